@@ -1,0 +1,85 @@
+"""Schema revisions: bring a database to head, or say plainly why it is not usable as it is.
+
+Migrations run on a connection the caller hands in, inside the caller's transaction, so creating
+the schema of a new database and loading it commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import Connection, inspect
+
+from claimsdb.db.engine import describe
+from claimsdb.errors import DatabaseStateError
+
+
+def migrations_dir() -> Path:
+    """`migrations/` in a source checkout, or the copy packed into an installed wheel."""
+    here = Path(__file__).resolve()
+    for candidate in (here.parents[3] / "migrations", here.parents[1] / "migrations"):
+        if (candidate / "env.py").is_file():
+            return candidate
+    raise DatabaseStateError("claimsdb's migrations folder is missing from this installation")  # pragma: no cover
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    return config
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(_config()).get_current_head() or ""
+
+
+def current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(connection: Connection) -> tuple[str | None, str]:
+    """Upgrade to head inside the connection's transaction; returns (before, after)."""
+    before = current_revision(connection)
+    _refuse_newer(connection, before)
+    config = _config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+    return before, head_revision()
+
+
+def _refuse_newer(connection: Connection, revision: str | None) -> None:
+    if revision is None:
+        return
+    try:
+        ScriptDirectory.from_config(_config()).get_revision(revision)
+    except CommandError:
+        raise DatabaseStateError(
+            f"the database {describe(str(connection.engine.url))} is at schema revision {revision!r}, which this "
+            "claimsdb does not know: a newer claimsdb wrote it. Upgrade claimsdb to use it."
+        ) from None
+
+
+def ensure_current(connection: Connection, *, create: bool) -> None:
+    """Check the schema is at head; on an empty database, create it when `create` is set."""
+    revision = current_revision(connection)
+    head = head_revision()
+    if revision == head:
+        return
+    where = describe(str(connection.engine.url))
+    if revision is None:
+        if inspect(connection).get_table_names():
+            raise DatabaseStateError(f"{where} holds tables but no claimsdb schema revision; is it a claimsdb database?")
+        if create:
+            upgrade(connection)
+            return
+        raise DatabaseStateError(f"no claims in {where} yet; run `claims load` first")
+    _refuse_newer(connection, revision)
+    raise DatabaseStateError(
+        f"the database {where} is at schema revision {revision}; this claimsdb needs {head}. "
+        "Run `claims migrate` to upgrade it (back it up first if it matters)."
+    )

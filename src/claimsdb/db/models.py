@@ -1,0 +1,217 @@
+"""Tables. These describe storage; the seed format lives in `claimsdb.seeds.schema`.
+
+A claim row is wide on purpose: its typed value is spread over real columns (method, offence,
+quantity_lower, ...) so queries and exports filter on them directly, and every column that says
+where the claim came from (quote anchor, seed file and line, load runs) sits beside them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from claimsdb.db.base import Base, Id, LongText, Term
+
+CLAIM_STATUSES = ("active", "withdrawn")
+PRECISIONS = ("day", "month", "year")
+DATE_BASES = ("stated", "inferred", "publication", "unknown")
+RELATION_KINDS = ("corroborates", "contradicts", "refines", "supersedes")
+CHANGE_ACTIONS = ("added", "changed", "withdrawn", "restored")
+
+
+def _one_of(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({quoted})", name=name)
+
+
+class Vocabulary(Base):
+    __tablename__ = "vocabularies"
+
+    id: Mapped[Id]
+    label: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class TermRow(Base):
+    """A controlled term (shooting, public_execution, ngo ...), with a label and a definition."""
+
+    __tablename__ = "terms"
+
+    id: Mapped[Id]
+    vocabulary_id: Mapped[str] = mapped_column(ForeignKey("vocabularies.id"), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[LongText]
+
+
+class Organisation(Base):
+    """Who makes claims or publishes sources: an NGO, a ministry, a state, an outlet, a person."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[Id]
+    name: Mapped[str] = mapped_column(String(300))
+    kind_id: Mapped[str] = mapped_column(ForeignKey("terms.id"))
+    part_of_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
+    description: Mapped[str | None] = mapped_column(Text)
+    seed_file: Mapped[str] = mapped_column(String(500))
+    seed_line: Mapped[int | None]
+
+    aliases: Mapped[list[OrganisationAlias]] = relationship(
+        cascade="all, delete-orphan", order_by="OrganisationAlias.position"
+    )
+
+
+class OrganisationAlias(Base):
+    __tablename__ = "organisation_aliases"
+
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    alias: Mapped[str] = mapped_column(String(300), primary_key=True)
+    position: Mapped[int]
+
+
+class Source(Base):
+    """A publication in a chain: an article we hold, or a report we know only through one."""
+
+    __tablename__ = "sources"
+    __table_args__ = (_one_of("published_precision", PRECISIONS, "published_precision"),)
+
+    id: Mapped[Id]
+    title: Mapped[str] = mapped_column(String(1000))
+    publisher_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    published: Mapped[dt.date | None] = mapped_column(Date)
+    published_precision: Mapped[str | None] = mapped_column(String(5))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    description: Mapped[str | None] = mapped_column(Text)
+    held: Mapped[bool]
+    seed_file: Mapped[str] = mapped_column(String(500))
+    seed_line: Mapped[int | None]
+
+
+class SourceReport(Base):
+    """`source_id` reports on `reported_id` (the article describes the NGO's report)."""
+
+    __tablename__ = "source_reports"
+
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+    reported_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+    position: Mapped[int]
+
+
+class Document(Base):
+    """The verbatim text of a held source, with the sha256 of its bytes at capture."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+    path: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int]
+    text: Mapped[LongText]
+
+
+class Claim(Base):
+    """One attributed proposition, anchored to its exact words in a held document."""
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        _one_of("status", CLAIM_STATUSES, "status"),
+        _one_of("claimed_on_precision", PRECISIONS, "claimed_on_precision"),
+        _one_of("claimed_on_basis", DATE_BASES, "claimed_on_basis"),
+        CheckConstraint("quote_start >= 0 AND quote_end > quote_start", name="quote_offsets"),
+        Index("ix_claims_type_claimant", "type", "claimant_id"),
+    )
+
+    id: Mapped[Id]
+    type: Mapped[str] = mapped_column(String(40))
+    statement: Mapped[LongText]
+    claimant_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    made_in_id: Mapped[str | None] = mapped_column(ForeignKey("sources.id"), index=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    # the quote anchor: W3C TextQuoteSelector + TextPositionSelector, in code points
+    quote: Mapped[LongText]
+    quote_start: Mapped[int]
+    quote_end: Mapped[int]
+    quote_prefix: Mapped[str] = mapped_column(Text)
+    quote_suffix: Mapped[str] = mapped_column(Text)
+    document_sha256: Mapped[str] = mapped_column(String(64))
+    # when the claim was made, as precisely as known, and how we know
+    claimed_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    claimed_on_precision: Mapped[str | None] = mapped_column(String(5))
+    claimed_on_basis: Mapped[str] = mapped_column(String(12))
+    claimed_on_inferred_reason: Mapped[str | None] = mapped_column(Text)
+    # the typed value, one column per field
+    method: Mapped[Term] = mapped_column(ForeignKey("terms.id"))
+    evidence_method: Mapped[Term] = mapped_column(ForeignKey("terms.id"))
+    offence: Mapped[Term] = mapped_column(ForeignKey("terms.id"))
+    punishment: Mapped[Term] = mapped_column(ForeignKey("terms.id"))
+    measure: Mapped[Term] = mapped_column(ForeignKey("terms.id"))
+    location: Mapped[Term] = mapped_column(ForeignKey("terms.id"))
+    population: Mapped[str | None] = mapped_column(Text)
+    quantity_value: Mapped[int | None] = mapped_column(Integer)
+    quantity_lower: Mapped[int | None] = mapped_column(Integer)
+    quantity_upper: Mapped[int | None] = mapped_column(Integer)
+    quantity_qualifier: Mapped[str | None] = mapped_column(String(20))
+    quantity_phrase: Mapped[str | None] = mapped_column(Text)
+    period_start: Mapped[str | None] = mapped_column(String(10))
+    period_end: Mapped[str | None] = mapped_column(String(10))
+    period_label: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    # where the claim came from and what became of it
+    seed_file: Mapped[str] = mapped_column(String(500))
+    seed_line: Mapped[int | None]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    added_run_id: Mapped[int] = mapped_column(ForeignKey("load_runs.id"))
+    changed_run_id: Mapped[int] = mapped_column(ForeignKey("load_runs.id"))
+
+
+class ClaimRelation(Base):
+    """claim_id <kind> target_id: "the denial contradicts the TJWG's claim"."""
+
+    __tablename__ = "claim_relations"
+    __table_args__ = (_one_of("kind", RELATION_KINDS, "kind"),)
+
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    target_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), primary_key=True, index=True)
+
+
+class LoadRun(Base):
+    """One `claims load`: when, from where, and how many claims it added, changed, withdrew."""
+
+    __tablename__ = "load_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    seeds_dir: Mapped[str] = mapped_column(String(1000))
+    claimsdb_version: Mapped[str] = mapped_column(String(40))
+    claims_total: Mapped[int] = mapped_column(default=0)
+    added: Mapped[int] = mapped_column(default=0)
+    changed: Mapped[int] = mapped_column(default=0)
+    withdrawn: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+
+
+class LoadRunFile(Base):
+    """A seed or document file a run read, with the sha256 of its bytes then."""
+
+    __tablename__ = "load_run_files"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("load_runs.id"), primary_key=True)
+    path: Mapped[str] = mapped_column(String(500), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(10))
+
+
+class ClaimChange(Base):
+    """What a run did to one claim."""
+
+    __tablename__ = "claim_changes"
+    __table_args__ = (_one_of("action", CHANGE_ACTIONS, "action"),)
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("load_runs.id"), primary_key=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), primary_key=True, index=True)
+    action: Mapped[str] = mapped_column(String(10))

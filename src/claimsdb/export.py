@@ -1,0 +1,189 @@
+"""CSV export: one row per claim, typed value and provenance columns, described by a data package.
+
+Columns are a public contract: researchers' scripts name them. Add columns at the end; never
+rename or reorder. Rows stream from the database, so memory does not grow with the claim count.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from claimsdb import __version__
+from claimsdb.db import models as m
+from claimsdb.query import ClaimFilter, claim_select, iso_partial
+from claimsdb.seeds.records import VALUE_COLUMNS
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # Frictionless Table Schema type
+    description: str
+    vocabulary: str | None = None
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("claim_id", "string", "Stable id of the claim, as written in the seed file; cite it."),
+    Column("claim_type", "string", "What kind of claim: execution_method, offence, defection_figure, execution_count, execution_location, evidence_basis or statement."),
+    Column("status", "string", "active, or withdrawn (removed from the seeds; kept so citations never dangle)."),
+    Column("statement", "string", "The curator's one-line restatement of the claim, attributed."),
+    Column("claimant", "string", "Id of the organisation or person making the claim."),
+    Column("claimant_name", "string", "Name of the claimant."),
+    Column("claimant_kind", "string", "Kind of claimant.", "organisation_kinds"),
+    Column("source_id", "string", "Id of the publication the claim was made in; empty when the claimant's own publication is not identified."),
+    Column("source_title", "string", "Title of that publication."),
+    Column("source_url", "string", "URL of that publication, where known."),
+    Column("source_published", "string", "Publication date of that publication, ISO 8601 as precise as known (YYYY-MM-DD, YYYY-MM or YYYY)."),
+    Column("document", "string", "Id of the held document the claim was recorded from (the verbatim text)."),
+    Column("document_sha256", "string", "sha256 of the document's bytes when the quote was anchored."),
+    Column("quote", "string", "The exact words of the document that carry the claim."),
+    Column("quote_start", "integer", "Offset of the quote's first character in the document, in Unicode code points from 0 (W3C TextPositionSelector)."),
+    Column("quote_end", "integer", "Offset just past the quote's last character, in code points."),
+    Column("claimed_on", "string", "When the claim was made, ISO 8601 as precise as known (YYYY-MM-DD, YYYY-MM or YYYY)."),
+    Column("claimed_on_precision", "string", "day, month or year."),
+    Column("claimed_on_basis", "string", "stated (the text gives it), inferred (worked out; see the reason), publication (the date of the publication it was made in) or unknown."),
+    Column("claimed_on_inferred_reason", "string", "Why the date is what it is, when it was worked out."),
+    Column("method", "string", "Execution method (execution_method claims).", "execution_methods"),
+    Column("evidence_method", "string", "What a claim rests on (evidence_basis claims).", "evidence_methods"),
+    Column("offence", "string", "The offence (offence claims).", "offences"),
+    Column("punishment", "string", "The punishment it drew, or the kind of execution counted or located.", "punishments"),
+    Column("measure", "string", "What a defection figure measures.", "defection_measures"),
+    Column("location", "string", "Where executions are said to take place.", "execution_locations"),
+    Column("population", "string", "Who an evidence basis drew on (e.g. North Korean defectors)."),
+    Column("quantity_value", "integer", "The number as said, for exact, approximate and 'almost' quantities."),
+    Column("quantity_lower", "integer", "Lower bound: exact value, 'over N' (exclusive) or 'at least N' (inclusive), or the low end of a range."),
+    Column("quantity_upper", "integer", "Upper bound: exact value, 'under N', 'at most N', 'almost N', or the high end of a range."),
+    Column("quantity_qualifier", "string", "exact, more_than, at_least, less_than, at_most, approximately, almost, range or vague."),
+    Column("quantity_phrase", "string", "The words the source used for the number ('over 500', 'almost 34,000', 'dozens')."),
+    Column("period_start", "string", "Start of the period the claim covers, ISO 8601 as precise as known."),
+    Column("period_end", "string", "End of that period, ISO 8601 as precise as known."),
+    Column("period_label", "string", "The period as named in the source (e.g. Kim Jong Un's rule)."),
+    Column("seed_file", "string", "Seed file the claim was loaded from."),
+    Column("seed_line", "integer", "Line in that seed file where the claim starts."),
+    Column("load_run", "integer", "The load run that last added or changed the claim (`claims runs`)."),
+)
+COLUMN_NAMES = tuple(column.name for column in COLUMNS)
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""OWASP's CSV-injection list: a cell starting with one of these is run as a formula by spreadsheets."""
+
+
+def guard_formula(value: str) -> str:
+    """Prefix a single quote so spreadsheets show the text instead of running it."""
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def export_rows(session: Session, filters: ClaimFilter) -> Iterator[dict[str, Any]]:
+    """One dict per claim, keyed by COLUMN_NAMES, streamed in the list order."""
+    claims = claim_select(session, filters).subquery()
+    claim = aliased(m.Claim, claims)
+    made_in = aliased(m.Source)
+    query = (
+        select(claim, m.Organisation.name, m.Organisation.kind_id, made_in)
+        .join(m.Organisation, claim.claimant_id == m.Organisation.id)
+        .outerjoin(made_in, claim.made_in_id == made_in.id)
+        .order_by(claim.document_id, claim.quote_start, claim.id)
+        .execution_options(yield_per=1000)
+    )
+    for row, name, kind, source in session.execute(query).tuples():
+        yield _export_row(row, name, kind, source)
+
+
+def _export_row(claim: m.Claim, name: str, kind: str, source: m.Source | None) -> dict[str, Any]:
+    return {
+        "claim_id": claim.id,
+        "claim_type": claim.type,
+        "status": claim.status,
+        "statement": claim.statement,
+        "claimant": claim.claimant_id,
+        "claimant_name": name,
+        "claimant_kind": kind,
+        "source_id": source.id if source else None,
+        "source_title": source.title if source else None,
+        "source_url": source.url if source else None,
+        "source_published": iso_partial(source.published, source.published_precision) if source else None,
+        "document": claim.document_id,
+        "document_sha256": claim.document_sha256,
+        "quote": claim.quote,
+        "quote_start": claim.quote_start,
+        "quote_end": claim.quote_end,
+        "claimed_on": iso_partial(claim.claimed_on, claim.claimed_on_precision),
+        "claimed_on_precision": claim.claimed_on_precision,
+        "claimed_on_basis": claim.claimed_on_basis,
+        "claimed_on_inferred_reason": claim.claimed_on_inferred_reason,
+        **{name: getattr(claim, name) for name in VALUE_COLUMNS},
+        "seed_file": claim.seed_file,
+        "seed_line": claim.seed_line,
+        "load_run": claim.changed_run_id,
+    }
+
+
+def write_csv(rows: Iterator[dict[str, Any]], out: TextIO, *, formula_guard: bool = True) -> int:
+    """Write RFC 4180 CSV (CRLF line ends, minimal quoting, header row); return the row count."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMN_NAMES)
+    count = 0
+    for row in rows:
+        writer.writerow([_cell(row[name], formula_guard) for name in COLUMN_NAMES])
+        count += 1
+    return count
+
+
+def _cell(value: Any, formula_guard: bool) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and formula_guard:
+        return guard_formula(value)
+    return value
+
+
+def datapackage(session: Session, *, formula_guard: bool) -> dict[str, Any]:
+    """A Frictionless Data Package describing claims.csv: every column, vocabularies as enums."""
+    terms: dict[str, list[tuple[str, str, str]]] = {}
+    for vocabulary, term_id, label, definition in session.execute(
+        select(m.TermRow.vocabulary_id, m.TermRow.id, m.TermRow.label, m.TermRow.definition).order_by(m.TermRow.id)
+    ).tuples():
+        terms.setdefault(vocabulary, []).append((term_id, label, definition))
+    guard_note = (
+        " Text cells starting with = + - @ tab or carriage return are prefixed with a single quote (') "
+        "so spreadsheets do not run them as formulas; strip it to get the raw text."
+        if formula_guard
+        else ""
+    )
+    fields = []
+    for column in COLUMNS:
+        field: dict[str, Any] = {"name": column.name, "type": column.type, "description": column.description}
+        if column.vocabulary:
+            field["constraints"] = {"enum": [t[0] for t in terms.get(column.vocabulary, [])]}
+        if column.vocabulary:
+            field["description"] += " Terms: " + "; ".join(
+                f"{term_id} ({label}): {definition}" for term_id, label, definition in terms.get(column.vocabulary, [])
+            )
+        fields.append(field)
+    sources = session.execute(select(m.Source.id, m.Source.title, m.Source.url).where(m.Source.held)).tuples().all()
+    return {
+        "profile": "tabular-data-package",
+        "name": "claimsdb-claims",
+        "title": "Attributed claims about human-rights abuses in North Korea",
+        "description": "One row per claim: who claims what, in which publication, when, with the exact words and where they sit in the held document. Exported by claimsdb " + __version__ + "." + guard_note,
+        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "sources": [{"title": title, **({"path": url} if url else {}), "id": sid} for sid, title, url in sources],
+        "resources": [
+            {
+                "name": "claims",
+                "path": "claims.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "lineTerminator": "\r\n", "header": True},
+                "schema": {"fields": fields, "primaryKey": ["claim_id"], "missingValues": [""]},
+            }
+        ],
+    }

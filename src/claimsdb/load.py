@@ -1,0 +1,238 @@
+"""Write a validated SeedBundle into the database inside the caller's transaction.
+
+The database mirrors the seeds: new claims are added, changed ones updated, and claims gone from
+the seeds are *withdrawn* (kept, marked, hidden from default queries, like Wikidata's deprecated
+rank), so a citation of a claim id never dangles. Every load is a LoadRun that records the files
+it read (with hashes) and what it did to each claim. This module never commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from claimsdb import __version__
+from claimsdb.db import models as m
+from claimsdb.errors import SeedError, SeedIssue
+from claimsdb.seeds.records import CLAIM_COLUMNS, ClaimRecord, SeedBundle, SeedFileRecord
+
+_PROVENANCE_ONLY = {"seed_file", "seed_line"}
+"""Columns that follow a claim around its seed file without making it a changed claim."""
+
+
+@dataclass
+class LoadReport:
+    """What one load did, claim by claim."""
+
+    run_id: int | None
+    seeds_dir: str
+    nothing_changed: bool = False
+    previous_run_id: int | None = None
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    claims_total: int = 0
+    documents_recaptured: list[str] = field(default_factory=list)
+
+
+def content_hash(record: ClaimRecord) -> str:
+    """A digest of everything a curator can change about a claim, relations included."""
+    body = {k: v for k, v in record.columns.items() if k not in _PROVENANCE_ONLY}
+    body["relations"] = sorted((r.kind, r.target_id) for r in record.relations)
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def last_run_files(session: Session) -> tuple[int | None, dict[str, str]]:
+    """The newest run and the {path: sha256} of the files it read."""
+    run_id = session.scalar(select(m.LoadRun.id).order_by(m.LoadRun.id.desc()).limit(1))
+    if run_id is None:
+        return None, {}
+    rows = session.execute(select(m.LoadRunFile.path, m.LoadRunFile.sha256).where(m.LoadRunFile.run_id == run_id))
+    return run_id, dict(rows.tuples().all())
+
+
+def load_bundle(session: Session, bundle: SeedBundle, *, recapture: Sequence[str] = ()) -> LoadReport:
+    """Make the database say what the seeds say; raise SeedError (writing nothing) if it cannot."""
+    _check_recaptures(session, bundle, set(recapture))
+    run = m.LoadRun(
+        started_at=dt.datetime.now(dt.UTC), seeds_dir=bundle.root, claimsdb_version=__version__
+    )
+    session.add(run)
+    session.flush()
+    report = LoadReport(run_id=run.id, seeds_dir=bundle.root)
+    _sync_reference_data(session, bundle)
+    _sync_claims(session, bundle, run.id, report)
+    _delete_unused(session, bundle)
+    session.execute(insert(m.LoadRunFile), [_file_row(run.id, f) for f in _unique_files(bundle.files)])
+    run.finished_at = dt.datetime.now(dt.UTC)
+    run.claims_total = report.claims_total
+    run.added = len(report.added) + len(report.restored)
+    run.changed = len(report.changed)
+    run.withdrawn = len(report.withdrawn)
+    run.unchanged = report.unchanged
+    session.flush()
+    return report
+
+
+def _unique_files(files: Iterable[SeedFileRecord]) -> list[SeedFileRecord]:
+    return list({f.path: f for f in files}.values())
+
+
+def _file_row(run_id: int, record: SeedFileRecord) -> dict[str, Any]:
+    return {"run_id": run_id, "path": record.path, "sha256": record.sha256, "kind": record.kind}
+
+
+def _check_recaptures(session: Session, bundle: SeedBundle, recapture: set[str]) -> None:
+    """A held document's bytes never change silently between loads."""
+    stored = dict(session.execute(select(m.Document.id, m.Document.sha256)).tuples().all())
+    issues = []
+    for document in bundle.documents:
+        before = stored.get(document.id)
+        if before is None or before == document.sha256 or document.id in recapture:
+            continue
+        issues.append(
+            SeedIssue(
+                document.path,
+                None,
+                f"the bytes of document {document.id!r} changed since it was loaded (database sha256 {before}, "
+                f"file {document.sha256}). Held documents are never edited: restore the file, or, if this is a "
+                f"deliberate re-capture, load with --recapture {document.id}",
+            )
+        )
+    unknown = recapture - {d.id for d in bundle.documents}
+    issues += [SeedIssue(bundle.root, None, f"--recapture {key}: no such document in the seeds") for key in sorted(unknown)]
+    if issues:
+        raise SeedError(issues)
+
+
+# --- reference data: vocabularies, terms, organisations, sources, documents ------------------------
+
+
+def _sync_reference_data(session: Session, bundle: SeedBundle) -> None:
+    _upsert(session, m.Vocabulary, [{"id": v.id, "label": v.label, "description": v.description} for v in bundle.vocabularies])
+    _upsert(session, m.TermRow, [
+        {"id": t.id, "vocabulary_id": t.vocabulary, "label": t.label, "definition": t.definition} for t in bundle.terms
+    ])  # fmt: skip
+    organisations = [
+        {"id": o.id, "name": o.name, "kind_id": o.kind, "part_of_id": None, "description": o.description,
+         "seed_file": o.seed_file, "seed_line": o.seed_line}
+        for o in bundle.organisations
+    ]  # fmt: skip
+    _upsert(session, m.Organisation, organisations)  # part_of set after every organisation exists
+    for org in bundle.organisations:
+        session.execute(update(m.Organisation).where(m.Organisation.id == org.id).values(part_of_id=org.part_of))
+    _replace(session, m.OrganisationAlias, [
+        {"organisation_id": o.id, "alias": alias, "position": i} for o in bundle.organisations for i, alias in enumerate(o.aliases)
+    ])  # fmt: skip
+    _upsert(session, m.Source, [
+        {"id": s.id, "title": s.title, "publisher_id": s.publisher, "published": s.published,
+         "published_precision": s.published_precision, "url": s.url, "description": s.description,
+         "held": s.held, "seed_file": s.seed_file, "seed_line": s.seed_line}
+        for s in bundle.sources
+    ])  # fmt: skip
+    _replace(session, m.SourceReport, [
+        {"source_id": s.id, "reported_id": r, "position": i} for s in bundle.sources for i, r in enumerate(s.reports_on)
+    ])  # fmt: skip
+    _upsert(session, m.Document, [
+        {"id": d.id, "path": d.path, "sha256": d.sha256, "size_bytes": d.size_bytes, "text": d.text} for d in bundle.documents
+    ])  # fmt: skip
+
+
+def _upsert(session: Session, model: type[m.Base], rows: list[dict[str, Any]]) -> None:
+    """Insert new rows and update changed ones, by primary key `id`; leave the others for later."""
+    if not rows:
+        return
+    table = model.__table__
+    columns = [table.c[name] for name in rows[0]]
+    existing = {row["id"]: dict(row) for row in session.execute(select(*columns)).mappings()}
+    new = [row for row in rows if row["id"] not in existing]
+    changed = [row for row in rows if row["id"] in existing and existing[row["id"]] != row]
+    if new:
+        session.execute(insert(table), new)
+    for row in changed:
+        session.execute(update(table).where(table.c.id == row["id"]).values(**row))
+
+
+def _replace(session: Session, model: type[m.Base], rows: list[dict[str, Any]]) -> None:
+    """Link tables are small and have no identity of their own: rewrite them whole."""
+    session.execute(delete(model))
+    if rows:
+        session.execute(insert(model), rows)
+
+
+def _delete_unused(session: Session, bundle: SeedBundle) -> None:
+    """Remove reference rows gone from the seeds, unless a withdrawn claim still points at them."""
+    keep = {
+        m.Document: {d.id for d in bundle.documents},
+        m.Source: {s.id for s in bundle.sources},
+        m.Organisation: {o.id for o in bundle.organisations},
+        m.TermRow: {t.id for t in bundle.terms},
+        m.Vocabulary: {v.id for v in bundle.vocabularies},
+    }
+    for model, wanted in keep.items():
+        table = model.__table__
+        for (key,) in session.execute(select(table.c.id)).all():
+            if key in wanted:
+                continue
+            try:
+                with session.begin_nested():
+                    session.execute(delete(table).where(table.c.id == key))
+            except IntegrityError:
+                pass  # still referenced by a withdrawn claim, which keeps its provenance
+
+
+# --- claims ---------------------------------------------------------------------------------------
+
+
+def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: LoadReport) -> None:
+    existing = {
+        row.id: (row.content_hash, row.status)
+        for row in session.execute(select(m.Claim.id, m.Claim.content_hash, m.Claim.status))
+    }
+    new_rows: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    for record in bundle.claims:
+        digest = content_hash(record)
+        row = {"id": record.id, **record.columns, "content_hash": digest, "status": "active", "changed_run_id": run_id}
+        before = existing.get(record.id)
+        if before is None:
+            new_rows.append({**row, "added_run_id": run_id})
+            report.added.append(record.id)
+            changes.append({"run_id": run_id, "claim_id": record.id, "action": "added"})
+            continue
+        if before == (digest, "active"):
+            report.unchanged += 1
+            session.execute(update(m.Claim).where(m.Claim.id == record.id).values(
+                seed_file=record["seed_file"], seed_line=record["seed_line"]))  # fmt: skip
+            continue
+        action = "restored" if before[1] == "withdrawn" else "changed"
+        (report.restored if action == "restored" else report.changed).append(record.id)
+        changes.append({"run_id": run_id, "claim_id": record.id, "action": action})
+        session.execute(update(m.Claim).where(m.Claim.id == record.id).values(**row))
+    if new_rows:
+        session.execute(insert(m.Claim), new_rows)
+    in_seeds = {record.id for record in bundle.claims}
+    for claim_id, (_, status) in existing.items():
+        if claim_id not in in_seeds and status == "active":
+            session.execute(update(m.Claim).where(m.Claim.id == claim_id).values(status="withdrawn", changed_run_id=run_id))
+            report.withdrawn.append(claim_id)
+            changes.append({"run_id": run_id, "claim_id": claim_id, "action": "withdrawn"})
+    _replace(session, m.ClaimRelation, [
+        {"claim_id": r.claim_id, "kind": r.kind, "target_id": r.target_id} for c in bundle.claims for r in c.relations
+    ])  # fmt: skip
+    if changes:
+        session.execute(insert(m.ClaimChange), changes)
+    report.claims_total = len(bundle.claims)
+
+
+assert set(CLAIM_COLUMNS) <= {c.name for c in m.Claim.__table__.columns}, "records and table drifted apart"

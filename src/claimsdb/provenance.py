@@ -1,0 +1,246 @@
+"""Everything that says where one claim comes from, gathered for `claims show`.
+
+Who claims it, in which publication, through which intermediaries it reached the document we hold,
+when (and how sure that date is), on what evidence, the exact words in their surrounding text with
+offsets and hash, what it relates to in either direction, and which seed line and load run put it here.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import deque
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimsdb.db import models as m
+from claimsdb.errors import NotFound
+from claimsdb.query import iso_partial
+from claimsdb.seeds.records import TERM_COLUMNS, VALUE_COLUMNS
+
+CONTEXT_CHARS = 240
+"""How much of the document `show` prints on each side of the quote."""
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    id: str
+    title: str
+    publisher_id: str | None
+    publisher_name: str | None
+    published: str | None
+    published_precision: str | None
+    url: str | None
+    held: bool
+
+
+@dataclass(frozen=True)
+class RelatedClaim:
+    direction: str  # "outgoing": this claim <kind> other; "incoming": other <kind> this claim
+    kind: str
+    claim_id: str
+    claimant_name: str
+    statement: str
+    status: str
+
+
+@dataclass(frozen=True)
+class LoadRunInfo:
+    id: int
+    started_at: str
+
+
+@dataclass(frozen=True)
+class ClaimProvenance:
+    id: str
+    type: str
+    status: str
+    statement: str
+    note: str | None
+    value: dict[str, Any]
+    claimant: dict[str, Any]
+    made_in: SourceInfo | None
+    chain: list[SourceInfo]
+    document: SourceInfo
+    claimed_on: str | None
+    claimed_on_precision: str | None
+    claimed_on_basis: str
+    claimed_on_inferred_reason: str | None
+    evidence: list[RelatedClaim]
+    anchor: dict[str, Any]
+    relations: list[RelatedClaim]
+    seed_file: str
+    seed_line: int | None
+    added_in_run: LoadRunInfo
+    changed_in_run: LoadRunInfo
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def get_claim(session: Session, claim_id: str) -> ClaimProvenance:
+    claim = session.get(m.Claim, claim_id)
+    if claim is None:
+        known = list(session.scalars(select(m.Claim.id)))
+        close = difflib.get_close_matches(claim_id, known, n=3, cutoff=0.5)
+        hint = f"; closest: {', '.join(close)}" if close else "; `claims list` shows the ids"
+        raise NotFound(f"no claim {claim_id!r}{hint}")
+    document_text = session.scalar(select(m.Document.text).where(m.Document.id == claim.document_id)) or ""
+    made_in = _source(session, claim.made_in_id) if claim.made_in_id else None
+    document = _source(session, claim.document_id)
+    return ClaimProvenance(
+        id=claim.id,
+        type=claim.type,
+        status=claim.status,
+        statement=claim.statement,
+        note=claim.note,
+        value=_value(session, claim),
+        claimant=_claimant(session, claim.claimant_id),
+        made_in=made_in,
+        chain=[_source(session, sid) for sid in attribution_chain(session, claim.made_in_id, claim.document_id)],
+        document=document,
+        claimed_on=iso_partial(claim.claimed_on, claim.claimed_on_precision),
+        claimed_on_precision=claim.claimed_on_precision,
+        claimed_on_basis=claim.claimed_on_basis,
+        claimed_on_inferred_reason=claim.claimed_on_inferred_reason,
+        evidence=_evidence(session, claim),
+        anchor=_anchor(claim, document_text),
+        relations=_relations(session, claim.id),
+        seed_file=claim.seed_file,
+        seed_line=claim.seed_line,
+        added_in_run=_run(session, claim.added_run_id),
+        changed_in_run=_run(session, claim.changed_run_id),
+    )
+
+
+def attribution_chain(session: Session, made_in: str | None, document_id: str) -> list[str]:
+    """Sources from the claimant's publication down to the document held, following reports_on.
+
+    With no identified publication, or one the document does not (transitively) report on, the
+    chain is just the document: we know the claim only because the document reports it.
+    """
+    if made_in is None or made_in == document_id:
+        return [document_id]
+    edges: dict[str, list[str]] = {}
+    for source_id, reported in session.execute(
+        select(m.SourceReport.source_id, m.SourceReport.reported_id).order_by(m.SourceReport.position)
+    ).tuples():
+        edges.setdefault(source_id, []).append(reported)
+    previous: dict[str, str] = {}
+    queue = deque([document_id])
+    while queue:
+        node = queue.popleft()
+        if node == made_in:
+            path = [node]
+            while path[-1] != document_id:
+                path.append(previous[path[-1]])
+            return path
+        for nxt in edges.get(node, []):
+            if nxt not in previous and nxt != document_id:
+                previous[nxt] = node
+                queue.append(nxt)
+    return [made_in, document_id]
+
+
+def _source(session: Session, source_id: str) -> SourceInfo:
+    source = session.get(m.Source, source_id)
+    assert source is not None, f"foreign key to missing source {source_id}"
+    publisher = session.get(m.Organisation, source.publisher_id) if source.publisher_id else None
+    return SourceInfo(
+        id=source.id,
+        title=source.title,
+        publisher_id=source.publisher_id,
+        publisher_name=publisher.name if publisher else None,
+        published=iso_partial(source.published, source.published_precision),
+        published_precision=source.published_precision,
+        url=source.url,
+        held=source.held,
+    )
+
+
+def _claimant(session: Session, org_id: str) -> dict[str, Any]:
+    org = session.get(m.Organisation, org_id)
+    assert org is not None
+    part_of = session.get(m.Organisation, org.part_of_id) if org.part_of_id else None
+    kind = session.get(m.TermRow, org.kind_id)
+    return {
+        "id": org.id,
+        "name": org.name,
+        "kind": org.kind_id,
+        "kind_label": kind.label if kind else org.kind_id,
+        "aliases": [a.alias for a in org.aliases],
+        "part_of": part_of.name if part_of else None,
+        "description": org.description,
+    }
+
+
+def _value(session: Session, claim: m.Claim) -> dict[str, Any]:
+    """The typed value's set fields; vocabulary terms carry their label and definition."""
+    value: dict[str, Any] = {}
+    for name in VALUE_COLUMNS:
+        raw = getattr(claim, name)
+        if raw is None:
+            continue
+        if name in TERM_COLUMNS:
+            term = session.get(m.TermRow, raw)
+            value[name] = {"term": raw, "label": term.label if term else raw, "definition": term.definition if term else None}
+        else:
+            value[name] = raw
+    return value
+
+
+def _anchor(claim: m.Claim, text: str) -> dict[str, Any]:
+    start, end = claim.quote_start, claim.quote_end
+    before = text[max(0, start - CONTEXT_CHARS) : start]
+    after = text[end : end + CONTEXT_CHARS]
+    return {
+        "exact": claim.quote,
+        "start": start,
+        "end": end,
+        "line": text.count("\n", 0, start) + 1,
+        "prefix": claim.quote_prefix,
+        "suffix": claim.quote_suffix,
+        "document_sha256": claim.document_sha256,
+        "context_before": before,
+        "context_after": after,
+        "verified": text[start:end] == claim.quote,
+    }
+
+
+def _evidence(session: Session, claim: m.Claim) -> list[RelatedClaim]:
+    """Evidence-basis claims the same claimant makes in the same publication."""
+    if claim.made_in_id is None or claim.type == "evidence_basis":
+        return []
+    rows = session.execute(
+        select(m.Claim.id, m.Claim.statement, m.Claim.status, m.Organisation.name)
+        .join(m.Organisation, m.Claim.claimant_id == m.Organisation.id)
+        .where(m.Claim.type == "evidence_basis", m.Claim.made_in_id == claim.made_in_id, m.Claim.claimant_id == claim.claimant_id)
+        .order_by(m.Claim.id)
+    ).tuples()
+    return [RelatedClaim("basis", "rests_on", cid, name, statement, status) for cid, statement, status, name in rows]
+
+
+def _relations(session: Session, claim_id: str) -> list[RelatedClaim]:
+    other = m.Claim
+    found: list[RelatedClaim] = []
+    for direction, mine, theirs in (
+        ("outgoing", m.ClaimRelation.claim_id, m.ClaimRelation.target_id),
+        ("incoming", m.ClaimRelation.target_id, m.ClaimRelation.claim_id),
+    ):
+        rows = session.execute(
+            select(m.ClaimRelation.kind, other.id, other.statement, other.status, m.Organisation.name)
+            .join(other, other.id == theirs)
+            .join(m.Organisation, other.claimant_id == m.Organisation.id)
+            .where(mine == claim_id)
+            .order_by(m.ClaimRelation.kind, other.id)
+        ).tuples()
+        found += [RelatedClaim(direction, kind, cid, name, statement, status) for kind, cid, statement, status, name in rows]
+    return found
+
+
+def _run(session: Session, run_id: int) -> LoadRunInfo:
+    run = session.get(m.LoadRun, run_id)
+    assert run is not None
+    return LoadRunInfo(run.id, run.started_at.isoformat(timespec="seconds"))

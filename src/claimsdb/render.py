@@ -1,0 +1,224 @@
+"""Turn library results into text: rich tables and panels for people, JSON and CSV for programs.
+
+Pure functions of data and an output; no database, no rules. One `render_rows` serves every
+format of a listing, so commands never grow their own if/elif over formats.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, fields, is_dataclass
+from typing import Any, Literal, TextIO
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from claimsdb.export import guard_formula
+from claimsdb.load import LoadReport
+from claimsdb.provenance import ClaimProvenance, SourceInfo
+from claimsdb.query import ClaimRow, Count, Overview
+
+Format = Literal["table", "json", "csv"]
+
+
+def to_json(value: Any) -> str:
+    data = asdict(value) if is_dataclass(value) and not isinstance(value, type) else value
+    if isinstance(value, list):
+        data = [asdict(v) if is_dataclass(v) else v for v in value]
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str)
+
+
+def render_rows(rows: Sequence[Any], fmt: Format, out: TextIO, console: Console, *, title: str = "") -> None:
+    """A list of dataclass rows as a table, a JSON array, or CSV with a header."""
+    if fmt == "json":
+        out.write(to_json(list(rows)) + "\n")
+        return
+    if fmt == "csv":
+        names = [f.name for f in fields(rows[0])] if rows else []
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(names)
+        for row in rows:
+            writer.writerow([_csv_cell(getattr(row, n)) for n in names])
+        return
+    if rows and isinstance(rows[0], ClaimRow):
+        console.print(claims_table(rows, title))
+    else:
+        console.print(_generic_table(rows, title))
+
+
+def _csv_cell(value: Any) -> Any:
+    return "" if value is None else guard_formula(value) if isinstance(value, str) else value
+
+
+def claims_table(rows: Sequence[ClaimRow], title: str = "") -> Table:
+    table = Table(title=title or None, show_lines=False, expand=False)
+    for name, style in (("claim", "cyan"), ("type", ""), ("claimant", "green"), ("made in", ""), ("claimed", ""), ("statement", "")):
+        table.add_column(name, style=style or None, overflow="fold")
+    for row in rows:
+        status = " [red](withdrawn)[/red]" if row.status == "withdrawn" else ""
+        table.add_row(
+            row.id + status,
+            row.type,
+            row.claimant_name,
+            row.made_in_id or "[dim](not identified)[/dim]",
+            row.claimed_on or "[dim]unknown[/dim]",
+            row.statement,
+        )
+    return table
+
+
+def _generic_table(rows: Sequence[Any], title: str) -> Table:
+    table = Table(title=title or None)
+    names = [f.name for f in fields(rows[0])] if rows else []
+    for name in names:
+        table.add_column(name.replace("_", " "), overflow="fold")
+    for row in rows:
+        table.add_row(*("" if getattr(row, n) is None else str(getattr(row, n)) for n in names))
+    return table
+
+
+# --- load ---------------------------------------------------------------------------------------
+
+
+def render_load_report(report: LoadReport, database: str, console: Console) -> None:
+    if report.nothing_changed:
+        console.print(
+            f"Nothing changed: every seed file and document in {report.seeds_dir} matches load run "
+            f"{report.previous_run_id}. ({database})"
+        )
+        return
+    console.print(
+        f"Loaded {report.seeds_dir} into {database} as load run {report.run_id}: "
+        f"{len(report.added)} added, {len(report.changed)} changed, {len(report.restored)} restored, "
+        f"{len(report.withdrawn)} withdrawn, {report.unchanged} unchanged; {report.claims_total} claims in the seeds."
+    )
+    for label, ids in (("changed", report.changed), ("restored", report.restored), ("withdrawn", report.withdrawn)):
+        if ids:
+            console.print(f"  {label}: {', '.join(ids)}")
+    if report.withdrawn:
+        console.print("  Withdrawn claims stay in the database, marked, and are hidden unless you ask for them (--withdrawn).")
+
+
+# --- overview -----------------------------------------------------------------------------------
+
+
+def render_overview(data: Overview, console: Console) -> None:
+    console.print(
+        f"[bold]{data.claims}[/bold] claims ({data.withdrawn} withdrawn) from {data.documents} documents, "
+        f"{data.sources} sources, {data.organisations} claimants and publishers."
+    )
+    grid = Table.grid(padding=(0, 2))
+    grid.add_row(
+        _count_table("claims by type", data.by_type, key_only=True),
+        _count_table("claims by claimant", data.by_claimant),
+    )
+    console.print(grid)
+    console.print(_count_table("claims by publication they were made in", data.by_source))
+    if data.sample:
+        console.print(claims_table(data.sample, "a few claims (claims show ID for the provenance of any)"))
+
+
+def _count_table(title: str, counts: Sequence[Count], *, key_only: bool = False) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("type" if key_only else "who / what", overflow="fold")
+    table.add_column("claims", justify="right")
+    for count in counts:
+        table.add_row(count.key if key_only else f"{count.label} [dim]({count.key})[/dim]", str(count.count))
+    return table
+
+
+# --- one claim's provenance ---------------------------------------------------------------------
+
+
+def render_claim(claim: ClaimProvenance, console: Console) -> None:
+    """The whole provenance of one claim, readable top to bottom."""
+    status = "" if claim.status == "active" else "  [red bold]WITHDRAWN[/red bold]"
+    console.print(f"[bold cyan]{claim.id}[/bold cyan]  [dim]{claim.type}[/dim]{status}")
+    console.print(f"[bold]{claim.statement}[/bold]")
+    console.print(_who_where_when(claim))
+    console.print(_anchor_panel(claim))
+    if claim.relations:
+        console.print(_relations_table(claim))
+    console.print(
+        f"[dim]Loaded from {claim.seed_file}:{claim.seed_line}; added in load run {claim.added_in_run.id} "
+        f"({claim.added_in_run.started_at}), last changed in load run {claim.changed_in_run.id} "
+        f"({claim.changed_in_run.started_at}).[/dim]"
+    )
+
+
+def _source_line(source: SourceInfo) -> str:
+    parts = [f"[bold]{source.title}[/bold] [dim]({source.id})[/dim]"]
+    if source.publisher_name:
+        parts.append(f"by {source.publisher_name}")
+    parts.append(f"published {source.published}" if source.published else "publication date unknown")
+    if source.url:
+        parts.append(source.url)
+    return ", ".join(parts)
+
+
+def _who_where_when(claim: ClaimProvenance) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    who = claim.claimant
+    aliases = f" (also: {', '.join(who['aliases'])})" if who["aliases"] else ""
+    part_of = f", part of {who['part_of']}" if who["part_of"] else ""
+    table.add_row("Who claims it", f"{who['name']}{aliases} [dim]— {who['kind_label']}{part_of}[/dim]")
+    table.add_row("Made in", _source_line(claim.made_in) if claim.made_in else "[yellow]publication not identified[/yellow]: known only because the document below reports it")
+    table.add_row("When", _when(claim))
+    table.add_row("Chain", " → ".join([who["name"], *(("[yellow](unidentified publication)[/yellow]",) if claim.made_in is None else ()), *(s.id for s in claim.chain)]))
+    if claim.value:
+        table.add_row("Value", _value_text(claim.value))
+    for basis in claim.evidence:
+        table.add_row("On evidence", f"{basis.statement} [dim]({basis.claim_id})[/dim]")
+    table.add_row("Recorded from", _source_line(claim.document) + " [green](held verbatim)[/green]")
+    if claim.note:
+        table.add_row("Curator's note", claim.note)
+    return table
+
+
+def _when(claim: ClaimProvenance) -> str:
+    if claim.claimed_on is None:
+        return "[yellow]date unknown[/yellow]"
+    how = {
+        "stated": "as stated",
+        "inferred": f"inferred: {claim.claimed_on_inferred_reason}",
+        "publication": f"from {claim.claimed_on_inferred_reason}",
+    }.get(claim.claimed_on_basis, claim.claimed_on_basis)
+    return f"{claim.claimed_on} [dim](precise to the {claim.claimed_on_precision}; {how})[/dim]"
+
+
+def _value_text(value: dict[str, Any]) -> str:
+    parts = []
+    for name, item in value.items():
+        shown = f"{item['label']} [dim]({item['term']})[/dim]" if isinstance(item, dict) else str(item)
+        parts.append(f"{name.replace('_', ' ')}: {shown}")
+    return "; ".join(parts)
+
+
+def _anchor_panel(claim: ClaimProvenance) -> Panel:
+    anchor = claim.anchor
+    text = Text()
+    text.append(("…" if anchor["context_before"] else "") + anchor["context_before"], style="dim")
+    text.append(anchor["exact"], style="bold black on yellow")
+    text.append(anchor["context_after"] + ("…" if anchor["context_after"] else ""), style="dim")
+    verified = "[green]verified[/green]" if anchor["verified"] else "[red bold]DOES NOT MATCH the stored document[/red bold]"
+    footer = (
+        f"{claim.document.id} line {anchor['line']}, characters {anchor['start']}–{anchor['end']} (code points); "
+        f"sha256 {anchor['document_sha256']}; {verified}"
+    )
+    return Panel(Group(text, Text.from_markup(f"[dim]{footer}[/dim]")), title="The exact words, in their document", title_align="left")
+
+
+def _relations_table(claim: ClaimProvenance) -> Table:
+    table = Table(title="Related claims", title_justify="left")
+    for name in ("relation", "claim", "claimant", "statement"):
+        table.add_column(name, overflow="fold")
+    for rel in claim.relations:
+        phrase = f"this {rel.kind} →" if rel.direction == "outgoing" else f"← {rel.kind} this"
+        table.add_row(phrase, rel.claim_id, rel.claimant_name, rel.statement)
+    return table

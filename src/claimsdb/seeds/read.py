@@ -1,0 +1,223 @@
+"""Read a seeds directory: find the files, parse each, validate each against the seed models.
+
+Cross-file checks (references, vocabularies, quotes) happen in `validate.py`; this module deals with
+the file system and with turning pydantic's errors into `file:line: where: what to do` issues.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from claimsdb.errors import SeedError, SeedIssue
+from claimsdb.seeds import schema
+from claimsdb.seeds.parse import MAX_SEED_BYTES, Loc, ParsedFile, parse_seed_file
+from claimsdb.seeds.records import SeedBundle
+
+SEED_SUFFIXES = (".yaml", ".yml")
+MAX_SEED_FILES = 100_000
+
+
+@dataclass(frozen=True)
+class SeedFileInput:
+    """One parsed seed file's valid content, ready for the cross-file checks.
+
+    When some items of a file are invalid, `content` holds the rest (so one run reports every
+    problem) and `broken_ids` the ids of the dropped items (so references to them are not
+    reported a second time as unknown).
+    """
+
+    parsed: ParsedFile
+    content: schema.SeedFile
+    stored_path: str  # how the database names this file: "<seeds dir name>/<relative path>"
+    broken_ids: frozenset[str] = frozenset()
+
+
+def seed_paths(root: Path) -> list[Path]:
+    """Every YAML file under `root`, sorted, so a load is deterministic."""
+    found = [
+        Path(dirpath) / name
+        for dirpath, dirnames, filenames in os.walk(root)
+        for name in filenames
+        if name.endswith(SEED_SUFFIXES) and not name.startswith(".")
+    ]
+    return sorted(found)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_seeds(root: Path | str) -> SeedBundle:
+    """Parse and validate every seed file under `root`; raise SeedError listing every problem."""
+    from claimsdb.seeds.validate import build_bundle
+
+    root = Path(root)
+    if not root.is_dir():
+        raise SeedError([SeedIssue(str(root), None, "no such seeds directory; give the folder that holds your seed YAML files")])
+    inputs, issues = read_seed_files(root)
+    bundle, more = build_bundle(root, inputs)
+    issues.extend(more)
+    if issues:
+        raise SeedError(issues)
+    return bundle
+
+
+def read_seed_files(root: Path) -> tuple[list[SeedFileInput], list[SeedIssue]]:
+    inputs: list[SeedFileInput] = []
+    issues: list[SeedIssue] = []
+    paths = seed_paths(root)
+    if not paths:
+        issues.append(SeedIssue(str(root), None, "no seed files (*.yaml) here; see README 'Writing seeds'"))
+    for path in paths[:MAX_SEED_FILES]:
+        one, problems = read_seed_file(root, path)
+        issues.extend(problems)
+        if one:
+            inputs.append(one)
+    return inputs, issues
+
+
+def read_seed_file(root: Path, path: Path) -> tuple[SeedFileInput | None, list[SeedIssue]]:
+    label = str(path)
+    relative = path.relative_to(root).as_posix()
+    if not path.resolve().is_relative_to(root.resolve()):
+        return None, [SeedIssue(label, None, "this file is a link to a place outside the seeds directory; copy it in instead")]
+    size = path.stat().st_size
+    if size > MAX_SEED_BYTES:
+        message = f"the file is {size / 2**20:.1f} MiB, over the {MAX_SEED_BYTES // 2**20} MiB limit for a seed file; split it"
+        return None, [SeedIssue(label, None, message)]
+    raw = path.read_bytes()
+    parsed, issues = parse_seed_file(raw, label, hashlib.sha256(raw).hexdigest())
+    if parsed is None:
+        return None, issues
+    content, broken, issues = validate_salvaging(parsed)
+    if content is None:
+        return None, issues
+    return SeedFileInput(parsed, content, f"{root.name}/{relative}", broken), issues
+
+
+_LIST_SECTIONS = ("organisations", "sources", "claims")
+
+
+def validate_salvaging(parsed: ParsedFile) -> tuple[schema.SeedFile | None, frozenset[str], list[SeedIssue]]:
+    """Validate a file; on errors, drop the broken items and validate what is left."""
+    try:
+        return schema.SeedFile.model_validate(parsed.data), frozenset(), []
+    except ValidationError as exc:
+        issues = validation_issues(exc, parsed)
+        errors = exc.errors(include_url=False)
+    data = dict(parsed.data)
+    broken: set[str] = set()
+    for section in _LIST_SECTIONS:
+        items = data.get(section)
+        if not isinstance(items, list):
+            data.pop(section, None)
+            continue
+        bad = {e["loc"][1] for e in errors if len(e["loc"]) > 1 and e["loc"][0] == section}
+        for index in bad:
+            item = items[index] if isinstance(index, int) and index < len(items) else None
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                broken.add(item["id"])
+        data[section] = [item for index, item in enumerate(items) if index not in bad]
+    for section in ("vocabularies", "document"):
+        if any(e["loc"][:1] == (section,) for e in errors):
+            item = data.pop(section, None)
+            if section == "document" and isinstance(item, dict) and isinstance(item.get("id"), str):
+                broken.add(item["id"])
+    if "document" not in data:
+        for item in data.pop("claims", None) or []:
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                broken.add(item["id"])
+    data = {key: value for key, value in data.items() if key in schema.SeedFile.model_fields}
+    try:
+        return schema.SeedFile.model_validate(data), frozenset(broken), issues
+    except ValidationError:
+        return None, frozenset(broken), issues
+
+
+# --- pydantic errors as curator-friendly issues -------------------------------------------------
+
+_CLAIM_TYPES = set(schema.CLAIM_TYPES)
+
+
+def _known_fields() -> set[str]:
+    names: set[str] = set()
+    stack: list[type[BaseModel]] = [schema.SeedFile]
+    while stack:
+        model = stack.pop()
+        for name, info in model.model_fields.items():
+            names.add(name)
+            for candidate in _models_in(info.annotation):
+                if candidate not in stack:
+                    stack.append(candidate)
+    return names
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    found: list[type[BaseModel]] = []
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        found.append(annotation)
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found.extend(_models_in(arg))
+    for meta in getattr(annotation, "__metadata__", ()) or ():
+        found.extend(_models_in(meta))
+    origin = getattr(annotation, "__origin__", None)
+    if origin is not None and origin is not annotation:
+        found.extend(_models_in(origin))
+    return [m for m in found if m is not schema.Model]
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> Loc:
+    """Drop pydantic's discriminator tags and validator names so locs match the YAML."""
+    cleaned: list[str | int] = []
+    for index, part in enumerate(loc):
+        after_claim = index >= 2 and loc[index - 2] == "claims" and isinstance(loc[index - 1], int)
+        if after_claim and part in _CLAIM_TYPES:
+            continue
+        if isinstance(part, str) and (part.startswith("function-") or part in {"int", "str", "list[...]"}):
+            continue
+        cleaned.append(part)
+    return tuple(cleaned)
+
+
+def dotted(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def validation_issues(exc: ValidationError, parsed: ParsedFile) -> list[SeedIssue]:
+    issues = []
+    for error in exc.errors(include_url=False):
+        loc = _clean_loc(error["loc"])
+        issues.append(SeedIssue(parsed.path, parsed.line_of(loc), f"{dotted(loc)}: {_message(error, loc)}"))
+    return issues
+
+
+def _message(error: Any, loc: Loc) -> str:
+    kind, message = error["type"], error["msg"]
+    if kind == "extra_forbidden":
+        name = str(loc[-1]) if loc else ""
+        close = difflib.get_close_matches(name, sorted(_known_fields()), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else "; remove it (see README 'Writing seeds')"
+        return f"unknown field {name!r}{hint}"
+    if kind == "union_tag_not_found":
+        return f"missing `type`; one of {', '.join(schema.CLAIM_TYPES)}"
+    if kind == "union_tag_invalid":
+        return f"unknown claim type {error['input'].get('type')!r}; one of {', '.join(schema.CLAIM_TYPES)}"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "string_pattern_mismatch":
+        return f"{error['input']!r} is not a valid id: use lower-case letters, digits, '-' and '_' (at most 120)"
+    return message.removeprefix("Value error, ")
