@@ -6,8 +6,7 @@ import os
 from logging.config import fileConfig
 
 from alembic import context
-from sqlalchemy import Connection, pool
-from sqlalchemy import engine_from_config
+from sqlalchemy import Connection, engine_from_config, pool
 
 from claimsdb.db import models  # noqa: F401 - registers every table on Base.metadata
 from claimsdb.db.base import Base
@@ -45,13 +44,14 @@ def run_offline() -> None:
 
 
 def run_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _configure(connection)
+    # claimsdb hands in a Connection inside its own transaction; pytest-alembic hands in an Engine.
+    given = config.attributes.get("connection")
+    if isinstance(given, Connection):
+        _configure(given)
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = engine_from_config({"sqlalchemy.url": _url()}, prefix="sqlalchemy.", poolclass=pool.NullPool)
+    engine = given or engine_from_config({"sqlalchemy.url": _url()}, prefix="sqlalchemy.", poolclass=pool.NullPool)
     with engine.connect() as connection:
         _configure(connection)
         with context.begin_transaction():

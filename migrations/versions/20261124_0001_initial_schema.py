@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 20:24:30.592601
+Create Date: 2026-11-24 20:29:00.588943
 """
 from __future__ import annotations
 
@@ -83,6 +83,7 @@ def upgrade() -> None:
     sa.Column('publisher_id', sa.String(length=120), nullable=True),
     sa.Column('published', sa.Date(), nullable=True),
     sa.Column('published_precision', sa.String(length=5), nullable=True),
+    sa.Column('published_inferred_reason', sa.Text(), nullable=True),
     sa.Column('url', sa.String(length=2000), nullable=True),
     sa.Column('description', sa.Text(), nullable=True),
     sa.Column('held', sa.Boolean(), nullable=False),

@@ -63,13 +63,13 @@ def last_run_files(session: Session) -> tuple[int | None, dict[str, str]]:
 
 def load_bundle(session: Session, bundle: SeedBundle, *, recapture: Sequence[str] = ()) -> LoadReport:
     """Make the database say what the seeds say; raise SeedError (writing nothing) if it cannot."""
-    _check_recaptures(session, bundle, set(recapture))
+    recaptured = _check_recaptures(session, bundle, set(recapture))
     run = m.LoadRun(
         started_at=dt.datetime.now(dt.UTC), seeds_dir=bundle.root, claimsdb_version=__version__
     )
     session.add(run)
     session.flush()
-    report = LoadReport(run_id=run.id, seeds_dir=bundle.root)
+    report = LoadReport(run_id=run.id, seeds_dir=bundle.root, documents_recaptured=recaptured)
     _sync_reference_data(session, bundle)
     _sync_claims(session, bundle, run.id, report)
     _delete_unused(session, bundle)
@@ -92,13 +92,16 @@ def _file_row(run_id: int, record: SeedFileRecord) -> dict[str, Any]:
     return {"run_id": run_id, "path": record.path, "sha256": record.sha256, "kind": record.kind}
 
 
-def _check_recaptures(session: Session, bundle: SeedBundle, recapture: set[str]) -> None:
-    """A held document's bytes never change silently between loads."""
+def _check_recaptures(session: Session, bundle: SeedBundle, recapture: set[str]) -> list[str]:
+    """A held document's bytes never change silently between loads; returns the re-captured ids."""
     stored = dict(session.execute(select(m.Document.id, m.Document.sha256)).tuples().all())
-    issues = []
+    issues, recaptured = [], []
     for document in bundle.documents:
         before = stored.get(document.id)
-        if before is None or before == document.sha256 or document.id in recapture:
+        if before is None or before == document.sha256:
+            continue
+        if document.id in recapture or document.pinned:
+            recaptured.append(document.id)
             continue
         issues.append(
             SeedIssue(
@@ -106,13 +109,14 @@ def _check_recaptures(session: Session, bundle: SeedBundle, recapture: set[str])
                 None,
                 f"the bytes of document {document.id!r} changed since it was loaded (database sha256 {before}, "
                 f"file {document.sha256}). Held documents are never edited: restore the file, or, if this is a "
-                f"deliberate re-capture, load with --recapture {document.id}",
+                f"deliberate re-capture, record the new sha256 in its seed or load with --recapture {document.id}",
             )
         )
     unknown = recapture - {d.id for d in bundle.documents}
     issues += [SeedIssue(bundle.root, None, f"--recapture {key}: no such document in the seeds") for key in sorted(unknown)]
     if issues:
         raise SeedError(issues)
+    return recaptured
 
 
 # --- reference data: vocabularies, terms, organisations, sources, documents ------------------------
@@ -136,7 +140,8 @@ def _sync_reference_data(session: Session, bundle: SeedBundle) -> None:
     ])  # fmt: skip
     _upsert(session, m.Source, [
         {"id": s.id, "title": s.title, "publisher_id": s.publisher, "published": s.published,
-         "published_precision": s.published_precision, "url": s.url, "description": s.description,
+         "published_precision": s.published_precision,
+         "published_inferred_reason": s.published_inferred_reason, "url": s.url, "description": s.description,
          "held": s.held, "seed_file": s.seed_file, "seed_line": s.seed_line}
         for s in bundle.sources
     ])  # fmt: skip

@@ -32,6 +32,7 @@ class SourceInfo:
     publisher_name: str | None
     published: str | None
     published_precision: str | None
+    published_inferred_reason: str | None
     url: str | None
     held: bool
 
@@ -155,6 +156,7 @@ def _source(session: Session, source_id: str) -> SourceInfo:
         publisher_name=publisher.name if publisher else None,
         published=iso_partial(source.published, source.published_precision),
         published_precision=source.published_precision,
+        published_inferred_reason=source.published_inferred_reason,
         url=source.url,
         held=source.held,
     )

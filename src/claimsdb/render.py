@@ -96,6 +96,8 @@ def render_load_report(report: LoadReport, database: str, console: Console) -> N
         f"{len(report.added)} added, {len(report.changed)} changed, {len(report.restored)} restored, "
         f"{len(report.withdrawn)} withdrawn, {report.unchanged} unchanged; {report.claims_total} claims in the seeds."
     )
+    if report.documents_recaptured:
+        console.print(f"  re-captured documents (new bytes accepted): {', '.join(report.documents_recaptured)}")
     for label, ids in (("changed", report.changed), ("restored", report.restored), ("withdrawn", report.withdrawn)):
         if ids:
             console.print(f"  {label}: {', '.join(ids)}")
@@ -154,7 +156,11 @@ def _source_line(source: SourceInfo) -> str:
     parts = [f"[bold]{source.title}[/bold] [dim]({source.id})[/dim]"]
     if source.publisher_name:
         parts.append(f"by {source.publisher_name}")
-    parts.append(f"published {source.published}" if source.published else "publication date unknown")
+    if source.published:
+        inferred = f" [dim](inferred: {source.published_inferred_reason})[/dim]" if source.published_inferred_reason else ""
+        parts.append(f"published {source.published}{inferred}")
+    else:
+        parts.append("publication date unknown")
     if source.url:
         parts.append(source.url)
     return ", ".join(parts)
@@ -195,9 +201,42 @@ def _when(claim: ClaimProvenance) -> str:
 def _value_text(value: dict[str, Any]) -> str:
     parts = []
     for name, item in value.items():
+        if name.startswith(("quantity_", "period_")):
+            continue
         shown = f"{item['label']} [dim]({item['term']})[/dim]" if isinstance(item, dict) else str(item)
         parts.append(f"{name.replace('_', ' ')}: {shown}")
+    if "quantity_qualifier" in value:
+        parts.append(f"quantity: {describe_quantity(value)}")
+    period = describe_period(value)
+    if period:
+        parts.append(f"period: {period}")
     return "; ".join(parts)
+
+
+def describe_quantity(value: dict[str, Any]) -> str:
+    """A quantity in words, as precise as it was said: 'more than 500 — said as "over 500"'."""
+    number, low, high = value.get("quantity_value"), value.get("quantity_lower"), value.get("quantity_upper")
+    text = {
+        "exact": f"{number} (exact)",
+        "more_than": f"more than {low}",
+        "at_least": f"at least {low}",
+        "less_than": f"fewer than {high}",
+        "at_most": f"at most {high}",
+        "approximately": f"about {number}",
+        "almost": f"almost {number} (just below it)",
+        "range": f"between {low} and {high}",
+        "vague": "no number given",
+    }.get(value["quantity_qualifier"], str(value["quantity_qualifier"]))
+    phrase = value.get("quantity_phrase")
+    return f"{text} — said as “{phrase}”" if phrase else text
+
+
+def describe_period(value: dict[str, Any]) -> str | None:
+    start, end, label = value.get("period_start"), value.get("period_end"), value.get("period_label")
+    span = start if start and start == end else " to ".join(p or "…" for p in (start, end)) if (start or end) else ""
+    if label:
+        return f"{label} ({span})" if span else label
+    return span or None
 
 
 def _anchor_panel(claim: ClaimProvenance) -> Panel:

@@ -31,6 +31,7 @@ def migrations_dir() -> Path:
 def _config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
+    config.set_main_option("path_separator", "os")
     return config
 
 

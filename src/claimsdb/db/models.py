@@ -82,6 +82,7 @@ class Source(Base):
     publisher_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     published: Mapped[dt.date | None] = mapped_column(Date)
     published_precision: Mapped[str | None] = mapped_column(String(5))
+    published_inferred_reason: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(String(2000))
     description: Mapped[str | None] = mapped_column(Text)
     held: Mapped[bool]

@@ -45,6 +45,7 @@ class SourceRecord:
     publisher: str | None
     published: dt.date | None
     published_precision: str | None
+    published_inferred_reason: str | None
     url: str | None
     reports_on: tuple[str, ...]
     description: str | None
@@ -60,6 +61,7 @@ class DocumentRecord:
     sha256: str
     text: str
     size_bytes: int
+    pinned: bool  # the seed records this sha256: a changed file is then an explicit re-capture
 
 
 @dataclass(frozen=True)

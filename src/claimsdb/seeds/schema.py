@@ -74,18 +74,17 @@ class PartialDate(Model):
         return self.value.isoformat()[:width]
 
 
-def _partial_date(raw: Any) -> Any:
-    return None if raw is None else PartialDate.parse(raw)
-
-
 def _not_in_future(date: PartialDate | None) -> PartialDate | None:
     if date is not None and date.value > dt.date.today():
         raise ValueError(f"{date.iso()} is in the future")
     return date
 
 
-class ClaimedOn(Model):
-    """When a claim was made, how precisely, and, if the curator worked it out, why."""
+class DateAsSaid(Model):
+    """A date, how precisely it is known, and, if the curator worked it out, why.
+
+    Written as a plain date (2017-07-19, 2017-07, 2017) or as {date: ..., inferred: "reason"}.
+    """
 
     date: PartialDate
     inferred: Text | None = None
@@ -93,6 +92,8 @@ class ClaimedOn(Model):
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, raw: Any) -> Any:
+        if isinstance(raw, DateAsSaid):
+            return raw
         if isinstance(raw, dict):
             raw = dict(raw)
             precision = raw.pop("precision", None)
@@ -267,7 +268,7 @@ class ClaimBase(Model):
     quote: LongText
     occurrence: int | None = Field(default=None, ge=1)
     quote_prefix: Text | None = None
-    claimed_on: ClaimedOn | None = None
+    claimed_on: DateAsSaid | None = None
     corroborates: list[Slug] = []
     contradicts: list[Slug] = []
     refines: list[Slug] = []
@@ -365,20 +366,10 @@ class SourceSeed(Model):
     id: Slug
     title: Text
     publisher: Slug | None = None
-    published: PartialDate | None = None
+    published: DateAsSaid | None = None
     url: Text | None = None
     reports_on: list[Slug] = []
     description: LongText | None = None
-
-    @field_validator("published", mode="before")
-    @classmethod
-    def _published_as_said(cls, raw: Any) -> Any:
-        return _partial_date(raw)
-
-    @field_validator("published")
-    @classmethod
-    def _published_not_in_future(cls, value: PartialDate | None) -> PartialDate | None:
-        return _not_in_future(value)
 
 
 class DocumentSeed(SourceSeed):

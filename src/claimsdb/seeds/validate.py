@@ -175,8 +175,8 @@ class _Resolver:
         self.bundle.sources.append(
             SourceRecord(
                 source.id, source.title, source.publisher,
-                published.value if published else None, published.precision if published else None,
-                source.url, tuple(dict.fromkeys(source.reports_on)), source.description,
+                published.date.value if published else None, published.date.precision if published else None,
+                published.inferred if published else None, source.url, tuple(dict.fromkeys(source.reports_on)), source.description,
                 isinstance(source, schema.DocumentSeed), where.file.stored_path, where.file.parsed.line_of(where.loc),
             )
         )  # fmt: skip
@@ -234,7 +234,7 @@ class _Resolver:
             return
         stored = path.relative_to(self.root).as_posix()
         self.texts[document.id] = text
-        self.bundle.documents.append(DocumentRecord(document.id, f"{self.root.name}/{stored}", digest, text, len(raw)))
+        self.bundle.documents.append(DocumentRecord(document.id, f"{self.root.name}/{stored}", digest, text, len(raw), document.sha256 is not None))
         self.bundle.files.append(SeedFileRecord(f"{self.root.name}/{stored}", digest, "document"))
 
     def _claim(self, claim: schema.ClaimBase, where: _Where, one: SeedFileInput) -> ClaimRecord | None:
@@ -297,8 +297,9 @@ class _Resolver:
             return _date_columns(date.value, date.precision, basis, claim.claimed_on.inferred)
         source = self.sources.get(made_in)[0] if made_in in self.sources else None
         if source is not None and source.published is not None:
-            reason = f"the publication date of {made_in}"
-            return _date_columns(source.published.value, source.published.precision, "publication", reason)
+            published = source.published
+            reason = f"the publication date of {made_in}" + (f" ({published.inferred})" if published.inferred else "")
+            return _date_columns(published.date.value, published.date.precision, "publication", reason)
         return _date_columns(None, None, "unknown", None)
 
     def _value_columns(self, claim: schema.ClaimBase, where: _Where) -> dict[str, Any] | None:

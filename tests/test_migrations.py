@@ -1,0 +1,75 @@
+"""Models and migrations never drift; revisions go up and down; odd schema states are refused clearly."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_alembic.tests import (  # noqa: F401 - collected as tests here
+    test_model_definitions_match_ddl,
+    test_single_head_revision,
+    test_up_down_consistency,
+    test_upgrade,
+)
+
+from claimsdb.db.engine import make_engine
+from claimsdb.db.migrate import head_revision, migrations_dir
+from conftest import PROJECT
+
+Cli = Callable[..., Any]
+
+
+@pytest.fixture
+def alembic_config() -> dict[str, str]:
+    return {"script_location": str(migrations_dir()), "path_separator": "os"}
+
+
+@pytest.fixture
+def alembic_engine(tmp_path: Path) -> Any:
+    return make_engine(f"sqlite:///{tmp_path / 'migrations.db'}")
+
+
+def _alembic(*args: str, url: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CLAIMS_DB": url}
+    return subprocess.run(
+        [sys.executable, "-m", "alembic", *args], cwd=PROJECT, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_alembic_check_finds_no_drift_through_the_real_command(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'check.db'}"
+    assert _alembic("upgrade", "head", url=url).returncode == 0
+    result = _alembic("check", url=url)
+    assert result.returncode == 0, result.stderr
+    assert "No new upgrade operations detected." in result.stdout + result.stderr
+
+
+def test_a_database_from_a_newer_claimsdb_is_refused(cli: Cli, loaded_db: str, seeds_dir: Path) -> None:
+    with sqlite3.connect(loaded_db) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = 'f00dfeedbeef'")
+    for args in (("list",), ("load", str(seeds_dir), "--force"), ("migrate",)):
+        result = cli("--db", loaded_db, *args)
+        assert result.exit_code == 1, args
+        assert "is at schema revision 'f00dfeedbeef', which this claimsdb does not know" in result.stderr
+        assert "Upgrade claimsdb to use it." in result.stderr
+
+
+def test_a_database_with_foreign_tables_is_refused(cli: Cli, db_url: str, seeds_dir: Path) -> None:
+    with sqlite3.connect(db_url) as connection:
+        connection.execute("CREATE TABLE notes (x TEXT)")
+    result = cli("--db", db_url, "load", seeds_dir)
+    assert result.exit_code == 1
+    assert "holds tables but no claimsdb schema revision; is it a claimsdb database?" in result.stderr
+
+
+def test_migrate_creates_then_reports_current(cli: Cli, db_url: str) -> None:
+    first = cli("--db", db_url, "migrate")
+    assert first.exit_code == 0 and f"Schema upgraded from empty to {head_revision()}." in first.stdout
+    again = cli("--db", db_url, "migrate")
+    assert again.exit_code == 0 and f"Schema already at {head_revision()}." in again.stdout
