@@ -5,16 +5,19 @@ Every database test runs against a fresh database file under pytest's tmp_path; 
 
 from __future__ import annotations
 
+import itertools
 import shutil
-import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import MetaData, create_engine, select, text
 from typer.testing import CliRunner
 
 from claimsdb.cli import app
+from claimsdb.db.engine import database_url
+from pg_server import PostgresServer, start_server
 
 PROJECT = Path(__file__).resolve().parents[1]
 SEEDS = PROJECT / "seeds"
@@ -28,10 +31,41 @@ def seeds_dir(tmp_path: Path) -> Path:
     return target
 
 
+BACKENDS = ("sqlite", "postgresql")
+_database_names = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the whole run, on loopback, stopped at the end."""
+    server = start_server()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _new_pg_database(server: PostgresServer) -> str:
+    name = f"claims_test_{next(_database_names)}"
+    engine = create_engine(server.admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return server.url(name)
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    """A SQLite database file that does not exist yet."""
+def sqlite_path(tmp_path: Path) -> str:
+    """A SQLite database file that does not exist yet, for tests about SQLite itself."""
     return str(tmp_path / "claims.db")
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database on each back end: a SQLite file path, or a new PostgreSQL database's URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "claims.db")
+    return _new_pg_database(request.getfixturevalue("postgres"))
 
 
 @pytest.fixture
@@ -53,15 +87,22 @@ def loaded_db(db_url: str, seeds_dir: Path, cli: Callable[..., Any]) -> str:
     return db_url
 
 
-def sqlite_dump(path: str | Path) -> list[str]:
-    """Every statement needed to rebuild the database: equal dumps mean equal databases."""
-    if not Path(path).exists():
+def snapshot(db: str) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """Every table and every row, in a fixed order: equal snapshots mean equal databases."""
+    url = database_url(db)
+    if url.startswith("sqlite") and not Path(url.removeprefix("sqlite:///")).exists():
         return []
-    connection = sqlite3.connect(path)
+    engine = create_engine(url)
     try:
-        return list(connection.iterdump())
+        metadata = MetaData()
+        metadata.reflect(engine)
+        with engine.connect() as connection:
+            return [
+                (name, [tuple(row) for row in connection.execute(select(table).order_by(*table.columns))])
+                for name, table in sorted(metadata.tables.items())
+            ]
     finally:
-        connection.close()
+        engine.dispose()
 
 
 def write_seed(directory: Path, name: str, text: str) -> Path:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from claimsdb import api
+from claimsdb.db.engine import database_url
 from claimsdb.query import ClaimFilter
 
 Cli = Callable[..., Any]
@@ -25,16 +26,14 @@ def test_load_prints_what_is_there(cli: Cli, db_url: str, seeds_dir: Path) -> No
     assert "Transitional Justice Working Group" in result.output
 
 
-def test_db_option_and_environment_variable(cli: Cli, db_url: str, seeds_dir: Path, monkeypatch: Any) -> None:
-    monkeypatch.setenv("CLAIMS_DB", db_url)
+def test_db_option_and_environment_variable(db_url: str, seeds_dir: Path) -> None:
     from typer.testing import CliRunner
 
     from claimsdb.cli import app
 
     result = CliRunner(env={"CLAIMS_DB": db_url, "COLUMNS": "200"}).invoke(app, ["load", str(seeds_dir), "-q"])
     assert result.exit_code == 0, result.output
-    assert Path(db_url).exists()
-    assert api.claims(f"sqlite:///{db_url}", ClaimFilter(type="defection_figure"))
+    assert api.claims(database_url(db_url), ClaimFilter(type="defection_figure"))
 
 
 def test_defection_figures_are_attributed_to_the_unification_ministry(cli: Cli, loaded_db: str) -> None:
@@ -90,11 +89,17 @@ def test_show_unknown_claim_suggests_ids(cli: Cli, loaded_db: str) -> None:
     assert "Error: no claim 'tjwg-2017-method-shootin'; closest: tjwg-2017-method-shooting" in result.stderr
 
 
-def test_reading_a_missing_database_says_to_load(cli: Cli, db_url: str) -> None:
-    result = cli("--db", db_url, "list")
+def test_reading_a_missing_sqlite_database_says_to_load_and_creates_nothing(cli: Cli, sqlite_path: str) -> None:
+    result = cli("--db", sqlite_path, "list")
     assert result.exit_code == 1
-    assert f"no claims database at {db_url}; run `claims load`" in result.stderr
-    assert not Path(db_url).exists()
+    assert f"no claims database at {sqlite_path}; run `claims load`" in result.stderr
+    assert not Path(sqlite_path).exists()
+
+
+def test_reading_an_empty_database_says_to_load(cli: Cli, db_url: str) -> None:
+    cli("--db", db_url, "migrate")
+    result = cli("--db", db_url, "show", "anything")
+    assert result.exit_code == 1 and "Error: no claim 'anything'" in result.stderr
 
 
 def test_export_csv_round_trips(cli: Cli, loaded_db: str, tmp_path: Path) -> None:

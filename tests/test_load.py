@@ -10,7 +10,7 @@ from typing import Any
 
 from claimsdb import api
 from claimsdb.query import ClaimFilter
-from conftest import sqlite_dump
+from conftest import snapshot
 
 Cli = Callable[..., Any]
 HUFFPOST = "huffpost-2017-07-20-tjwg-executions.yaml"
@@ -31,12 +31,12 @@ def _remove_claim(path: Path, claim_id: str) -> None:
 
 
 def test_reloading_unchanged_seeds_changes_nothing(cli: Cli, loaded_db: str, seeds_dir: Path) -> None:
-    before = sqlite_dump(loaded_db)
+    before = snapshot(loaded_db)
     result = cli("--db", loaded_db, "load", seeds_dir, "-q")
     assert result.exit_code == 0
     assert "Nothing changed: every seed file and document" in result.stdout
     assert "matches load run 1" in result.stdout
-    assert sqlite_dump(loaded_db) == before
+    assert snapshot(loaded_db) == before
 
 
 def test_a_changed_claim_is_updated_and_reported(cli: Cli, loaded_db: str, seeds_dir: Path) -> None:
@@ -76,7 +76,7 @@ def test_a_removed_claim_is_withdrawn_then_restored(cli: Cli, loaded_db: str, se
 
 
 def test_a_failed_load_writes_nothing(cli: Cli, loaded_db: str, seeds_dir: Path) -> None:
-    before = sqlite_dump(loaded_db)
+    before = snapshot(loaded_db)
     _edit(seeds_dir / HUFFPOST, "statement: TJWG says most executions", "statement: TJWG says nearly all executions")
     _edit(seeds_dir / HUFFPOST, "value: {method: shooting}", "value: {method: shootin}")
     result = cli("--db", loaded_db, "load", seeds_dir)
@@ -84,14 +84,14 @@ def test_a_failed_load_writes_nothing(cli: Cli, loaded_db: str, seeds_dir: Path)
     assert result.stderr.startswith("Error: 1 problem in the seeds; nothing was written:")
     assert "unknown execution_methods term 'shootin' (closest known: shooting" in result.stderr
     assert "Traceback" not in result.output
-    assert sqlite_dump(loaded_db) == before
+    assert snapshot(loaded_db) == before
 
 
 def test_a_failed_first_load_creates_no_database(cli: Cli, db_url: str, seeds_dir: Path) -> None:
     _edit(seeds_dir / HUFFPOST, "claimant: tjwg\n", "claimant: tjwgg\n")
     result = cli("--db", db_url, "load", seeds_dir)
     assert result.exit_code == 1 and "unknown organisation 'tjwgg'; closest: tjwg" in result.stderr
-    assert sqlite_dump(db_url) == []
+    assert snapshot(db_url) == []
 
 
 def test_a_held_document_changed_on_disk_needs_recapture(cli: Cli, loaded_db: str, seeds_dir: Path) -> None:
@@ -115,11 +115,11 @@ def test_an_unpinned_document_changed_since_loading_needs_recapture(cli: Cli, lo
     _edit(yaml_file, "  sha256: 6616268e1428eca540bd5cbc431650a10478989e8abe39de0f8938d9cf6b6119\n", "")
     document = seeds_dir / "documents" / "003_5d3e14be34171529.txt"
     document.write_bytes(document.read_bytes() + b"\nAn appended line.\n")
-    before = sqlite_dump(loaded_db)
+    before = snapshot(loaded_db)
     result = cli("--db", loaded_db, "load", seeds_dir)
     assert result.exit_code == 1
     assert "the bytes of document 'unidentified-2021-12-16-tjwg-concealed-executions' changed since it was loaded" in result.stderr
     assert "load with --recapture unidentified-2021-12-16-tjwg-concealed-executions" in result.stderr
-    assert sqlite_dump(loaded_db) == before
+    assert snapshot(loaded_db) == before
     result = cli("--db", loaded_db, "load", seeds_dir, "--recapture", "unidentified-2021-12-16-tjwg-concealed-executions", "-q")
     assert result.exit_code == 0, result.output

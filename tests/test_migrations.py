@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -18,7 +17,9 @@ from pytest_alembic.tests import (  # noqa: F401 - collected as tests here
     test_upgrade,
 )
 
-from claimsdb.db.engine import make_engine
+from sqlalchemy import create_engine, text
+
+from claimsdb.db.engine import database_url, make_engine
 from claimsdb.db.migrate import head_revision, migrations_dir
 from conftest import PROJECT
 
@@ -31,8 +32,16 @@ def alembic_config() -> dict[str, str]:
 
 
 @pytest.fixture
-def alembic_engine(tmp_path: Path) -> Any:
-    return make_engine(f"sqlite:///{tmp_path / 'migrations.db'}")
+def alembic_engine(db_url: str) -> Any:
+    """pytest-alembic's built-in tests run on an empty SQLite file and an empty PostgreSQL database."""
+    return make_engine(database_url(db_url))
+
+
+def _execute(db: str, statement: str) -> None:
+    engine = create_engine(database_url(db))
+    with engine.begin() as connection:
+        connection.execute(text(statement))
+    engine.dispose()
 
 
 def _alembic(*args: str, url: str) -> subprocess.CompletedProcess[str]:
@@ -42,8 +51,8 @@ def _alembic(*args: str, url: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_alembic_check_finds_no_drift_through_the_real_command(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'check.db'}"
+def test_alembic_check_finds_no_drift_through_the_real_command(db_url: str) -> None:
+    url = database_url(db_url)
     assert _alembic("upgrade", "head", url=url).returncode == 0
     result = _alembic("check", url=url)
     assert result.returncode == 0, result.stderr
@@ -51,8 +60,7 @@ def test_alembic_check_finds_no_drift_through_the_real_command(tmp_path: Path) -
 
 
 def test_a_database_from_a_newer_claimsdb_is_refused(cli: Cli, loaded_db: str, seeds_dir: Path) -> None:
-    with sqlite3.connect(loaded_db) as connection:
-        connection.execute("UPDATE alembic_version SET version_num = 'f00dfeedbeef'")
+    _execute(loaded_db, "UPDATE alembic_version SET version_num = 'f00dfeedbeef'")
     for args in (("list",), ("load", str(seeds_dir), "--force"), ("migrate",)):
         result = cli("--db", loaded_db, *args)
         assert result.exit_code == 1, args
@@ -61,8 +69,7 @@ def test_a_database_from_a_newer_claimsdb_is_refused(cli: Cli, loaded_db: str, s
 
 
 def test_a_database_with_foreign_tables_is_refused(cli: Cli, db_url: str, seeds_dir: Path) -> None:
-    with sqlite3.connect(db_url) as connection:
-        connection.execute("CREATE TABLE notes (x TEXT)")
+    _execute(db_url, "CREATE TABLE notes (x TEXT)")
     result = cli("--db", db_url, "load", seeds_dir)
     assert result.exit_code == 1
     assert "holds tables but no claimsdb schema revision; is it a claimsdb database?" in result.stderr

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+
 from claimsdb.api import check
+from claimsdb.db.engine import database_url
 from conftest import SEEDS
 
 # sha256 of the three articles as captured in shared/seed-documents/ (never to be edited).
@@ -46,17 +48,19 @@ def test_every_vocabulary_term_has_a_label_and_definition() -> None:
 
 
 def test_every_stored_quote_is_its_document_between_its_offsets(loaded_db: str) -> None:
-    connection = sqlite3.connect(loaded_db)
-    rows = connection.execute(
-        "SELECT c.id, c.quote, c.quote_start, c.quote_end, c.quote_prefix, c.quote_suffix, d.text, d.sha256,"
-        " c.document_sha256 FROM claims c JOIN documents d ON d.id = c.document_id"
-    ).fetchall()
+    engine = create_engine(database_url(loaded_db))
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT c.id, c.quote, c.quote_start, c.quote_end, c.quote_prefix, c.quote_suffix, d.text, d.sha256,"
+            " c.document_sha256 FROM claims c JOIN documents d ON d.id = c.document_id"
+        )).all()  # fmt: skip
+    engine.dispose()
     on_disk = {p.name: p.read_bytes() for p in (SEEDS / "documents").iterdir()}
     assert len(rows) == len(check(SEEDS).claims)
-    for claim_id, quote, start, end, prefix, suffix, text, sha, anchored_sha in rows:
-        assert text[start:end] == quote, claim_id
-        assert text[:start].endswith(prefix) and text[end:].startswith(suffix), claim_id
-        assert sha == anchored_sha and text.encode() in on_disk.values(), claim_id
+    for claim_id, quote, start, end, prefix, suffix, body, sha, anchored_sha in rows:
+        assert body[start:end] == quote, claim_id
+        assert body[:start].endswith(prefix) and body[end:].startswith(suffix), claim_id
+        assert sha == anchored_sha and body.encode() in on_disk.values(), claim_id
 
 
 def test_no_claim_quotes_captions_or_the_unrelated_headlines() -> None:

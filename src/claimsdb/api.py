@@ -7,7 +7,7 @@ runs exactly one transaction: a load either happens whole or not at all.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
@@ -16,7 +16,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from claimsdb.db.engine import database_url, describe, make_engine, sqlite_file
+from claimsdb.db.engine import SQLITE_BUSY_TIMEOUT_MS, database_url, describe, make_engine, sqlite_file
+from claimsdb.db.locks import take_load_lock
 from claimsdb.db.migrate import ensure_current, upgrade
 from claimsdb.errors import ClaimsError, DatabaseStateError
 from claimsdb.export import datapackage, export_rows, write_csv
@@ -39,6 +40,11 @@ def _engine(db: str | None, *, must_exist: bool = False) -> Iterator[Engine]:
     try:
         yield engine
     except OperationalError as exc:
+        if "database is locked" in str(exc.orig):
+            raise DatabaseStateError(
+                f"{describe(url)} is busy: another process kept it locked for over {SQLITE_BUSY_TIMEOUT_MS // 1000} s "
+                "(probably another load); nothing was written. Try again when it has finished."
+            ) from None
         raise DatabaseStateError(f"database error on {describe(url)}: {exc.orig}") from None
     finally:
         engine.dispose()
@@ -65,8 +71,18 @@ def migrate(db: str | None) -> tuple[str | None, str]:
         return upgrade(connection)
 
 
-def load(db: str | None, seeds_dir: str | Path = DEFAULT_SEEDS, *, recapture: Sequence[str] = (), force: bool = False) -> LoadReport:
-    """Load a seeds directory in one transaction; unchanged seeds are recognised by their hashes."""
+def load(
+    db: str | None,
+    seeds_dir: str | Path = DEFAULT_SEEDS,
+    *,
+    recapture: Sequence[str] = (),
+    force: bool = False,
+    on_wait: Callable[[str], None] | None = None,
+) -> LoadReport:
+    """Load a seeds directory in one transaction; unchanged seeds are recognised by their hashes.
+
+    `on_wait` is told when another load holds the database and this one has to wait.
+    """
     from claimsdb.seeds import read_seeds
 
     root = Path(seeds_dir)
@@ -76,8 +92,10 @@ def load(db: str | None, seeds_dir: str | Path = DEFAULT_SEEDS, *, recapture: Se
             return LoadReport(run_id=None, seeds_dir=str(root), nothing_changed=True, previous_run_id=unchanged)
     bundle = read_seeds(root)  # before touching the database: bad seeds leave no trace
     with _engine(db) as engine, Session(engine) as session, session.begin():
-        # take the write lock at BEGIN; create the schema of a new database in this same transaction
-        ensure_current(session.connection(execution_options={"sqlite_immediate": True}), create=True)
+        # take the write lock first; create the schema of a new database in this same transaction
+        connection = session.connection(execution_options={"sqlite_immediate": True})
+        take_load_lock(connection, on_wait)
+        ensure_current(connection, create=True)
         return load_bundle(session, bundle, recapture=recapture)
 
 

@@ -109,7 +109,7 @@ def load(
     from claimsdb.db.engine import database_url, describe
     from claimsdb.render import render_load_report, render_overview
 
-    report = api.load(_db(ctx), seeds_dir, recapture=recapture or (), force=force)
+    report = api.load(_db(ctx), seeds_dir, recapture=recapture or (), force=force, on_wait=_stderr().print)
     console = _stdout()
     render_load_report(report, describe(database_url(_db(ctx))), console)
     if not quiet:

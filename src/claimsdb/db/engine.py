@@ -17,9 +17,12 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 def database_url(db: str | None = None) -> str:
     """`--db` value, else $CLAIMS_DB, else claims.db here; a bare path means a SQLite file."""
     value = db or os.environ.get(DB_ENV) or DEFAULT_DB
-    if "://" in value:
-        return value
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
+    if "://" not in value:
+        return f"sqlite:///{Path(value).expanduser().resolve()}"
+    scheme, rest = value.split("://", 1)
+    if scheme in ("postgresql", "postgres"):
+        return f"postgresql+psycopg://{rest}"  # the driver we ship; SQLAlchemy would pick psycopg2
+    return value
 
 
 def sqlite_file(url: str) -> Path | None:
