@@ -11,6 +11,7 @@ from sqlalchemy import Connection, engine_from_config, pool
 from claimsdb.db import models  # noqa: F401 - registers every table on Base.metadata
 from claimsdb.db.base import Base
 from claimsdb.db.engine import database_url
+from claimsdb.db.search import SEARCH_OBJECTS
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("connection") is None:
@@ -28,10 +29,16 @@ def _url() -> str:
     return config.get_main_option("sqlalchemy.url") or database_url(None)
 
 
+def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Leave the dialect-specific search objects of revision 0002 out of model comparison."""
+    return not (name and name.startswith(SEARCH_OBJECTS))
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_name=_include_name,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

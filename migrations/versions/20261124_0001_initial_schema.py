@@ -127,6 +127,7 @@ def upgrade() -> None:
     sa.Column('quote_suffix', sa.Text(), nullable=False),
     sa.Column('document_sha256', sa.String(length=64), nullable=False),
     sa.Column('claimed_on', sa.Date(), nullable=True),
+    sa.Column('claimed_on_end', sa.Date(), nullable=True),
     sa.Column('claimed_on_precision', sa.String(length=5), nullable=True),
     sa.Column('claimed_on_basis', sa.String(length=12), nullable=False),
     sa.Column('claimed_on_inferred_reason', sa.Text(), nullable=True),
@@ -172,6 +173,7 @@ def upgrade() -> None:
     with op.batch_alter_table('claims', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_claims_claimant_id'), ['claimant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_claims_claimed_on'), ['claimed_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_claims_claimed_on_end'), ['claimed_on_end'], unique=False)
         batch_op.create_index(batch_op.f('ix_claims_document_id'), ['document_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_claims_made_in_id'), ['made_in_id'], unique=False)
         batch_op.create_index('ix_claims_type_claimant', ['type', 'claimant_id'], unique=False)
@@ -217,6 +219,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_claims_type_claimant')
         batch_op.drop_index(batch_op.f('ix_claims_made_in_id'))
         batch_op.drop_index(batch_op.f('ix_claims_document_id'))
+        batch_op.drop_index(batch_op.f('ix_claims_claimed_on_end'))
         batch_op.drop_index(batch_op.f('ix_claims_claimed_on'))
         batch_op.drop_index(batch_op.f('ix_claims_claimant_id'))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -16,33 +17,53 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from claimsdb.db.engine import SQLITE_BUSY_TIMEOUT_MS, database_url, describe, make_engine, sqlite_file
+from claimsdb.db.engine import DEFAULT_WAIT_SECONDS, database_url, describe, make_engine, sqlite_file
 from claimsdb.db.locks import take_load_lock
 from claimsdb.db.migrate import ensure_current, upgrade
 from claimsdb.errors import ClaimsError, DatabaseStateError
 from claimsdb.export import datapackage, export_rows, write_csv
 from claimsdb.load import LoadReport, last_run_files, load_bundle
 from claimsdb.provenance import ClaimProvenance, get_claim
-from claimsdb.query import ClaimFilter, ClaimRow, Overview, list_claims, overview
+from claimsdb.query import (
+    ClaimantRow,
+    ClaimFilter,
+    ClaimRow,
+    Overview,
+    RunRow,
+    SourceRow,
+    Stats,
+    document_text,
+    list_claimants,
+    list_claims,
+    list_runs,
+    list_sources,
+    overview,
+    stats,
+)
+from claimsdb.seeds.anchor import Located as LocatedQuote
+from claimsdb.seeds.anchor import explain_missing
+from claimsdb.seeds.anchor import locate as locate_quote
+from claimsdb.seeds.parse import decode_text
 from claimsdb.seeds.read import file_sha256, seed_paths
 from claimsdb.seeds.records import SeedBundle
+from claimsdb.verify import VerifyReport, verify_anchors
 
 DEFAULT_SEEDS = "seeds"
 
 
 @contextmanager
-def _engine(db: str | None, *, must_exist: bool = False) -> Iterator[Engine]:
+def _engine(db: str | None, *, must_exist: bool = False, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> Iterator[Engine]:
     url = database_url(db)
     path = sqlite_file(url)
     if must_exist and path is not None and not path.exists():
         raise DatabaseStateError(f"no claims database at {path}; run `claims load` to create it, or pass --db")
-    engine = make_engine(url)
+    engine = make_engine(url, wait_seconds=wait_seconds)
     try:
         yield engine
     except OperationalError as exc:
         if "database is locked" in str(exc.orig):
             raise DatabaseStateError(
-                f"{describe(url)} is busy: another process kept it locked for over {SQLITE_BUSY_TIMEOUT_MS // 1000} s "
+                f"{describe(url)} is busy: another process kept it locked for over {wait_seconds:g} s "
                 "(probably another load); nothing was written. Try again when it has finished."
             ) from None
         raise DatabaseStateError(f"database error on {describe(url)}: {exc.orig}") from None
@@ -77,6 +98,7 @@ def load(
     *,
     recapture: Sequence[str] = (),
     force: bool = False,
+    wait_seconds: float = DEFAULT_WAIT_SECONDS,
     on_wait: Callable[[str], None] | None = None,
 ) -> LoadReport:
     """Load a seeds directory in one transaction; unchanged seeds are recognised by their hashes.
@@ -91,10 +113,10 @@ def load(
         if unchanged is not None:
             return LoadReport(run_id=None, seeds_dir=str(root), nothing_changed=True, previous_run_id=unchanged)
     bundle = read_seeds(root)  # before touching the database: bad seeds leave no trace
-    with _engine(db) as engine, Session(engine) as session, session.begin():
+    with _engine(db, wait_seconds=wait_seconds) as engine, Session(engine) as session, session.begin():
         # take the write lock first; create the schema of a new database in this same transaction
         connection = session.connection(execution_options={"sqlite_immediate": True})
-        take_load_lock(connection, on_wait)
+        take_load_lock(connection, wait_seconds, on_wait)
         ensure_current(connection, create=True)
         return load_bundle(session, bundle, recapture=recapture)
 
@@ -157,3 +179,53 @@ def export_package(db: str | None, filters: ClaimFilter, out_dir: str | Path, *,
         package = datapackage(session, formula_guard=formula_guard)
     package_path.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return count, [csv_path, package_path]
+
+
+def sources(db: str | None) -> list[SourceRow]:
+    with reading(db) as session:
+        return list_sources(session)
+
+
+def claimants(db: str | None) -> list[ClaimantRow]:
+    with reading(db) as session:
+        return list_claimants(session)
+
+
+def statistics(db: str | None) -> Stats:
+    with reading(db) as session:
+        return stats(session)
+
+
+def runs(db: str | None) -> list[RunRow]:
+    with reading(db) as session:
+        return list_runs(session)
+
+
+def verify(db: str | None, seeds_dir: str | Path | None = DEFAULT_SEEDS) -> VerifyReport:
+    """Re-check every anchor against the database text and, with `seeds_dir`, the files on disk."""
+    with reading(db) as session:
+        return verify_anchors(session, Path(seeds_dir) if seeds_dir is not None else None)
+
+
+@dataclass(frozen=True)
+class Located:
+    document: str
+    places: list[LocatedQuote]
+    explanation: str | None
+
+
+def locate(db: str | None, document: str, quote: str) -> Located:
+    """Where `quote` sits in a document (a file path, or a held document's id), or what is closest."""
+    path = Path(document)
+    if path.is_file():
+        raw = path.read_bytes()
+        text, issue = decode_text(raw, str(path))
+        if issue is not None:
+            raise ClaimsError(str(issue))
+        label = str(path)
+    else:
+        with reading(db) as session:
+            text = document_text(session, document)
+        label = document
+    places = locate_quote(text or "", quote)
+    return Located(label, places, None if places else explain_missing(text or "", quote))

@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from claimsdb.errors import ClaimsError, SeedError
+from claimsdb.errors import ClaimsError
 
 app = typer.Typer(
     name="claims",
@@ -79,9 +79,6 @@ def user_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except SeedError as exc:
-            sys.stderr.write(f"Error: {exc}\n")
-            raise typer.Exit(code=1) from None
         except ClaimsError as exc:
             sys.stderr.write(f"Error: {exc}\n")
             raise typer.Exit(code=1) from None
@@ -102,6 +99,7 @@ def load(
         typer.Option(help="Accept new bytes for this held document (repeat for several)."),
     ] = None,
     force: Annotated[bool, typer.Option(help="Parse and load even if no file changed since the last load.")] = False,
+    wait: Annotated[float, typer.Option(min=0, help="Seconds to wait for another load on the same database.")] = 60,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the load report, not the overview.")] = False,
 ) -> None:
     """Load a seeds directory (default: seeds/) in one transaction, then show what is there."""
@@ -109,7 +107,7 @@ def load(
     from claimsdb.db.engine import database_url, describe
     from claimsdb.render import render_load_report, render_overview
 
-    report = api.load(_db(ctx), seeds_dir, recapture=recapture or (), force=force, on_wait=_stderr().print)
+    report = api.load(_db(ctx), seeds_dir, recapture=recapture or (), force=force, wait_seconds=wait, on_wait=_stderr().print)
     console = _stdout()
     render_load_report(report, describe(database_url(_db(ctx))), console)
     if not quiet:
@@ -139,27 +137,72 @@ def migrate(ctx: typer.Context) -> None:
     typer.echo(f"Schema already at {after}." if before == after else f"Schema upgraded from {before or 'empty'} to {after}.")
 
 
+# --- options shared by `list` and `export` --------------------------------------------------------
+
+SourceOpt = Annotated[str | None, typer.Option(help="Publication id, URL or a fragment of its title.")]
+ClaimantOpt = Annotated[str | None, typer.Option(help="Claimant id, name or alias (any case).")]
+TypeOpt = Annotated[str | None, typer.Option("--type", help="Claim type, e.g. defection_figure.")]
+TermOpt = Annotated[str | None, typer.Option(help="A vocabulary term id or label, e.g. shooting.")]
+FromOpt = Annotated[str | None, typer.Option("--from", help="Claimed on or after: YYYY, YYYY-MM or YYYY-MM-DD.")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="Claimed on or before: YYYY, YYYY-MM or YYYY-MM-DD.")]
+SearchOpt = Annotated[str | None, typer.Option(help="Full-text search of statements and quotes (all words).")]
+WithdrawnOpt = Annotated[bool, typer.Option("--withdrawn", help="Include withdrawn claims.")]
+
+
+class Sort(str, Enum):
+    document = "document"
+    date = "date"
+    claimant = "claimant"
+    type = "type"
+    id = "id"
+
+
+SortOpt = Annotated[Sort, typer.Option(help="Order: document (reading order), date, claimant, type or id.")]
+
+
+def _claim_filter(**options: Any) -> Any:
+    from claimsdb.query import ClaimFilter
+
+    sort = options.pop("sort", Sort.document)
+    return ClaimFilter(sort=sort.value, **options)
+
+
+class ListFormatAll(str, Enum):
+    table = "table"
+    json = "json"
+    ndjson = "ndjson"
+    csv = "csv"
+
+
 @app.command("list")
 @user_errors
 def list_(
     ctx: typer.Context,
-    source: Annotated[str | None, typer.Option(help="Publication id, URL or a fragment of its title.")] = None,
-    claimant: Annotated[str | None, typer.Option(help="Claimant id, name or alias (any case).")] = None,
-    type_: Annotated[str | None, typer.Option("--type", help="Claim type, e.g. defection_figure.")] = None,
-    withdrawn: Annotated[bool, typer.Option("--withdrawn", help="Include withdrawn claims.")] = False,
+    source: SourceOpt = None,
+    claimant: ClaimantOpt = None,
+    type_: TypeOpt = None,
+    term: TermOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    search: SearchOpt = None,
+    withdrawn: WithdrawnOpt = False,
+    sort: SortOpt = Sort.document,
     limit: Annotated[int | None, typer.Option(min=1, help="Show at most this many claims.")] = None,
-    format_: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
+    format_: Annotated[ListFormatAll, typer.Option("--format", "-f", help="Output format.")] = ListFormatAll.table,
 ) -> None:
-    """List claims, filtered by source, claimant and type."""
+    """List claims; filters combine (source, claimant, type, term, dates, full text)."""
     from claimsdb import api
-    from claimsdb.query import ClaimFilter
     from claimsdb.render import render_rows
 
-    filters = ClaimFilter(source=source, claimant=claimant, type=type_, include_withdrawn=withdrawn, limit=limit)
+    filters = _claim_filter(
+        source=source, claimant=claimant, type=type_, term=term, date_from=date_from, date_to=date_to,
+        search=search, include_withdrawn=withdrawn, sort=sort, limit=limit,
+    )  # fmt: skip
     rows = api.claims(_db(ctx), filters)
-    if not rows and format_ is ListFormat.table:
+    if not rows:
         _stderr().print("No claims match these filters.")
-        return
+        if format_ is ListFormatAll.table:
+            return
     render_rows(rows, format_.value, sys.stdout, _stdout(), title=f"{len(rows)} claims")
 
 
@@ -186,19 +229,110 @@ def show(
 def export(
     ctx: typer.Context,
     out: Annotated[Path | None, typer.Option(help="Write DIR/claims.csv and DIR/datapackage.json instead of CSV on stdout.")] = None,
-    source: Annotated[str | None, typer.Option(help="Publication id, URL or a fragment of its title.")] = None,
-    claimant: Annotated[str | None, typer.Option(help="Claimant id, name or alias (any case).")] = None,
-    type_: Annotated[str | None, typer.Option("--type", help="Claim type, e.g. defection_figure.")] = None,
-    withdrawn: Annotated[bool, typer.Option("--withdrawn", help="Include withdrawn claims.")] = False,
+    source: SourceOpt = None,
+    claimant: ClaimantOpt = None,
+    type_: TypeOpt = None,
+    term: TermOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    search: SearchOpt = None,
+    withdrawn: WithdrawnOpt = False,
+    sort: SortOpt = Sort.document,
     formula_guard: Annotated[bool, typer.Option(help="Prefix ' to text cells a spreadsheet would run as a formula.")] = True,
 ) -> None:
-    """Export claims as CSV (one row per claim, typed value and provenance columns)."""
+    """Export claims as CSV: one row per claim, typed value and provenance columns (README: Export)."""
     from claimsdb import api
-    from claimsdb.query import ClaimFilter
 
-    filters = ClaimFilter(source=source, claimant=claimant, type=type_, include_withdrawn=withdrawn)
+    filters = _claim_filter(
+        source=source, claimant=claimant, type=type_, term=term, date_from=date_from, date_to=date_to,
+        search=search, include_withdrawn=withdrawn, sort=sort,
+    )  # fmt: skip
     if out is None:
         api.export_csv(_db(ctx), filters, sys.stdout, formula_guard=formula_guard)
         return
     count, paths = api.export_package(_db(ctx), filters, out, formula_guard=formula_guard)
     typer.echo(f"Wrote {count} claims to {paths[0]} and described them in {paths[1]}.", err=True)
+
+
+# --- summaries ------------------------------------------------------------------------------------
+
+FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
+
+
+@app.command()
+@user_errors
+def sources(ctx: typer.Context, format_: FormatOpt = ListFormat.table) -> None:
+    """Each publication: who published it, when, what it reports on, and its claim counts."""
+    from claimsdb import api
+    from claimsdb.render import render_rows
+
+    render_rows(api.sources(_db(ctx)), format_.value, sys.stdout, _stdout(), title="publications")
+
+
+@app.command()
+@user_errors
+def claimants(ctx: typer.Context, format_: FormatOpt = ListFormat.table) -> None:
+    """Each organisation or person: names, aliases, kind and how many claims they make."""
+    from claimsdb import api
+    from claimsdb.render import render_rows
+
+    render_rows(api.claimants(_db(ctx)), format_.value, sys.stdout, _stdout(), title="claimants and publishers")
+
+
+@app.command()
+@user_errors
+def stats(ctx: typer.Context, format_: Annotated[ShowFormat, typer.Option("--format", "-f", help="rich or json.")] = ShowFormat.rich) -> None:
+    """Counts of claims by type and claimant, and by the year they were made."""
+    from claimsdb import api
+    from claimsdb.render import render_stats, to_json
+
+    data = api.statistics(_db(ctx))
+    if format_ is ShowFormat.json:
+        sys.stdout.write(to_json(data) + "\n")
+    else:
+        render_stats(data, _stdout())
+
+
+@app.command()
+@user_errors
+def runs(ctx: typer.Context, format_: FormatOpt = ListFormat.table) -> None:
+    """Every load run, newest first: when, from where, and what it added, changed, withdrew."""
+    from claimsdb import api
+    from claimsdb.render import render_rows
+
+    render_rows(api.runs(_db(ctx)), format_.value, sys.stdout, _stdout(), title="load runs")
+
+
+# --- curators' checks -----------------------------------------------------------------------------
+
+
+@app.command()
+@user_errors
+def verify(ctx: typer.Context, seeds_dir: SeedsDir = Path("seeds")) -> None:
+    """Re-check every stored quote anchor against the documents, in the database and on disk."""
+    from claimsdb import api
+
+    report = api.verify(_db(ctx), seeds_dir)
+    for drift in report.drift:
+        sys.stderr.write(f"DRIFT {drift.claim_id} ({drift.document_id}): {drift.problem}\n")
+    if not report.ok:
+        sys.stderr.write(f"Error: {len({d.claim_id for d in report.drift})} of {report.claims} claims no longer match their documents.\n")
+        raise typer.Exit(code=1)
+    typer.echo(f"OK: {report.claims} quote anchors verified in {report.documents} documents (database and {seeds_dir}).")
+
+
+@app.command()
+@user_errors
+def anchor(
+    ctx: typer.Context,
+    document: Annotated[str, typer.Argument(help="A document file, or the id of a held document.")],
+    text: Annotated[str, typer.Argument(help="The words to find, exactly as you would quote them.")],
+) -> None:
+    """Find where words sit in a document (offsets, line, context), or the closest passage."""
+    from claimsdb import api
+    from claimsdb.render import render_located
+
+    found = api.locate(_db(ctx), document, text)
+    render_located(found, _stdout())
+    if not found.places:
+        raise typer.Exit(code=1)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from claimsdb import __version__
 from claimsdb.db import models as m
+from claimsdb.db.search import refresh_search_index
 from claimsdb.errors import SeedError, SeedIssue
 from claimsdb.seeds.records import CLAIM_COLUMNS, ClaimRecord, SeedBundle, SeedFileRecord
 
@@ -73,6 +74,7 @@ def load_bundle(session: Session, bundle: SeedBundle, *, recapture: Sequence[str
     _sync_reference_data(session, bundle)
     _sync_claims(session, bundle, run.id, report)
     _delete_unused(session, bundle)
+    refresh_search_index(session)
     session.execute(insert(m.LoadRunFile), [_file_row(run.id, f) for f in _unique_files(bundle.files)])
     run.finished_at = dt.datetime.now(dt.UTC)
     run.claims_total = report.claims_total

@@ -6,6 +6,7 @@ ids, and say which known values come closest when nothing matches.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,15 +16,28 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from claimsdb.db import models as m
-from claimsdb.errors import NotFound
+from claimsdb.db.search import matches
+from claimsdb.errors import ClaimsError, NotFound
+from claimsdb.seeds.records import TERM_COLUMNS
+
+
+SORTS = ("document", "date", "claimant", "type", "id")
+"""document: by document and position in it (reading order); date: oldest claim first."""
 
 
 @dataclass(frozen=True)
 class ClaimFilter:
+    """What `list` and `export` select; every field narrows, all combine."""
+
     source: str | None = None
     claimant: str | None = None
     type: str | None = None
+    term: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    search: str | None = None
     include_withdrawn: bool = False
+    sort: str = "document"
     limit: int | None = None
 
 
@@ -102,6 +116,27 @@ def resolve_sources(session: Session, text: str) -> list[str]:
     raise NotFound(_closest("source", text, sorted(sid for sid, _, _ in rows)))
 
 
+def resolve_terms(session: Session, text: str) -> list[str]:
+    """Term ids whose id or label is `text` (any case); NotFound names the closest."""
+    wanted = text.casefold()
+    rows = session.execute(select(m.TermRow.id, m.TermRow.label)).tuples().all()
+    found = sorted(term for term, label in rows if wanted in (term.casefold(), label.casefold()))
+    if found:
+        return found
+    raise NotFound(_closest("vocabulary term", text, sorted({t.casefold() for t, _ in rows} | {lbl.casefold() for _, lbl in rows})))
+
+
+def date_bounds(text: str, *, end: bool) -> dt.date:
+    """The first (or last) day of a date given as YYYY, YYYY-MM or YYYY-MM-DD."""
+    from claimsdb.seeds.schema import PartialDate
+
+    try:
+        date = PartialDate.parse(text)
+    except ValueError as exc:
+        raise ClaimsError(f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD ({exc})") from None
+    return date.last_day() if end else date.value
+
+
 def _closest(what: str, text: str, known: list[str]) -> str:
     close = difflib.get_close_matches(text.casefold(), known, n=3, cutoff=0.4)
     hint = f"; closest: {', '.join(close)}" if close else ""
@@ -128,10 +163,29 @@ def claim_select(session: Session, filters: ClaimFilter) -> Select[Any]:
     if filters.source:
         ids = resolve_sources(session, filters.source)
         query = query.where(or_(m.Claim.made_in_id.in_(ids), m.Claim.document_id.in_(ids)))
-    query = query.order_by(m.Claim.document_id, m.Claim.quote_start, m.Claim.id)
+    if filters.term:
+        terms = resolve_terms(session, filters.term)
+        query = query.where(or_(*(getattr(m.Claim, column).in_(terms) for column in TERM_COLUMNS)))
+    # a claim dated only "2017" may fall in any range that overlaps 2017: dates are intervals here
+    if filters.date_from:
+        query = query.where(m.Claim.claimed_on_end >= date_bounds(filters.date_from, end=False))
+    if filters.date_to:
+        query = query.where(m.Claim.claimed_on <= date_bounds(filters.date_to, end=True))
+    if filters.search:
+        query = query.where(matches(session, filters.search))
+    query = query.order_by(*_ORDER[filters.sort], m.Claim.document_id, m.Claim.quote_start, m.Claim.id)
     if filters.limit is not None:
         query = query.limit(filters.limit)
     return query
+
+
+_ORDER: dict[str, tuple[Any, ...]] = {
+    "document": (),
+    "date": (m.Claim.claimed_on.is_(None), m.Claim.claimed_on, m.Claim.claimed_on_end),
+    "claimant": (m.Claim.claimant_id,),
+    "type": (m.Claim.type,),
+    "id": (m.Claim.id,),
+}
 
 
 def list_claims(session: Session, filters: ClaimFilter) -> list[ClaimRow]:
@@ -199,3 +253,138 @@ def _sample(session: Session, size: int) -> list[ClaimRow]:
             picked.append(row)
             seen_types.add(row.type)
     return picked
+
+
+# --- publications, claimants, statistics, runs ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    id: str
+    title: str
+    publisher: str | None
+    published: str | None
+    held: bool
+    claims_made_in: int
+    claims_recorded_from: int
+    reports_on: str
+
+
+@dataclass(frozen=True)
+class ClaimantRow:
+    id: str
+    name: str
+    kind: str
+    aliases: str
+    part_of: str | None
+    claims: int
+
+
+@dataclass(frozen=True)
+class StatsRow:
+    key: str
+    counts: dict[str, int]
+    total: int
+
+
+@dataclass(frozen=True)
+class Stats:
+    columns: list[str]
+    by_type_and_claimant: list[StatsRow]
+    by_year: list[Count]
+
+
+@dataclass(frozen=True)
+class RunRow:
+    id: int
+    started_at: str
+    seconds: float | None
+    seeds_dir: str
+    files: int
+    claims: int
+    added: int
+    changed: int
+    withdrawn: int
+    unchanged: int
+
+
+def list_sources(session: Session) -> list[SourceRow]:
+    """Every publication, what it reports on, and how many claims were made in or recorded from it."""
+    made = dict(session.execute(select(m.Claim.made_in_id, func.count()).where(m.Claim.status == "active").group_by(m.Claim.made_in_id)).tuples().all())
+    recorded = dict(session.execute(select(m.Claim.document_id, func.count()).where(m.Claim.status == "active").group_by(m.Claim.document_id)).tuples().all())
+    reports: dict[str, list[str]] = {}
+    for source_id, reported in session.execute(select(m.SourceReport.source_id, m.SourceReport.reported_id).order_by(m.SourceReport.position)).tuples():
+        reports.setdefault(source_id, []).append(reported)
+    rows = session.execute(
+        select(m.Source, m.Organisation.name).outerjoin(m.Organisation, m.Source.publisher_id == m.Organisation.id).order_by(m.Source.id)
+    ).tuples()
+    return [
+        SourceRow(
+            id=source.id, title=source.title, publisher=publisher,
+            published=iso_partial(source.published, source.published_precision), held=source.held,
+            claims_made_in=made.get(source.id, 0), claims_recorded_from=recorded.get(source.id, 0),
+            reports_on=", ".join(reports.get(source.id, [])),
+        )  # fmt: skip
+        for source, publisher in rows
+    ]
+
+
+def list_claimants(session: Session) -> list[ClaimantRow]:
+    """Every organisation or person with names, aliases, kind and how many claims they make."""
+    counts = dict(session.execute(select(m.Claim.claimant_id, func.count()).where(m.Claim.status == "active").group_by(m.Claim.claimant_id)).tuples().all())
+    aliases: dict[str, list[str]] = {}
+    for org_id, alias in session.execute(select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias).order_by(m.OrganisationAlias.position)).tuples():
+        aliases.setdefault(org_id, []).append(alias)
+    parent = aliased(m.Organisation)
+    rows = session.execute(
+        select(m.Organisation, m.TermRow.label, parent.name)
+        .join(m.TermRow, m.Organisation.kind_id == m.TermRow.id)
+        .outerjoin(parent, m.Organisation.part_of_id == parent.id)
+    ).tuples()
+    result = [
+        ClaimantRow(org.id, org.name, kind, ", ".join(aliases.get(org.id, [])), part_of, counts.get(org.id, 0))
+        for org, kind, part_of in rows
+    ]
+    return sorted(result, key=lambda r: (-r.claims, r.id))
+
+
+def stats(session: Session) -> Stats:
+    """Claims by type x claimant, and by the year they were made."""
+    grid: dict[str, dict[str, int]] = {}
+    query = (
+        select(m.Organisation.name, m.Claim.type, func.count())
+        .join(m.Organisation, m.Claim.claimant_id == m.Organisation.id)
+        .where(m.Claim.status == "active")
+        .group_by(m.Organisation.name, m.Claim.type)
+    )
+    for name, claim_type, count in session.execute(query).tuples():
+        grid.setdefault(name, {})[claim_type] = count
+    columns = sorted({t for counts in grid.values() for t in counts})
+    rows = [StatsRow(name, counts, sum(counts.values())) for name, counts in grid.items()]
+    rows.sort(key=lambda r: (-r.total, r.key))
+    years: dict[str, int] = {}
+    for (claimed_on,) in session.execute(select(m.Claim.claimed_on).where(m.Claim.status == "active")).tuples():
+        year = str(claimed_on.year) if claimed_on else "unknown"
+        years[year] = years.get(year, 0) + 1
+    return Stats(columns, rows, [Count(year, year, n) for year, n in sorted(years.items())])
+
+
+def document_text(session: Session, document_id: str) -> str:
+    text = session.scalar(select(m.Document.text).where(m.Document.id == document_id))
+    if text is None:
+        raise NotFound(_closest("document", document_id, sorted(session.scalars(select(m.Document.id)))))
+    return text
+
+
+def list_runs(session: Session) -> list[RunRow]:
+    files = dict(session.execute(select(m.LoadRunFile.run_id, func.count()).group_by(m.LoadRunFile.run_id)).tuples().all())
+    runs = session.scalars(select(m.LoadRun).order_by(m.LoadRun.id.desc()))
+    return [
+        RunRow(
+            id=run.id, started_at=run.started_at.isoformat(timespec="seconds"),
+            seconds=round((run.finished_at - run.started_at).total_seconds(), 2) if run.finished_at else None,
+            seeds_dir=run.seeds_dir, files=files.get(run.id, 0), claims=run.claims_total, added=run.added,
+            changed=run.changed, withdrawn=run.withdrawn, unchanged=run.unchanged,
+        )  # fmt: skip
+        for run in runs
+    ]

@@ -20,9 +20,9 @@ from rich.text import Text
 from claimsdb.export import guard_formula
 from claimsdb.load import LoadReport
 from claimsdb.provenance import ClaimProvenance, SourceInfo
-from claimsdb.query import ClaimRow, Count, Overview
+from claimsdb.query import ClaimRow, Count, Overview, Stats
 
-Format = Literal["table", "json", "csv"]
+Format = Literal["table", "json", "ndjson", "csv"]
 
 
 def to_json(value: Any) -> str:
@@ -36,6 +36,10 @@ def render_rows(rows: Sequence[Any], fmt: Format, out: TextIO, console: Console,
     """A list of dataclass rows as a table, a JSON array, or CSV with a header."""
     if fmt == "json":
         out.write(to_json(list(rows)) + "\n")
+        return
+    if fmt == "ndjson":
+        for row in rows:
+            out.write(json.dumps(asdict(row), ensure_ascii=False, default=str) + "\n")
         return
     if fmt == "csv":
         names = [f.name for f in fields(rows[0])] if rows else []
@@ -52,6 +56,18 @@ def render_rows(rows: Sequence[Any], fmt: Format, out: TextIO, console: Console,
 
 def _csv_cell(value: Any) -> Any:
     return "" if value is None else guard_formula(value) if isinstance(value, str) else value
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split("\n"))
 
 
 def claims_table(rows: Sequence[ClaimRow], title: str = "") -> Table:
@@ -77,7 +93,7 @@ def _generic_table(rows: Sequence[Any], title: str) -> Table:
     for name in names:
         table.add_column(name.replace("_", " "), overflow="fold")
     for row in rows:
-        table.add_row(*("" if getattr(row, n) is None else str(getattr(row, n)) for n in names))
+        table.add_row(*(_cell_text(getattr(row, n)) for n in names))
     return table
 
 
@@ -261,3 +277,37 @@ def _relations_table(claim: ClaimProvenance) -> Table:
         phrase = f"this {rel.kind} →" if rel.direction == "outgoing" else f"← {rel.kind} this"
         table.add_row(phrase, rel.claim_id, rel.claimant_name, rel.statement)
     return table
+
+
+# --- statistics and anchor look-ups -----------------------------------------------------------------
+
+
+def render_stats(data: Stats, console: Console) -> None:
+    table = Table(title="claims by claimant and type", title_justify="left")
+    table.add_column("claimant", overflow="fold")
+    for column in data.columns:
+        table.add_column(column.replace("_", " "), justify="right")
+    table.add_column("total", justify="right", style="bold")
+    for row in data.by_type_and_claimant:
+        table.add_row(row.key, *(str(row.counts.get(c, "")) for c in data.columns), str(row.total))
+    console.print(table)
+    console.print(_count_table("claims by the year they were made", data.by_year, key_only=True))
+
+
+def render_located(found: Any, console: Console) -> None:
+    """Where a curator's words sit in a document, or why they are not there."""
+    if not found.places:
+        console.print(f"[red]Not found verbatim in {found.document}.[/red] {found.explanation}")
+        return
+    many = len(found.places) > 1
+    console.print(f"Found {len(found.places)} time{'s' if many else ''} in {found.document}:")
+    for place in found.places:
+        anchor = place.anchor
+        how = f"occurrence: {place.occurrence}" if many else "unique: no occurrence needed"
+        warning = " [red](cuts a word: quote whole words)[/red]" if place.cuts_word else ""
+        console.print(f"  line {place.line}, characters {anchor.start}–{anchor.end} ({how}){warning}")
+        context = Text("    …")
+        context.append(_one_line(anchor.prefix), style="dim")
+        context.append(_one_line(anchor.exact), style="bold black on yellow")
+        context.append(_one_line(anchor.suffix) + "…", style="dim")
+        console.print(context)

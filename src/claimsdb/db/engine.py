@@ -10,8 +10,8 @@ from sqlalchemy.engine import make_url
 
 DEFAULT_DB = "claims.db"
 DB_ENV = "CLAIMS_DB"
-SQLITE_BUSY_TIMEOUT_MS = 30_000
-"""How long a load waits for another writer before giving up with a clear message."""
+DEFAULT_WAIT_SECONDS = 60
+"""How long a write waits for another writer (another load) before giving up with a clear message."""
 
 
 def database_url(db: str | None = None) -> str:
@@ -38,11 +38,11 @@ def describe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine with SQLite made safe: foreign keys on, WAL, a busy timeout."""
+def make_engine(url: str, *, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> Engine:
+    """An engine with SQLite made safe: foreign keys on, WAL, a busy timeout of `wait_seconds`."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(url, connect_args={"timeout": wait_seconds})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -54,7 +54,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 

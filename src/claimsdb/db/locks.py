@@ -15,27 +15,26 @@ from sqlalchemy.exc import OperationalError
 from claimsdb.errors import ClaimsError
 
 LOAD_LOCK_KEY = 0x636C61696D73  # "claims"
-LOAD_LOCK_WAIT_SECONDS = 60
 
 
 class LoadInProgress(ClaimsError):
     """Another load held the database for longer than we were willing to wait."""
 
 
-def take_load_lock(connection: Connection, on_wait: Callable[[str], None] | None = None) -> None:
+def take_load_lock(connection: Connection, wait_seconds: float, on_wait: Callable[[str], None] | None = None) -> None:
     """Hold the per-database load lock until the current transaction ends."""
     if connection.dialect.name != "postgresql":
         return  # SQLite's BEGIN IMMEDIATE already holds the write lock
     if connection.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": LOAD_LOCK_KEY}).scalar():
         return
     if on_wait:
-        on_wait(f"Another load is running on this database; waiting up to {LOAD_LOCK_WAIT_SECONDS} s for it to finish...")
-    connection.execute(text(f"SET LOCAL lock_timeout = '{LOAD_LOCK_WAIT_SECONDS}s'"))
+        on_wait(f"Another load is running on this database; waiting up to {wait_seconds:g} s for it to finish...")
+    connection.execute(text(f"SET LOCAL lock_timeout = '{int(wait_seconds * 1000)}ms'"))
     try:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOAD_LOCK_KEY})
     except OperationalError:
         raise LoadInProgress(
-            f"another load kept this database busy for over {LOAD_LOCK_WAIT_SECONDS} s; nothing was written. "
+            f"another load kept this database busy for over {wait_seconds:g} s; nothing was written. "
             "Try again when it has finished."
         ) from None
     connection.execute(text("SET LOCAL lock_timeout = 0"))

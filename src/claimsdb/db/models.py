@@ -139,6 +139,8 @@ class Claim(Base):
     document_sha256: Mapped[str] = mapped_column(String(64))
     # when the claim was made, as precisely as known, and how we know
     claimed_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    claimed_on_end: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    """The last day `claimed_on` can mean at its precision (2017 -> 2017-12-31), for range queries."""
     claimed_on_precision: Mapped[str | None] = mapped_column(String(5))
     claimed_on_basis: Mapped[str] = mapped_column(String(12))
     claimed_on_inferred_reason: Mapped[str | None] = mapped_column(Text)

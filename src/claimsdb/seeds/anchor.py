@@ -67,6 +67,8 @@ def anchor_quote(text: str, quote: str, occurrence: int | None = None, prefix: s
                 f"quote_prefix {prefix!r} precedes {len(starts)} of the occurrences; it must pick exactly one"
             )
     elif occurrence is not None:
+        if occurrence < 1:
+            raise AnchorNotFound(f"occurrence counts from 1 (the first); {occurrence} is not an occurrence")
         if occurrence > len(starts):
             raise AnchorNotFound(f"occurrence {occurrence} asked for, but the quote appears {len(starts)} time(s)")
         starts = [starts[occurrence - 1]]
@@ -92,6 +94,30 @@ def _whole_words(text: str, start: int, end: int) -> None:
         raise AnchorNotFound(
             f"the quote cuts a word at line {line_of(text, start)}: the document has {text[left:right]!r}; quote whole words"
         )
+
+
+@dataclass(frozen=True)
+class Located:
+    """One place a text sits in a document, for a curator choosing a quote."""
+
+    anchor: Anchor
+    line: int
+    occurrence: int
+    cuts_word: bool
+
+
+def locate(text: str, quote: str) -> list[Located]:
+    """Every occurrence of `quote`, with its line; empty when it is not there verbatim."""
+    found = []
+    for number, start in enumerate(occurrences(text, quote) if quote else [], 1):
+        end = start + len(quote)
+        try:
+            _whole_words(text, start, end)
+            cuts = False
+        except AnchorNotFound:
+            cuts = True
+        found.append(Located(make_anchor(text, start, end), line_of(text, start), number, cuts))
+    return found
 
 
 # --- explaining a miss ------------------------------------------------------------------------

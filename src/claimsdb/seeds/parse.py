@@ -82,67 +82,139 @@ def parse_seed_file(raw: bytes, label: str, sha256: str) -> tuple[ParsedFile | N
         return None, [issue]
     assert text is not None
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        data, lines = _build(text)
+    except _Refused as exc:
+        return None, [SeedIssue(label, exc.line, exc.message)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        hint = "; YAML indents with spaces, never tabs" if "\t" in text and "tab" in problem.lower() else ""
-        return None, [SeedIssue(label, line, f"this is not valid YAML: {problem}{hint}")]
+        return None, [SeedIssue(label, line, f"this is not valid YAML: {problem}{_tab_hint(text, line)}")]
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        return None, [SeedIssue(label, line, f"this is not valid YAML: unacceptable character #x{code:04x}: {exc.reason}; remove it")]
     except yaml.YAMLError as exc:
         return None, [SeedIssue(label, None, f"this is not valid YAML: {exc}")]
-    if node is None:
+    if data is None:
         return ParsedFile(label, {}, {(): 1}, sha256), []
-    lines: dict[Loc, int] = {}
-    try:
-        data = _build(node, (), lines, set(), 0)
-    except _Refused as exc:
-        return None, [SeedIssue(label, exc.line, exc.message)]
     if not isinstance(data, dict):
-        return None, [SeedIssue(label, node.start_mark.line + 1, "a seed file must be a mapping of sections (document, claims, ...)")]
+        return None, [SeedIssue(label, lines.get(()), "a seed file must be a mapping of sections (document, claims, ...)")]
     return ParsedFile(label, data, lines, sha256), []
 
 
+def _tab_hint(text: str, line: int | None) -> str:
+    if line is None:
+        return ""
+    near = text.splitlines()[max(0, line - 2) : line]
+    return "; YAML indents with spaces, never tabs: replace the tabs" if any("\t" in row for row in near) else ""
+
+
 _constructor = yaml.constructor.SafeConstructor()
+_resolver = yaml.resolver.Resolver()
+_SCALAR_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
+_COLLECTION_TAGS = {None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
-def _build(node: yaml.Node, loc: Loc, lines: dict[Loc, int], seen: set[int], depth: int) -> Any:
-    line = node.start_mark.line + 1
-    lines.setdefault(loc, line)
-    if depth > MAX_DEPTH:
-        raise _Refused(line, f"nesting is deeper than {MAX_DEPTH} levels; the seed format never needs that")
-    if id(node) in seen:
-        raise _Refused(line, "YAML anchors and aliases (& and *) are not allowed in seed files; write the value out")
-    seen.add(id(node))
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(node, line)
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*loc, index), lines, seen, depth + 1) for index, item in enumerate(node.value)]
-    if isinstance(node, yaml.MappingNode):
-        return _mapping(node, loc, lines, seen, depth)
-    raise _Refused(line, f"unsupported YAML node {type(node).__name__}")  # pragma: no cover
+class _Frame:
+    """A mapping or list being built, with the key awaiting its value."""
+
+    __slots__ = ("value", "loc", "key")
+
+    def __init__(self, value: dict[str, Any] | list[Any], loc: Loc) -> None:
+        self.value = value
+        self.loc = loc
+        self.key: str | None = None
 
 
-def _scalar(node: yaml.ScalarNode, line: int) -> Any:
-    if node.tag.startswith("tag:yaml.org,2002:") and node.tag.rsplit(":", 1)[1] in {"binary", "set", "omap", "pairs"}:
-        raise _Refused(line, f"the YAML type {node.tag} is not allowed in seed files")
+def _build(text: str) -> tuple[Any, dict[Loc, int]]:
+    """Plain values from the parser's event stream, iteratively: no recursion, so no depth crash."""
+    lines: dict[Loc, int] = {}
+    stack: list[_Frame] = []
+    result: Any = None
+    documents = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise _Refused(line, "this is not valid YAML: expected a single document, found another after '---'; remove the separator")
+            continue
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Refused(line, "YAML anchors and aliases (& and *) are not allowed in seed files; write the value out")
+        if isinstance(event, yaml.ScalarEvent):
+            if stack and isinstance(stack[-1].value, dict) and stack[-1].key is None:
+                _take_key(stack[-1], event, line, lines)
+                continue
+            if len(stack) > MAX_DEPTH:
+                raise _Refused(line, f"nesting is deeper than {MAX_DEPTH} levels; the seed format never needs that")
+            result = _place(stack, _scalar(event, line), line, lines, result)
+        elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            if event.tag not in _COLLECTION_TAGS:
+                raise _Refused(line, f"the YAML type {event.tag} is not allowed in seed files")
+            if stack and isinstance(stack[-1].value, dict) and stack[-1].key is None:
+                raise _Refused(line, "keys must be plain words, not lists or mappings")
+            if len(stack) > MAX_DEPTH:
+                raise _Refused(line, f"nesting is deeper than {MAX_DEPTH} levels; the seed format never needs that")
+            container: dict[str, Any] | list[Any] = {} if isinstance(event, yaml.MappingStartEvent) else []
+            loc = _child_loc(stack)
+            result = _place(stack, container, line, lines, result)
+            stack.append(_Frame(container, loc))
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            stack.pop()
+    return result, lines
+
+
+def _child_loc(stack: list[_Frame]) -> Loc:
+    if not stack:
+        return ()
+    parent = stack[-1]
+    if isinstance(parent.value, dict):
+        return (*parent.loc, parent.key or "")
+    return (*parent.loc, len(parent.value))
+
+
+def _place(stack: list[_Frame], value: Any, line: int, lines: dict[Loc, int], result: Any) -> Any:
+    if not stack:
+        lines[()] = line
+        return value
+    parent = stack[-1]
+    if isinstance(parent.value, dict):
+        assert parent.key is not None
+        parent.value[parent.key] = value
+        parent.key = None
+    else:
+        lines.setdefault((*parent.loc, len(parent.value)), line)
+        parent.value.append(value)
+    return result
+
+
+def _take_key(frame: _Frame, event: yaml.ScalarEvent, line: int, lines: dict[Loc, int]) -> None:
+    """Keys are the words as written: `no:` and `on:` stay words, never become booleans."""
+    if event.tag not in (None, "!", "tag:yaml.org,2002:str"):
+        raise _Refused(line, "keys must be plain words (no tags or merge keys)")
+    key = event.value
+    if key == "<<" and event.style is None:
+        raise _Refused(line, "YAML merge keys (<<) are not allowed in seed files; write the values out")
+    assert isinstance(frame.value, dict)
+    if key in frame.value:
+        first = lines[(*frame.loc, key)]
+        raise _Refused(line, f"the key {key!r} appears twice in this mapping (first on line {first}); keep one")
+    lines[(*frame.loc, key)] = line
+    frame.key = key
+
+
+def _scalar(event: yaml.ScalarEvent, line: int) -> Any:
+    tag = event.tag
+    if tag in (None, "!"):
+        if event.style in ("'", '"', "|", ">"):
+            return event.value  # quoted and block scalars are text
+        tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+    if tag not in _SCALAR_TAGS:
+        raise _Refused(line, f"the YAML type {tag} is not allowed in seed files")
+    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
     try:
         return _constructor.construct_object(node, deep=True)
-    except yaml.YAMLError as exc:
-        raise _Refused(line, f"cannot read this value: {getattr(exc, 'problem', exc)}") from None
-
-
-def _mapping(node: yaml.MappingNode, loc: Loc, lines: dict[Loc, int], seen: set[int], depth: int) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key_node, value_node in node.value:
-        key_line = key_node.start_mark.line + 1
-        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-            raise _Refused(key_line, "keys must be plain words (no merge keys, lists or mappings as keys)")
-        key = str(_scalar(key_node, key_line))
-        if key in result:
-            first = lines[(*loc, key)]
-            raise _Refused(key_line, f"the key {key!r} appears twice in this mapping (first on line {first}); keep one")
-        lines[(*loc, key)] = key_line
-        result[key] = _build(value_node, (*loc, key), lines, seen, depth + 1)
-        lines[(*loc, key)] = key_line
-    return result
+    except (yaml.YAMLError, ValueError, TypeError, IndexError, AttributeError, OverflowError):
+        kind = {"timestamp": "date (YYYY-MM-DD)", "int": "whole number", "float": "number"}.get(tag.rsplit(":", 1)[1], tag)
+        raise _Refused(line, f"cannot read this value: {event.value!r} is not a valid {kind}; quote it if it is text") from None

@@ -74,7 +74,7 @@ class RelationRecord:
 CLAIM_COLUMNS: tuple[str, ...] = (
     "type", "statement", "claimant_id", "made_in_id", "document_id",
     "quote", "quote_start", "quote_end", "quote_prefix", "quote_suffix", "document_sha256",
-    "claimed_on", "claimed_on_precision", "claimed_on_basis", "claimed_on_inferred_reason",
+    "claimed_on", "claimed_on_end", "claimed_on_precision", "claimed_on_basis", "claimed_on_inferred_reason",
     "method", "evidence_method", "offence", "punishment", "measure", "location", "population",
     "quantity_value", "quantity_lower", "quantity_upper", "quantity_qualifier", "quantity_phrase",
     "period_start", "period_end", "period_label", "note", "seed_file", "seed_line",

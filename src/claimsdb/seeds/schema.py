@@ -73,6 +73,15 @@ class PartialDate(Model):
         width = {"day": 10, "month": 7, "year": 4}[self.precision]
         return self.value.isoformat()[:width]
 
+    def last_day(self) -> dt.date:
+        """The last day this date can mean: 2017 -> 2017-12-31, 2017-02 -> 2017-02-28."""
+        if self.precision == "year":
+            return dt.date(self.value.year, 12, 31)
+        if self.precision == "month":
+            following = dt.date(self.value.year + self.value.month // 12, self.value.month % 12 + 1, 1)
+            return following - dt.timedelta(days=1)
+        return self.value
+
 
 def _not_in_future(date: PartialDate | None) -> PartialDate | None:
     if date is not None and date.value > dt.date.today():

@@ -294,13 +294,13 @@ class _Resolver:
         if claim.claimed_on is not None:
             date = claim.claimed_on.date
             basis = "inferred" if claim.claimed_on.inferred else "stated"
-            return _date_columns(date.value, date.precision, basis, claim.claimed_on.inferred)
+            return _date_columns(date, basis, claim.claimed_on.inferred)
         source = self.sources.get(made_in)[0] if made_in in self.sources else None
         if source is not None and source.published is not None:
             published = source.published
             reason = f"the publication date of {made_in}" + (f" ({published.inferred})" if published.inferred else "")
-            return _date_columns(published.date.value, published.date.precision, "publication", reason)
-        return _date_columns(None, None, "unknown", None)
+            return _date_columns(published.date, "publication", reason)
+        return _date_columns(None, "unknown", None)
 
     def _value_columns(self, claim: schema.ClaimBase, where: _Where) -> dict[str, Any] | None:
         columns: dict[str, Any] = dict.fromkeys(VALUE_COLUMNS)
@@ -339,10 +339,11 @@ def _column_for(claim_type: str, field_name: str) -> str:
     return "evidence_method" if (claim_type, field_name) == ("evidence_basis", "method") else field_name
 
 
-def _date_columns(value: Any, precision: str | None, basis: str, reason: str | None) -> dict[str, Any]:
+def _date_columns(date: schema.PartialDate | None, basis: str, reason: str | None) -> dict[str, Any]:
     return {
-        "claimed_on": value,
-        "claimed_on_precision": precision,
+        "claimed_on": date.value if date else None,
+        "claimed_on_end": date.last_day() if date else None,
+        "claimed_on_precision": date.precision if date else None,
         "claimed_on_basis": basis,
         "claimed_on_inferred_reason": reason,
     }

@@ -1,0 +1,48 @@
+"""Full-text search over claim statements and quotes, with each back end's own machinery.
+
+SQLite: an FTS5 table, `claims_fts`, rebuilt by the loader inside its transaction. PostgreSQL: a
+GIN index on to_tsvector('english', statement || ' ' || quote), kept by the server itself. Both
+are created by migration 0002 and live outside the ORM metadata (see SEARCH_OBJECTS).
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import ColumnElement, func, literal_column, select, text
+from sqlalchemy.orm import Session
+
+from claimsdb.db import models as m
+
+SEARCH_OBJECTS = ("claims_fts", "ix_claims_search")
+"""Names Alembic's model comparison must leave alone: they are dialect-specific, made by 0002."""
+PG_CONFIG = "english"
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def refresh_search_index(session: Session) -> None:
+    """Make SQLite's FTS table say what the claims table says (PostgreSQL's index keeps itself)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    session.execute(text("DELETE FROM claims_fts"))
+    session.execute(text("INSERT INTO claims_fts(id, statement, quote) SELECT id, statement, quote FROM claims"))
+
+
+def fts5_query(words: str) -> str:
+    """Every word must appear (a prefix match on the last one); user text never reaches FTS5 syntax."""
+    tokens = _TOKEN.findall(words)
+    if not tokens:
+        return '""'
+    quoted = [f'"{token}"' for token in tokens]
+    quoted[-1] += "*"
+    return " AND ".join(quoted)
+
+
+def matches(session: Session, words: str) -> ColumnElement[bool]:
+    """A WHERE condition: the claim's statement or quote contains every word of `words`."""
+    if session.get_bind().dialect.name == "sqlite":
+        hits = select(literal_column("id")).select_from(text("claims_fts")).where(text("claims_fts MATCH :fts_query"))
+        return m.Claim.id.in_(hits.params(fts_query=fts5_query(words)))
+    document = func.to_tsvector(PG_CONFIG, m.Claim.statement + " " + m.Claim.quote)
+    return document.op("@@")(func.plainto_tsquery(PG_CONFIG, words))

@@ -1,0 +1,77 @@
+"""Re-check every stored quote anchor against its document, in the database and on disk.
+
+A claim's anchor was exact when it was loaded; `verify` proves it still is: the document text in
+the database still hashes to the recorded sha256, the file on disk still has those bytes, and the
+quote still sits between its offsets with the same prefix and suffix. Any drift names the claim.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimsdb.db import models as m
+
+
+@dataclass(frozen=True)
+class Drift:
+    claim_id: str
+    document_id: str
+    problem: str
+
+
+@dataclass
+class VerifyReport:
+    claims: int = 0
+    documents: int = 0
+    drift: list[Drift] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.drift
+
+
+def verify_anchors(session: Session, seeds_dir: Path | None) -> VerifyReport:
+    report = VerifyReport()
+    for document in session.scalars(select(m.Document).order_by(m.Document.id)):
+        report.documents += 1
+        problems = _document_problems(document, seeds_dir)
+        claims = session.scalars(select(m.Claim).where(m.Claim.document_id == document.id).order_by(m.Claim.quote_start, m.Claim.id))
+        for claim in claims:
+            report.claims += 1
+            for problem in [*problems, *_anchor_problems(claim, document)]:
+                report.drift.append(Drift(claim.id, document.id, problem))
+    return report
+
+
+def _document_problems(document: m.Document, seeds_dir: Path | None) -> list[str]:
+    problems = []
+    in_database = hashlib.sha256(document.text.encode("utf-8")).hexdigest()
+    if in_database != document.sha256:
+        problems.append(f"the document text in the database was altered: it hashes to {in_database}, not the captured {document.sha256}")
+    if seeds_dir is not None:
+        path = seeds_dir / document.path.split("/", 1)[-1]
+        if not path.is_file():
+            problems.append(f"the document file {path} is missing")
+        else:
+            on_disk = hashlib.sha256(path.read_bytes()).hexdigest()
+            if on_disk != document.sha256:
+                problems.append(f"the document file {path} changed: sha256 {on_disk}, captured {document.sha256}")
+    return problems
+
+
+def _anchor_problems(claim: m.Claim, document: m.Document) -> list[str]:
+    text = document.text
+    problems = []
+    if claim.document_sha256 != document.sha256:
+        problems.append(f"anchored against sha256 {claim.document_sha256}, but the document now has {document.sha256}")
+    found = text[claim.quote_start : claim.quote_end]
+    if found != claim.quote:
+        problems.append(f"characters {claim.quote_start}-{claim.quote_end} now read {found!r}, not the quote {claim.quote!r}")
+    elif not (text[: claim.quote_start].endswith(claim.quote_prefix) and text[claim.quote_end :].startswith(claim.quote_suffix)):
+        problems.append("the text around the quote (prefix/suffix) changed")
+    return problems
