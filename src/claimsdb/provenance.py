@@ -54,6 +54,15 @@ class LoadRunInfo:
 
 
 @dataclass(frozen=True)
+class Corroboration:
+    """How many corroborating claims there are, and how many independent publications they rest on."""
+
+    claims: int
+    independent_sources: int
+    groups: list[list[str]]  # claim ids grouped by shared upstream publications
+
+
+@dataclass(frozen=True)
 class ClaimProvenance:
     id: str
     type: str
@@ -72,6 +81,7 @@ class ClaimProvenance:
     evidence: list[RelatedClaim]
     anchor: dict[str, Any]
     relations: list[RelatedClaim]
+    corroboration: Corroboration
     seed_file: str
     seed_line: int | None
     added_in_run: LoadRunInfo
@@ -108,7 +118,8 @@ def get_claim(session: Session, claim_id: str) -> ClaimProvenance:
         claimed_on_inferred_reason=claim.claimed_on_inferred_reason,
         evidence=_evidence(session, claim),
         anchor=_anchor(claim, document_text),
-        relations=_relations(session, claim.id),
+        relations=(relations := _relations(session, claim.id)),
+        corroboration=_corroboration(session, claim, relations),
         seed_file=claim.seed_file,
         seed_line=claim.seed_line,
         added_in_run=_run(session, claim.added_run_id),
@@ -240,6 +251,52 @@ def _relations(session: Session, claim_id: str) -> list[RelatedClaim]:
         ).tuples()
         found += [RelatedClaim(direction, kind, cid, name, statement, status) for kind, cid, statement, status, name in rows]
     return found
+
+
+def _reports_on(session: Session) -> dict[str, list[str]]:
+    edges: dict[str, list[str]] = {}
+    for source_id, reported in session.execute(select(m.SourceReport.source_id, m.SourceReport.reported_id)).tuples():
+        edges.setdefault(source_id, []).append(reported)
+    return edges
+
+
+def upstream(made_in: str | None, claimant_id: str, edges: dict[str, list[str]]) -> frozenset[str]:
+    """The publications a claim rests on: where it was made and everything that reports on, transitively.
+
+    A claim whose publication is not identified rests on "that claimant, somewhere": two such
+    claims by one claimant are not counted as independent of each other.
+    """
+    if made_in is None:
+        return frozenset({f"(unidentified publication of {claimant_id})"})
+    seen, stack = {made_in}, [made_in]
+    while stack:
+        for nxt in edges.get(stack.pop(), []):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return frozenset(seen)
+
+
+def _corroboration(session: Session, claim: m.Claim, relations: list[RelatedClaim]) -> Corroboration:
+    """Group corroborating claims by shared upstream publications; each group is one independent source."""
+    edges = _reports_on(session)
+    own = upstream(claim.made_in_id, claim.claimant_id, edges)
+    groups: list[tuple[set[str], list[str]]] = []
+    ids = sorted({r.claim_id for r in relations if r.kind == "corroborates" and r.status == "active"})
+    for other_id in ids:
+        other = session.get(m.Claim, other_id)
+        assert other is not None
+        basis = upstream(other.made_in_id, other.claimant_id, edges)
+        if basis & own:
+            continue  # rests on the claim's own sources: a repetition, not a corroboration
+        joined = [g for g in groups if g[0] & basis]
+        merged_basis, merged_ids = set(basis), [other_id]
+        for group in joined:
+            merged_basis |= group[0]
+            merged_ids += group[1]
+            groups.remove(group)
+        groups.append((merged_basis, sorted(merged_ids)))
+    return Corroboration(len(ids), len(groups), [g[1] for g in groups])
 
 
 def _run(session: Session, run_id: int) -> LoadRunInfo:

@@ -161,6 +161,14 @@ def render_claim(claim: ClaimProvenance, console: Console) -> None:
     console.print(_anchor_panel(claim))
     if claim.relations:
         console.print(_relations_table(claim))
+    corroboration = claim.corroboration
+    if corroboration.claims:
+        console.print(
+            f"Corroborated by {corroboration.claims} claim{'s' if corroboration.claims != 1 else ''}, from "
+            f"[bold]{corroboration.independent_sources} independent source"
+            f"{'s' if corroboration.independent_sources != 1 else ''}[/bold] [dim](claims resting on the same "
+            "publication, or on this claim's own, count once or not at all)[/dim]"
+        )
     console.print(
         f"[dim]Loaded from {claim.seed_file}:{claim.seed_line}; added in load run {claim.added_in_run.id} "
         f"({claim.added_in_run.started_at}), last changed in load run {claim.changed_in_run.id} "
