@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -80,3 +81,16 @@ def test_migrate_creates_then_reports_current(cli: Cli, db_url: str) -> None:
     assert first.exit_code == 0 and f"Schema upgraded from empty to {head_revision()}." in first.stdout
     again = cli("--db", db_url, "migrate")
     assert again.exit_code == 0 and f"Schema already at {head_revision()}." in again.stdout
+
+
+def test_an_older_schema_is_refused_until_migrated(cli: Cli, loaded_db: str, seeds_dir: Path) -> None:
+    """A database left at revision 0001 (before full-text search) by an older claimsdb."""
+    _alembic("downgrade", "0001", url=database_url(loaded_db))
+    for args in (("list",), ("load", str(seeds_dir), "--force")):
+        result = cli("--db", loaded_db, *args)
+        assert result.exit_code == 1, args
+        assert f"is at schema revision 0001; this claimsdb needs {head_revision()}. Run `claims migrate`" in result.stderr
+    result = cli("--db", loaded_db, "migrate")
+    assert result.exit_code == 0 and f"Schema upgraded from 0001 to {head_revision()}." in result.stdout
+    listed = cli("--db", loaded_db, "list", "--search", "bullets", "-f", "json")
+    assert [row["id"] for row in json.loads(listed.stdout)] == ["tjwg-2017-interviewee-not-worth-bullets"]

@@ -24,7 +24,7 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute(
             "CREATE VIRTUAL TABLE claims_fts USING fts5("
-            "id UNINDEXED, statement, quote, tokenize = 'unicode61 remove_diacritics 2')"
+            "id UNINDEXED, statement, quote, tokenize = 'porter unicode61 remove_diacritics 2')"
         )
         op.execute("INSERT INTO claims_fts(id, statement, quote) SELECT id, statement, quote FROM claims")
     else:

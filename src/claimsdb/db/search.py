@@ -1,8 +1,10 @@
 """Full-text search over claim statements and quotes, with each back end's own machinery.
 
-SQLite: an FTS5 table, `claims_fts`, rebuilt by the loader inside its transaction. PostgreSQL: a
-GIN index on to_tsvector('english', statement || ' ' || quote), kept by the server itself. Both
-are created by migration 0002 and live outside the ORM metadata (see SEARCH_OBJECTS).
+SQLite: an FTS5 table, `claims_fts`, with the Porter stemmer, rebuilt by the loader inside its
+transaction. PostgreSQL: a GIN index on to_tsvector('english', statement || ' ' || quote), kept by
+the server itself. Both are created by migration 0002 and live outside the ORM metadata (see
+SEARCH_OBJECTS). Both stem English words and treat the last word as a prefix; they differ only at
+the edges (PostgreSQL drops stop words such as "the"; the two stemmers differ on a few words).
 """
 
 from __future__ import annotations
@@ -45,4 +47,13 @@ def matches(session: Session, words: str) -> ColumnElement[bool]:
         hits = select(literal_column("id")).select_from(text("claims_fts")).where(text("claims_fts MATCH :fts_query"))
         return m.Claim.id.in_(hits.params(fts_query=fts5_query(words)))
     document = func.to_tsvector(PG_CONFIG, m.Claim.statement + " " + m.Claim.quote)
-    return document.op("@@")(func.plainto_tsquery(PG_CONFIG, words))
+    return document.op("@@")(func.to_tsquery(PG_CONFIG, tsquery(words)))
+
+
+def tsquery(words: str) -> str:
+    """PostgreSQL's twin of fts5_query: every word (stemmed), the last one also as a prefix."""
+    tokens = _TOKEN.findall(words)
+    if not tokens:
+        return "''"
+    tokens[-1] += ":*"
+    return " & ".join(tokens)
