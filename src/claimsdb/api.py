@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from claimsdb.db.engine import DEFAULT_WAIT_SECONDS, database_url, describe, make_engine, sqlite_file
@@ -67,6 +67,11 @@ def _engine(db: str | None, *, must_exist: bool = False, wait_seconds: float = D
                 "(probably another load); nothing was written. Try again when it has finished."
             ) from None
         raise DatabaseStateError(f"database error on {describe(url)}: {exc.orig}") from None
+    except DBAPIError as exc:  # integrity, data or programming errors: a message, never a traceback
+        raise DatabaseStateError(
+            f"the database {describe(url)} refused the operation ({type(exc.orig).__name__}: {exc.orig}); "
+            "nothing was written"
+        ) from None
     finally:
         engine.dispose()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -68,7 +69,7 @@ def anchor_quote(text: str, quote: str, occurrence: int | None = None, prefix: s
             )
     elif occurrence is not None:
         if occurrence < 1:
-            raise AnchorNotFound(f"occurrence counts from 1 (the first); {occurrence} is not an occurrence")
+            raise AnchorNotFound(f"occurrence {occurrence} is not an occurrence: they count from 1 (the first)")
         if occurrence > len(starts):
             raise AnchorNotFound(f"occurrence {occurrence} asked for, but the quote appears {len(starts)} time(s)")
         starts = [starts[occurrence - 1]]
@@ -156,7 +157,7 @@ def explain_missing(text: str, quote: str) -> str:
     folded_quote, _ = _fold(quote, all_folds)
     hit = folded_text.find(folded_quote) if folded_quote else -1
     if hit == -1:
-        return _closest_passage(text, quote)
+        return _unicode_form(text, quote) or _closest_passage(text, quote)
     start, end = origin[hit], origin[hit + len(folded_quote) - 1] + 1
     passage = text[start:end]
     kinds = [
@@ -169,6 +170,20 @@ def explain_missing(text: str, quote: str) -> str:
         f"the quote is not in the document verbatim; line {line_of(text, start)} has it with a "
         f"difference in {', '.join(kinds) or 'invisible characters'}: {passage!r}. "
         "Copy the text exactly as the document has it"
+    )
+
+
+def _unicode_form(text: str, quote: str) -> str | None:
+    """Accents can be one code point (é) or two (e + ◌́): they look alike but are different text."""
+    composed_text, composed_quote = unicodedata.normalize("NFC", text), unicodedata.normalize("NFC", quote)
+    hit = composed_text.find(composed_quote)
+    if hit == -1:
+        return None
+    line = composed_text.count("\n", 0, hit) + 1
+    return (
+        f"the quote is not in the document verbatim; line {line} has it with a difference in Unicode form "
+        f"(accents composed in one and decomposed in the other): {composed_text[hit:hit + len(composed_quote)]!r}. "
+        "Copy the text from the document itself, or `claims anchor` it, rather than retyping it"
     )
 
 

@@ -86,8 +86,7 @@ def parse_seed_file(raw: bytes, label: str, sha256: str) -> tuple[ParsedFile | N
     except _Refused as exc:
         return None, [SeedIssue(label, exc.line, exc.message)]
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        line = _error_line(exc, text)
         problem = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         return None, [SeedIssue(label, line, f"this is not valid YAML: {problem}{_tab_hint(text, line)}")]
     except yaml.reader.ReaderError as exc:
@@ -101,6 +100,16 @@ def parse_seed_file(raw: bytes, label: str, sha256: str) -> tuple[ParsedFile | N
     if not isinstance(data, dict):
         return None, [SeedIssue(label, lines.get(()), "a seed file must be a mapping of sections (document, claims, ...)")]
     return ParsedFile(label, data, lines, sha256), []
+
+
+def _error_line(exc: yaml.MarkedYAMLError, text: str) -> int | None:
+    """The line to send the curator to: where the unfinished key or bracket began, not where the
+    parser gave up (often the next line, or past the end of a file cut short)."""
+    starts_there = exc.context_mark is not None and str(exc.context).startswith(("while scanning a simple key", "while parsing a flow"))
+    mark = exc.context_mark if starts_there else (exc.problem_mark or exc.context_mark)
+    if mark is None:
+        return None
+    return min(mark.line + 1, text.count("\n") + 1)
 
 
 def _tab_hint(text: str, line: int | None) -> str:

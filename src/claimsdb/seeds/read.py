@@ -9,7 +9,8 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,13 @@ class SeedFileInput:
     content: schema.SeedFile
     stored_path: str  # how the database names this file: "<seeds dir name>/<relative path>"
     broken_ids: frozenset[str] = frozenset()
+    kept: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """For sections whose broken items were dropped: the original index of each item kept."""
+
+    def original_index(self, section: str, index: int) -> int:
+        """Where an item sat in the file before broken ones were dropped, so lines stay right."""
+        kept = self.kept.get(section)
+        return kept[index] if kept is not None else index
 
 
 def seed_paths(root: Path) -> list[Path]:
@@ -65,17 +73,19 @@ def read_seeds(root: Path | str) -> SeedBundle:
     root = Path(root)
     if not root.is_dir():
         raise SeedError([SeedIssue(str(root), None, "no such seeds directory; give the folder that holds your seed YAML files")])
-    inputs, issues = read_seed_files(root)
-    bundle, more = build_bundle(root, inputs)
+    inputs, issues, unreadable = read_seed_files(root)
+    bundle, more = build_bundle(root, inputs, unreadable)
     issues.extend(more)
     if issues:
         raise SeedError(issues)
     return bundle
 
 
-def read_seed_files(root: Path) -> tuple[list[SeedFileInput], list[SeedIssue]]:
+def read_seed_files(root: Path) -> tuple[list[SeedFileInput], list[SeedIssue], dict[str, frozenset[str]]]:
+    """Every seed file read on its own; also the files that could not be read, with their words."""
     inputs: list[SeedFileInput] = []
     issues: list[SeedIssue] = []
+    unreadable: dict[str, frozenset[str]] = {}
     paths = seed_paths(root)
     if not paths:
         issues.append(SeedIssue(str(root), None, "no seed files (*.yaml) here; see README 'Writing seeds'"))
@@ -84,40 +94,63 @@ def read_seed_files(root: Path) -> tuple[list[SeedFileInput], list[SeedIssue]]:
         issues.extend(problems)
         if one:
             inputs.append(one)
-    return inputs, issues
+        else:
+            unreadable[str(path)] = _words_in(path)
+    return inputs, issues, unreadable
+
+
+_SLUG_WORD = re.compile(rb"[a-z0-9][a-z0-9_-]*")
+
+
+def _words_in(path: Path) -> frozenset[str]:
+    """Every id-like word in a file we could not read: ids it might define if it could be read."""
+    try:
+        raw = path.read_bytes()[: MAX_SEED_BYTES + 1]
+    except OSError:
+        return frozenset()
+    return frozenset(word.decode() for word in _SLUG_WORD.findall(raw))
 
 
 def read_seed_file(root: Path, path: Path) -> tuple[SeedFileInput | None, list[SeedIssue]]:
     label = str(path)
     relative = path.relative_to(root).as_posix()
+    if not path.exists():
+        return None, [SeedIssue(label, None, "this is a link to a file that does not exist; remove the link or restore its target")]
     if not path.resolve().is_relative_to(root.resolve()):
         return None, [SeedIssue(label, None, "this file is a link to a place outside the seeds directory; copy it in instead")]
     size = path.stat().st_size
     if size > MAX_SEED_BYTES:
         message = f"the file is {size / 2**20:.1f} MiB, over the {MAX_SEED_BYTES // 2**20} MiB limit for a seed file; split it"
         return None, [SeedIssue(label, None, message)]
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [SeedIssue(label, None, f"cannot read this file: {exc.strerror}")]
     parsed, issues = parse_seed_file(raw, label, hashlib.sha256(raw).hexdigest())
     if parsed is None:
         return None, issues
-    content, broken, issues = validate_salvaging(parsed)
+    content, broken, kept, issues = validate_salvaging(parsed)
     if content is None:
         return None, issues
-    return SeedFileInput(parsed, content, f"{root.name}/{relative}", broken), issues
+    return SeedFileInput(parsed, content, f"{root.name}/{relative}", broken, kept), issues
 
 
 _LIST_SECTIONS = ("organisations", "sources", "claims")
 
 
-def validate_salvaging(parsed: ParsedFile) -> tuple[schema.SeedFile | None, frozenset[str], list[SeedIssue]]:
+Salvaged = tuple[schema.SeedFile | None, frozenset[str], dict[str, tuple[int, ...]], list[SeedIssue]]
+
+
+def validate_salvaging(parsed: ParsedFile) -> Salvaged:
     """Validate a file; on errors, drop the broken items and validate what is left."""
     try:
-        return schema.SeedFile.model_validate(parsed.data), frozenset(), []
+        return schema.SeedFile.model_validate(parsed.data), frozenset(), {}, []
     except ValidationError as exc:
         issues = validation_issues(exc, parsed)
         errors = exc.errors(include_url=False)
     data = dict(parsed.data)
     broken: set[str] = set()
+    kept: dict[str, tuple[int, ...]] = {}
     for section in _LIST_SECTIONS:
         items = data.get(section)
         if not isinstance(items, list):
@@ -128,7 +161,8 @@ def validate_salvaging(parsed: ParsedFile) -> tuple[schema.SeedFile | None, froz
             item = items[index] if isinstance(index, int) and index < len(items) else None
             if isinstance(item, dict) and isinstance(item.get("id"), str):
                 broken.add(item["id"])
-        data[section] = [item for index, item in enumerate(items) if index not in bad]
+        kept[section] = tuple(index for index in range(len(items)) if index not in bad)
+        data[section] = [items[index] for index in kept[section]]
     for section in ("vocabularies", "document"):
         if any(e["loc"][:1] == (section,) for e in errors):
             item = data.pop(section, None)
@@ -140,9 +174,9 @@ def validate_salvaging(parsed: ParsedFile) -> tuple[schema.SeedFile | None, froz
                 broken.add(item["id"])
     data = {key: value for key, value in data.items() if key in schema.SeedFile.model_fields}
     try:
-        return schema.SeedFile.model_validate(data), frozenset(broken), issues
+        return schema.SeedFile.model_validate(data), frozenset(broken), kept, issues
     except ValidationError:
-        return None, frozenset(broken), issues
+        return None, frozenset(broken), kept, issues
 
 
 # --- pydantic errors as curator-friendly issues -------------------------------------------------
@@ -190,6 +224,14 @@ def _clean_loc(loc: tuple[Any, ...]) -> Loc:
     return tuple(cleaned)
 
 
+def _located(loc: Loc, parsed: ParsedFile) -> Loc:
+    """The deepest part of `loc` that the file has: `published: '2021-02-30'` has no `date` key."""
+    for end in range(len(loc), 0, -1):
+        if tuple(loc[:end]) in parsed.lines:
+            return tuple(loc[:end])
+    return loc
+
+
 def dotted(loc: Loc) -> str:
     text = ""
     for part in loc:
@@ -201,6 +243,8 @@ def validation_issues(exc: ValidationError, parsed: ParsedFile) -> list[SeedIssu
     issues = []
     for error in exc.errors(include_url=False):
         loc = _clean_loc(error["loc"])
+        if error["type"] != "missing":
+            loc = _located(loc, parsed)  # a bad value is named where it is written
         issues.append(SeedIssue(parsed.path, parsed.line_of(loc), f"{dotted(loc)}: {_message(error, loc)}"))
     return issues
 

@@ -97,30 +97,38 @@ class DateAsSaid(Model):
 
     date: PartialDate
     inferred: Text | None = None
+    precision: Precision | None = None
+    """Optional, and only as a check: the precision is how the date is written."""
 
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, raw: Any) -> Any:
-        if isinstance(raw, DateAsSaid):
-            return raw
-        if isinstance(raw, dict):
-            raw = dict(raw)
-            precision = raw.pop("precision", None)
-            date = PartialDate.parse(raw.get("date"))
-            if precision is not None and precision != date.precision:
-                raise ValueError(
-                    f"precision {precision!r} does not match the date {date.iso()!r}; "
-                    "write the date as precisely as it is known (2017, 2017-07 or 2017-07-19) "
-                    "and leave precision out"
-                )
-            raw["date"] = date
-            return raw
-        return {"date": PartialDate.parse(raw)}
+        return raw if isinstance(raw, dict | DateAsSaid) else {"date": raw}
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _as_said(cls, raw: Any) -> PartialDate:
+        return PartialDate.parse(raw)
 
     @field_validator("date")
     @classmethod
     def _date_not_in_future(cls, value: PartialDate) -> PartialDate | None:
         return _not_in_future(value)
+
+    @model_validator(mode="after")
+    def _precision_matches(self) -> DateAsSaid:
+        if self.precision is not None and self.precision != self.date.precision:
+            raise ValueError(
+                f"precision {self.precision!r} does not match the date {self.date.iso()!r}; "
+                "write the date as precisely as it is known (2017, 2017-07 or 2017-07-19) "
+                "and leave precision out"
+            )
+        return self
+
+
+MAX_QUANTITY = 2_000_000_000
+"""Quantities are counts of people, executions, sites: far below this, which fits every database."""
+Count = Annotated[int, Field(ge=0, le=MAX_QUANTITY)]
 
 
 class Quantity(Model):
@@ -130,14 +138,14 @@ class Quantity(Model):
     vague ("dozens"). `phrase` is the words the source used ("over 500"); it must appear in the quote.
     """
 
-    exact: int | None = Field(default=None, ge=0)
-    over: int | None = Field(default=None, ge=0)
-    at_least: int | None = Field(default=None, ge=0)
-    under: int | None = Field(default=None, ge=0)
-    at_most: int | None = Field(default=None, ge=0)
-    about: int | None = Field(default=None, ge=0)
-    almost: int | None = Field(default=None, ge=0)
-    between: tuple[int, int] | None = None
+    exact: Count | None = None
+    over: Count | None = None
+    at_least: Count | None = None
+    under: Count | None = None
+    at_most: Count | None = None
+    about: Count | None = None
+    almost: Count | None = None
+    between: tuple[Count, Count] | None = None
     vague: Text | None = None
     phrase: Text | None = None
 

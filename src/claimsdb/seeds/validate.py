@@ -50,8 +50,11 @@ class _Where:
 
 
 class _Resolver:
-    def __init__(self, root: Path, inputs: list[SeedFileInput]) -> None:
+    def __init__(self, root: Path, inputs: list[SeedFileInput], unreadable: dict[str, frozenset[str]]) -> None:
         self.root = root
+        self.unreadable = unreadable
+        self.maybe_defined = frozenset().union(*unreadable.values())
+        self.unchecked = 0  # references not judged because a file that may define them is unreadable
         self.inputs = inputs
         self.issues: list[SeedIssue] = []
         self.bundle = SeedBundle(root=str(root))
@@ -79,16 +82,16 @@ class _Resolver:
             for name, vocabulary in content.vocabularies.items():
                 self._collect_vocabulary(name, vocabulary, _Where(one, ("vocabularies", name)))
             for index, org in enumerate(content.organisations):
-                where = _Where(one, ("organisations", index))
+                where = _Where(one, ("organisations", one.original_index("organisations", index)))
                 self._register(self.organisations, org.id, (org, where), where, "organisation")
             for index, source in enumerate(content.sources):
-                where = _Where(one, ("sources", index))
+                where = _Where(one, ("sources", one.original_index("sources", index)))
                 self._register(self.sources, source.id, (source, where), where, "source")
             if content.document is not None:
                 where = _Where(one, ("document",))
                 self._register(self.sources, content.document.id, (content.document, where), where, "source")
             for index, claim in enumerate(content.claims):
-                where = _Where(one, ("claims", index))
+                where = _Where(one, ("claims", one.original_index("claims", index)))
                 self._register(self.claims, claim.id, (claim, where, one), where, "claim")
 
     def _collect_vocabulary(self, name: str, vocabulary: schema.VocabularySeed, where: _Where) -> None:
@@ -111,6 +114,9 @@ class _Resolver:
         record = self.terms.get(term)
         if record is not None and record.vocabulary == vocabulary:
             return
+        if term in self.maybe_defined:
+            self.unchecked += 1
+            return
         known = sorted(t.id for t in self.terms.values() if t.vocabulary == vocabulary)
         if not known:
             self.issues.append(where.issue(f"{term!r} needs the vocabulary {vocabulary!r}, which no seed file defines", *loc))
@@ -130,6 +136,9 @@ class _Resolver:
             return True
         if key in self.broken_ids:
             return False  # its own definition is broken, and that was reported
+        if key in self.maybe_defined:
+            self.unchecked += 1  # it may be defined in a file we could not read
+            return False
         close = difflib.get_close_matches(key, sorted(table), n=3, cutoff=0.5)
         hint = f"; closest: {', '.join(close)}" if close else ""
         self.issues.append(where.issue(f"unknown {what} {key!r}{hint}; define it or fix the id", *loc))
@@ -204,7 +213,7 @@ class _Resolver:
         path = self.root / document.file
         try:
             resolved = path.resolve(strict=True)
-        except (FileNotFoundError, RuntimeError, OSError):
+        except (RuntimeError, OSError, ValueError):
             self.issues.append(where.issue(f"document file {document.file!r} not found; paths are relative to the seeds directory ({self.root})", "file"))
             return
         if not resolved.is_relative_to(self.root.resolve()):
@@ -356,7 +365,18 @@ def _document_text(raw: bytes, label: str) -> tuple[str, str | None]:
     return text or "", None
 
 
-def build_bundle(root: Path, inputs: list[SeedFileInput]) -> tuple[SeedBundle, list[SeedIssue]]:
-    resolver = _Resolver(root, inputs)
+def build_bundle(
+    root: Path, inputs: list[SeedFileInput], unreadable: dict[str, frozenset[str]] | None = None
+) -> tuple[SeedBundle, list[SeedIssue]]:
+    """Check the files against each other; names in `unreadable` files are not called unknown."""
+    resolver = _Resolver(root, inputs, unreadable or {})
     bundle = resolver.resolve()
+    if resolver.unchecked:
+        resolver.issues.append(
+            SeedIssue(
+                str(root), None,
+                f"{resolver.unchecked} references to ids or terms could not be checked because "
+                f"{', '.join(sorted(resolver.unreadable))} could not be read; they will be once it is fixed",
+            )  # fmt: skip
+        )
     return bundle, resolver.issues

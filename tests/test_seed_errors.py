@@ -1,0 +1,407 @@
+"""Problems across seed files, through the real CLI: `claims check DIR` and `claims load DIR`.
+
+Each test loads the real seeds into a SQLite file first (so the database is not empty), breaks a
+copy of the seeds, and requires that check and load both refuse with the same message, naming the
+file and line, with exit status 1, no traceback, and the database byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import snapshot
+
+H = "huffpost-2017-07-20-tjwg-executions.yaml"
+U = "unidentified-undated-unification-ministry-report.yaml"
+SOURCES = "sources.yaml"
+ORGANISATIONS = "organisations.yaml"
+U_DOCUMENT = "documents/004_efc814114c7f461d.txt"
+U_SHA256 = "8de07dd10ab19f55595022ecd83264749d30d414148356698cb2af52715caaf5"
+
+Cli = Callable[..., Any]
+
+
+@pytest.fixture
+def db(tmp_path: Path, seeds_dir: Path, cli: Cli) -> Path:
+    """A SQLite file holding the real seeds, loaded through the CLI."""
+    path = tmp_path / "claims.db"
+    result = cli("--db", path, "load", seeds_dir, "--quiet")
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def edit(path: Path, old: str, new: str, at: str | None = None) -> int:
+    """Replace the first `old` in the file with `new`; return the line where `at` (default: `new`) now is."""
+    text = path.read_text(encoding="utf-8")
+    index = text.index(old)
+    path.write_text(text[:index] + new + text[index + len(old) :], encoding="utf-8")
+    return text.count("\n", 0, index) + new.count("\n", 0, new.index(at) if at else 0) + 1
+
+
+def line_of(path: Path, needle: str) -> int:
+    text = path.read_text(encoding="utf-8")
+    return text.count("\n", 0, text.index(needle)) + 1
+
+
+def refused(cli: Cli, seeds_dir: Path, db: Path) -> str:
+    """check and load both refuse the seeds, with one message; the database is left as it was."""
+    dump, raw = snapshot(str(db)), db.read_bytes()
+    checked = cli("check", seeds_dir)
+    loaded = cli("--db", db, "load", seeds_dir)
+    for result in (checked, loaded):
+        assert result.exit_code == 1, result.output
+        assert re.match(r"Error: \d+ problems? in the seeds; nothing was written:\n", result.output), result.output
+        assert "Traceback" not in result.output
+    assert loaded.output == checked.output
+    assert snapshot(str(db)) == dump
+    assert db.read_bytes() == raw
+    return checked.output
+
+
+def one_problem(cli: Cli, seeds_dir: Path, db: Path, name: str, line: int, message: str) -> str:
+    output = refused(cli, seeds_dir, db)
+    assert output.startswith("Error: 1 problem in the seeds; nothing was written:\n"), output
+    assert f"  {seeds_dir / name}:{line}: {message}" in output, output
+    return output
+
+
+# --- one edit, one problem ----------------------------------------------------------------------------
+
+RIVER_BANKS = "  - id: tjwg-2017-location-river-banks\n    claimant: tjwg\n    made_in: tjwg-2017-mapping-report\n"
+
+CASES = {
+    "unknown-field-typo": (
+        H, RIVER_BANKS, RIVER_BANKS.replace("made_in:", "madein:"), "madein",
+        "claims[0].madein: unknown field 'madein'; did you mean 'made_in'?",
+    ),
+    "wrong-type": (
+        ORGANISATIONS, "    aliases:\n      - TJWG\n", "    aliases: TJWG\n", None,
+        "organisations[0].aliases: Input should be a valid list",
+    ),
+    "unknown-vocabulary-term": (
+        H, "location: river_banks", "location: river_bank", None,
+        "claims[0].value.location: unknown execution_locations term 'river_bank' (closest known: river_banks); "
+        "use a known term or add it",
+    ),
+    "unknown-organisation-kind": (
+        ORGANISATIONS, "kind: ngo", "kind: ngoo", None,
+        "organisations[0].kind: unknown organisation_kinds term 'ngoo' (closest known: ngo)",
+    ),
+    "unknown-claimant": (
+        H, "    claimant: tjwg\n", "    claimant: tjwgg\n", None,
+        "claims[0].claimant: unknown organisation 'tjwgg'; closest: tjwg; define it or fix the id",
+    ),
+    "unknown-made-in": (
+        H, "made_in: tjwg-2017-mapping-report", "made_in: tjwg-2017-maping-report", None,
+        "claims[0].made_in: unknown source 'tjwg-2017-maping-report'; closest: tjwg-2017-mapping-report",
+    ),
+    "unknown-publisher": (
+        H, "publisher: huffpost-au", "publisher: huffpost-auu", None,
+        "document.publisher: unknown organisation 'huffpost-auu'; closest: huffpost-au;",
+    ),
+    "unknown-reports-on": (
+        H, "    - tjwg-2017-mapping-report\n", "    - tjwg-2017-maping-report\n", None,
+        "document.reports_on[0]: unknown source 'tjwg-2017-maping-report'; closest: tjwg-2017-mapping-report",
+    ),
+    "unknown-relation-target": (
+        H, "      - tjwg-2017-location-school-grounds\n", "      - tjwg-2017-location-school-ground\n", None,
+        "claims[24].contradicts[1]: unknown claim 'tjwg-2017-location-school-ground'; "
+        "closest: tjwg-2017-location-school-grounds",
+    ),
+    "phrase-not-in-quote": (
+        U, "size: {over: 500, phrase: over 500}", "size: {over: 500, phrase: over 600}", None,
+        "claims[0].value.size.phrase: the phrase 'over 600' is not in the quote; the phrase must be the quote's own words",
+    ),
+    "two-quantity-forms": (
+        U, "size: {over: 500, phrase: over 500}", "size: {over: 500, about: 500, phrase: over 500}", None,
+        "claims[0].value.size: write exactly one of exact, over, at_least, under, at_most, about, almost, between, "
+        "vague (found over, about)",
+    ),
+    "future-publication-date": (
+        SOURCES, "date: 2023-03-30", "date: 2099-03-30", None, "sources[4].published.date: 2099-03-30 is in the future",
+    ),
+    "future-publication-year": (
+        SOURCES, "published: 2014", "published: 2099", None, "sources[3].published: 2099 is in the future",
+    ),
+    "future-claimed-on": (
+        H, RIVER_BANKS, RIVER_BANKS + "    claimed_on: 2099-07-01\n", "claimed_on",
+        "claims[0].claimed_on: 2099-07-01 is in the future",
+    ),
+    "impossible-quoted-date": (
+        SOURCES, "published: 2014", "published: '2021-02-30'", None,
+        "sources[3].published: '2021-02-30' is not a real date (day is out of range for month)",
+    ),
+    "impossible-date-in-mapping-at-the-date-line": (
+        SOURCES, "date: 2023-03-30", "date: '2021-02-30'", None,
+        "sources[4].published.date: '2021-02-30' is not a real date",
+    ),
+    "period-starts-after-it-ends": (
+        U, "period: {start: 2017, end: 2022}", "period: {start: 2023, end: 2022}", None,
+        "claims[0].value.period: period starts (2023) after it ends (2022)",
+    ),
+    "empty-quote": (
+        U, "quote: 'The report was based on testimonies from over 500 North Koreans who defected from 2017 to 2022.'",
+        "quote: ''", None,
+        "claims[0].quote: String should have at least 1 character",
+    ),
+    "quote-with-leading-whitespace": (
+        U, "quote: 'The report was based on", "quote: ' The report was based on", None,
+        "claims[0].quote: the quote starts or ends with whitespace; quote the words only",
+    ),
+    "quote-with-straight-quotes": (
+        H, "influenced by “bad” family", 'influenced by "bad" family', None,
+        "claims[4].quote: the quote is not in the document verbatim; line 7 has it with a difference in curly vs "
+        "straight quotes",
+    ),
+    "occurrence-past-the-last": (
+        H, "    quote: 'The TJWG is made up", "    occurrence: 2\n    quote: 'The TJWG is made up", "quote",
+        "claims[18].quote: occurrence 2 asked for, but the quote appears 1 time(s)",
+    ),
+    "relation-to-itself": (
+        U, "      - unification-ministry-2023-right-to-life-threatened\n",
+        "      - unidentified-outlet-004-findings-in-line-with-un-and-ngos\n", None,
+        "claims[11].corroborates[0]: a claim cannot relate to itself",
+    ),
+    "missing-document-file": (
+        U, f"file: {U_DOCUMENT}", "file: documents/missing.txt", None,
+        "document.file: document file 'documents/missing.txt' not found; paths are relative to the seeds directory",
+    ),
+    "document-sha256-mismatch": (
+        U, f"sha256: {U_SHA256}", f"sha256: {'ab' * 32}", None,
+        f"document.sha256: the bytes of '{U_DOCUMENT}' changed since capture: recorded sha256 {'ab' * 32}, "
+        f"file has {U_SHA256}. A held document is never edited; restore it, or, if this is a deliberate "
+        "re-capture, put the new sha256 here",
+    ),
+}
+
+
+@pytest.mark.parametrize(("name", "old", "new", "at", "message"), list(CASES.values()), ids=list(CASES))
+def test_single_problem_is_reported_at_its_line(
+    cli: Cli, seeds_dir: Path, db: Path, name: str, old: str, new: str, at: str | None, message: str
+) -> None:
+    line = edit(seeds_dir / name, old, new, at)
+    one_problem(cli, seeds_dir, db, name, line, message)
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        (SOURCES, "published: 2014", "published: 2021-02-30"),
+        (U, "period: 2021\n", "period: 2021-02-30\n"),
+    ],
+    ids=["publication-date", "claim-period"],
+)
+def test_impossible_unquoted_date_is_reported_at_its_line(
+    cli: Cli, seeds_dir: Path, db: Path, name: str, old: str, new: str
+) -> None:
+    """YAML reads an unquoted 2021-02-30 as a timestamp, which cannot be built: that must be an issue too."""
+    line = edit(seeds_dir / name, old, new)
+    output = refused(cli, seeds_dir, db)
+    assert re.search(rf"^  {re.escape(str(seeds_dir / name))}:{line}: .*2021-02-30", output, re.MULTILINE), output
+
+
+def test_missing_required_field_is_reported_at_the_claim(cli: Cli, seeds_dir: Path, db: Path) -> None:
+    line = edit(seeds_dir / H, RIVER_BANKS, RIVER_BANKS.replace("    claimant: tjwg\n", ""))
+    one_problem(cli, seeds_dir, db, H, line, "claims[0].claimant: required field is missing")
+
+
+def test_unknown_claim_type_lists_the_known_types(cli: Cli, seeds_dir: Path, db: Path) -> None:
+    line = line_of(seeds_dir / H, RIVER_BANKS)
+    edit(seeds_dir / H, "type: execution_location", "type: execution_place")
+    one_problem(
+        cli, seeds_dir, db, H, line,
+        "claims[0]: unknown claim type 'execution_place'; one of execution_method, offence, defection_figure, "
+        "execution_count, execution_location, evidence_basis, statement",
+    )  # fmt: skip
+
+
+def test_quantity_too_large_for_the_database_is_refused_by_check_and_load(cli: Cli, seeds_dir: Path, db: Path) -> None:
+    line = edit(seeds_dir / U, "quantity: {exact: 63, phrase: '63'}", "quantity: {exact: 99999999999999999999999}")
+    output = refused(cli, seeds_dir, db)
+    assert f"{seeds_dir / U}:{line}: claims[" in output
+    assert "value.quantity" in output
+
+
+# --- ids defined twice ------------------------------------------------------------------------------------------
+
+SHOOTING = """\
+  - id: tjwg-2017-method-shooting
+    claimant: tjwg
+    type: statement
+    statement: A copy of a claim from another file.
+    quote: 'The report was based on testimonies'
+"""
+
+
+def test_duplicate_claim_id_across_files_names_both_places(cli: Cli, seeds_dir: Path, db: Path) -> None:
+    with (seeds_dir / U).open("a", encoding="utf-8") as handle:
+        handle.write("\n" + SHOOTING)
+    first = line_of(seeds_dir / H, "  - id: tjwg-2017-method-shooting")
+    second = line_of(seeds_dir / U, SHOOTING)
+    index = (seeds_dir / U).read_text().count("\n  - id: ") - 1
+    one_problem(
+        cli, seeds_dir, db, U, second,
+        f"claims[{index}].id: duplicate claim id 'tjwg-2017-method-shooting' (first in {seeds_dir / H}:{first}); "
+        "ids must be unique across all seed files",
+    )  # fmt: skip
+
+
+def test_duplicate_organisation_id_names_both_places(cli: Cli, seeds_dir: Path, db: Path) -> None:
+    (seeds_dir / "zz-organisations.yaml").write_text("organisations:\n  - id: tjwg\n    name: Again\n    kind: ngo\n")
+    first = line_of(seeds_dir / ORGANISATIONS, "  - id: tjwg\n")
+    one_problem(
+        cli, seeds_dir, db, "zz-organisations.yaml", 2,
+        f"organisations[0].id: duplicate organisation id 'tjwg' (first in {seeds_dir / ORGANISATIONS}:{first})",
+    )  # fmt: skip
+
+
+def test_term_id_in_two_vocabularies_is_refused(cli: Cli, seeds_dir: Path, db: Path) -> None:
+    (seeds_dir / "zz-vocabularies.yaml").write_text(
+        "vocabularies:\n  weapons:\n    label: Weapons\n    terms:\n"
+        "      shooting:\n        label: Shooting\n        definition: A second definition.\n"
+    )
+    one_problem(
+        cli, seeds_dir, db, "zz-vocabularies.yaml", 5,
+        "vocabularies.weapons.terms.shooting: term 'shooting' is already in vocabulary 'execution_methods'; "
+        "term ids are unique across vocabularies",
+    )  # fmt: skip
+
+
+# --- documents ------------------------------------------------------------------------------------------------------
+
+
+def test_document_path_leading_outside_the_seeds_is_refused(cli: Cli, seeds_dir: Path, db: Path) -> None:
+    (seeds_dir.parent / "x.txt").write_text("The report was based on testimonies.")
+    line = edit(seeds_dir / U, f"file: {U_DOCUMENT}", "file: ../x.txt")
+    one_problem(
+        cli, seeds_dir, db, U, line,
+        "document.file: document file '../x.txt' leads outside the seeds directory; keep documents under it",
+    )  # fmt: skip
+
+
+def test_document_symlink_pointing_outside_is_refused(cli: Cli, seeds_dir: Path, db: Path) -> None:
+    (seeds_dir.parent / "x.txt").write_text("The report was based on testimonies.")
+    (seeds_dir / "documents" / "link.txt").symlink_to(seeds_dir.parent / "x.txt")
+    line = edit(seeds_dir / U, f"file: {U_DOCUMENT}", "file: documents/link.txt")
+    message = "document.file: document file 'documents/link.txt' leads outside the seeds directory"
+    one_problem(cli, seeds_dir, db, U, line, message)
+
+
+def test_seed_file_symlink_pointing_outside_is_refused(cli: Cli, seeds_dir: Path, db: Path) -> None:
+    (seeds_dir.parent / "elsewhere.yaml").write_text("organisations: []\n")
+    (seeds_dir / "link.yaml").symlink_to(seeds_dir.parent / "elsewhere.yaml")
+    output = refused(cli, seeds_dir, db)
+    assert f"  {seeds_dir / 'link.yaml'}: this file is a link to a place outside the seeds directory" in output
+
+
+def test_dangling_seed_file_symlink_is_reported_not_a_crash(cli: Cli, seeds_dir: Path, db: Path) -> None:
+    (seeds_dir / "moved.yaml").symlink_to(seeds_dir / "gone.yaml")
+    output = refused(cli, seeds_dir, db)
+    assert f"  {seeds_dir / 'moved.yaml'}" in output
+
+
+def test_document_path_with_a_nul_byte_is_reported_not_a_crash(cli: Cli, seeds_dir: Path, db: Path) -> None:
+    line = edit(seeds_dir / U, f"file: {U_DOCUMENT}", 'file: "documents/\\0.txt"')
+    output = refused(cli, seeds_dir, db)
+    assert f"{seeds_dir / U}:{line}: document.file: " in output
+
+
+def test_changed_document_bytes_say_how_to_recapture(cli: Cli, seeds_dir: Path, db: Path) -> None:
+    document = seeds_dir / U_DOCUMENT
+    os.chmod(document, 0o644)
+    document.write_bytes(document.read_bytes() + b"An added sentence.\n")
+    digest = hashlib.sha256(document.read_bytes()).hexdigest()
+    one_problem(
+        cli, seeds_dir, db, U, line_of(seeds_dir / U, "  sha256:"),
+        f"document.sha256: the bytes of '{U_DOCUMENT}' changed since capture: recorded sha256 {U_SHA256}, "
+        f"file has {digest}. A held document is never edited; restore it, or, if this is a deliberate re-capture, "
+        "put the new sha256 here",
+    )  # fmt: skip
+
+
+def test_non_utf8_document_is_refused(cli: Cli, seeds_dir: Path, db: Path) -> None:
+    document = seeds_dir / U_DOCUMENT
+    os.chmod(document, 0o644)
+    raw = document.read_bytes().replace("Pyongyang".encode(), "Py\xf6ngyang".encode("latin-1"), 1)
+    document.write_bytes(raw)
+    edit(seeds_dir / U, U_SHA256, hashlib.sha256(raw).hexdigest())
+    one_problem(
+        cli, seeds_dir, db, U, line_of(seeds_dir / U, "  file:"),
+        f"document.file: document file '{U_DOCUMENT}': byte 0xf6 at offset {raw.index(0xF6)} is not UTF-8; "
+        "save it as UTF-8 (Unicode)",
+    )  # fmt: skip
+
+
+# --- sources and claims that do not fit together ------------------------------------------------------------------
+
+
+def test_reports_on_cycle_is_refused(cli: Cli, seeds_dir: Path, db: Path) -> None:
+    line = edit(
+        seeds_dir / SOURCES, "  - id: un-coi-2014-report\n",
+        "  - id: un-coi-2014-report\n    reports_on: [huffpost-2017-07-20-tjwg-executions]\n", "reports_on",
+    )  # fmt: skip
+    output = one_problem(cli, seeds_dir, db, SOURCES, line, "sources[3].reports_on: reports_on goes round in a circle: ")
+    assert "un-coi-2014-report -> huffpost-2017-07-20-tjwg-executions" in output
+
+
+def test_claims_without_a_document_section_are_refused(cli: Cli, seeds_dir: Path, db: Path) -> None:
+    (seeds_dir / "loose-claims.yaml").write_text(
+        "claims:\n  - id: loose\n    claimant: tjwg\n    type: statement\n    statement: S.\n    quote: 'Q'\n"
+    )
+    one_problem(
+        cli, seeds_dir, db, "loose-claims.yaml", 1,
+        "(top level): claims must sit in a file with the `document` they were recorded from",
+    )  # fmt: skip
+
+
+# --- many problems at once ---------------------------------------------------------------------------------------------
+
+
+def test_every_problem_in_every_file_is_reported_in_one_run_sorted(cli: Cli, seeds_dir: Path, db: Path) -> None:
+    expected = [
+        (H, edit(seeds_dir / H, "    claimant: tjwg\n", "    claimant: tjwgg\n"), "claims[0].claimant: unknown organisation"),
+        (H, edit(seeds_dir / H, "location: prison_camps", "location: prison_camp"), "unknown execution_locations term"),
+        (ORGANISATIONS, edit(seeds_dir / ORGANISATIONS, "kind: ngo", "kind: ngoo"), "organisations[0].kind: unknown"),
+        (SOURCES, edit(seeds_dir / SOURCES, "published: 2014", "published: 2099"), "sources[3].published: 2099 is"),
+        (U, edit(seeds_dir / U, "phrase: over 500}", "phrase: over 600}"), "claims[0].value.size.phrase: the phrase"),
+        ("broken.yaml", 2, "this is not valid YAML"),
+    ]
+    (seeds_dir / "broken.yaml").write_text("sources: []\n  claims: []\n")
+    output = refused(cli, seeds_dir, db)
+    head, *issues = output.rstrip("\n").split("\n")
+    assert head == "Error: 6 problems in the seeds; nothing was written:"
+    assert len(issues) == 6
+    for issue, (name, line, message) in zip(issues, sorted(expected), strict=True):
+        assert issue.startswith(f"  {seeds_dir / name}:{line}: "), (issue, name, line)
+        assert message in issue, (issue, message)
+
+
+def test_a_broken_claim_does_not_hide_another_claim_in_the_same_file(cli: Cli, seeds_dir: Path, db: Path) -> None:
+    first = edit(seeds_dir / H, RIVER_BANKS, RIVER_BANKS.replace("made_in:", "madein:"), "madein")
+    second = edit(seeds_dir / H, "method: shooting", "method: shootin")
+    output = refused(cli, seeds_dir, db)
+    assert output.startswith("Error: 2 problems")
+    assert f"{seeds_dir / H}:{first}: claims[0].madein: unknown field 'madein'" in output
+    assert f"{seeds_dir / H}:{second}: claims[11].value.method: unknown execution_methods term 'shootin'" in output
+
+
+def test_an_unparseable_file_does_not_hide_problems_in_other_files(cli: Cli, seeds_dir: Path, db: Path) -> None:
+    (seeds_dir / H).write_text((seeds_dir / H).read_text() + "\n\tbroken: tab\n")
+    line = edit(seeds_dir / U, "offence: drug_crimes", "offence: drug_crime")
+    output = refused(cli, seeds_dir, db)
+    assert f"{seeds_dir / H}:" in output and "this is not valid YAML" in output
+    assert f"{seeds_dir / U}:{line}: claims[3].value.offence: unknown offences term 'drug_crime'" in output
+
+
+def test_an_unparseable_file_does_not_make_its_ids_unknown_elsewhere(cli: Cli, seeds_dir: Path, db: Path) -> None:
+    """Organisations in a file with a syntax error are missing, not undefined: no flood of false "unknown" errors."""
+    line = edit(seeds_dir / ORGANISATIONS, "  - id: tjwg\n", "  - id: [tjwg\n")
+    output = refused(cli, seeds_dir, db)
+    assert f"{seeds_dir / ORGANISATIONS}:" in output and "this is not valid YAML" in output, (line, output)
+    assert "unknown organisation 'tjwg'" not in output
