@@ -213,12 +213,22 @@ def _take_key(frame: _Frame, event: yaml.ScalarEvent, line: int, lines: dict[Loc
     frame.key = key
 
 
+_STR, _INT, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:null"
+
+
 def _scalar(event: yaml.ScalarEvent, line: int) -> Any:
     tag = event.tag
     if tag in (None, "!"):
         if event.style in ("'", '"', "|", ">"):
             return event.value  # quoted and block scalars are text
         tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+    # the common cases directly; the rest (bools, floats, dates) through PyYAML's constructor
+    if tag == _STR:
+        return event.value
+    if tag == _NULL:
+        return None
+    if tag == _INT and event.value.isdigit() and (event.value[0] != "0" or event.value == "0"):  # 0123 is octal
+        return int(event.value)
     if tag not in _SCALAR_TAGS:
         raise _Refused(line, f"the YAML type {tag} is not allowed in seed files")
     node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)

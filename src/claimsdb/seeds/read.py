@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import multiprocessing
 import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,8 @@ from claimsdb.seeds.records import SeedBundle
 
 SEED_SUFFIXES = (".yaml", ".yml")
 MAX_SEED_FILES = 100_000
+PARALLEL_FROM_FILES = 64
+"""From this many seed files on, files are parsed in one process per core (parsing is most of a load)."""
 
 
 @dataclass(frozen=True)
@@ -89,14 +94,29 @@ def read_seed_files(root: Path) -> tuple[list[SeedFileInput], list[SeedIssue], d
     paths = seed_paths(root)
     if not paths:
         issues.append(SeedIssue(str(root), None, "no seed files (*.yaml) here; see README 'Writing seeds'"))
-    for path in paths[:MAX_SEED_FILES]:
-        one, problems = read_seed_file(root, path)
+    for path, (one, problems) in zip(paths, _read_all(root, paths[:MAX_SEED_FILES]), strict=False):
         issues.extend(problems)
         if one:
             inputs.append(one)
         else:
             unreadable[str(path)] = _words_in(path)
     return inputs, issues, unreadable
+
+
+def _read_all(root: Path, paths: list[Path]) -> Iterator[tuple[SeedFileInput | None, list[SeedIssue]]]:
+    """read_seed_file for every path, in order; across processes when there are many files."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_FROM_FILES or workers < 2:
+        yield from (read_seed_file(root, path) for path in paths)
+        return
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        chunk = max(1, len(paths) // (workers * 8))
+        yield from pool.map(_read_for_pool, [(root, path) for path in paths], chunksize=chunk)
+
+
+def _read_for_pool(job: tuple[Path, Path]) -> tuple[SeedFileInput | None, list[SeedIssue]]:
+    return read_seed_file(*job)
 
 
 _SLUG_WORD = re.compile(rb"[a-z0-9][a-z0-9_-]*")
@@ -132,6 +152,7 @@ def read_seed_file(root: Path, path: Path) -> tuple[SeedFileInput | None, list[S
     content, broken, kept, issues = validate_salvaging(parsed)
     if content is None:
         return None, issues
+    parsed = replace(parsed, data=None)  # validated into `content`; only the line map is still needed
     return SeedFileInput(parsed, content, f"{root.name}/{relative}", broken, kept), issues
 
 
@@ -262,6 +283,8 @@ def _message(error: Any, loc: Loc) -> str:
         return f"unknown claim type {error['input'].get('type')!r}; one of {', '.join(schema.CLAIM_TYPES)}"
     if kind == "missing":
         return "required field is missing"
+    if kind in ("tuple_type", "list_type"):
+        return "Input should be a valid list: write one `- item` per line, or [a, b]"
     if kind == "string_pattern_mismatch":
         return f"{error['input']!r} is not a valid id: use lower-case letters, digits, '-' and '_' (at most 120)"
     return message.removeprefix("Value error, ")

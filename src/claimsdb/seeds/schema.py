@@ -286,10 +286,10 @@ class ClaimBase(Model):
     occurrence: int | None = Field(default=None, ge=1)
     quote_prefix: Text | None = None
     claimed_on: DateAsSaid | None = None
-    corroborates: list[Slug] = []
-    contradicts: list[Slug] = []
-    refines: list[Slug] = []
-    supersedes: list[Slug] = []
+    corroborates: tuple[Slug, ...] = ()
+    contradicts: tuple[Slug, ...] = ()
+    refines: tuple[Slug, ...] = ()
+    supersedes: tuple[Slug, ...] = ()
     note: LongText | None = None
 
     @field_validator("quote", mode="before")
@@ -372,7 +372,7 @@ class OrganisationSeed(Model):
     id: Slug
     name: Text
     kind: Slug
-    aliases: list[Text] = []
+    aliases: tuple[Text, ...] = ()
     part_of: Slug | None = None
     description: LongText | None = None
 
@@ -385,7 +385,7 @@ class SourceSeed(Model):
     publisher: Slug | None = None
     published: DateAsSaid | None = None
     url: Text | None = None
-    reports_on: list[Slug] = []
+    reports_on: tuple[Slug, ...] = ()
     description: LongText | None = None
 
 
@@ -411,10 +411,10 @@ class SeedFile(Model):
     """One YAML file: any of these sections; `claims` needs the `document` they were recorded from."""
 
     vocabularies: dict[Slug, VocabularySeed] = {}
-    organisations: list[OrganisationSeed] = []
-    sources: list[SourceSeed] = []
+    organisations: tuple[OrganisationSeed, ...] = ()
+    sources: tuple[SourceSeed, ...] = ()
     document: DocumentSeed | None = None
-    claims: list[ClaimSeed] = []
+    claims: tuple[ClaimSeed, ...] = ()
 
     @model_validator(mode="after")
     def _claims_need_document(self) -> SeedFile:

@@ -63,6 +63,7 @@ class _Resolver:
         self.sources: dict[str, tuple[schema.SourceSeed, _Where]] = {}
         self.claims: dict[str, tuple[schema.ClaimBase, _Where, SeedFileInput]] = {}
         self.texts: dict[str, str] = {}
+        self.documents: dict[str, DocumentRecord] = {}
         self.broken_ids: set[str] = {key for one in inputs for key in one.broken_ids}
 
     # -- collecting ids ------------------------------------------------------------------------
@@ -243,7 +244,9 @@ class _Resolver:
             return
         stored = path.relative_to(self.root).as_posix()
         self.texts[document.id] = text
-        self.bundle.documents.append(DocumentRecord(document.id, f"{self.root.name}/{stored}", digest, text, len(raw), document.sha256 is not None))
+        record = DocumentRecord(document.id, f"{self.root.name}/{stored}", digest, text, len(raw), document.sha256 is not None)
+        self.documents[document.id] = record
+        self.bundle.documents.append(record)
         self.bundle.files.append(SeedFileRecord(f"{self.root.name}/{stored}", digest, "document"))
 
     def _claim(self, claim: schema.ClaimBase, where: _Where, one: SeedFileInput) -> ClaimRecord | None:
@@ -289,7 +292,7 @@ class _Resolver:
         except AnchorNotFound as exc:
             self.issues.append(where.issue(str(exc), "quote"))
             return None
-        document = next(d for d in self.bundle.documents if d.id == document_id)
+        document = self.documents[document_id]
         return {
             "quote": anchor.exact,
             "quote_start": anchor.start,
