@@ -52,6 +52,14 @@ def _alembic(*args: str, url: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_the_head_constant_is_alembics_head() -> None:
+    from claimsdb.db.migrate import KNOWN_REVISIONS, alembic_head
+
+    assert head_revision() == alembic_head()
+    versions = {p.name.split("_")[1] for p in (migrations_dir() / "versions").glob("*.py")}
+    assert versions == KNOWN_REVISIONS
+
+
 def test_alembic_check_finds_no_drift_through_the_real_command(db_url: str) -> None:
     url = database_url(db_url)
     assert _alembic("upgrade", "head", url=url).returncode == 0

@@ -43,8 +43,7 @@ from claimsdb.query import (
 from claimsdb.seeds.anchor import Located as LocatedQuote
 from claimsdb.seeds.anchor import explain_missing
 from claimsdb.seeds.anchor import locate as locate_quote
-from claimsdb.seeds.parse import decode_text
-from claimsdb.seeds.read import file_sha256, seed_paths
+from claimsdb.seeds.files import file_sha256, seed_paths
 from claimsdb.seeds.records import SeedBundle
 from claimsdb.verify import VerifyReport, verify_anchors
 
@@ -221,6 +220,8 @@ class Located:
 
 def locate(db: str | None, document: str, quote: str) -> Located:
     """Where `quote` sits in a document (a file path, or a held document's id), or what is closest."""
+    from claimsdb.seeds.parse import decode_text
+
     path = Path(document)
     if path.is_file():
         raw = path.read_bytes()

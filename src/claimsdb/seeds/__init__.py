@@ -1,5 +1,19 @@
-"""Seed files -> validated, anchored records. `read_seeds(root)` is the whole public surface."""
+"""Seed files -> validated, anchored records. `read_seeds(root)` is the whole public surface.
 
-from claimsdb.seeds.read import read_seeds
+Imported lazily: commands that only read the database use `claimsdb.seeds.records` and should
+not pay for pydantic and the YAML parser.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["read_seeds"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "read_seeds":
+        from claimsdb.seeds.read import read_seeds
+
+        return read_seeds
+    raise AttributeError(name)

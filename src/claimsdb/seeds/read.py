@@ -21,10 +21,10 @@ from pydantic import BaseModel, ValidationError
 
 from claimsdb.errors import SeedError, SeedIssue
 from claimsdb.seeds import schema
+from claimsdb.seeds.files import seed_paths
 from claimsdb.seeds.parse import MAX_SEED_BYTES, Loc, ParsedFile, parse_seed_file
 from claimsdb.seeds.records import SeedBundle
 
-SEED_SUFFIXES = (".yaml", ".yml")
 MAX_SEED_FILES = 100_000
 PARALLEL_FROM_FILES = 64
 """From this many seed files on, files are parsed in one process per core (parsing is most of a load)."""
@@ -50,25 +50,6 @@ class SeedFileInput:
         """Where an item sat in the file before broken ones were dropped, so lines stay right."""
         kept = self.kept.get(section)
         return kept[index] if kept is not None else index
-
-
-def seed_paths(root: Path) -> list[Path]:
-    """Every YAML file under `root`, sorted, so a load is deterministic."""
-    found = [
-        Path(dirpath) / name
-        for dirpath, dirnames, filenames in os.walk(root)
-        for name in filenames
-        if name.endswith(SEED_SUFFIXES) and not name.startswith(".")
-    ]
-    return sorted(found)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_seeds(root: Path | str) -> SeedBundle:

@@ -1,0 +1,28 @@
+"""Finding and hashing seed files: light enough for commands that never parse a seed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+SEED_SUFFIXES = (".yaml", ".yml")
+
+
+def seed_paths(root: Path) -> list[Path]:
+    """Every YAML file under `root`, sorted, so a load is deterministic."""
+    found = [
+        Path(dirpath) / name
+        for dirpath, _dirnames, filenames in os.walk(root)
+        for name in filenames
+        if name.endswith(SEED_SUFFIXES) and not name.startswith(".")
+    ]
+    return sorted(found)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
