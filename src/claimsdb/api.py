@@ -23,6 +23,7 @@ from claimsdb.db.migrate import ensure_current, upgrade
 from claimsdb.errors import ClaimsError, DatabaseStateError
 from claimsdb.export import datapackage, export_rows, write_csv
 from claimsdb.load import LoadReport, last_run_files, load_bundle
+from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.provenance import ClaimProvenance, get_claim
 from claimsdb.query import (
     ClaimantRow,
@@ -32,6 +33,7 @@ from claimsdb.query import (
     RunRow,
     SourceRow,
     Stats,
+    count_claims,
     document_text,
     list_claimants,
     list_claims,
@@ -104,6 +106,7 @@ def load(
     force: bool = False,
     wait_seconds: float = DEFAULT_WAIT_SECONDS,
     on_wait: Callable[[str], None] | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> LoadReport:
     """Load a seeds directory in one transaction; unchanged seeds are recognised by their hashes.
 
@@ -116,12 +119,13 @@ def load(
         unchanged = _unchanged_since_last_run(db, root)
         if unchanged is not None:
             return LoadReport(run_id=None, seeds_dir=str(root), nothing_changed=True, previous_run_id=unchanged)
-    bundle = read_seeds(root)  # before touching the database: bad seeds leave no trace
+    bundle = read_seeds(root, progress)  # before touching the database: bad seeds leave no trace
     with _engine(db, wait_seconds=wait_seconds) as engine, Session(engine) as session, session.begin():
         # take the write lock first; create the schema of a new database in this same transaction
         connection = session.connection(execution_options={"sqlite_immediate": True})
         take_load_lock(connection, wait_seconds, on_wait)
         ensure_current(connection, create=True)
+        progress.phase(f"Writing {len(bundle.claims):,} claims to the database")
         return load_bundle(session, bundle, recapture=recapture)
 
 
@@ -163,13 +167,18 @@ def show(db: str | None, claim_id: str) -> ClaimProvenance:
         return get_claim(session, claim_id)
 
 
-def export_csv(db: str | None, filters: ClaimFilter, out: TextIO, *, formula_guard: bool = True) -> int:
+def export_csv(
+    db: str | None, filters: ClaimFilter, out: TextIO, *, formula_guard: bool = True, progress: Progress = NO_PROGRESS
+) -> int:
     """Stream the CSV to `out`; returns the number of claims written."""
     with reading(db) as session:
-        return write_csv(export_rows(session, filters), out, formula_guard=formula_guard)
+        progress.phase("Exporting claims", count_claims(session, filters))
+        return write_csv(export_rows(session, filters, formula_guard=formula_guard), out, progress=progress)
 
 
-def export_package(db: str | None, filters: ClaimFilter, out_dir: str | Path, *, formula_guard: bool = True) -> tuple[int, list[Path]]:
+def export_package(
+    db: str | None, filters: ClaimFilter, out_dir: str | Path, *, formula_guard: bool = True, progress: Progress = NO_PROGRESS
+) -> tuple[int, list[Path]]:
     """Write `claims.csv` and its Frictionless `datapackage.json` into `out_dir`."""
     target = Path(out_dir)
     try:
@@ -178,8 +187,9 @@ def export_package(db: str | None, filters: ClaimFilter, out_dir: str | Path, *,
         raise ClaimsError(f"cannot create the export folder {target}: {exc.strerror}") from None
     csv_path, package_path = target / "claims.csv", target / "datapackage.json"
     with reading(db) as session:
+        progress.phase("Exporting claims", count_claims(session, filters))
         with csv_path.open("w", encoding="utf-8", newline="") as handle:
-            count = write_csv(export_rows(session, filters), handle, formula_guard=formula_guard)
+            count = write_csv(export_rows(session, filters, formula_guard=formula_guard), handle, progress=progress)
         package = datapackage(session, formula_guard=formula_guard)
     package_path.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return count, [csv_path, package_path]

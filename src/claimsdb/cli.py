@@ -6,9 +6,11 @@ them, so `claims --help` starts fast; tests/test_cli_startup.py holds us to that
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -72,6 +74,36 @@ def _stdout() -> Any:
     return Console(highlight=False)
 
 
+@contextlib.contextmanager
+def _progress_bar(quiet: bool) -> Iterator[Any]:
+    """A rich progress bar on stderr when a person is watching: a terminal, not CI, not --quiet."""
+    from claimsdb.progress import NO_PROGRESS
+
+    if quiet or os.environ.get("CI") or not sys.stderr.isatty():
+        yield NO_PROGRESS
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=_stderr(), transient=True) as bar:
+        yield _RichProgress(bar)
+
+
+class _RichProgress:
+    def __init__(self, bar: Any) -> None:
+        self.bar = bar
+        self.task: Any = None
+
+    def phase(self, description: str, total: int | None = None) -> None:
+        if self.task is not None:
+            self.bar.update(self.task, completed=self.bar.tasks[-1].total or 1, total=self.bar.tasks[-1].total or 1)
+        self.task = self.bar.add_task(description, total=total)
+
+    def advance(self, amount: int = 1) -> None:
+        if self.task is not None:
+            self.bar.advance(self.task, amount)
+
+
 def user_errors(command: F) -> F:
     """Report ClaimsError as a message on stderr with exit status 1, never a traceback."""
 
@@ -100,14 +132,18 @@ def load(
     ] = None,
     force: Annotated[bool, typer.Option(help="Parse and load even if no file changed since the last load.")] = False,
     wait: Annotated[float, typer.Option(min=0, help="Seconds to wait for another load on the same database.")] = 60,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the load report, not the overview.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the load report: no overview, no progress bar.")] = False,
 ) -> None:
     """Load a seeds directory (default: seeds/) in one transaction, then show what is there."""
     from claimsdb import api
     from claimsdb.db.engine import database_url, describe
     from claimsdb.render import render_load_report, render_overview
 
-    report = api.load(_db(ctx), seeds_dir, recapture=recapture or (), force=force, wait_seconds=wait, on_wait=_stderr().print)
+    with _progress_bar(quiet) as progress:
+        report = api.load(
+            _db(ctx), seeds_dir, recapture=recapture or (), force=force, wait_seconds=wait,
+            on_wait=_stderr().print, progress=progress,
+        )  # fmt: skip
     console = _stdout()
     render_load_report(report, describe(database_url(_db(ctx))), console)
     if not quiet:
@@ -239,6 +275,7 @@ def export(
     withdrawn: WithdrawnOpt = False,
     sort: SortOpt = Sort.document,
     formula_guard: Annotated[bool, typer.Option(help="Prefix ' to text cells a spreadsheet would run as a formula.")] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Export claims as CSV: one row per claim, typed value and provenance columns (README: Export)."""
     from claimsdb import api
@@ -247,10 +284,11 @@ def export(
         source=source, claimant=claimant, type=type_, term=term, date_from=date_from, date_to=date_to,
         search=search, include_withdrawn=withdrawn, sort=sort,
     )  # fmt: skip
-    if out is None:
-        api.export_csv(_db(ctx), filters, sys.stdout, formula_guard=formula_guard)
-        return
-    count, paths = api.export_package(_db(ctx), filters, out, formula_guard=formula_guard)
+    with _progress_bar(quiet) as progress:
+        if out is None:
+            api.export_csv(_db(ctx), filters, sys.stdout, formula_guard=formula_guard, progress=progress)
+            return
+        count, paths = api.export_package(_db(ctx), filters, out, formula_guard=formula_guard, progress=progress)
     typer.echo(f"Wrote {count} claims to {paths[0]} and described them in {paths[1]}.", err=True)
 
 
@@ -336,3 +374,29 @@ def anchor(
     render_located(found, _stdout())
     if not found.places:
         raise typer.Exit(code=1)
+
+
+# --- the web site ---------------------------------------------------------------------------------
+
+
+@app.command()
+@user_errors
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on; the default keeps the site on this machine.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve a read-only web site of the claims: filters and facets, provenance, held documents."""
+    import uvicorn
+
+    from claimsdb import api
+    from claimsdb.db.engine import database_url, describe
+    from claimsdb.errors import DatabaseStateError
+    from claimsdb.web import create_app
+
+    try:
+        api.summary(_db(ctx))
+    except DatabaseStateError as exc:  # serve anyway: every page says what is wrong until it is fixed
+        sys.stderr.write(f"Warning: {exc}\n")
+    sys.stderr.write(f"Serving {describe(database_url(_db(ctx)))} read-only at http://{host}:{port}/ (Ctrl-C stops).\n")
+    uvicorn.run(create_app(_db(ctx)), host=host, port=port, log_level="info")

@@ -154,29 +154,39 @@ def claim_select(session: Session, filters: ClaimFilter) -> Select[Any]:
         .join(m.Organisation, m.Claim.claimant_id == m.Organisation.id)
         .outerjoin(made_in, m.Claim.made_in_id == made_in.id)
     )
+    return narrow(session, query, filters)
+
+
+def narrow(session: Session, query: Select[Any], filters: ClaimFilter) -> Select[Any]:
+    """Apply `filters` (and their order and limit) to any select over the claims table."""
+    query = query.where(*filter_conditions(session, filters))
+    query = query.order_by(*_ORDER[filters.sort], m.Claim.document_id, m.Claim.quote_start, m.Claim.id)
+    return query.limit(filters.limit) if filters.limit is not None else query
+
+
+def filter_conditions(session: Session, filters: ClaimFilter) -> list[Any]:
+    """WHERE conditions for `filters`; names and labels are resolved to ids first."""
+    conditions: list[Any] = []
     if not filters.include_withdrawn:
-        query = query.where(m.Claim.status == "active")
+        conditions.append(m.Claim.status == "active")
     if filters.type:
-        query = query.where(m.Claim.type == filters.type)
+        conditions.append(m.Claim.type == filters.type)
     if filters.claimant:
-        query = query.where(m.Claim.claimant_id.in_(resolve_claimants(session, filters.claimant)))
+        conditions.append(m.Claim.claimant_id.in_(resolve_claimants(session, filters.claimant)))
     if filters.source:
         ids = resolve_sources(session, filters.source)
-        query = query.where(or_(m.Claim.made_in_id.in_(ids), m.Claim.document_id.in_(ids)))
+        conditions.append(or_(m.Claim.made_in_id.in_(ids), m.Claim.document_id.in_(ids)))
     if filters.term:
         terms = resolve_terms(session, filters.term)
-        query = query.where(or_(*(getattr(m.Claim, column).in_(terms) for column in TERM_COLUMNS)))
+        conditions.append(or_(*(getattr(m.Claim, column).in_(terms) for column in TERM_COLUMNS)))
     # a claim dated only "2017" may fall in any range that overlaps 2017: dates are intervals here
     if filters.date_from:
-        query = query.where(m.Claim.claimed_on_end >= date_bounds(filters.date_from, end=False))
+        conditions.append(m.Claim.claimed_on_end >= date_bounds(filters.date_from, end=False))
     if filters.date_to:
-        query = query.where(m.Claim.claimed_on <= date_bounds(filters.date_to, end=True))
+        conditions.append(m.Claim.claimed_on <= date_bounds(filters.date_to, end=True))
     if filters.search:
-        query = query.where(matches(session, filters.search))
-    query = query.order_by(*_ORDER[filters.sort], m.Claim.document_id, m.Claim.quote_start, m.Claim.id)
-    if filters.limit is not None:
-        query = query.limit(filters.limit)
-    return query
+        conditions.append(matches(session, filters.search))
+    return conditions
 
 
 _ORDER: dict[str, tuple[Any, ...]] = {
@@ -186,6 +196,11 @@ _ORDER: dict[str, tuple[Any, ...]] = {
     "type": (m.Claim.type,),
     "id": (m.Claim.id,),
 }
+
+
+def count_claims(session: Session, filters: ClaimFilter) -> int:
+    query = select(func.count()).select_from(m.Claim).where(*filter_conditions(session, filters))
+    return min(session.scalar(query) or 0, filters.limit or 2**62)
 
 
 def list_claims(session: Session, filters: ClaimFilter) -> list[ClaimRow]:

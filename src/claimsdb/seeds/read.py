@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from claimsdb.errors import SeedError, SeedIssue
+from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.seeds import schema
 from claimsdb.seeds.files import seed_paths
 from claimsdb.seeds.parse import MAX_SEED_BYTES, Loc, ParsedFile, parse_seed_file
@@ -52,14 +53,15 @@ class SeedFileInput:
         return kept[index] if kept is not None else index
 
 
-def read_seeds(root: Path | str) -> SeedBundle:
+def read_seeds(root: Path | str, progress: Progress = NO_PROGRESS) -> SeedBundle:
     """Parse and validate every seed file under `root`; raise SeedError listing every problem."""
     from claimsdb.seeds.validate import build_bundle
 
     root = Path(root)
     if not root.is_dir():
         raise SeedError([SeedIssue(str(root), None, "no such seeds directory; give the folder that holds your seed YAML files")])
-    inputs, issues, unreadable = read_seed_files(root)
+    inputs, issues, unreadable = read_seed_files(root, progress)
+    progress.phase("Checking references, vocabularies and quotes")
     bundle, more = build_bundle(root, inputs, unreadable)
     issues.extend(more)
     if issues:
@@ -67,15 +69,19 @@ def read_seeds(root: Path | str) -> SeedBundle:
     return bundle
 
 
-def read_seed_files(root: Path) -> tuple[list[SeedFileInput], list[SeedIssue], dict[str, frozenset[str]]]:
+def read_seed_files(
+    root: Path, progress: Progress = NO_PROGRESS
+) -> tuple[list[SeedFileInput], list[SeedIssue], dict[str, frozenset[str]]]:
     """Every seed file read on its own; also the files that could not be read, with their words."""
     inputs: list[SeedFileInput] = []
     issues: list[SeedIssue] = []
     unreadable: dict[str, frozenset[str]] = {}
     paths = seed_paths(root)
+    progress.phase("Parsing seed files", len(paths))
     if not paths:
         issues.append(SeedIssue(str(root), None, "no seed files (*.yaml) here; see README 'Writing seeds'"))
     for path, (one, problems) in zip(paths, _read_all(root, paths[:MAX_SEED_FILES]), strict=False):
+        progress.advance()
         issues.extend(problems)
         if one:
             inputs.append(one)
