@@ -115,6 +115,11 @@ def benchmark(claims: int, work: Path) -> list[Figure]:
     seconds, rss = run(claims_cmd(db, "load", str(corpus), "-q"))
     figures.append(Figure("claims load, cold", seconds, rss, claims, "plain pipeline", base_s, "faster than the baseline; ~10 s at 100,000"))
 
+    json_corpus, json_db = work / "seeds-json", work / "json.db"
+    generate(json_corpus, claims, as_json=True)
+    seconds, rss = run(claims_cmd(json_db, "load", str(json_corpus), "-q"))
+    figures.append(Figure("claims load, cold, JSON seeds", seconds, rss, claims, "plain pipeline", base_s))
+
     seconds, rss = run(claims_cmd(db, "load", str(corpus), "-q"))
     figures.append(Figure("claims load, nothing changed", seconds, rss, claims, target="under 1 s at 100,000"))
 

@@ -15,6 +15,8 @@ import json
 import random
 from pathlib import Path
 
+import yaml
+
 WORDS = (
     "report witnesses said officials province camp border security testimony authorities river "
     "market school grounds district county village families crowd gathered public trial charges "
@@ -80,8 +82,11 @@ def _claim_yaml(index: int, file_no: int, org_count: int, claim_type: str, sente
     return head + value + f"    statement: Synthetic claim {index} of file {file_no}.\n    quote: '{quote}'\n"
 
 
-def generate(root: Path, claims: int, *, seed: int = 42, organisations: int = 50) -> dict[str, int]:
-    """Write the corpus under `root` (which must not exist); returns what was written."""
+def generate(root: Path, claims: int, *, seed: int = 42, organisations: int = 50, as_json: bool = False) -> dict[str, int]:
+    """Write the corpus under `root` (which must not exist); returns what was written.
+
+    With `as_json`, the per-document files are JSON (a machine-made bulk import) instead of YAML.
+    """
     rng = random.Random(seed)
     (root / "documents").mkdir(parents=True)
     (root / "vocabularies.yaml").write_text(_vocabularies(), encoding="utf-8")
@@ -110,7 +115,12 @@ def generate(root: Path, claims: int, *, seed: int = 42, organisations: int = 50
             f"  title: Synthetic article {file_no}\n  publisher: org-{(file_no + 1) % organisations}\n"
             f"  published: 2020-01-02\n  reports_on: [report-{file_no}]\nclaims:\n"
         )
-        (root / f"article-{file_no:06d}.yaml").write_text(header + "".join(claim_parts), encoding="utf-8")
+        yaml_text = header + "".join(claim_parts)
+        if as_json:
+            data = yaml.load(yaml_text, Loader=yaml.CSafeLoader)
+            (root / f"article-{file_no:06d}.json").write_text(json.dumps(data, default=str), encoding="utf-8")
+        else:
+            (root / f"article-{file_no:06d}.yaml").write_text(yaml_text, encoding="utf-8")
         written += size
         file_no += 1
     (root / "sources.yaml").write_text("\n".join(sources) + "\n", encoding="utf-8")
@@ -122,8 +132,9 @@ def main() -> None:
     parser.add_argument("out", type=Path, help="folder to create")
     parser.add_argument("--claims", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--json", action="store_true", help="write the document files as JSON")
     args = parser.parse_args()
-    print(json.dumps(generate(args.out, args.claims, seed=args.seed)))
+    print(json.dumps(generate(args.out, args.claims, seed=args.seed, as_json=args.json)))
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ from claimsdb.query import (
 from claimsdb.seeds.anchor import Located as LocatedQuote
 from claimsdb.seeds.anchor import explain_missing
 from claimsdb.seeds.anchor import locate as locate_quote
-from claimsdb.seeds.files import file_sha256, seed_paths
+from claimsdb.seeds.files import SEED_SUFFIXES, file_sha256, seed_paths
 from claimsdb.seeds.records import SeedBundle
 from claimsdb.verify import VerifyReport, verify_anchors
 
@@ -142,7 +142,7 @@ def _unchanged_since_last_run(db: str | None, root: Path) -> int | None:
 def _same_files(root: Path, recorded: dict[str, str]) -> bool:
     """Do the seed files on disk, and the documents the last run read, still hash the same?"""
     current = {f"{root.name}/{path.relative_to(root).as_posix()}": path for path in seed_paths(root)}
-    recorded_seeds = {path for path in recorded if path.endswith((".yaml", ".yml"))}
+    recorded_seeds = {path for path in recorded if path.endswith(SEED_SUFFIXES)}
     if set(current) != recorded_seeds:
         return False
     for stored, digest in recorded.items():

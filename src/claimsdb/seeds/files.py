@@ -6,11 +6,12 @@ import hashlib
 import os
 from pathlib import Path
 
-SEED_SUFFIXES = (".yaml", ".yml")
+SEED_SUFFIXES = (".yaml", ".yml", ".json")
+"""YAML for curators; JSON, with the same schema, for machine-made bulk imports."""
 
 
 def seed_paths(root: Path) -> list[Path]:
-    """Every YAML file under `root`, sorted, so a load is deterministic."""
+    """Every seed file (YAML or JSON) under `root`, sorted, so a load is deterministic."""
     found = [
         Path(dirpath) / name
         for dirpath, _dirnames, filenames in os.walk(root)

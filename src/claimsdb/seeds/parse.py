@@ -8,6 +8,7 @@ keys, aliases and absurd nesting, and recording the line of every mapping key an
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,51 @@ def _error_line(exc: yaml.MarkedYAMLError, text: str) -> int | None:
     if mark is None:
         return None
     return min(mark.line + 1, text.count("\n") + 1)
+
+
+def parse_json_seed_file(raw: bytes, label: str, sha256: str) -> tuple[ParsedFile | None, list[SeedIssue]]:
+    """A machine-made seed file in JSON: the same checks as YAML, without line numbers inside it."""
+    if len(raw) > MAX_SEED_BYTES:
+        message = f"the file is {len(raw) / 2**20:.1f} MiB, over the {MAX_SEED_BYTES // 2**20} MiB limit for a seed file; split it"
+        return None, [SeedIssue(label, None, message)]
+    text, issue = decode_text(raw, label)
+    if issue:
+        return None, [issue]
+    try:
+        data = json.loads(text or "", object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as exc:
+        return None, [SeedIssue(label, exc.lineno, f"this is not valid JSON: {exc.msg} (column {exc.colno})")]
+    except _Refused as exc:
+        return None, [SeedIssue(label, None, exc.message)]
+    except RecursionError:
+        return None, [SeedIssue(label, None, f"nesting is deeper than {MAX_DEPTH} levels; the seed format never needs that")]
+    if _depth(data) > MAX_DEPTH:
+        return None, [SeedIssue(label, None, f"nesting is deeper than {MAX_DEPTH} levels; the seed format never needs that")]
+    if not isinstance(data, dict):
+        return None, [SeedIssue(label, 1, "a seed file must be an object of sections (document, claims, ...)")]
+    return ParsedFile(label, data, {}, sha256), []  # JSON gives no positions: issues name the path only
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _Refused(None, f"the key {key!r} appears twice in one object; keep one")
+        result[key] = value
+    return result
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth, without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
 
 
 def _tab_hint(text: str, line: int | None) -> str:

@@ -23,7 +23,7 @@ from claimsdb.errors import SeedError, SeedIssue
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.seeds import schema
 from claimsdb.seeds.files import seed_paths
-from claimsdb.seeds.parse import MAX_SEED_BYTES, Loc, ParsedFile, parse_seed_file
+from claimsdb.seeds.parse import MAX_SEED_BYTES, Loc, ParsedFile, parse_json_seed_file, parse_seed_file
 from claimsdb.seeds.records import SeedBundle
 
 MAX_SEED_FILES = 100_000
@@ -133,7 +133,8 @@ def read_seed_file(root: Path, path: Path) -> tuple[SeedFileInput | None, list[S
         raw = path.read_bytes()
     except OSError as exc:
         return None, [SeedIssue(label, None, f"cannot read this file: {exc.strerror}")]
-    parsed, issues = parse_seed_file(raw, label, hashlib.sha256(raw).hexdigest())
+    parse = parse_json_seed_file if path.suffix == ".json" else parse_seed_file
+    parsed, issues = parse(raw, label, hashlib.sha256(raw).hexdigest())
     if parsed is None:
         return None, issues
     content, broken, kept, issues = validate_salvaging(parsed)

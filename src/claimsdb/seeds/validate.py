@@ -316,23 +316,24 @@ class _Resolver:
 
     def _value_columns(self, claim: schema.ClaimBase, where: _Where) -> dict[str, Any] | None:
         columns: dict[str, Any] = dict.fromkeys(VALUE_COLUMNS)
-        value = getattr(claim, "value", None)
+        value = claim.__dict__.get("value")
         if value is None:
             return columns
+        fields = value.__dict__  # a model's set fields; getattr on an absent one is slow in pydantic
         before = len(self.issues)
-        for field_name, vocabulary in _term_fields(claim.type):
-            term = getattr(value, field_name, None)
+        for field_name, vocabulary in _TERM_FIELDS_BY_TYPE[claim.type]:
+            term = fields.get(field_name)
             self.term(vocabulary, term, where, "value", field_name)
             columns[_column_for(claim.type, field_name)] = term
-        columns["population"] = getattr(value, "population", None)
+        columns["population"] = fields.get("population")
         for field_name in ("quantity", "size"):
-            quantity = getattr(value, field_name, None)
+            quantity = fields.get(field_name)
             if quantity is None:
                 continue
             columns.update(quantity.columns())
             if quantity.phrase and quantity.phrase not in claim.quote:
                 self.issues.append(where.issue(f"the phrase {quantity.phrase!r} is not in the quote; the phrase must be the quote's own words", "value", field_name, "phrase"))
-        period = getattr(value, "period", None)
+        period = fields.get("period")
         if period is not None:
             columns["period_start"] = period.start.iso() if period.start else None
             columns["period_end"] = period.end.iso() if period.end else None
@@ -345,6 +346,9 @@ def _term_fields(claim_type: str) -> Iterable[tuple[str, str]]:
         field_name, _, only_for = key.partition("@")
         if not only_for or only_for == claim_type:
             yield field_name, vocabulary
+
+
+_TERM_FIELDS_BY_TYPE = {claim_type: tuple(_term_fields(claim_type)) for claim_type in schema.CLAIM_TYPES}
 
 
 def _column_for(claim_type: str, field_name: str) -> str:

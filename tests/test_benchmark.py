@@ -1,0 +1,29 @@
+"""The benchmark must not rot: run it small and check it reports every figure (no timing asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import PROJECT
+
+
+def test_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
+    out = tmp_path / "figures.json"
+    result = subprocess.run(
+        [sys.executable, str(PROJECT / "benchmarks" / "bench.py"), "--claims", "1000", "--out", str(out)],
+        capture_output=True, text=True, check=False, cwd=PROJECT,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(out.read_text())
+    names = [f["name"] for f in figures["figures"]]
+    for expected in ("baseline: plain pipeline (load)", "claims load, cold", "claims load, cold, JSON seeds",
+                     "claims load, nothing changed", "claims load, one file changed", "claims export",
+                     "query time: claims show", "claims --help, whole process"):  # fmt: skip
+        assert any(name.startswith(expected) for name in names), expected
+    assert all(f["seconds"] > 0 for f in figures["figures"])
+    cold = next(f for f in figures["figures"] if f["name"] == "claims load, cold")
+    assert cold["claims"] == 1000 and cold["peak_rss_mib"] > 0 and cold["ratio_to_baseline"] > 0
+    assert "claimsdb benchmark, 1,000 claims" in result.stdout
