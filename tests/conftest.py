@@ -105,6 +105,14 @@ def snapshot(db: str) -> list[tuple[str, list[tuple[Any, ...]]]]:
         engine.dispose()
 
 
+def execute_sql(db: str, statement: str) -> None:
+    """Change a database behind claimsdb's back, as a careless tool or an attacker might."""
+    engine = create_engine(database_url(db))
+    with engine.begin() as connection:
+        connection.execute(text(statement))
+    engine.dispose()
+
+
 def write_seed(directory: Path, name: str, text: str) -> Path:
     """Write a seed YAML file (creating folders) and return its path."""
     path = directory / name

@@ -18,11 +18,10 @@ from pytest_alembic.tests import (  # noqa: F401 - collected as tests here
     test_upgrade,
 )
 
-from sqlalchemy import create_engine, text
 
 from claimsdb.db.engine import database_url, make_engine
 from claimsdb.db.migrate import head_revision, migrations_dir
-from conftest import PROJECT
+from conftest import PROJECT, execute_sql
 
 Cli = Callable[..., Any]
 
@@ -37,12 +36,6 @@ def alembic_engine(db_url: str) -> Any:
     """pytest-alembic's built-in tests run on an empty SQLite file and an empty PostgreSQL database."""
     return make_engine(database_url(db_url))
 
-
-def _execute(db: str, statement: str) -> None:
-    engine = create_engine(database_url(db))
-    with engine.begin() as connection:
-        connection.execute(text(statement))
-    engine.dispose()
 
 
 def _alembic(*args: str, url: str) -> subprocess.CompletedProcess[str]:
@@ -69,7 +62,7 @@ def test_alembic_check_finds_no_drift_through_the_real_command(db_url: str) -> N
 
 
 def test_a_database_from_a_newer_claimsdb_is_refused(cli: Cli, loaded_db: str, seeds_dir: Path) -> None:
-    _execute(loaded_db, "UPDATE alembic_version SET version_num = 'f00dfeedbeef'")
+    execute_sql(loaded_db, "UPDATE alembic_version SET version_num = 'f00dfeedbeef'")
     for args in (("list",), ("load", str(seeds_dir), "--force"), ("migrate",)):
         result = cli("--db", loaded_db, *args)
         assert result.exit_code == 1, args
@@ -78,7 +71,7 @@ def test_a_database_from_a_newer_claimsdb_is_refused(cli: Cli, loaded_db: str, s
 
 
 def test_a_database_with_foreign_tables_is_refused(cli: Cli, db_url: str, seeds_dir: Path) -> None:
-    _execute(db_url, "CREATE TABLE notes (x TEXT)")
+    execute_sql(db_url, "CREATE TABLE notes (x TEXT)")
     result = cli("--db", db_url, "load", seeds_dir)
     assert result.exit_code == 1
     assert "holds tables but no claimsdb schema revision; is it a claimsdb database?" in result.stderr

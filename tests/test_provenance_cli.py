@@ -7,18 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
 
-from claimsdb.db.engine import database_url
+from conftest import execute_sql
 
 Cli = Callable[..., Any]
 
-
-def _execute(db: str, statement: str) -> None:
-    engine = create_engine(database_url(db))
-    with engine.begin() as connection:
-        connection.execute(text(statement))
-    engine.dispose()
 
 
 def test_verify_passes_on_the_seeds(cli: Cli, loaded_db: str, seeds_dir: Path) -> None:
@@ -28,7 +21,7 @@ def test_verify_passes_on_the_seeds(cli: Cli, loaded_db: str, seeds_dir: Path) -
 
 
 def test_verify_names_claims_after_the_database_text_is_altered(cli: Cli, loaded_db: str, seeds_dir: Path) -> None:
-    _execute(loaded_db, "UPDATE documents SET text = replace(text, '375', '376') WHERE id = 'huffpost-2017-07-20-tjwg-executions'")
+    execute_sql(loaded_db, "UPDATE documents SET text = replace(text, '375', '376') WHERE id = 'huffpost-2017-07-20-tjwg-executions'")
     result = cli("--db", loaded_db, "verify", seeds_dir)
     assert result.exit_code == 1
     assert "DRIFT tjwg-2017-basis-375-interviews (huffpost-2017-07-20-tjwg-executions): the document text in the database was altered" in result.stderr
@@ -46,7 +39,7 @@ def test_verify_names_claims_after_the_file_on_disk_changes(cli: Cli, loaded_db:
 
 
 def test_verify_names_a_moved_anchor(cli: Cli, loaded_db: str, seeds_dir: Path) -> None:
-    _execute(loaded_db, "UPDATE claims SET quote_start = quote_start + 1 WHERE id = 'tjwg-2017-method-shooting'")
+    execute_sql(loaded_db, "UPDATE claims SET quote_start = quote_start + 1 WHERE id = 'tjwg-2017-method-shooting'")
     result = cli("--db", loaded_db, "verify", seeds_dir)
     assert result.exit_code == 1
     assert "DRIFT tjwg-2017-method-shooting" in result.stderr and "Error: 1 of 77 claims" in result.stderr

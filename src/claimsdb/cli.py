@@ -297,24 +297,26 @@ def export(
 FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
 
 
+def _listing(ctx: typer.Context, fetch: str, format_: ListFormat, title: str) -> None:
+    """Render one of the library's listings (api.sources, api.claimants, api.runs) in a format."""
+    from claimsdb import api
+    from claimsdb.render import render_rows
+
+    render_rows(getattr(api, fetch)(_db(ctx)), format_.value, sys.stdout, _stdout(), title=title)
+
+
 @app.command()
 @user_errors
 def sources(ctx: typer.Context, format_: FormatOpt = ListFormat.table) -> None:
     """Each publication: who published it, when, what it reports on, and its claim counts."""
-    from claimsdb import api
-    from claimsdb.render import render_rows
-
-    render_rows(api.sources(_db(ctx)), format_.value, sys.stdout, _stdout(), title="publications")
+    _listing(ctx, "sources", format_, "publications")
 
 
 @app.command()
 @user_errors
 def claimants(ctx: typer.Context, format_: FormatOpt = ListFormat.table) -> None:
     """Each organisation or person: names, aliases, kind and how many claims they make."""
-    from claimsdb import api
-    from claimsdb.render import render_rows
-
-    render_rows(api.claimants(_db(ctx)), format_.value, sys.stdout, _stdout(), title="claimants and publishers")
+    _listing(ctx, "claimants", format_, "claimants and publishers")
 
 
 @app.command()
@@ -335,10 +337,7 @@ def stats(ctx: typer.Context, format_: Annotated[ShowFormat, typer.Option("--for
 @user_errors
 def runs(ctx: typer.Context, format_: FormatOpt = ListFormat.table) -> None:
     """Every load run, newest first: when, from where, and what it added, changed, withdrew."""
-    from claimsdb import api
-    from claimsdb.render import render_rows
-
-    render_rows(api.runs(_db(ctx)), format_.value, sys.stdout, _stdout(), title="load runs")
+    _listing(ctx, "runs", format_, "load runs")
 
 
 # --- curators' checks -----------------------------------------------------------------------------

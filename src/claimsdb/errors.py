@@ -45,7 +45,3 @@ class NotFound(ClaimsError):
 
 class DatabaseStateError(ClaimsError):
     """The database is missing, unmigrated, too old or too new for this claimsdb."""
-
-
-class AnchorDrift(ClaimsError):
-    """Stored quote anchors no longer match their documents."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -205,12 +204,6 @@ def count_claims(session: Session, filters: ClaimFilter) -> int:
 
 def list_claims(session: Session, filters: ClaimFilter) -> list[ClaimRow]:
     return [_row(claim, name, title) for claim, name, title in session.execute(claim_select(session, filters)).tuples()]
-
-
-def iter_claims(session: Session, filters: ClaimFilter) -> Iterator[ClaimRow]:
-    result = session.execute(claim_select(session, filters).execution_options(yield_per=500))
-    for claim, name, title in result.tuples():
-        yield _row(claim, name, title)
 
 
 def _row(claim: m.Claim, claimant_name: str, made_in_title: str | None) -> ClaimRow:

@@ -63,7 +63,3 @@ def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
     # one failing half-way when it first writes.
     immediate = connection.get_execution_options().get("sqlite_immediate", False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -55,6 +54,18 @@ class _Refused(Exception):
         self.message = message
 
 
+def too_large(size: int, label: str) -> SeedIssue | None:
+    if size <= MAX_SEED_BYTES:
+        return None
+    return SeedIssue(label, None, f"the file is {size / 2**20:.1f} MiB, over the {MAX_SEED_BYTES // 2**20} MiB limit for a seed file; split it")
+
+
+def seed_text(raw: bytes, label: str) -> tuple[str | None, SeedIssue | None]:
+    """A seed file's text: within the size limit, strict UTF-8, no BOM."""
+    issue = too_large(len(raw), label)
+    return (None, issue) if issue else decode_text(raw, label)
+
+
 def decode_text(raw: bytes, label: str) -> tuple[str | None, SeedIssue | None]:
     """Strict UTF-8 without a BOM, or an issue naming the line of the first bad byte."""
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -75,10 +86,7 @@ def decode_text(raw: bytes, label: str) -> tuple[str | None, SeedIssue | None]:
 
 def parse_seed_file(raw: bytes, label: str, sha256: str) -> tuple[ParsedFile | None, list[SeedIssue]]:
     """Parse `raw` (the bytes of the file named `label`) or say everything wrong with it."""
-    if len(raw) > MAX_SEED_BYTES:
-        message = f"the file is {len(raw) / 2**20:.1f} MiB, over the {MAX_SEED_BYTES // 2**20} MiB limit for a seed file; split it"
-        return None, [SeedIssue(label, None, message)]
-    text, issue = decode_text(raw, label)
+    text, issue = seed_text(raw, label)
     if issue:
         return None, [issue]
     assert text is not None
@@ -115,10 +123,7 @@ def _error_line(exc: yaml.MarkedYAMLError, text: str) -> int | None:
 
 def parse_json_seed_file(raw: bytes, label: str, sha256: str) -> tuple[ParsedFile | None, list[SeedIssue]]:
     """A machine-made seed file in JSON: the same checks as YAML, without line numbers inside it."""
-    if len(raw) > MAX_SEED_BYTES:
-        message = f"the file is {len(raw) / 2**20:.1f} MiB, over the {MAX_SEED_BYTES // 2**20} MiB limit for a seed file; split it"
-        return None, [SeedIssue(label, None, message)]
-    text, issue = decode_text(raw, label)
+    text, issue = seed_text(raw, label)
     if issue:
         return None, [issue]
     try:

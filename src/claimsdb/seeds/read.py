@@ -23,7 +23,7 @@ from claimsdb.errors import SeedError, SeedIssue
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.seeds import schema
 from claimsdb.seeds.files import seed_paths
-from claimsdb.seeds.parse import MAX_SEED_BYTES, Loc, ParsedFile, parse_json_seed_file, parse_seed_file
+from claimsdb.seeds.parse import MAX_SEED_BYTES, Loc, ParsedFile, parse_json_seed_file, parse_seed_file, too_large
 from claimsdb.seeds.records import SeedBundle
 
 MAX_SEED_FILES = 100_000
@@ -125,10 +125,9 @@ def read_seed_file(root: Path, path: Path) -> tuple[SeedFileInput | None, list[S
         return None, [SeedIssue(label, None, "this is a link to a file that does not exist; remove the link or restore its target")]
     if not path.resolve().is_relative_to(root.resolve()):
         return None, [SeedIssue(label, None, "this file is a link to a place outside the seeds directory; copy it in instead")]
-    size = path.stat().st_size
-    if size > MAX_SEED_BYTES:
-        message = f"the file is {size / 2**20:.1f} MiB, over the {MAX_SEED_BYTES // 2**20} MiB limit for a seed file; split it"
-        return None, [SeedIssue(label, None, message)]
+    oversized = too_large(path.stat().st_size, label)  # before reading it into memory
+    if oversized:
+        return None, [oversized]
     try:
         raw = path.read_bytes()
     except OSError as exc:

@@ -1,0 +1,244 @@
+"""The read-only web site: Starlette routes over the same library calls as the CLI.
+
+Every handler is thin: parse the request, call `claimsdb.api` / `claimsdb.query` inside one read
+session, shape the result with `views`, render a template. Only GET (and HEAD) routes exist, so
+anything else gets 405; templates autoescape everything, and a strict Content-Security-Policy
+forbids scripts outright, since no page needs one.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from claimsdb import api
+from claimsdb.errors import ClaimsError, DatabaseStateError, NotFound
+from claimsdb.export import export_rows
+from claimsdb.provenance import CONTEXT_CHARS
+from claimsdb.query import ClaimFilter, document_text, list_claims, list_sources
+from claimsdb.render import describe_period, describe_quantity, to_json
+from claimsdb.web import views
+
+HERE = Path(__file__).parent
+
+SECURITY_HEADERS = {
+    # no page runs a script, loads from elsewhere or may be framed: say so, so a slip cannot
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+class SecurityHeaders:
+    """Adds SECURITY_HEADERS to every response (pure ASGI, so streaming and errors keep them)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def claim_path(claim_id: str) -> str:
+    return f"/claims/{quote(claim_id, safe='')}"
+
+
+def source_path(source_id: str) -> str:
+    return f"/sources/{quote(source_id, safe='')}"
+
+
+def _templates() -> Jinja2Templates:
+    """Jinja2 with autoescape forced on for every template, and undefined names as errors."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        link=views.link,
+        claim_path=claim_path,
+        source_path=source_path,
+        describe_quantity=describe_quantity,
+        describe_period=describe_period,
+        PAGE_SIZE=views.PAGE_SIZE,
+    )
+    env.filters.update(type_label=views.type_label, http_url=views.http_url)
+    return Jinja2Templates(env=env)
+
+
+def create_app(db: str | None) -> Starlette:
+    """The site for database `db` (a SQLite path or SQLAlchemy URL; None: claims.db here)."""
+    templates = _templates()
+
+    def render(request: Request, name: str, context: Mapping[str, Any], status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+        return templates.TemplateResponse(request, name, dict(context), status_code=status, headers=headers)
+
+    def index(request: Request) -> Response:
+        """The claims list: the CLI's filters as query parameters, facets, paging, downloads."""
+        tidy = views.without_empty(request.query_params.multi_items())
+        if tidy is not None:
+            return RedirectResponse(tidy, status_code=302)
+        params = views.given_params(request.query_params)
+        try:
+            wanted = views.parse_list_request(request.query_params)
+            with api.reading(db) as session:
+                rows = list_claims(session, wanted.filters)
+                titles = {row.id: row.title for row in list_sources(session)}
+        except DatabaseStateError:
+            raise
+        except ClaimsError as exc:  # a filter that matches nothing known: say so beside the form
+            return render(request, "index.html", _list_context(params, [], {}, 0, views.PAGE_SIZE, str(exc)), status=400)
+        return render(request, "index.html", _list_context(wanted.params, rows, titles, wanted.offset, wanted.limit, None))
+
+    def claims_csv(request: Request) -> Response:
+        """The current selection in the export's columns, as `claims export` writes it."""
+        wanted = views.parse_list_request(request.query_params)
+        buffer = io.StringIO()
+        api.export_csv(db, wanted.filters, buffer)
+        return Response(
+            buffer.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="claims.csv"'},
+        )
+
+    def claims_json(request: Request) -> Response:
+        """The current selection as `claims list --format json` prints it."""
+        wanted = views.parse_list_request(request.query_params)
+        return Response(to_json(api.claims(db, wanted.filters)) + "\n", media_type="application/json")
+
+    def claims_redirect(request: Request) -> Response:
+        query = request.url.query
+        return RedirectResponse("/" + (f"?{query}" if query else ""), status_code=301)
+
+    def claim_page(request: Request) -> Response:
+        """One claim's full provenance, as `claims show` gives it."""
+        claim = api.show(db, request.path_params["claim_id"])
+        url = str(request.url_for("claim", claim_id=claim.id))
+        return render(request, "claim.html", {
+            "claim": claim,
+            "context": views.quote_context(claim.anchor, CONTEXT_CHARS),
+            "citation": views.citation(claim, url),
+        })  # fmt: skip
+
+    def claim_json(request: Request) -> Response:
+        """Exactly what `claims show --format json` prints."""
+        return Response(to_json(api.show(db, request.path_params["claim_id"])) + "\n", media_type="application/json")
+
+    def sources_page(request: Request) -> Response:
+        return render(request, "sources.html", {"sources": api.sources(db)})
+
+    def source_page(request: Request) -> Response:
+        """A publication, its place in the reports_on chain, and a held document's text with its quotes."""
+        source_id = request.path_params["source_id"]
+        with api.reading(db) as session:
+            sources = list_sources(session)
+            data = views.source_page(sources, source_id)
+            rows = list_claims(session, ClaimFilter(source=source_id))
+            text = document_text(session, source_id) if data.source.held else None
+            # export rows carry the offsets; raw text, since no spreadsheet will read these
+            offsets = export_rows(session, ClaimFilter(source=source_id), formula_guard=False)
+            quotes = views.quotes_in_reading_order(offsets, source_id) if text is not None else []
+        return render(request, "source.html", {
+            "page": data,
+            "made_in": [row for row in rows if row.made_in_id == source_id],
+            "quotes": quotes,
+            "segments": views.segments(text, quotes) if text is not None else [],
+            "titles": {row.id: row.title for row in sources},
+        })  # fmt: skip
+
+    def not_found(request: Request, exc: Exception) -> Response:
+        return render(request, "error.html", {"title": "Not found", "message": str(exc), "status": 404}, status=404)
+
+    def database_state(request: Request, exc: Exception) -> Response:
+        return render(
+            request, "error.html",
+            {"title": "The database is not ready", "message": str(exc), "status": 503},
+            status=503, headers={"Retry-After": "60"},
+        )  # fmt: skip
+
+    def claims_error(request: Request, exc: Exception) -> Response:
+        return render(request, "error.html", {"title": "Cannot show that", "message": str(exc), "status": 400}, status=400)
+
+    def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        title, message = _HTTP_MESSAGES.get(exc.status_code, ("Error", exc.detail))
+        return render(request, "error.html", {"title": title, "message": message, "status": exc.status_code}, status=exc.status_code, headers=exc.headers)
+
+    def server_error(request: Request, exc: Exception) -> Response:
+        """A bug, not a user error: a plain page, never a traceback (the server log has the details)."""
+        return render(request, "error.html", {"title": "Something went wrong", "message": _SERVER_ERROR, "status": 500}, status=500)
+
+    return Starlette(
+        routes=[
+            Route("/", index, name="index"),
+            Route("/claims.csv", claims_csv, name="claims_csv"),
+            Route("/claims.json", claims_json, name="claims_json"),
+            Route("/claims", claims_redirect),
+            Route("/claims/{claim_id}.json", claim_json, name="claim_json"),
+            Route("/claims/{claim_id}", claim_page, name="claim"),
+            Route("/sources", sources_page, name="sources"),
+            Route("/sources/{source_id}", source_page, name="source"),
+            Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+        ],
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={
+            HTTPException: http_error,
+            NotFound: not_found,
+            DatabaseStateError: database_state,
+            ClaimsError: claims_error,
+            Exception: server_error,
+        },
+    )
+
+
+_SERVER_ERROR = "claimsdb could not show this page because of an error in claimsdb itself; the server's log says where. Please report it."
+
+_HTTP_MESSAGES: dict[int, tuple[str, str]] = {
+    404: ("Not found", "There is no page at this address. The claims list and the sources page link to everything here."),
+    405: ("Read-only", "This site only shows claims; it never changes them. Curators change claims in the seed files and load them with `claims load`."),
+}
+
+
+def _list_context(params: Mapping[str, str], rows: list[Any], titles: Mapping[str, str], offset: int, limit: int, error: str | None) -> dict[str, Any]:
+    facets = views.facets(rows, params, titles) if rows else []
+    return {
+        "params": dict(params),
+        "page": views.page(rows, offset, limit),
+        "facets": facets,
+        "active": views.active_filters(params, facets),
+        "filters_set": len(set(params) - {"q", "sort"}),
+        "titles": titles,
+        "error": error,
+        "sorts": (("document", "reading order"), ("date", "date"), ("claimant", "claimant"), ("type", "type"), ("id", "id")),
+    }

@@ -1,0 +1,386 @@
+"""What the pages show, computed from library results: pure functions, no database, no HTML.
+
+The route handlers parse a request, call the library, and hand these functions' results to a
+template. Keeping the shaping here (filters from query strings, facets, paging, the split of a
+document into highlighted segments) makes it testable without a server and keeps SQL out of the
+web layer.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from claimsdb.errors import ClaimsError, NotFound
+from claimsdb.export import COLUMN_NAMES
+from claimsdb.query import SORTS, ClaimFilter, ClaimRow, SourceRow
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+FACET_SHOWN = 8
+"""Facet values listed before the rest fold away under "more" (a <details>, so no JavaScript)."""
+FACET_MAX = 60
+"""Facet values listed at all: past this, narrowing the selection is more use than a longer list."""
+
+FILTER_PARAMS = ("q", "claimant", "source", "type", "term", "from", "to", "withdrawn", "sort")
+"""The list's query parameters, in the order links write them; the CLI's filters by other names."""
+
+
+@dataclass(frozen=True)
+class ListRequest:
+    """A claims-list request: the library filter, the parameters as given (for links), the page."""
+
+    filters: ClaimFilter
+    params: dict[str, str]
+    offset: int
+    limit: int
+
+
+def given_params(query: Mapping[str, str]) -> dict[str, str]:
+    """The list's parameters that were given a value, as given (to refill the form)."""
+    return {name: query[name].strip() for name in FILTER_PARAMS if query.get(name, "").strip()}
+
+
+def parse_list_request(query: Mapping[str, str]) -> ListRequest:
+    """Query parameters -> ClaimFilter and page; a bad value is a ClaimsError naming what to write."""
+    params = given_params(query)
+    sort = params.get("sort", "document")
+    if sort not in SORTS:
+        raise ClaimsError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+    withdrawn = params.get("withdrawn", "")
+    if withdrawn not in ("", "0", "1"):
+        raise ClaimsError(f"withdrawn must be 1 (include withdrawn claims) or 0, not {withdrawn!r}")
+    if withdrawn != "1":
+        params.pop("withdrawn", None)
+    if sort == "document":
+        params.pop("sort", None)
+    filters = ClaimFilter(
+        source=params.get("source"),
+        claimant=params.get("claimant"),
+        type=params.get("type"),
+        term=params.get("term"),
+        date_from=params.get("from"),
+        date_to=params.get("to"),
+        search=params.get("q"),
+        include_withdrawn=withdrawn == "1",
+        sort=sort,
+    )
+    offset = _whole_number(query, "offset", 0, minimum=0)
+    limit = min(_whole_number(query, "limit", PAGE_SIZE, minimum=1), MAX_PAGE_SIZE)
+    return ListRequest(filters, params, offset, limit)
+
+
+def _whole_number(query: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+    raw = query.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < minimum:
+        raise ClaimsError(f"{name} must be a whole number of at least {minimum}, not {raw!r}")
+    return int(raw)
+
+
+def without_empty(pairs: Sequence[tuple[str, str]], path: str = "/") -> str | None:
+    """The URL minus empty parameters, or None if there are none: a plain GET form sends every
+    field, and `/?q=x&claimant=&type=` should read (and be shared) as `/?q=x`."""
+    kept = [(name, value) for name, value in pairs if value.strip()]
+    if len(kept) == len(pairs):
+        return None
+    return f"{path}?{urlencode(kept)}" if kept else path
+
+
+def link(params: Mapping[str, str], changes: Mapping[str, str | int | None] | None = None, path: str = "/") -> str:
+    """A URL for the list with `changes` applied (None removes a parameter); paging restarts unless set."""
+    merged: dict[str, str] = {k: v for k, v in params.items() if k != "offset"}
+    for name, value in (changes or {}).items():
+        if value is None or value == "":
+            merged.pop(name, None)
+        else:
+            merged[name] = str(value)
+    order = {name: i for i, name in enumerate((*FILTER_PARAMS, "offset", "limit"))}
+    query = urlencode(sorted(merged.items(), key=lambda item: order.get(item[0], len(order))))
+    return f"{path}?{query}" if query else path
+
+
+# --- facets ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    label: str
+    key: str
+    count: int
+    adds: dict[str, str] | None  # the parameters that select it; None when it cannot be selected
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    param: str
+    values: list[FacetValue]
+
+    @property
+    def shown(self) -> list[FacetValue]:
+        return self.values[:FACET_SHOWN]
+
+    @property
+    def more(self) -> list[FacetValue]:
+        return self.values[FACET_SHOWN:FACET_MAX]
+
+    @property
+    def unlisted(self) -> int:
+        return max(0, len(self.values) - FACET_MAX)
+
+
+def type_label(claim_type: str) -> str:
+    """execution_method -> execution method: ids are for machines, labels for people."""
+    return claim_type.replace("_", " ")
+
+
+def facets(rows: Sequence[ClaimRow], params: Mapping[str, str], source_titles: Mapping[str, str]) -> list[Facet]:
+    """Counts by type, claimant, publication and year among `rows` (the current selection).
+
+    Each count is what the list shows after selecting that value: the publication facet counts a
+    claim under the publication it was made in *and* the document it was recorded from, because the
+    `source` filter matches either; a year selects claims whose (possibly partial) date overlaps it.
+    """
+    def ordered(counter: Counter[str]) -> list[tuple[str, int]]:
+        return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+
+    types = Counter(row.type for row in rows)
+    claimants = Counter(row.claimant_id for row in rows)
+    names = {row.claimant_id: row.claimant_name for row in rows}
+    sources: Counter[str] = Counter()
+    for row in rows:
+        sources.update({sid for sid in (row.made_in_id, row.document_id) if sid})
+    years = Counter((row.claimed_on or "")[:4] or "unknown" for row in rows)
+    chosen_claimant = params.get("claimant", "").casefold()
+    chosen_year = params.get("from") if params.get("from") == params.get("to") else None
+    return [
+        Facet("Type", "type", [
+            FacetValue(type_label(key), key, n, {"type": key}, params.get("type") == key) for key, n in ordered(types)
+        ]),
+        Facet("Claimant", "claimant", [
+            FacetValue(names[key], key, n, {"claimant": key}, chosen_claimant == key) for key, n in ordered(claimants)
+        ]),
+        Facet("Publication", "source", [
+            FacetValue(source_titles.get(key, key), key, n, {"source": key}, params.get("source") == key)
+            for key, n in ordered(sources)
+        ]),
+        Facet("Year claimed", "from", [
+            FacetValue(key, key, n, None if key == "unknown" else {"from": key, "to": key}, chosen_year == key)
+            for key, n in sorted(years.items(), key=lambda item: (item[0] == "unknown", item[0]))
+        ]),
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    """A filter in force, shown as a chip whose link removes it."""
+
+    label: str
+    value: str
+    removes: dict[str, None]
+
+
+FILTER_LABELS = {
+    "q": "text", "claimant": "claimant", "source": "publication", "type": "type", "term": "term",
+    "from": "from", "to": "to", "withdrawn": "withdrawn", "sort": "sort",
+}  # fmt: skip
+
+
+def active_filters(params: Mapping[str, str], shown: Sequence[Facet] = ()) -> list[ActiveFilter]:
+    """The filters in force, each named the way its facet names it (a claimant's name, not its id)."""
+    labels = {(facet.param, value.key): value.label for facet in shown for value in facet.values}
+    chips: list[ActiveFilter] = []
+    for name, value in params.items():
+        if name == "sort" or (name in ("from", "to") and params.get("from") == params.get("to")):
+            continue
+        text = "included" if name == "withdrawn" else labels.get((name, value.casefold() if name == "claimant" else value), value)
+        chips.append(ActiveFilter(FILTER_LABELS[name], text, {name: None}))
+    if params.get("from") and params.get("from") == params.get("to"):
+        chips.append(ActiveFilter("claimed in", params["from"], {"from": None, "to": None}))
+    return chips
+
+
+# --- paging ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[ClaimRow]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def first(self) -> int:
+        return self.offset + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.offset + len(self.rows)
+
+    @property
+    def previous_offset(self) -> int | None:
+        return max(0, self.offset - self.limit) if self.offset > 0 else None
+
+    @property
+    def next_offset(self) -> int | None:
+        return self.offset + self.limit if self.offset + self.limit < self.total else None
+
+    @property
+    def number(self) -> int:
+        return self.offset // self.limit + 1
+
+    @property
+    def count(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+
+def page(rows: Sequence[ClaimRow], offset: int, limit: int) -> Page:
+    """One page of the selection; the library returns the whole ordered selection, we slice it."""
+    return Page(list(rows[offset : offset + limit]), len(rows), offset, limit)
+
+
+# --- sources --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourcePage:
+    source: SourceRow
+    reports_on: list[SourceRow]
+    reported_by: list[SourceRow]
+
+
+def source_page(sources: Sequence[SourceRow], source_id: str) -> SourcePage:
+    """The publication and its neighbours in the reports_on graph; NotFound names the closest ids."""
+    by_id = {row.id: row for row in sources}
+    if source_id not in by_id:
+        close = difflib.get_close_matches(source_id, list(by_id), n=3, cutoff=0.5)
+        hint = f"; closest: {', '.join(close)}" if close else "; the sources page lists them all"
+        raise NotFound(f"no source {source_id!r}{hint}")
+    reported = [sid for sid in by_id[source_id].reports_on.split(", ") if sid]
+    return SourcePage(
+        source=by_id[source_id],
+        reports_on=[by_id[sid] for sid in reported if sid in by_id],
+        reported_by=[row for row in sources if source_id in row.reports_on.split(", ")],
+    )
+
+
+# --- a held document with its quotes highlighted ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One claim's quote in a document: its number in reading order and its offsets."""
+
+    number: int
+    claim_id: str
+    statement: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of text inside which the set of covering quotes does not change."""
+
+    text: str
+    covering: tuple[Quote, ...]
+    opens: tuple[Quote, ...] = field(default=())  # quotes that start here: an anchor to jump to
+    closes: tuple[Quote, ...] = field(default=())  # quotes that end here: a numbered link after it
+
+    @property
+    def title(self) -> str:
+        ids = ", ".join(q.claim_id for q in self.covering)
+        return f"quoted by {len(self.covering)} claims: {ids}" if len(self.covering) > 1 else f"quoted by {ids}"
+
+    @property
+    def claim_ids(self) -> str:
+        return " ".join(q.claim_id for q in self.covering)
+
+
+def quotes_in_reading_order(rows: Iterable[Sequence[Any]], document_id: str) -> list[Quote]:
+    """Export rows -> the quotes anchored in `document_id`, numbered by position in the text.
+
+    Export rows carry the offsets (list rows do not), in COLUMN_NAMES order.
+    """
+    records = (dict(zip(COLUMN_NAMES, row, strict=True)) for row in rows)
+    mine = sorted(
+        (r for r in records if r["document"] == document_id),
+        key=lambda r: (r["quote_start"], r["quote_end"], r["claim_id"]),
+    )
+    return [
+        Quote(number, r["claim_id"], r["statement"], r["quote_start"], r["quote_end"])
+        for number, r in enumerate(mine, start=1)
+    ]
+
+
+def segments(text: str, quotes: Sequence[Quote]) -> list[Segment]:
+    """Split `text` at every quote boundary, so overlapping quotes become one <mark> per segment.
+
+    Each segment lists every quote covering it; a quote's first segment carries its anchor and its
+    last segment its numbered link, so several claims quoting the same words stay distinguishable.
+    """
+    usable = [q for q in quotes if 0 <= q.start < q.end <= len(text)]
+    cuts = sorted({0, len(text), *(q.start for q in usable), *(q.end for q in usable)})
+    result: list[Segment] = []
+    for start, end in zip(cuts, cuts[1:]):
+        covering = tuple(q for q in usable if q.start <= start and end <= q.end)
+        opens = tuple(q for q in usable if q.start == start)
+        closes = tuple(q for q in usable if q.end == end)
+        result.append(Segment(text[start:end], covering, opens, closes))
+    return result
+
+
+# --- one claim --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Context:
+    """The quote with the document text around it, trimmed to whole words where it was cut."""
+
+    before: str
+    exact: str
+    after: str
+    cut_before: bool
+    cut_after: bool
+
+
+def quote_context(anchor: Mapping[str, Any], width: int) -> Context:
+    """`show`'s context, minus the broken word at each cut edge (the quote itself is never touched)."""
+    before, after = anchor["context_before"], anchor["context_after"]
+    cut_before, cut_after = len(before) >= width, len(after) >= width
+    if cut_before and " " in before:
+        before = before[before.index(" ") + 1 :]
+    if cut_after and " " in after:
+        after = after[: after.rindex(" ")]
+    return Context(before, anchor["exact"], after, cut_before, cut_after)
+
+
+def citation(claim: Any, url: str) -> str:
+    """A plain-text reference to one claim that a reader can paste into a footnote."""
+    who = claim.claimant["name"]
+    where = f"“{claim.made_in.title}”" if claim.made_in else "publication not identified"
+    when = claim.claimed_on or "date unknown"
+    doc = claim.document
+    held = ", ".join(part for part in (doc.publisher_name, doc.published) if part)
+    anchor = claim.anchor
+    return (
+        f"{who}, {where}, {when}. "
+        f"Quoted in “{doc.title}”{f' ({held})' if held else ''}: “{anchor['exact']}” "
+        f"[document {doc.id}, sha256 {anchor['document_sha256']}, characters {anchor['start']}–{anchor['end']}]. "
+        f"claimsdb claim {claim.id}, {url}"
+    )
+
+
+def http_url(url: str | None) -> str | None:
+    """A URL that is safe in href (http or https only): a seed's `javascript:` URL stays text."""
+    if url and url.strip().lower().startswith(("http://", "https://")):
+        return url.strip()
+    return None
