@@ -49,7 +49,7 @@ def render_rows(rows: Sequence[Any], fmt: Format, out: TextIO, console: Console,
             writer.writerow([_csv_cell(getattr(row, n)) for n in names])
         return
     if rows and isinstance(rows[0], ClaimRow):
-        console.print(claims_table(rows, title))
+        console.print(claims_table(rows, title, width=console.width))
     else:
         console.print(_generic_table(rows, title))
 
@@ -70,20 +70,28 @@ def _one_line(text: str) -> str:
     return " ".join(text.split("\n"))
 
 
-def claims_table(rows: Sequence[ClaimRow], title: str = "") -> Table:
+def claims_table(rows: Sequence[ClaimRow], title: str = "", *, width: int = 200) -> Table:
+    """Claims as a table; below 120 columns the type and publication give way to the statement."""
+    wide = width >= 120
     table = Table(title=title or None, show_lines=False, expand=False)
-    for name, style in (("claim", "cyan"), ("type", ""), ("claimant", "green"), ("made in", ""), ("claimed", ""), ("statement", "")):
-        table.add_column(name, style=style or None, overflow="fold")
+    table.add_column("claim", style="cyan", no_wrap=not wide, overflow="fold")
+    if wide:
+        table.add_column("type", overflow="fold")
+    table.add_column("claimant", style="green", overflow="fold", max_width=24 if not wide else None)
+    if wide:
+        table.add_column("made in", overflow="fold")
+    table.add_column("claimed", no_wrap=True)
+    table.add_column("statement", overflow="fold", ratio=1)
     for row in rows:
         status = " [red](withdrawn)[/red]" if row.status == "withdrawn" else ""
-        table.add_row(
-            row.id + status,
-            row.type,
-            row.claimant_name,
-            row.made_in_id or "[dim](not identified)[/dim]",
-            row.claimed_on or "[dim]unknown[/dim]",
-            row.statement,
-        )
+        cells = [row.id + status]
+        if wide:
+            cells.append(row.type)
+        cells.append(row.claimant_name)
+        if wide:
+            cells.append(row.made_in_id or "[dim](not identified)[/dim]")
+        cells += [row.claimed_on or "[dim]unknown[/dim]", row.statement]
+        table.add_row(*cells)
     return table
 
 
@@ -137,7 +145,7 @@ def render_overview(data: Overview, console: Console) -> None:
     console.print(grid)
     console.print(_count_table("claims by publication they were made in", data.by_source))
     if data.sample:
-        console.print(claims_table(data.sample, "a few claims (claims show ID for the provenance of any)"))
+        console.print(claims_table(data.sample, "a few claims (claims show ID for the provenance of any)", width=console.width))
 
 
 def _count_table(title: str, counts: Sequence[Count], *, key_only: bool = False) -> Table:
