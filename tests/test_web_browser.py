@@ -1,0 +1,186 @@
+"""The site as a reader meets it: `claims serve` in a subprocess, Debian's Chromium, JavaScript off.
+
+No skips: if Chromium or Playwright cannot start, the test fails and says how to install them
+(`apt-get install chromium`; the Python package comes from the lock file).
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from claimsdb import api
+from claimsdb.query import ClaimFilter
+
+Cli = Callable[..., Any]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+STARTUP_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Site:
+    url: str
+    db: str
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"`claims serve` exited with status {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url + "/", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.2)
+    pytest.fail(f"`claims serve` did not answer on {url} within {STARTUP_SECONDS} s:\n{log.read_text()}")
+
+
+@pytest.fixture
+def site(tmp_path: Path, seeds_dir: Path, cli: Cli) -> Iterator[Site]:
+    """The real server, started as a user would, on a free loopback port, stopped afterwards."""
+    db = str(tmp_path / "claims.db")
+    loaded = cli("--db", db, "load", seeds_dir, "--quiet")
+    assert loaded.exit_code == 0, loaded.output
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "claimsdb", "--db", db, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            stdout=sink, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_until_up(url, process, log)
+            yield Site(url, db)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    try:
+        playwright = sync_playwright().start()
+    except Exception as exc:  # noqa: BLE001 - any failure to start is a test failure, said plainly
+        pytest.fail(f"Playwright could not start ({exc}); it is a dev dependency: `uv sync`.")
+    try:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    except Exception as exc:  # noqa: BLE001
+        playwright.stop()
+        pytest.fail(f"Chromium could not be started from {CHROMIUM} ({exc}); install it: apt-get install -y chromium")
+    try:
+        yield launched
+    finally:
+        launched.close()
+        playwright.stop()
+
+
+def _count(page: Page) -> int:
+    heading = page.locator("main h1").inner_text()
+    found = re.fullmatch(r"(\d+) claims?", heading)
+    assert found, heading
+    return int(found.group(1))
+
+
+def _shot(page: Page, path: Path) -> None:
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 20_000, f"{path} looks blank"
+
+
+def test_a_reader_filters_opens_a_claim_and_reads_it_in_its_document(site: Site, browser: Browser, tmp_path: Path) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1360, "height": 900})
+    page = context.new_page()
+    elsewhere: list[str] = []
+    page.on("request", lambda request: None if request.url.startswith(site.url) else elsewhere.append(request.url))
+
+    # the list, with facets beside it
+    page.goto(site.url + "/")
+    assert _count(page) == len(api.claims(site.db, ClaimFilter()))
+    expect(page.locator("ol.claims > li.card")).to_have_count(50)
+    expect(page.locator("aside.sidebar section.facet h2")).to_have_text(["Type", "Claimant", "Publication", "Year claimed"])
+    _shot(page, tmp_path / "list.png")
+
+    # filter by claimant through its facet, then narrow with the search box (a plain GET form)
+    page.locator("section.facet", has_text="Claimant").get_by_role("link", name="Transitional Justice Working Group").click()
+    expect(page).to_have_url(re.compile(r"[?&]claimant=tjwg\b"))
+    assert _count(page) == len(api.claims(site.db, ClaimFilter(claimant="tjwg")))
+    assert set(page.locator("ol.claims .card-meta .who").all_inner_texts()) == {"Transitional Justice Working Group"}
+    page.fill("#q", "public executions")
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(r"q=public\+executions"))
+    assert "source=" not in page.url, "the form's empty fields are dropped from the address"
+    assert _count(page) == len(api.claims(site.db, ClaimFilter(claimant="tjwg", search="public executions")))
+    _shot(page, tmp_path / "filtered.png")
+
+    # open a claim: its quote is highlighted inside the surrounding text
+    first = page.locator("ol.claims .statement a").first
+    statement = first.inner_text()
+    first.click()
+    expect(page.locator("main h1")).to_have_text(statement)
+    claim_id = page.url.rsplit("/", 1)[1]
+    claim = api.show(site.db, claim_id)
+    mark = page.locator(".quote-panel .context mark")
+    expect(mark).to_be_visible()
+    assert mark.text_content() == claim.anchor["exact"]
+    context_text = page.locator(".quote-panel .context").text_content() or ""
+    assert claim.anchor["context_before"][-30:] in context_text and claim.anchor["context_after"][:30] in context_text
+    expect(page.locator("section.cite")).to_contain_text(claim.anchor["document_sha256"])
+    _shot(page, tmp_path / "claim.png")
+
+    # follow it to the document: every quote marked, this claim's among them, line breaks kept
+    page.locator(".quote-panel .anchor-meta a").first.click()
+    expect(page.locator("main h1")).to_have_text(claim.document.title)
+    marks = page.locator(".doctext mark")
+    assert marks.count() > 10
+    own = page.locator(f'.doctext mark[data-claims~="{claim_id}"]')
+    expect(own.first).to_be_visible()
+    assert claim.anchor["exact"].startswith(own.first.text_content() or "-")
+    expect(page.locator(".doctext a.ref")).to_have_count(len([c for c in api.claims(site.db, ClaimFilter(source=claim.document.id)) if c.document_id == claim.document.id]))
+    expect(page.locator(".doctext")).to_have_css("white-space", "pre-wrap")
+    expect(marks.first).not_to_have_css("background-color", "rgba(0, 0, 0, 0)")
+    _shot(page, tmp_path / "document.png")
+
+    # a numbered link leads back to a claim page
+    page.locator(".doctext a.ref").first.click()
+    expect(page.locator(".quote-panel mark")).to_be_visible()
+    assert elsewhere == [], f"the pages fetched from elsewhere: {elsewhere}"
+    context.close()
+
+
+def test_unknown_claim_and_write_attempts_get_readable_pages(site: Site, browser: Browser, tmp_path: Path) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    response = page.goto(site.url + "/claims/tjwg-2017-basis-375-interview")
+    assert response is not None and response.status == 404
+    expect(page.locator(".error-box")).to_contain_text("closest: tjwg-2017-basis-375-interviews")
+    expect(page.locator(".error-box a", has_text="All claims")).to_be_visible()
+    _shot(page, tmp_path / "not-found.png")
+    posted = context.request.post(site.url + "/claims/tjwg-2017-basis-375-interviews")
+    assert posted.status == 405 and "never changes them" in posted.text()
+    context.close()
