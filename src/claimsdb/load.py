@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Date, DateTime, delete, select, update
+from sqlalchemy import Date, DateTime, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -240,10 +240,13 @@ def _delete_unused(session: Session, bundle: SeedBundle) -> None:
 
 
 def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: LoadReport) -> None:
-    existing = {
-        row.id: (row.content_hash, row.status)
-        for row in session.execute(select(m.Claim.id, m.Claim.content_hash, m.Claim.status))
-    }
+    existing: dict[str, tuple[str, str]] = {}
+    positions: dict[str, tuple[str, int | None]] = {}
+    query = select(m.Claim.id, m.Claim.content_hash, m.Claim.status, m.Claim.seed_file, m.Claim.seed_line)
+    for claim_id, digest, status, seed_file, seed_line in session.execute(query).tuples():
+        existing[claim_id] = (digest, status)
+        positions[claim_id] = (seed_file, seed_line)
+    moved: list[dict[str, Any]] = []
     new_rows: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
     for record in bundle.claims:
@@ -257,25 +260,33 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
             continue
         if before == (digest, "active"):
             report.unchanged += 1
-            session.execute(update(m.Claim).where(m.Claim.id == record.id).values(
-                seed_file=record["seed_file"], seed_line=record["seed_line"]))  # fmt: skip
+            if positions[record.id] != (record["seed_file"], record["seed_line"]):
+                moved.append({"key": record.id, "seed_file": record["seed_file"], "seed_line": record["seed_line"]})
             continue
         action = "restored" if before[1] == "withdrawn" else "changed"
         (report.restored if action == "restored" else report.changed).append(record.id)
         changes.append({"run_id": run_id, "claim_id": record.id, "action": action})
         session.execute(update(m.Claim).where(m.Claim.id == record.id).values(**row))
     _insert_many(session, m.Claim.__table__, new_rows)
+    # the same claim, now at another line or in another file: its provenance follows it
+    _update_many(session, moved, seed_file=bindparam("seed_file"), seed_line=bindparam("seed_line"))
     in_seeds = {record.id for record in bundle.claims}
-    for claim_id, (_, status) in existing.items():
-        if claim_id not in in_seeds and status == "active":
-            session.execute(update(m.Claim).where(m.Claim.id == claim_id).values(status="withdrawn", changed_run_id=run_id))
-            report.withdrawn.append(claim_id)
-            changes.append({"run_id": run_id, "claim_id": claim_id, "action": "withdrawn"})
+    gone = [key for key, (_, status) in existing.items() if key not in in_seeds and status == "active"]
+    _update_many(session, [{"key": key} for key in gone], status="withdrawn", changed_run_id=run_id)
+    report.withdrawn.extend(gone)
+    changes.extend({"run_id": run_id, "claim_id": key, "action": "withdrawn"} for key in gone)
     _replace(session, m.ClaimRelation, [
         {"claim_id": r.claim_id, "kind": r.kind, "target_id": r.target_id} for c in bundle.claims for r in c.relations
     ])  # fmt: skip
     _insert_many(session, m.ClaimChange.__table__, changes)
     report.claims_total = len(bundle.claims)
+
+
+def _update_many(session: Session, rows: list[dict[str, Any]], **values: Any) -> None:
+    """One executemany UPDATE of claims by id (`key` in each row), not one statement per claim."""
+    if rows:
+        table = m.Claim.__table__
+        session.connection().execute(update(table).where(table.c.id == bindparam("key")).values(**values), rows)
 
 
 assert set(CLAIM_COLUMNS) <= {c.name for c in m.Claim.__table__.columns}, "records and table drifted apart"

@@ -45,7 +45,9 @@ def matches(session: Session, words: str) -> ColumnElement[bool]:
     """A WHERE condition: the claim's statement or quote contains every word of `words`."""
     if session.get_bind().dialect.name == "sqlite":
         hits = select(literal_column("id")).select_from(text("claims_fts")).where(text("claims_fts MATCH :fts_query"))
-        return m.Claim.id.in_(hits.params(fts_query=fts5_query(words)))
+        # `id || ''` keeps SQLite from driving the query from the list of hits (and then sorting
+        # them all): it walks claims in reading order and stops after a page
+        return m.Claim.id.concat("").in_(hits.params(fts_query=fts5_query(words)))
     document = func.to_tsvector(PG_CONFIG, m.Claim.statement + " " + m.Claim.quote)
     return document.op("@@")(func.to_tsquery(PG_CONFIG, tsquery(words)))
 
