@@ -112,13 +112,13 @@ def load(
 
     `on_wait` is told when another load holds the database and this one has to wait.
     """
-    from claimsdb.seeds import read_seeds
-
     root = Path(seeds_dir)
     if not force and not recapture:
         unchanged = _unchanged_since_last_run(db, root)
         if unchanged is not None:
             return LoadReport(run_id=None, seeds_dir=str(root), nothing_changed=True, previous_run_id=unchanged)
+    from claimsdb.seeds import read_seeds  # pydantic and the YAML parser: only when there is parsing to do
+
     bundle = read_seeds(root, progress)  # before touching the database: bad seeds leave no trace
     with _engine(db, wait_seconds=wait_seconds) as engine, Session(engine) as session, session.begin():
         # take the write lock first; create the schema of a new database in this same transaction
