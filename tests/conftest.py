@@ -5,6 +5,7 @@ Every database test runs against a fresh database file under pytest's tmp_path; 
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import shutil
 from collections.abc import Callable, Iterator
@@ -103,6 +104,15 @@ def snapshot(db: str) -> list[tuple[str, list[tuple[Any, ...]]]]:
             ]
     finally:
         engine.dispose()
+
+
+def generate_corpus(root: Path, claims: int, *, seed: int = 42, as_json: bool = False) -> dict[str, int]:
+    """benchmarks/corpus.py's deterministic synthetic seeds (benchmarks/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("claimsdb_benchmark_corpus", PROJECT / "benchmarks" / "corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.generate(root, claims, seed=seed, as_json=as_json)
 
 
 def execute_sql(db: str, statement: str) -> None:

@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import Connection, create_engine, text
 
 from claimsdb.db.engine import database_url
-from conftest import snapshot
+from conftest import generate_corpus, snapshot
 
 PROJECT = Path(__file__).resolve().parents[1]
 LOAD_LOCK_KEY = 0x636C61696D73  # "claims": the advisory lock key every PostgreSQL load takes
@@ -37,17 +37,9 @@ T = TypeVar("T")
 # --- synthetic corpora, generated once per session -----------------------------------------------
 
 
-def _corpus_module() -> Any:
-    spec = importlib.util.spec_from_file_location("claimsdb_benchmark_corpus", PROJECT / "benchmarks" / "corpus.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _generate(factory: pytest.TempPathFactory, name: str, claims: int, seed: int) -> Path:
     root = factory.mktemp(name) / name
-    written = _corpus_module().generate(root, claims, seed=seed)
+    written = generate_corpus(root, claims, seed=seed)
     assert written["claims"] == claims
     return root
 

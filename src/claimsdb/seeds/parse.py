@@ -118,7 +118,7 @@ def _error_line(exc: yaml.MarkedYAMLError, text: str) -> int | None:
     mark = exc.context_mark if starts_there else (exc.problem_mark or exc.context_mark)
     if mark is None:
         return None
-    return min(mark.line + 1, text.count("\n") + 1)
+    return min(mark.line + 1, max(1, len(text.splitlines())))  # a final newline starts no line
 
 
 def parse_json_seed_file(raw: bytes, label: str, sha256: str) -> tuple[ParsedFile | None, list[SeedIssue]]:

@@ -91,7 +91,12 @@ def read_seed_files(
 
 
 def _read_all(root: Path, paths: list[Path]) -> Iterator[tuple[SeedFileInput | None, list[SeedIssue]]]:
-    """read_seed_file for every path, in order; across processes when there are many files."""
+    """read_seed_file for every path, in order; parsing across processes when there are many files.
+
+    Workers send back plain parsed data, which is cheap to unpickle, and this process validates it
+    with pydantic while they parse the next files (validated models cost as much to unpickle as to
+    make).
+    """
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_FROM_FILES or workers < 2:
         yield from (read_seed_file(root, path) for path in paths)
@@ -99,11 +104,12 @@ def _read_all(root: Path, paths: list[Path]) -> Iterator[tuple[SeedFileInput | N
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         chunk = max(1, len(paths) // (workers * 8))
-        yield from pool.map(_read_for_pool, [(root, path) for path in paths], chunksize=chunk)
+        for path, (parsed, issues) in zip(paths, pool.map(_parse_for_pool, paths, chunksize=chunk), strict=True):
+            yield _validated(root, path, parsed, issues)
 
 
-def _read_for_pool(job: tuple[Path, Path]) -> tuple[SeedFileInput | None, list[SeedIssue]]:
-    return read_seed_file(*job)
+def _parse_for_pool(path: Path) -> tuple[ParsedFile | None, list[SeedIssue]]:
+    return parse_file(path)
 
 
 _SLUG_WORD = re.compile(rb"[a-z0-9][a-z0-9_-]*")
@@ -119,12 +125,18 @@ def _words_in(path: Path) -> frozenset[str]:
 
 
 def read_seed_file(root: Path, path: Path) -> tuple[SeedFileInput | None, list[SeedIssue]]:
+    """One seed file, parsed and validated on its own (cross-file checks come later)."""
+    if not path.resolve().is_relative_to(root.resolve()) and path.exists():
+        return None, [SeedIssue(str(path), None, "this file is a link to a place outside the seeds directory; copy it in instead")]
+    parsed, issues = parse_file(path)
+    return _validated(root, path, parsed, issues)
+
+
+def parse_file(path: Path) -> tuple[ParsedFile | None, list[SeedIssue]]:
+    """Read and parse one file into plain data with its line map (YAML or JSON by suffix)."""
     label = str(path)
-    relative = path.relative_to(root).as_posix()
     if not path.exists():
         return None, [SeedIssue(label, None, "this is a link to a file that does not exist; remove the link or restore its target")]
-    if not path.resolve().is_relative_to(root.resolve()):
-        return None, [SeedIssue(label, None, "this file is a link to a place outside the seeds directory; copy it in instead")]
     oversized = too_large(path.stat().st_size, label)  # before reading it into memory
     if oversized:
         return None, [oversized]
@@ -133,14 +145,18 @@ def read_seed_file(root: Path, path: Path) -> tuple[SeedFileInput | None, list[S
     except OSError as exc:
         return None, [SeedIssue(label, None, f"cannot read this file: {exc.strerror}")]
     parse = parse_json_seed_file if path.suffix == ".json" else parse_seed_file
-    parsed, issues = parse(raw, label, hashlib.sha256(raw).hexdigest())
+    return parse(raw, label, hashlib.sha256(raw).hexdigest())
+
+
+def _validated(root: Path, path: Path, parsed: ParsedFile | None, issues: list[SeedIssue]) -> tuple[SeedFileInput | None, list[SeedIssue]]:
     if parsed is None:
         return None, issues
     content, broken, kept, issues = validate_salvaging(parsed)
     if content is None:
         return None, issues
     parsed = replace(parsed, data=None)  # validated into `content`; only the line map is still needed
-    return SeedFileInput(parsed, content, f"{root.name}/{relative}", broken, kept), issues
+    stored = f"{root.name}/{path.relative_to(root).as_posix()}"
+    return SeedFileInput(parsed, content, stored, broken, kept), issues
 
 
 _LIST_SECTIONS = ("organisations", "sources", "claims")

@@ -1,0 +1,49 @@
+"""From PARALLEL_FROM_FILES seed files on, parsing runs in worker processes: same results, same errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from claimsdb.seeds.read import PARALLEL_FROM_FILES, read_seed_files
+from conftest import generate_corpus
+
+Cli = Callable[..., Any]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("parallel") / "seeds"
+    written = generate_corpus(root, 4000, seed=7)
+    assert written["files"] >= PARALLEL_FROM_FILES
+    return root
+
+
+def test_parallel_and_serial_reads_agree(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parallel, issues, _ = read_seed_files(corpus)
+    monkeypatch.setattr("claimsdb.seeds.read.PARALLEL_FROM_FILES", 10**9)
+    serial, serial_issues, _ = read_seed_files(corpus)
+    assert issues == serial_issues == []
+    assert [(one.stored_path, one.content, one.parsed.lines) for one in parallel] == [
+        (one.stored_path, one.content, one.parsed.lines) for one in serial
+    ]
+
+
+def test_errors_found_by_workers_are_located(cli: Cli, corpus: Path, tmp_path: Path) -> None:
+    import shutil
+
+    broken = tmp_path / "seeds"
+    shutil.copytree(corpus, broken)
+    target = sorted(broken.glob("article-*.yaml"))[40]
+    lines = target.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines) if line.startswith("    type: execution_method"))
+    lines[number + 1] = "    value: {method: shootin}\n"
+    (broken / "article-000050.yaml").write_text("claims: [\n", encoding="utf-8")
+    target.write_text("".join(lines), encoding="utf-8")
+    result = cli("check", broken)
+    assert result.exit_code == 1
+    assert f"{target}:{number + 2}: claims[" in result.stderr and "unknown execution_methods term 'shootin'" in result.stderr
+    assert f"{broken / 'article-000050.yaml'}:1: this is not valid YAML" in result.stderr
