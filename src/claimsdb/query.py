@@ -11,7 +11,7 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from claimsdb.db import models as m
@@ -38,6 +38,7 @@ class ClaimFilter:
     include_withdrawn: bool = False
     sort: str = "document"
     limit: int | None = None
+    offset: int = 0
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,8 @@ def narrow(session: Session, query: Select[Any], filters: ClaimFilter) -> Select
     """Apply `filters` (and their order and limit) to any select over the claims table."""
     query = query.where(*filter_conditions(session, filters))
     query = query.order_by(*_ORDER[filters.sort], m.Claim.document_id, m.Claim.quote_start, m.Claim.id)
+    if filters.offset:
+        query = query.offset(filters.offset)
     return query.limit(filters.limit) if filters.limit is not None else query
 
 
@@ -198,8 +201,9 @@ _ORDER: dict[str, tuple[Any, ...]] = {
 
 
 def count_claims(session: Session, filters: ClaimFilter) -> int:
+    """How many claims the filters select (before offset and limit)."""
     query = select(func.count()).select_from(m.Claim).where(*filter_conditions(session, filters))
-    return min(session.scalar(query) or 0, filters.limit or 2**62)
+    return session.scalar(query) or 0
 
 
 def list_claims(session: Session, filters: ClaimFilter) -> list[ClaimRow]:
@@ -221,6 +225,50 @@ def _row(claim: m.Claim, claimant_name: str, made_in_title: str | None) -> Claim
         claimed_on_precision=claim.claimed_on_precision,
         quote=claim.quote,
     )
+
+
+@dataclass(frozen=True)
+class FacetCounts:
+    """Counts of the selected claims by type, claimant, publication and year, as (key, label, count)."""
+
+    types: list[tuple[str, str, int]]
+    claimants: list[tuple[str, str, int]]
+    sources: list[tuple[str, str, int]]
+    years: list[tuple[str, str, int]]
+
+
+def facet_counts(session: Session, filters: ClaimFilter) -> FacetCounts:
+    """Facets of a selection, counted in the database (GROUP BY), however large the selection.
+
+    A publication counts the claims made in it *or* recorded from it, as the `source` filter
+    selects them; a claim dated only "2017" counts under 2017; undated claims under "unknown".
+    """
+    where = filter_conditions(session, filters)
+
+    def grouped(*columns: Any, join: Any = None) -> list[tuple[Any, ...]]:
+        query = select(*columns, func.count()).select_from(m.Claim)
+        if join is not None:
+            query = query.join(*join)
+        return list(session.execute(query.where(*where).group_by(*columns)).tuples())
+
+    def ordered(rows: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+        return sorted(rows, key=lambda row: (-row[2], row[0]))
+
+    types = ordered([(key, key, n) for key, n in grouped(m.Claim.type)])
+    claimants = ordered(grouped(m.Claim.claimant_id, m.Organisation.name, join=(m.Organisation, m.Claim.claimant_id == m.Organisation.id)))
+    per_source: dict[str, int] = {}
+    for column in (m.Claim.made_in_id, m.Claim.document_id):
+        for key, n in grouped(column):
+            if key is not None:
+                per_source[key] = per_source.get(key, 0) + n
+    both = select(m.Claim.document_id, func.count()).where(*where, m.Claim.made_in_id == m.Claim.document_id).group_by(m.Claim.document_id)
+    for key, n in session.execute(both).tuples():
+        per_source[key] -= n  # made in and recorded from the same document: one claim, counted once
+    titles = dict(session.execute(select(m.Source.id, m.Source.title).where(m.Source.id.in_(per_source))).tuples().all())
+    sources = ordered([(key, titles.get(key, key), n) for key, n in per_source.items()])
+    year = func.substr(cast(m.Claim.claimed_on, String), 1, 4)
+    years = sorted(((key or "unknown", key or "unknown", n) for key, n in grouped(year)), key=lambda r: (r[0] == "unknown", r[0]))
+    return FacetCounts(types, claimants, sources, years)
 
 
 # --- summaries -------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -30,7 +31,7 @@ from claimsdb import api
 from claimsdb.errors import ClaimsError, DatabaseStateError, NotFound
 from claimsdb.export import export_rows
 from claimsdb.provenance import CONTEXT_CHARS
-from claimsdb.query import ClaimFilter, document_text, list_claims, list_sources
+from claimsdb.query import ClaimFilter, FacetCounts, count_claims, document_text, facet_counts, list_claims, list_sources
 from claimsdb.render import describe_period, describe_quantity, to_json
 from claimsdb.web import views
 
@@ -112,14 +113,16 @@ def create_app(db: str | None) -> Starlette:
         params = views.given_params(request.query_params)
         try:
             wanted = views.parse_list_request(request.query_params)
-            with api.reading(db) as session:
-                rows = list_claims(session, wanted.filters)
-                titles = {row.id: row.title for row in list_sources(session)}
+            with api.reading(db) as session:  # one page and the counts, from the database
+                total = count_claims(session, wanted.filters)
+                rows = list_claims(session, replace(wanted.filters, offset=wanted.offset, limit=wanted.limit))
+                counts = facet_counts(session, wanted.filters) if total else None
         except DatabaseStateError:
             raise
         except ClaimsError as exc:  # a filter that matches nothing known: say so beside the form
-            return render(request, "index.html", _list_context(params, [], {}, 0, views.PAGE_SIZE, str(exc)), status=400)
-        return render(request, "index.html", _list_context(wanted.params, rows, titles, wanted.offset, wanted.limit, None))
+            return render(request, "index.html", _list_context(params, views.page([], 0, 0, views.PAGE_SIZE), None, str(exc)), status=400)
+        page = views.page(rows, total, wanted.offset, wanted.limit)
+        return render(request, "index.html", _list_context(wanted.params, page, counts, None))
 
     def claims_csv(request: Request) -> Response:
         """The current selection in the export's columns, as `claims export` writes it."""
@@ -230,15 +233,15 @@ _HTTP_MESSAGES: dict[int, tuple[str, str]] = {
 }
 
 
-def _list_context(params: Mapping[str, str], rows: list[Any], titles: Mapping[str, str], offset: int, limit: int, error: str | None) -> dict[str, Any]:
-    facets = views.facets(rows, params, titles) if rows else []
+def _list_context(params: Mapping[str, str], page: views.Page, counts: FacetCounts | None, error: str | None) -> dict[str, Any]:
+    facets = views.facets(counts, params) if counts else []
     return {
         "params": dict(params),
-        "page": views.page(rows, offset, limit),
+        "page": page,
         "facets": facets,
         "active": views.active_filters(params, facets),
         "filters_set": len(set(params) - {"q", "sort"}),
-        "titles": titles,
+        "titles": {key: title for key, title, _ in counts.sources} if counts else {},
         "error": error,
         "sorts": (("document", "reading order"), ("date", "date"), ("claimant", "claimant"), ("type", "type"), ("id", "id")),
     }

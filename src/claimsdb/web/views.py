@@ -9,7 +9,6 @@ web layer.
 from __future__ import annotations
 
 import difflib
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +16,7 @@ from urllib.parse import urlencode
 
 from claimsdb.errors import ClaimsError, NotFound
 from claimsdb.export import COLUMN_NAMES
-from claimsdb.query import SORTS, ClaimFilter, ClaimRow, SourceRow
+from claimsdb.query import SORTS, ClaimFilter, ClaimRow, FacetCounts, SourceRow
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -141,39 +140,28 @@ def type_label(claim_type: str) -> str:
     return claim_type.replace("_", " ")
 
 
-def facets(rows: Sequence[ClaimRow], params: Mapping[str, str], source_titles: Mapping[str, str]) -> list[Facet]:
-    """Counts by type, claimant, publication and year among `rows` (the current selection).
+def facets(counts: FacetCounts, params: Mapping[str, str]) -> list[Facet]:
+    """The selection's counts (from the database) as facets whose values are links.
 
     Each count is what the list shows after selecting that value: the publication facet counts a
     claim under the publication it was made in *and* the document it was recorded from, because the
     `source` filter matches either; a year selects claims whose (possibly partial) date overlaps it.
     """
-    def ordered(counter: Counter[str]) -> list[tuple[str, int]]:
-        return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
-
-    types = Counter(row.type for row in rows)
-    claimants = Counter(row.claimant_id for row in rows)
-    names = {row.claimant_id: row.claimant_name for row in rows}
-    sources: Counter[str] = Counter()
-    for row in rows:
-        sources.update({sid for sid in (row.made_in_id, row.document_id) if sid})
-    years = Counter((row.claimed_on or "")[:4] or "unknown" for row in rows)
     chosen_claimant = params.get("claimant", "").casefold()
     chosen_year = params.get("from") if params.get("from") == params.get("to") else None
     return [
         Facet("Type", "type", [
-            FacetValue(type_label(key), key, n, {"type": key}, params.get("type") == key) for key, n in ordered(types)
+            FacetValue(type_label(key), key, n, {"type": key}, params.get("type") == key) for key, _, n in counts.types
         ]),
         Facet("Claimant", "claimant", [
-            FacetValue(names[key], key, n, {"claimant": key}, chosen_claimant == key) for key, n in ordered(claimants)
+            FacetValue(name, key, n, {"claimant": key}, chosen_claimant == key) for key, name, n in counts.claimants
         ]),
         Facet("Publication", "source", [
-            FacetValue(source_titles.get(key, key), key, n, {"source": key}, params.get("source") == key)
-            for key, n in ordered(sources)
+            FacetValue(title, key, n, {"source": key}, params.get("source") == key) for key, title, n in counts.sources
         ]),
         Facet("Year claimed", "from", [
             FacetValue(key, key, n, None if key == "unknown" else {"from": key, "to": key}, chosen_year == key)
-            for key, n in sorted(years.items(), key=lambda item: (item[0] == "unknown", item[0]))
+            for key, _, n in counts.years
         ]),
     ]  # fmt: skip
 
@@ -242,9 +230,9 @@ class Page:
         return max(1, -(-self.total // self.limit))
 
 
-def page(rows: Sequence[ClaimRow], offset: int, limit: int) -> Page:
-    """One page of the selection; the library returns the whole ordered selection, we slice it."""
-    return Page(list(rows[offset : offset + limit]), len(rows), offset, limit)
+def page(rows: Sequence[ClaimRow], total: int, offset: int, limit: int) -> Page:
+    """One page of a selection of `total` claims (the database returns just this page)."""
+    return Page(list(rows), total, offset, limit)
 
 
 # --- sources --------------------------------------------------------------------------------------
