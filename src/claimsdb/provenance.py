@@ -101,6 +101,7 @@ def get_claim(session: Session, claim_id: str) -> ClaimProvenance:
     document_text = session.scalar(select(m.Document.text).where(m.Document.id == claim.document_id)) or ""
     made_in = _source(session, claim.made_in_id) if claim.made_in_id else None
     document = _source(session, claim.document_id)
+    edges = _reports_on(session)
     return ClaimProvenance(
         id=claim.id,
         type=claim.type,
@@ -110,7 +111,7 @@ def get_claim(session: Session, claim_id: str) -> ClaimProvenance:
         value=_value(session, claim),
         claimant=_claimant(session, claim.claimant_id),
         made_in=made_in,
-        chain=[_source(session, sid) for sid in attribution_chain(session, claim.made_in_id, claim.document_id)],
+        chain=[_source(session, sid) for sid in attribution_chain(claim.made_in_id, claim.document_id, edges)],
         document=document,
         claimed_on=iso_partial(claim.claimed_on, claim.claimed_on_precision),
         claimed_on_precision=claim.claimed_on_precision,
@@ -119,7 +120,7 @@ def get_claim(session: Session, claim_id: str) -> ClaimProvenance:
         evidence=_evidence(session, claim),
         anchor=_anchor(claim, document_text),
         relations=(relations := _relations(session, claim.id)),
-        corroboration=_corroboration(session, claim, relations),
+        corroboration=_corroboration(session, claim, relations, edges),
         seed_file=claim.seed_file,
         seed_line=claim.seed_line,
         added_in_run=_run(session, claim.added_run_id),
@@ -127,19 +128,15 @@ def get_claim(session: Session, claim_id: str) -> ClaimProvenance:
     )
 
 
-def attribution_chain(session: Session, made_in: str | None, document_id: str) -> list[str]:
+def attribution_chain(made_in: str | None, document_id: str, edges: dict[str, list[str]]) -> list[str]:
     """Sources from the claimant's publication down to the document held, following reports_on.
 
-    With no identified publication, or one the document does not (transitively) report on, the
-    chain is just the document: we know the claim only because the document reports it.
+    With no identified publication the chain is just the document: we know the claim only because
+    the document reports it. A publication the document does not (transitively) report on is
+    linked to it directly.
     """
     if made_in is None or made_in == document_id:
         return [document_id]
-    edges: dict[str, list[str]] = {}
-    for source_id, reported in session.execute(
-        select(m.SourceReport.source_id, m.SourceReport.reported_id).order_by(m.SourceReport.position)
-    ).tuples():
-        edges.setdefault(source_id, []).append(reported)
     previous: dict[str, str] = {}
     queue = deque([document_id])
     while queue:
@@ -254,8 +251,10 @@ def _relations(session: Session, claim_id: str) -> list[RelatedClaim]:
 
 
 def _reports_on(session: Session) -> dict[str, list[str]]:
+    """The whole reports_on graph (small: one edge per publication reported on), loaded once per claim shown."""
     edges: dict[str, list[str]] = {}
-    for source_id, reported in session.execute(select(m.SourceReport.source_id, m.SourceReport.reported_id)).tuples():
+    query = select(m.SourceReport.source_id, m.SourceReport.reported_id).order_by(m.SourceReport.source_id, m.SourceReport.position)
+    for source_id, reported in session.execute(query).tuples():
         edges.setdefault(source_id, []).append(reported)
     return edges
 
@@ -277,9 +276,8 @@ def upstream(made_in: str | None, claimant_id: str, edges: dict[str, list[str]])
     return frozenset(seen)
 
 
-def _corroboration(session: Session, claim: m.Claim, relations: list[RelatedClaim]) -> Corroboration:
+def _corroboration(session: Session, claim: m.Claim, relations: list[RelatedClaim], edges: dict[str, list[str]]) -> Corroboration:
     """Group corroborating claims by shared upstream publications; each group is one independent source."""
-    edges = _reports_on(session)
     own = upstream(claim.made_in_id, claim.claimant_id, edges)
     groups: list[tuple[set[str], list[str]]] = []
     ids = sorted({r.claim_id for r in relations if r.kind == "corroborates" and r.status == "active"})
