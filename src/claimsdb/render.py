@@ -71,25 +71,26 @@ def _one_line(text: str) -> str:
 
 
 def claims_table(rows: Sequence[ClaimRow], title: str = "", *, width: int = 200) -> Table:
-    """Claims as a table; below 120 columns the type and publication give way to the statement."""
+    """Claims as a table; below 120 columns the type goes and the publication joins the claimant."""
     wide = width >= 120
     table = Table(title=title or None, show_lines=False, expand=False)
-    table.add_column("claim", style="cyan", no_wrap=not wide, overflow="fold")
+    table.add_column("claim", style="cyan", overflow="fold", max_width=None if wide else 22)
     if wide:
         table.add_column("type", overflow="fold")
-    table.add_column("claimant", style="green", overflow="fold", max_width=24 if not wide else None)
+    table.add_column("claimant" if wide else "claimant, made in", style="green", overflow="fold", max_width=None if wide else 20)
     if wide:
         table.add_column("made in", overflow="fold")
     table.add_column("claimed", no_wrap=True)
-    table.add_column("statement", overflow="fold", ratio=1)
+    table.add_column("statement", overflow="fold", ratio=1, min_width=None if wide else 24)
     for row in rows:
         status = " [red](withdrawn)[/red]" if row.status == "withdrawn" else ""
         cells = [row.id + status]
         if wide:
             cells.append(row.type)
-        cells.append(row.claimant_name)
+        made_in = row.made_in_id or "[dim](not identified)[/dim]"
+        cells.append(row.claimant_name if wide else f"{row.claimant_name}\n[dim]in[/dim] [white]{made_in}[/white]")
         if wide:
-            cells.append(row.made_in_id or "[dim](not identified)[/dim]")
+            cells.append(made_in)
         cells += [row.claimed_on or "[dim]unknown[/dim]", row.statement]
         table.add_row(*cells)
     return table
