@@ -81,7 +81,7 @@ def claims_table(rows: Sequence[ClaimRow], title: str = "", *, width: int = 200)
     if wide:
         table.add_column("made in", overflow="fold")
     table.add_column("claimed", no_wrap=True)
-    table.add_column("statement", overflow="fold", ratio=1, min_width=None if wide else 24)
+    table.add_column("statement", overflow="fold", ratio=1)
     for row in rows:
         status = " [red](withdrawn)[/red]" if row.status == "withdrawn" else ""
         cells = [row.id + status]
