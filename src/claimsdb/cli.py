@@ -239,7 +239,7 @@ def list_(
         _stderr().print("No claims match these filters.")
         if format_ is ListFormatAll.table:
             return
-    render_rows(rows, format_.value, sys.stdout, _stdout(), title=f"{len(rows)} claims")
+    render_rows(rows, format_.value, sys.stdout, _stdout(), title=f"{len(rows)} claim{'' if len(rows) == 1 else 's'}")
 
 
 @app.command()
