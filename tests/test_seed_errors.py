@@ -95,7 +95,7 @@ CASES = {
     ),
     "unknown-claimant": (
         H, "    claimant: tjwg\n", "    claimant: tjwgg\n", None,
-        "claims[0].claimant: unknown organisation 'tjwgg'; closest: tjwg; define it or fix the id",
+        "claims[0].claimant: unknown organisation 'tjwgg'; closest: tjwg; add it under `organisations:` (seeds/organisations.yaml) or fix the id",
     ),
     "unknown-made-in": (
         H, "made_in: tjwg-2017-mapping-report", "made_in: tjwg-2017-maping-report", None,

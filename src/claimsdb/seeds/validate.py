@@ -142,7 +142,7 @@ class _Resolver:
             return False
         close = difflib.get_close_matches(key, sorted(table), n=3, cutoff=0.5)
         hint = f"; closest: {', '.join(close)}" if close else ""
-        self.issues.append(where.issue(f"unknown {what} {key!r}{hint}; define it or fix the id", *loc))
+        self.issues.append(where.issue(f"unknown {what} {key!r}{hint}; {_WHERE_TO_DEFINE.get(what, 'define it')} or fix the id", *loc))
         return False
 
     # -- resolving ------------------------------------------------------------------------------
@@ -339,6 +339,13 @@ class _Resolver:
             columns["period_end"] = period.end.iso() if period.end else None
             columns["period_label"] = period.label
         return columns if len(self.issues) == before else None
+
+
+_WHERE_TO_DEFINE = {
+    "organisation": "add it under `organisations:` (seeds/organisations.yaml)",
+    "source": "add it under `sources:` (seeds/sources.yaml)",
+    "claim": "define that claim",
+}
 
 
 def _term_fields(claim_type: str) -> Iterable[tuple[str, str]]:
