@@ -1,0 +1,30 @@
+"""The README is part of the product: its commands exist, and CI runs the test command it gives."""
+
+from __future__ import annotations
+
+import re
+
+import typer.main
+
+from claimsdb.cli import app
+from conftest import PROJECT
+
+README = (PROJECT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    for name in typer.main.get_group(app).commands:
+        assert f"`claims {name}" in README, name
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    commands = re.findall(r"```sh\n(.+?)\n```", README)
+    test_command = next(c for c in commands if c.endswith("uv run --locked pytest"))
+    assert test_command in (PROJECT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_quick_start_has_two_commands_for_a_fresh_machine() -> None:
+    quick_start = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```sh\n(.+?)\n```", quick_start)
+    assert len(commands) == 2
+    assert commands[0].endswith("uv run --locked claims load")
