@@ -7,7 +7,6 @@ Every poll has a deadline and fails with a message saying what it was waiting fo
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import signal
