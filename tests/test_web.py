@@ -458,3 +458,18 @@ def test_serve_help_names_its_options(cli: Cli) -> None:
     assert result.exit_code == 0
     for text in ("--host", "127.0.0.1", "--port", "8000"):
         assert text in result.stdout
+
+
+def test_source_page_and_citation_carry_url_date_reasoning_and_description(db_url: str, seeds_dir: Path, cli: Cli) -> None:
+    yaml_file = seeds_dir / "huffpost-2017-07-20-tjwg-executions.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    yaml_file.write_text(text.replace("  published: 2017-07-20\n", "  published: 2017-07-20\n  url: https://example.org/tjwg-article\n", 1), encoding="utf-8")
+    assert cli("--db", db_url, "load", seeds_dir, "-q").exit_code == 0
+    with TestClient(create_app(db_url)) as client:
+        article = client.get("/sources/huffpost-2017-07-20-tjwg-executions").text
+        report = client.get("/sources/tjwg-2017-mapping-report").text
+        claim = client.get("/claims/tjwg-2017-basis-375-interviews").text
+    assert '<a href="https://example.org/tjwg-article"' in article
+    assert esc('inferred: the article is dated 20/07/2017 (a Thursday) and says the report "was released on Wednesday"') in report
+    assert "interviews with 375 North Korean" in report  # the report's description
+    assert esc("<https://example.org/tjwg-article>") in claim

@@ -35,6 +35,7 @@ class SourceInfo:
     published_inferred_reason: str | None
     url: str | None
     held: bool
+    description: str | None
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,8 @@ def get_claim(session: Session, claim_id: str) -> ClaimProvenance:
         hint = f"; closest: {', '.join(close)}" if close else "; `claims list` shows the ids"
         raise NotFound(f"no claim {claim_id!r}{hint}")
     document_text = session.scalar(select(m.Document.text).where(m.Document.id == claim.document_id)) or ""
-    made_in = _source(session, claim.made_in_id) if claim.made_in_id else None
-    document = _source(session, claim.document_id)
+    made_in = source_info(session, claim.made_in_id) if claim.made_in_id else None
+    document = source_info(session, claim.document_id)
     edges = _reports_on(session)
     return ClaimProvenance(
         id=claim.id,
@@ -111,7 +112,7 @@ def get_claim(session: Session, claim_id: str) -> ClaimProvenance:
         value=_value(session, claim),
         claimant=_claimant(session, claim.claimant_id),
         made_in=made_in,
-        chain=[_source(session, sid) for sid in attribution_chain(claim.made_in_id, claim.document_id, edges)],
+        chain=[source_info(session, sid) for sid in attribution_chain(claim.made_in_id, claim.document_id, edges)],
         document=document,
         claimed_on=iso_partial(claim.claimed_on, claim.claimed_on_precision),
         claimed_on_precision=claim.claimed_on_precision,
@@ -153,9 +154,13 @@ def attribution_chain(made_in: str | None, document_id: str, edges: dict[str, li
     return [made_in, document_id]
 
 
-def _source(session: Session, source_id: str) -> SourceInfo:
+def source_info(session: Session, source_id: str) -> SourceInfo:
+    """One publication as `show` and the web pages present it; NotFound names the closest ids."""
     source = session.get(m.Source, source_id)
-    assert source is not None, f"foreign key to missing source {source_id}"
+    if source is None:
+        known = list(session.scalars(select(m.Source.id)))
+        close = difflib.get_close_matches(source_id, known, n=3, cutoff=0.5)
+        raise NotFound(f"no source {source_id!r}" + (f"; closest: {', '.join(close)}" if close else ""))
     publisher = session.get(m.Organisation, source.publisher_id) if source.publisher_id else None
     return SourceInfo(
         id=source.id,
@@ -167,6 +172,7 @@ def _source(session: Session, source_id: str) -> SourceInfo:
         published_inferred_reason=source.published_inferred_reason,
         url=source.url,
         held=source.held,
+        description=source.description,
     )
 
 

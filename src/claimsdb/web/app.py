@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from claimsdb import api
 from claimsdb.errors import ClaimsError, DatabaseStateError, NotFound
 from claimsdb.export import export_rows
-from claimsdb.provenance import CONTEXT_CHARS
+from claimsdb.provenance import CONTEXT_CHARS, source_info
 from claimsdb.query import ClaimFilter, FacetCounts, count_claims, document_text, facet_counts, list_claims, list_sources
 from claimsdb.render import describe_period, describe_quantity, to_json
 from claimsdb.web import views
@@ -167,6 +167,7 @@ def create_app(db: str | None) -> Starlette:
         with api.reading(db) as session:
             sources = list_sources(session)
             data = views.source_page(sources, source_id)
+            details = source_info(session, source_id)
             rows = list_claims(session, ClaimFilter(source=source_id))
             text = document_text(session, source_id) if data.source.held else None
             # export rows carry the offsets; raw text, since no spreadsheet will read these
@@ -174,6 +175,7 @@ def create_app(db: str | None) -> Starlette:
             quotes = views.quotes_in_reading_order(offsets, source_id) if text is not None else []
         return render(request, "source.html", {
             "page": data,
+            "details": details,
             "made_in": [row for row in rows if row.made_in_id == source_id],
             "quotes": quotes,
             "segments": views.segments(text, quotes) if text is not None else [],

@@ -361,7 +361,7 @@ def citation(claim: Any, url: str) -> str:
     anchor = claim.anchor
     return (
         f"{who}, {where}, {when}. "
-        f"Quoted in “{doc.title}”{f' ({held})' if held else ''}: “{anchor['exact']}” "
+        f"Quoted in “{doc.title}”{f' ({held})' if held else ''}{f' <{doc.url}>' if http_url(doc.url) else ''}: “{anchor['exact']}” "
         f"[document {doc.id}, sha256 {anchor['document_sha256']}, characters {anchor['start']}–{anchor['end']}]. "
         f"claimsdb claim {claim.id}, {url}"
     )
