@@ -6,11 +6,9 @@ them, so `claims --help` starts fast; tests/test_cli_startup.py holds us to that
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -74,36 +72,6 @@ def _stdout() -> Any:
     return Console(highlight=False)
 
 
-@contextlib.contextmanager
-def _progress_bar(quiet: bool) -> Iterator[Any]:
-    """A rich progress bar on stderr when a person is watching: a terminal, not CI, not --quiet."""
-    from claimsdb.progress import NO_PROGRESS
-
-    if quiet or os.environ.get("CI") or not sys.stderr.isatty():
-        yield NO_PROGRESS
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=_stderr(), transient=True) as bar:
-        yield _RichProgress(bar)
-
-
-class _RichProgress:
-    def __init__(self, bar: Any) -> None:
-        self.bar = bar
-        self.task: Any = None
-
-    def phase(self, description: str, total: int | None = None) -> None:
-        if self.task is not None:
-            self.bar.update(self.task, completed=self.bar.tasks[-1].total or 1, total=self.bar.tasks[-1].total or 1)
-        self.task = self.bar.add_task(description, total=total)
-
-    def advance(self, amount: int = 1) -> None:
-        if self.task is not None:
-            self.bar.advance(self.task, amount)
-
-
 def user_errors(command: F) -> F:
     """Report ClaimsError as a message on stderr with exit status 1, never a traceback."""
 
@@ -137,9 +105,9 @@ def load(
     """Load a seeds directory (default: seeds/) in one transaction, then show what is there."""
     from claimsdb import api
     from claimsdb.db.engine import database_url, describe
-    from claimsdb.render import render_load_report, render_overview
+    from claimsdb.render import progress_bar, render_load_report, render_overview
 
-    with _progress_bar(quiet) as progress:
+    with progress_bar(_stderr(), quiet=quiet) as progress:
         report = api.load(
             _db(ctx), seeds_dir, recapture=recapture or (), force=force, wait_seconds=wait,
             on_wait=_stderr().print, progress=progress,
@@ -279,12 +247,13 @@ def export(
 ) -> None:
     """Export claims as CSV: one row per claim, typed value and provenance columns (README: Export)."""
     from claimsdb import api
+    from claimsdb.render import progress_bar
 
     filters = _claim_filter(
         source=source, claimant=claimant, type=type_, term=term, date_from=date_from, date_to=date_to,
         search=search, include_withdrawn=withdrawn, sort=sort,
     )  # fmt: skip
-    with _progress_bar(quiet) as progress:
+    with progress_bar(_stderr(), quiet=quiet) as progress:
         if out is None:
             api.export_csv(_db(ctx), filters, sys.stdout, formula_guard=formula_guard, progress=progress)
             return

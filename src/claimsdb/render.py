@@ -6,19 +6,24 @@ format of a listing, so commands never grow their own if/elif over formats.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, fields, is_dataclass
 from typing import Any, Literal, TextIO
 
 from rich.console import Console, Group
 from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
 from rich.table import Table
 from rich.text import Text
 
 from claimsdb.export import guard_formula
 from claimsdb.load import LoadReport
+from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.provenance import ClaimProvenance, SourceInfo
 from claimsdb.query import ClaimRow, Count, Overview, Stats
 
@@ -328,3 +333,35 @@ def render_located(found: Any, console: Console) -> None:
         context.append(_one_line(anchor.exact), style="bold black on yellow")
         context.append(_one_line(anchor.suffix) + "…", style="dim")
         console.print(context)
+
+
+# --- progress -----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def progress_bar(console: Console, *, quiet: bool) -> Iterator[Progress]:
+    """A rich progress bar on `console` when a person is watching: a terminal, not CI, not --quiet."""
+    if quiet or os.environ.get("CI") or not console.is_terminal:
+        yield NO_PROGRESS
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with RichProgress(*columns, console=console, transient=True) as bar:
+        yield _BarProgress(bar)
+
+
+class _BarProgress:
+    """claimsdb.progress.Progress drawn as one rich task per stage of the work."""
+
+    def __init__(self, bar: RichProgress) -> None:
+        self.bar = bar
+        self.task: TaskID | None = None
+
+    def phase(self, description: str, total: int | None = None) -> None:
+        if self.task is not None:  # the previous stage is done
+            done = self.bar.tasks[-1].total or 1
+            self.bar.update(self.task, total=done, completed=done)
+        self.task = self.bar.add_task(description, total=total)
+
+    def advance(self, amount: int = 1) -> None:
+        if self.task is not None:
+            self.bar.advance(self.task, amount)
