@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -22,7 +22,7 @@ from claimsdb.db.locks import take_load_lock
 from claimsdb.db.migrate import ensure_current, upgrade
 from claimsdb.errors import ClaimsError, DatabaseStateError
 from claimsdb.export import datapackage, export_rows, write_csv
-from claimsdb.load import LoadReport, last_run_files, load_bundle
+from claimsdb.load import LoadReport, last_run_files, load_bundle, stored_seeds
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.provenance import ClaimProvenance, get_claim
 from claimsdb.query import (
@@ -46,7 +46,7 @@ from claimsdb.seeds.anchor import Located as LocatedQuote
 from claimsdb.seeds.anchor import explain_missing
 from claimsdb.seeds.anchor import locate as locate_quote
 from claimsdb.seeds.files import SEED_SUFFIXES, file_sha256, seed_paths
-from claimsdb.seeds.records import SeedBundle
+from claimsdb.seeds.records import SeedBundle, StoredSeeds
 from claimsdb.verify import VerifyReport, verify_anchors
 
 DEFAULT_SEEDS = "seeds"
@@ -119,14 +119,31 @@ def load(
             return LoadReport(run_id=None, seeds_dir=str(root), nothing_changed=True, previous_run_id=unchanged)
     from claimsdb.seeds import read_seeds  # pydantic and the YAML parser: only when there is parsing to do
 
-    bundle = read_seeds(root, progress)  # before touching the database: bad seeds leave no trace
+    # read before taking the write lock: bad seeds leave no trace, and others can write meanwhile
+    with ExitStack() as stack:
+        stored = None if force or recapture else _stored_seeds(db, stack)
+        bundle = read_seeds(root, progress, stored)
     with _engine(db, wait_seconds=wait_seconds) as engine, Session(engine) as session, session.begin():
         # take the write lock first; create the schema of a new database in this same transaction
         connection = session.connection(execution_options={"sqlite_immediate": True})
         take_load_lock(connection, wait_seconds, on_wait)
         ensure_current(connection, create=True)
+        if not bundle.full and last_run_files(session)[0] != stored.run_id:  # type: ignore[union-attr]
+            bundle = read_seeds(root, progress)  # another load landed while we read: read everything
         progress.phase(f"Writing {len(bundle.claims):,} claims to the database")
         return load_bundle(session, bundle, recapture=recapture)
+
+
+def _stored_seeds(db: str | None, stack: ExitStack) -> StoredSeeds | None:
+    """What the last load left, so only changed files are read; None for a new or unusable database.
+
+    Its session stays open on `stack` while the seeds are read: the reader asks it about claims.
+    """
+    try:
+        session = stack.enter_context(reading(db))
+    except DatabaseStateError:
+        return None
+    return stored_seeds(session)
 
 
 def _unchanged_since_last_run(db: str | None, root: Path) -> int | None:

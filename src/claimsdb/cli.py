@@ -98,7 +98,7 @@ def load(
         list[str] | None,
         typer.Option(help="Accept new bytes for this held document (repeat for several)."),
     ] = None,
-    force: Annotated[bool, typer.Option(help="Parse and load even if no file changed since the last load.")] = False,
+    force: Annotated[bool, typer.Option(help="Read and check every seed file, not only those changed since the last load.")] = False,
     wait: Annotated[float, typer.Option(min=0, help="Seconds to wait for another load on the same database.")] = 60,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the load report: no overview, no progress bar.")] = False,
 ) -> None:

@@ -4,17 +4,19 @@ The database mirrors the seeds: new claims are added, changed ones updated, and 
 the seeds are *withdrawn* (kept, marked, hidden from default queries, like Wikidata's deprecated
 rank), so a citation of a claim id never dangles. Every load is a LoadRun that records the files
 it read (with hashes) and what it did to each claim. This module never commits.
+
+A bundle may hold only the files that changed since the last load (`SeedBundle.scope`): rows that
+came from other files are left as they are. `stored_seeds` tells the reader what those rows are.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Date, DateTime, bindparam, delete, select, update
+from sqlalchemy import ColumnElement, Date, DateTime, bindparam, delete, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,10 +24,7 @@ from claimsdb import __version__
 from claimsdb.db import models as m
 from claimsdb.db.search import refresh_search_index
 from claimsdb.errors import SeedError, SeedIssue
-from claimsdb.seeds.records import CLAIM_COLUMNS, ClaimRecord, SeedBundle, SeedFileRecord
-
-_PROVENANCE_ONLY = {"seed_file", "seed_line"}
-"""Columns that follow a claim around its seed file without making it a changed claim."""
+from claimsdb.seeds.records import CLAIM_COLUMNS, TERM_COLUMNS, Need, PublishedDate, SeedBundle, SeedFileRecord, StoredSeeds
 
 
 @dataclass
@@ -43,19 +42,9 @@ class LoadReport:
     unchanged: int = 0
     claims_total: int = 0
     documents_recaptured: list[str] = field(default_factory=list)
-
-
-_HASHED_COLUMNS = tuple(name for name in CLAIM_COLUMNS if name not in _PROVENANCE_ONLY)
-
-
-def content_hash(record: ClaimRecord) -> str:
-    """A digest of everything a curator can change about a claim, relations included.
-
-    repr() of str, int, None and date values is stable, and the column order is fixed.
-    """
-    columns = record.columns
-    body = (tuple(columns[name] for name in _HASHED_COLUMNS), sorted((r.kind, r.target_id) for r in record.relations))
-    return hashlib.sha256(repr(body).encode()).hexdigest()
+    files_read: int = 0
+    files_total: int = 0
+    """Seed files read by this load, of all the seed files: a load after an edit reads the changed ones."""
 
 
 def last_run_files(session: Session) -> tuple[int | None, dict[str, str]]:
@@ -67,6 +56,119 @@ def last_run_files(session: Session) -> tuple[int | None, dict[str, str]]:
     return run_id, dict(rows.tuples().all())
 
 
+def stored_seeds(session: Session) -> StoredSeeds:
+    """What the last load left: each file's hash and what each file defines; claims on demand.
+
+    The answers about claims come from `session` while the seeds are read, so keep it open.
+    """
+    run_id, files = last_run_files(session)
+    version = session.scalar(select(m.LoadRun.claimsdb_version).where(m.LoadRun.id == run_id)) if run_id else None
+    stored = StoredSeeds(run_id=run_id, files=files)
+    connection = session.connection()
+    vocabularies = dict(connection.execute(select(m.Vocabulary.id, m.Vocabulary.seed_file)).tuples().all())
+    stored.complete = run_id is not None and version == __version__ and None not in vocabularies.values()
+    if not stored.complete:
+        return stored
+    defined, users = stored.defined, stored.users
+
+    def use(need: Need, seed_file: str) -> None:
+        users.setdefault(need, set()).add(seed_file)
+
+    for name, seed_file in vocabularies.items():
+        defined[("vocabulary", name)] = seed_file
+    for term, vocabulary in connection.execute(select(m.TermRow.id, m.TermRow.vocabulary_id)).tuples():
+        defined[("term", vocabulary, term)] = vocabularies[vocabulary]
+    organisations = select(m.Organisation.id, m.Organisation.seed_file, m.Organisation.kind_id, m.Organisation.part_of_id)
+    for org, seed_file, kind, part_of in connection.execute(organisations).tuples():
+        defined[("organisation", org)] = seed_file
+        use(("term", "organisation_kinds", kind), seed_file)
+        if part_of is not None:
+            use(("organisation", part_of), seed_file)
+    sources = select(m.Source.id, m.Source.seed_file, m.Source.publisher_id, m.Source.published,
+                     m.Source.published_precision, m.Source.published_inferred_reason)  # fmt: skip
+    source_files: dict[str, str] = {}
+    for source, seed_file, publisher, published, precision, reason in connection.execute(sources).tuples():
+        defined[("source", source)] = source_files[source] = seed_file
+        stored.published[source] = PublishedDate(published, precision or "day", reason) if published else None
+        if publisher is not None:
+            use(("organisation", publisher), seed_file)
+    reports = select(m.SourceReport.source_id, m.SourceReport.reported_id).order_by(m.SourceReport.source_id, m.SourceReport.position)
+    for source, reported in connection.execute(reports).tuples():
+        stored.reports_on[source] = (*stored.reports_on.get(source, ()), reported)
+        use(("source", reported), source_files[source])
+    for document, path in connection.execute(select(m.Document.id, m.Document.path)).tuples():
+        if document in source_files:
+            stored.document_files[path] = source_files[document]
+    stored.claims = _DatabaseClaims(session)
+    return stored
+
+
+class _DatabaseClaims:
+    """StoredClaims answered by queries: a partial load asks about a few files, not every claim."""
+
+    def __init__(self, session: Session) -> None:
+        self.connection = session.connection()
+        self.active = m.Claim.status == "active"
+
+    def _column(self, query: Any) -> set[Any]:
+        return set(self.connection.execute(query).scalars())
+
+    def files_defining(self, ids: Collection[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for batch in _batches(sorted(ids)):
+            query = select(m.Claim.id, m.Claim.seed_file).where(self.active, m.Claim.id.in_(batch))
+            found.update(self.connection.execute(query).tuples().all())
+        return found
+
+    def ids_in(self, files: Collection[str]) -> set[str]:
+        return self._column(select(m.Claim.id).where(self.active, m.Claim.seed_file.in_(sorted(files)))) if files else set()
+
+    def files_using(self, needs: Collection[Need]) -> set[str]:
+        conditions: list[ColumnElement[bool]] = []
+        by_kind: dict[tuple[str, ...], list[str]] = {}
+        for need in needs:
+            by_kind.setdefault(need[:-1], []).append(need[-1])
+        for kind, keys in by_kind.items():
+            if kind == ("organisation",):
+                conditions.append(m.Claim.claimant_id.in_(keys))
+            elif kind == ("source",):
+                conditions.append(m.Claim.made_in_id.in_(keys))
+            elif kind[0] == "term":
+                conditions += [getattr(m.Claim, column).in_(keys) for column in _columns_of(kind[1])]
+        files = self._column(select(m.Claim.seed_file).where(self.active, or_(*conditions)).distinct()) if conditions else set()
+        targets = by_kind.get(("claim",))
+        if targets:
+            related = select(m.Claim.seed_file).join(m.ClaimRelation, m.ClaimRelation.claim_id == m.Claim.id)
+            files |= self._column(related.where(self.active, m.ClaimRelation.target_id.in_(targets)).distinct())
+        return files
+
+    def files_dated_by(self, sources: Collection[str]) -> set[str]:
+        if not sources:
+            return set()
+        undated = m.Claim.claimed_on_basis.in_(("publication", "unknown"))  # no date of their own
+        return self._column(select(m.Claim.seed_file).where(self.active, undated, m.Claim.made_in_id.in_(sorted(sources))).distinct())
+
+    def all_ids(self) -> list[str]:
+        return sorted(self._column(select(m.Claim.id).where(self.active)))
+
+
+def _batches(keys: list[str], size: int = 10_000) -> Iterator[list[str]]:
+    for start in range(0, len(keys), size):
+        yield keys[start : start + size]
+
+
+def _columns_of(vocabulary: str) -> list[str]:
+    """The claim columns that hold terms of this vocabulary."""
+    from claimsdb.seeds.schema import TERM_FIELDS
+
+    columns = []
+    for key, name in TERM_FIELDS.items():
+        field_name, _, only_for = key.partition("@")
+        if name == vocabulary:
+            columns.append("evidence_method" if (field_name, only_for) == ("method", "evidence_basis") else field_name)
+    return [column for column in dict.fromkeys(columns) if column in TERM_COLUMNS]
+
+
 def load_bundle(session: Session, bundle: SeedBundle, *, recapture: Sequence[str] = ()) -> LoadReport:
     """Make the database say what the seeds say; raise SeedError (writing nothing) if it cannot."""
     recaptured = _check_recaptures(session, bundle, set(recapture))
@@ -75,11 +177,12 @@ def load_bundle(session: Session, bundle: SeedBundle, *, recapture: Sequence[str
     )
     session.add(run)
     session.flush()
-    report = LoadReport(run_id=run.id, seeds_dir=bundle.root, documents_recaptured=recaptured)
+    report = LoadReport(run_id=run.id, seeds_dir=bundle.root, documents_recaptured=recaptured, files_read=bundle.files_read)
+    report.files_total = sum(1 for f in _unique_files(bundle.files) if f.kind == "seed")
     _sync_reference_data(session, bundle)
-    _sync_claims(session, bundle, run.id, report)
+    touched = _sync_claims(session, bundle, run.id, report)
     _delete_unused(session, bundle)
-    refresh_search_index(session)
+    refresh_search_index(session, touched)
     _insert_many(session, m.LoadRunFile.__table__, [_file_row(run.id, f) for f in _unique_files(bundle.files)])
     run.finished_at = dt.datetime.now(dt.UTC)
     run.claims_total = report.claims_total
@@ -89,6 +192,11 @@ def load_bundle(session: Session, bundle: SeedBundle, *, recapture: Sequence[str
     run.unchanged = report.unchanged
     session.flush()
     return report
+
+
+def _owned(column: Any, bundle: SeedBundle) -> ColumnElement[bool]:
+    """Rows that came from the files this bundle replaces (every row, when it holds every file)."""
+    return true() if bundle.full else column.in_(sorted(bundle.scope))
 
 
 def _unique_files(files: Iterable[SeedFileRecord]) -> list[SeedFileRecord]:
@@ -130,19 +238,23 @@ def _check_recaptures(session: Session, bundle: SeedBundle, recapture: set[str])
 
 
 def _sync_reference_data(session: Session, bundle: SeedBundle) -> None:
-    _upsert(session, m.Vocabulary, [{"id": v.id, "label": v.label, "description": v.description} for v in bundle.vocabularies])
+    _upsert(session, m.Vocabulary, [
+        {"id": v.id, "label": v.label, "description": v.description, "seed_file": v.seed_file} for v in bundle.vocabularies
+    ])  # fmt: skip
     _upsert(session, m.TermRow, [
         {"id": t.id, "vocabulary_id": t.vocabulary, "label": t.label, "definition": t.definition} for t in bundle.terms
     ])  # fmt: skip
     organisations = [
-        {"id": o.id, "name": o.name, "kind_id": o.kind, "part_of_id": None, "description": o.description,
+        {"id": o.id, "name": o.name, "kind_id": o.kind, "part_of_id": o.part_of, "description": o.description,
          "seed_file": o.seed_file, "seed_line": o.seed_line}
         for o in bundle.organisations
     ]  # fmt: skip
-    _upsert(session, m.Organisation, organisations)  # part_of set after every organisation exists
-    for org in bundle.organisations:
-        session.execute(update(m.Organisation).where(m.Organisation.id == org.id).values(part_of_id=org.part_of))
-    _replace(session, m.OrganisationAlias, [
+    # part_of is set once every organisation exists
+    _upsert(session, m.Organisation, [{**row, "part_of_id": None} for row in organisations], keep=("part_of_id",))
+    _update_by_id(session, m.Organisation, [{"key": o["id"], "part_of_id": o["part_of_id"]} for o in organisations], "part_of_id")
+    owned_orgs = select(m.Organisation.id).where(_owned(m.Organisation.seed_file, bundle))
+    session.execute(delete(m.OrganisationAlias).where(m.OrganisationAlias.organisation_id.in_(owned_orgs)))
+    _insert_many(session, m.OrganisationAlias.__table__, [
         {"organisation_id": o.id, "alias": alias, "position": i} for o in bundle.organisations for i, alias in enumerate(o.aliases)
     ])  # fmt: skip
     _upsert(session, m.Source, [
@@ -152,7 +264,9 @@ def _sync_reference_data(session: Session, bundle: SeedBundle) -> None:
          "held": s.held, "seed_file": s.seed_file, "seed_line": s.seed_line}
         for s in bundle.sources
     ])  # fmt: skip
-    _replace(session, m.SourceReport, [
+    owned_sources = select(m.Source.id).where(_owned(m.Source.seed_file, bundle))
+    session.execute(delete(m.SourceReport).where(m.SourceReport.source_id.in_(owned_sources)))
+    _insert_many(session, m.SourceReport.__table__, [
         {"source_id": s.id, "reported_id": r, "position": i} for s in bundle.sources for i, r in enumerate(s.reports_on)
     ])  # fmt: skip
     _upsert(session, m.Document, [
@@ -160,133 +274,158 @@ def _sync_reference_data(session: Session, bundle: SeedBundle) -> None:
     ])  # fmt: skip
 
 
-def _upsert(session: Session, model: type[m.Base], rows: list[dict[str, Any]]) -> None:
-    """Insert new rows and update changed ones, by primary key `id`; leave the others for later."""
+def _upsert(session: Session, model: type[m.Base], rows: list[dict[str, Any]], keep: Sequence[str] = ()) -> None:
+    """Insert new rows and update changed ones, by primary key `id`; columns in `keep` are not compared."""
     if not rows:
         return
     table = model.__table__
-    columns = [table.c[name] for name in rows[0]]
-    existing = {row["id"]: dict(row) for row in session.execute(select(*columns)).mappings()}
+    compared = [name for name in rows[0] if name not in keep]
+    keys = [row["id"] for row in rows]
+    existing = {}
+    for start in range(0, len(keys), _BATCH):  # only the rows in question: a partial load touches few
+        query = select(*(table.c[name] for name in compared)).where(table.c.id.in_(keys[start : start + _BATCH]))
+        existing.update({row["id"]: dict(row) for row in session.execute(query).mappings()})
     new = [row for row in rows if row["id"] not in existing]
-    changed = [row for row in rows if row["id"] in existing and existing[row["id"]] != row]
+    changed = [row for row in rows if row["id"] in existing and existing[row["id"]] != {k: row[k] for k in compared}]
     if new:
         _insert_many(session, table, new)
     for row in changed:
-        session.execute(update(table).where(table.c.id == row["id"]).values(**row))
+        values = {k: row[k] for k in compared if k != "id"}
+        session.execute(update(table).where(table.c.id == row["id"]).values(**values))
 
 
-def _replace(session: Session, model: type[m.Base], rows: list[dict[str, Any]]) -> None:
-    """Link tables have no identity of their own: rewrite them whole."""
-    session.execute(delete(model))
-    _insert_many(session, model.__table__, rows)
-
-
-def _insert_many(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+def _insert_many(session: Session, table: Any, rows: list[dict[str, Any]] | list[tuple[Any, ...]], names: Sequence[str] | None = None) -> None:
     """One executemany straight to the driver, in batches.
 
     The ORM's bulk insert splits rows by which values are None, and Core's per-row parameter
     processing costs more than SQLite's own work at 100,000 claims; these rows are already exactly
     what the columns hold (str, int, bool, date, None), so they go to the driver as they are.
+    Rows are dicts, or tuples in the order of `names`.
     """
     if not rows:
         return
     connection = session.connection()
-    names = list(rows[0])
+    names = list(names if names is not None else rows[0])  # type: ignore[arg-type]
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     sql = (
         f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([marker] * len(names))})"
     )
     # SQLite stores dates as ISO text, as SQLAlchemy's SQLite Date and DateTime types do
-    dates = [name for name in names if isinstance(table.c[name].type, Date | DateTime)]
+    dates = [i for i, name in enumerate(names) if isinstance(table.c[name].type, Date | DateTime)]
     needs_text = connection.dialect.name == "sqlite" and dates
     for start in range(0, len(rows), _BATCH):
-        batch = rows[start : start + _BATCH]
+        batch = [row if isinstance(row, tuple) else tuple(row[name] for name in names) for row in rows[start : start + _BATCH]]
         if needs_text:
-            batch = [{**row, **{d: _iso(row[d]) for d in dates}} for row in batch]
-        connection.exec_driver_sql(sql, [tuple(row[name] for name in names) for row in batch])
+            batch = [_with_iso_dates(row, dates) for row in batch]
+        connection.exec_driver_sql(sql, batch)
 
 
 _BATCH = 10_000
 
 
-def _iso(value: dt.date | None) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+def _with_iso_dates(row: tuple[Any, ...], dates: list[int]) -> tuple[Any, ...]:
+    values = list(row)
+    for index in dates:
+        value = values[index]
+        if value is not None:
+            values[index] = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    return tuple(values)
 
 
 def _delete_unused(session: Session, bundle: SeedBundle) -> None:
-    """Remove reference rows gone from the seeds, unless a withdrawn claim still points at them."""
-    keep = {
-        m.Document: {d.id for d in bundle.documents},
+    """Remove rows the replaced files no longer define, unless a withdrawn claim still points at them."""
+    defined = {
         m.Source: {s.id for s in bundle.sources},
         m.Organisation: {o.id for o in bundle.organisations},
-        m.TermRow: {t.id for t in bundle.terms},
         m.Vocabulary: {v.id for v in bundle.vocabularies},
     }
-    for model, wanted in keep.items():
-        table = model.__table__
-        for (key,) in session.execute(select(table.c.id)).all():
-            if key in wanted:
-                continue
+    gone: dict[Any, list[str]] = {}
+    for model, wanted in defined.items():
+        owned = session.scalars(select(model.id).where(_owned(model.seed_file, bundle))).all()
+        gone[model] = [key for key in owned if key not in wanted]
+    vocabularies = {v.id for v in bundle.vocabularies} | set(gone[m.Vocabulary])
+    terms = {t.id for t in bundle.terms}
+    owned_terms = session.scalars(select(m.TermRow.id).where(m.TermRow.vocabulary_id.in_(sorted(vocabularies)))).all()
+    documents = session.scalars(select(m.Document.id).where(m.Document.id.in_(gone[m.Source]))).all() if gone[m.Source] else []
+    for model, keys in ((m.Document, documents), (m.Source, gone[m.Source]), (m.Organisation, gone[m.Organisation]),
+                        (m.TermRow, [t for t in owned_terms if t not in terms]), (m.Vocabulary, gone[m.Vocabulary])):  # fmt: skip
+        for key in keys:
             try:
                 with session.begin_nested():
-                    session.execute(delete(table).where(table.c.id == key))
+                    session.execute(delete(model).where(model.id == key))
             except IntegrityError:
                 pass  # still referenced by a withdrawn claim, which keeps its provenance
 
 
 # --- claims ---------------------------------------------------------------------------------------
 
+_CLAIM_ROW = ("id", *CLAIM_COLUMNS, "content_hash", "status", "changed_run_id", "added_run_id")
 
-def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: LoadReport) -> None:
-    existing: dict[str, tuple[str, str]] = {}
-    positions: dict[str, tuple[str, int | None]] = {}
-    query = select(m.Claim.id, m.Claim.content_hash, m.Claim.status, m.Claim.seed_file, m.Claim.seed_line)
-    for claim_id, digest, status, seed_file, seed_line in session.execute(query).tuples():
-        existing[claim_id] = (digest, status)
-        positions[claim_id] = (seed_file, seed_line)
+
+def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: LoadReport) -> list[str] | None:
+    """Add, update, restore and withdraw claims; returns the ids whose text may have changed (None: all)."""
+    existing = _existing_claims(session, bundle)
     moved: list[dict[str, Any]] = []
-    new_rows: list[dict[str, Any]] = []
+    new_rows: list[tuple[Any, ...]] = []
+    updated: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
     for record in bundle.claims:
-        digest = content_hash(record)
-        row = {"id": record.id, **record.columns, "content_hash": digest, "status": "active", "changed_run_id": run_id}
         before = existing.get(record.id)
         if before is None:
-            new_rows.append({**row, "added_run_id": run_id})
+            new_rows.append((record.id, *record.values, record.content_hash, "active", run_id, run_id))
             report.added.append(record.id)
             changes.append({"run_id": run_id, "claim_id": record.id, "action": "added"})
             continue
-        if before == (digest, "active"):
+        if before[:2] == (record.content_hash, "active"):
             report.unchanged += 1
-            if positions[record.id] != (record["seed_file"], record["seed_line"]):
+            if before[2:] != (record["seed_file"], record["seed_line"]):
                 moved.append({"key": record.id, "seed_file": record["seed_file"], "seed_line": record["seed_line"]})
             continue
         action = "restored" if before[1] == "withdrawn" else "changed"
         (report.restored if action == "restored" else report.changed).append(record.id)
         changes.append({"run_id": run_id, "claim_id": record.id, "action": action})
-        session.execute(update(m.Claim).where(m.Claim.id == record.id).values(**row))
-    _insert_many(session, m.Claim.__table__, new_rows)
+        updated.append({"key": record.id, **record.columns, "content_hash": record.content_hash, "status": "active", "changed_run_id": run_id})
+    _insert_many(session, m.Claim.__table__, new_rows, names=_CLAIM_ROW)
+    _update_by_id(session, m.Claim, updated, *CLAIM_COLUMNS, "content_hash", "status", "changed_run_id")
     # the same claim, now at another line or in another file: its provenance follows it
-    _update_many(session, moved, seed_file=bindparam("seed_file"), seed_line=bindparam("seed_line"))
+    _update_by_id(session, m.Claim, moved, "seed_file", "seed_line")
     in_seeds = {record.id for record in bundle.claims}
-    gone = [key for key, (_, status) in existing.items() if key not in in_seeds and status == "active"]
-    _update_many(session, [{"key": key} for key in gone], status="withdrawn", changed_run_id=run_id)
+    gone = [
+        key for key, (_, status, seed_file, _) in existing.items()
+        if status == "active" and key not in in_seeds and (bundle.full or seed_file in bundle.scope)
+    ]  # fmt: skip
+    _update_by_id(session, m.Claim, [{"key": key, "status": "withdrawn", "changed_run_id": run_id} for key in gone], "status", "changed_run_id")
     report.withdrawn.extend(gone)
     changes.extend({"run_id": run_id, "claim_id": key, "action": "withdrawn"} for key in gone)
-    _replace(session, m.ClaimRelation, [
+    owned_claims = select(m.Claim.id).where(_owned(m.Claim.seed_file, bundle))
+    session.execute(delete(m.ClaimRelation).where(m.ClaimRelation.claim_id.in_(owned_claims)))
+    _insert_many(session, m.ClaimRelation.__table__, [
         {"claim_id": r.claim_id, "kind": r.kind, "target_id": r.target_id} for c in bundle.claims for r in c.relations
     ])  # fmt: skip
     _insert_many(session, m.ClaimChange.__table__, changes)
-    report.claims_total = len(bundle.claims)
+    report.claims_total = session.scalar(select(func.count()).select_from(m.Claim).where(m.Claim.status == "active")) or 0
+    report.unchanged = report.claims_total - len(report.added) - len(report.changed) - len(report.restored)  # read or not
+    return [*report.added, *report.changed, *report.restored] if existing else None
 
 
-def _update_many(session: Session, rows: list[dict[str, Any]], **values: Any) -> None:
-    """One executemany UPDATE of claims by id (`key` in each row), not one statement per claim."""
+def _existing_claims(session: Session, bundle: SeedBundle) -> dict[str, tuple[str, str, str, int | None]]:
+    """(content hash, status, seed file, line) of the claims this bundle may touch: all, or few."""
+    query = select(m.Claim.id, m.Claim.content_hash, m.Claim.status, m.Claim.seed_file, m.Claim.seed_line)
+    connection = session.connection()
+    if bundle.full:
+        return {key: tuple(rest) for key, *rest in connection.execute(query).tuples()}  # type: ignore[misc]
+    found = {key: tuple(rest) for key, *rest in connection.execute(query.where(m.Claim.seed_file.in_(sorted(bundle.scope)))).tuples()}
+    for batch in _batches(sorted({record.id for record in bundle.claims} - set(found))):
+        found.update({key: tuple(rest) for key, *rest in connection.execute(query.where(m.Claim.id.in_(batch))).tuples()})
+    return found  # type: ignore[return-value]
+
+
+def _update_by_id(session: Session, model: type[m.Base], rows: list[dict[str, Any]], *columns: str) -> None:
+    """One executemany UPDATE by id (`key` in each row), not one statement per row."""
     if rows:
-        table = m.Claim.__table__
-        session.connection().execute(update(table).where(table.c.id == bindparam("key")).values(**values), rows)
+        table = model.__table__
+        statement = update(table).where(table.c.id == bindparam("key")).values({name: bindparam(name) for name in columns})
+        session.connection().execute(statement, rows)
 
 
 assert set(CLAIM_COLUMNS) <= {c.name for c in m.Claim.__table__.columns}, "records and table drifted apart"

@@ -126,6 +126,11 @@ def render_load_report(report: LoadReport, database: str, console: Console) -> N
         f"{len(report.added)} added, {len(report.changed)} changed, {len(report.restored)} restored, "
         f"{len(report.withdrawn)} withdrawn, {report.unchanged} unchanged; {report.claims_total} claims in the seeds."
     )
+    if report.files_read < report.files_total:
+        console.print(
+            f"  Read {report.files_read:,} of {report.files_total:,} seed files: those changed since the last load "
+            "and those a change reaches; the rest are as the last load left them (--force reads every file)."
+        )
     if report.documents_recaptured:
         console.print(f"  re-captured documents (new bytes accepted): {', '.join(report.documents_recaptured)}")
     for label, ids in (("changed", report.changed), ("restored", report.restored), ("withdrawn", report.withdrawn)):

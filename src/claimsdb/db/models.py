@@ -32,6 +32,8 @@ class Vocabulary(Base):
     id: Mapped[Id]
     label: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
+    seed_file: Mapped[str | None] = mapped_column(String(500))
+    """The seed file that defines it; None only for rows loaded before revision 0004."""
 
 
 class TermRow(Base):

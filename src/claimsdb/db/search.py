@@ -10,6 +10,7 @@ the edges (PostgreSQL drops stop words such as "the"; the two stemmers differ on
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, func, literal_column, select, text
 from sqlalchemy.orm import Session
@@ -23,12 +24,24 @@ PG_CONFIG = "english"
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
-def refresh_search_index(session: Session) -> None:
-    """Make SQLite's FTS table say what the claims table says (PostgreSQL's index keeps itself)."""
+def refresh_search_index(session: Session, claim_ids: Sequence[str] | None = None) -> None:
+    """Make SQLite's FTS table say what the claims table says (PostgreSQL's index keeps itself).
+
+    With `claim_ids`, only those claims' entries are rewritten (a load that changed a few claims);
+    without, the whole table is rebuilt.
+    """
     if session.get_bind().dialect.name != "sqlite":
         return
-    session.execute(text("DELETE FROM claims_fts"))
-    session.execute(text("INSERT INTO claims_fts(id, statement, quote) SELECT id, statement, quote FROM claims"))
+    if claim_ids is None:
+        session.execute(text("DELETE FROM claims_fts"))
+        session.execute(text("INSERT INTO claims_fts(id, statement, quote) SELECT id, statement, quote FROM claims"))
+        return
+    for start in range(0, len(claim_ids), 10_000):
+        batch = list(claim_ids[start : start + 10_000])
+        keys = ", ".join(f":k{i}" for i in range(len(batch)))
+        params = {f"k{i}": key for i, key in enumerate(batch)}
+        session.execute(text(f"DELETE FROM claims_fts WHERE id IN ({keys})"), params)
+        session.execute(text(f"INSERT INTO claims_fts(id, statement, quote) SELECT id, statement, quote FROM claims WHERE id IN ({keys})"), params)
 
 
 def fts5_query(words: str) -> str:

@@ -13,7 +13,7 @@ __all__ = ["read_seeds"]
 
 def __getattr__(name: str) -> Any:
     if name == "read_seeds":
-        from claimsdb.seeds.read import read_seeds
+        from claimsdb.seeds.collect import read_seeds
 
         return read_seeds
     raise AttributeError(name)

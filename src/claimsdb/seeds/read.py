@@ -1,34 +1,23 @@
-"""Read a seeds directory: find the files, parse each, validate each against the seed models.
+"""Read one seed file: parse it and validate it against the seed models.
 
-Cross-file checks (references, vocabularies, quotes) happen in `validate.py`; this module deals with
-the file system and with turning pydantic's errors into `file:line: where: what to do` issues.
+What the file means (its document, quotes, references) is worked out in `resolve.py`; this module
+deals with the file system and with turning pydantic's errors into `file:line: where: what to do`
+issues. Items that fail validation are dropped and the rest kept, so one run reports everything.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
-import multiprocessing
-import os
-import re
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from claimsdb.errors import SeedError, SeedIssue
-from claimsdb.progress import NO_PROGRESS, Progress
+from claimsdb.errors import SeedIssue
 from claimsdb.seeds import schema
-from claimsdb.seeds.files import seed_paths
-from claimsdb.seeds.parse import MAX_SEED_BYTES, Loc, ParsedFile, parse_json_seed_file, parse_seed_file, too_large
-from claimsdb.seeds.records import SeedBundle
-
-MAX_SEED_FILES = 100_000
-PARALLEL_FROM_FILES = 64
-"""From this many seed files on, files are parsed in one process per core (parsing is most of a load)."""
+from claimsdb.seeds.parse import Loc, ParsedFile, parse_json_seed_file, parse_seed_file, too_large
 
 
 @dataclass(frozen=True)
@@ -51,77 +40,6 @@ class SeedFileInput:
         """Where an item sat in the file before broken ones were dropped, so lines stay right."""
         kept = self.kept.get(section)
         return kept[index] if kept is not None else index
-
-
-def read_seeds(root: Path | str, progress: Progress = NO_PROGRESS) -> SeedBundle:
-    """Parse and validate every seed file under `root`; raise SeedError listing every problem."""
-    from claimsdb.seeds.validate import build_bundle
-
-    root = Path(root)
-    if not root.is_dir():
-        raise SeedError([SeedIssue(str(root), None, "no such seeds directory; give the folder that holds your seed YAML files")])
-    inputs, issues, unreadable = read_seed_files(root, progress)
-    progress.phase("Checking references, vocabularies and quotes")
-    bundle, more = build_bundle(root, inputs, unreadable)
-    issues.extend(more)
-    if issues:
-        raise SeedError(issues)
-    return bundle
-
-
-def read_seed_files(
-    root: Path, progress: Progress = NO_PROGRESS
-) -> tuple[list[SeedFileInput], list[SeedIssue], dict[str, frozenset[str]]]:
-    """Every seed file read on its own; also the files that could not be read, with their words."""
-    inputs: list[SeedFileInput] = []
-    issues: list[SeedIssue] = []
-    unreadable: dict[str, frozenset[str]] = {}
-    paths = seed_paths(root)
-    progress.phase("Parsing seed files", len(paths))
-    if not paths:
-        issues.append(SeedIssue(str(root), None, "no seed files (*.yaml) here; see README 'Writing seeds'"))
-    for path, (one, problems) in zip(paths, _read_all(root, paths[:MAX_SEED_FILES]), strict=False):
-        progress.advance()
-        issues.extend(problems)
-        if one:
-            inputs.append(one)
-        else:
-            unreadable[str(path)] = _words_in(path)
-    return inputs, issues, unreadable
-
-
-def _read_all(root: Path, paths: list[Path]) -> Iterator[tuple[SeedFileInput | None, list[SeedIssue]]]:
-    """read_seed_file for every path, in order; parsing across processes when there are many files.
-
-    Workers send back plain parsed data, which is cheap to unpickle, and this process validates it
-    with pydantic while they parse the next files (validated models cost as much to unpickle as to
-    make).
-    """
-    workers = min(os.cpu_count() or 1, 8)
-    if len(paths) < PARALLEL_FROM_FILES or workers < 2:
-        yield from (read_seed_file(root, path) for path in paths)
-        return
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        chunk = max(1, len(paths) // (workers * 8))
-        for path, (parsed, issues) in zip(paths, pool.map(_parse_for_pool, paths, chunksize=chunk), strict=True):
-            yield _validated(root, path, parsed, issues)
-
-
-def _parse_for_pool(path: Path) -> tuple[ParsedFile | None, list[SeedIssue]]:
-    return parse_file(path)
-
-
-_SLUG_WORD = re.compile(rb"[a-z0-9][a-z0-9_-]*")
-
-
-def _words_in(path: Path) -> frozenset[str]:
-    """Every id-like word in a file we could not read: ids it might define if it could be read."""
-    try:
-        raw = path.read_bytes()[: MAX_SEED_BYTES + 1]
-    except OSError:
-        return frozenset()
-    return frozenset(word.decode() for word in _SLUG_WORD.findall(raw))
 
 
 def read_seed_file(root: Path, path: Path) -> tuple[SeedFileInput | None, list[SeedIssue]]:

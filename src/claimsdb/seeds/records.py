@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Collection
+from typing import Any, Protocol
+
+from claimsdb.errors import SeedIssue
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class VocabularyRecord:
     id: str
     label: str
     description: str | None
+    seed_file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,14 +96,27 @@ TERM_COLUMNS = ("method", "evidence_method", "offence", "punishment", "measure",
 """The value columns that hold controlled vocabulary terms."""
 
 
-@dataclass(frozen=True)
+CLAIM_INDEX = {name: index for index, name in enumerate(CLAIM_COLUMNS)}
+DATE_COLUMNS = ("claimed_on", "claimed_on_end", "claimed_on_precision", "claimed_on_basis", "claimed_on_inferred_reason")
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimRecord:
+    """One claim's row: `values` in CLAIM_COLUMNS order (a tuple: a million of them must fit)."""
+
     id: str
-    columns: dict[str, Any]
+    values: tuple[Any, ...]
     relations: tuple[RelationRecord, ...] = ()
+    content_hash: str = ""
+    dated_by: str | None = None
+    """The source whose publication date the claim takes, once every file is read; then None."""
 
     def __getitem__(self, name: str) -> Any:
-        return self.columns[name]
+        return self.values[CLAIM_INDEX[name]]
+
+    @property
+    def columns(self) -> dict[str, Any]:
+        return dict(zip(CLAIM_COLUMNS, self.values, strict=True))
 
 
 @dataclass(frozen=True)
@@ -109,9 +126,141 @@ class SeedFileRecord:
     kind: str  # "seed" or "document"
 
 
+Need = tuple[str, ...]
+"""Something a seed refers to: ("organisation", id), ("source", id), ("claim", id) or
+("term", vocabulary, id)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """One thing a file defines ("vocabulary", name) or a Need, with where, for duplicate messages."""
+
+    key: Need
+    line: int | None  # of the item
+    id_line: int | None  # of its id (or name)
+    id_loc: str  # the id's place, dotted: "claims[3].id"
+
+
+@dataclass(frozen=True)
+class Use:
+    """Where one reference is written, for messages about it."""
+
+    need: Need
+    loc: tuple[str | int, ...]
+    line: int | None
+
+
+@dataclass
+class FileResult:
+    """What one seed file says, resolved as far as the file alone allows.
+
+    Made in a worker process and sent back whole, so it holds plain records, not pydantic models
+    or the YAML line map. What the file refers to elsewhere is in `needs`; `uses` (where each
+    reference is written) is only filled when a message needs it.
+    """
+
+    path: str  # as the user names it, for messages
+    stored_path: str  # "<seeds dir name>/<relative path>": how the database names it
+    sha256: str
+    issues: list[SeedIssue] = field(default_factory=list)
+    broken_ids: frozenset[str] = frozenset()
+    vocabularies: list[VocabularyRecord] = field(default_factory=list)
+    terms: list[TermRecord] = field(default_factory=list)
+    organisations: list[OrganisationRecord] = field(default_factory=list)
+    sources: list[SourceRecord] = field(default_factory=list)
+    document: DocumentRecord | None = None
+    document_file: SeedFileRecord | None = None
+    claims: list[ClaimRecord] = field(default_factory=list)
+    definitions: list[Definition] = field(default_factory=list)
+    """Everything the file defines, in file order: vocabularies, terms, organisations, sources, claims."""
+    reports_on_at: dict[str, tuple[str, int | None, str]] = field(default_factory=dict)
+    """For each source with `reports_on`: (path, line, dotted place) of that list, for messages."""
+    needs: set[Need] = field(default_factory=set)
+    uses: list[Use] | None = None
+    readable: bool = True
+
+
+@dataclass(frozen=True)
+class PublishedDate:
+    """A source's publication date as stored: what a claim without its own date takes."""
+
+    value: dt.date
+    precision: str
+    inferred: str | None
+
+
+class StoredClaims(Protocol):
+    """The claims the last load left, asked about as needed (there may be a million of them)."""
+
+    def files_defining(self, ids: Collection[str]) -> dict[str, str]:
+        """Which file defines each of these (active) claim ids that exists."""
+        ...
+
+    def ids_in(self, files: Collection[str]) -> set[str]:
+        """The active claims these files define."""
+        ...
+
+    def files_using(self, needs: Collection[Need]) -> set[str]:
+        """The files whose claims refer to any of these (as claimant, source, term or related claim)."""
+        ...
+
+    def files_dated_by(self, sources: Collection[str]) -> set[str]:
+        """The files with claims that take their date from one of these sources."""
+        ...
+
+    def all_ids(self) -> list[str]:
+        """Every active claim id (only to suggest the closest to a wrong one)."""
+        ...
+
+
+class NoStoredClaims:
+    """No database yet, or a load that reads every file."""
+
+    def files_defining(self, ids: Collection[str]) -> dict[str, str]:
+        return {}
+
+    def ids_in(self, files: Collection[str]) -> set[str]:
+        return set()
+
+    def files_using(self, needs: Collection[Need]) -> set[str]:
+        return set()
+
+    def files_dated_by(self, sources: Collection[str]) -> set[str]:
+        return set()
+
+    def all_ids(self) -> list[str]:
+        return []
+
+
+@dataclass
+class StoredSeeds:
+    """What the database says the seeds were at the last load: lets a load re-read only changed files.
+
+    `defined` maps each vocabulary, term, organisation and source (see Need; also ("vocabulary",
+    name)) to the seed file that defines it, and `users` maps each to the files of organisations
+    and sources that refer to it; claims, which may be many, are asked about through `claims`.
+    """
+
+    run_id: int | None = None
+    files: dict[str, str] = field(default_factory=dict)
+    defined: dict[Need, str] = field(default_factory=dict)
+    users: dict[Need, set[str]] = field(default_factory=dict)
+    published: dict[str, PublishedDate | None] = field(default_factory=dict)
+    reports_on: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    document_files: dict[str, str] = field(default_factory=dict)
+    """A held document's stored path -> the seed file that describes it."""
+    claims: StoredClaims = field(default_factory=NoStoredClaims)
+    complete: bool = False
+    """False when the database cannot say which file defines everything: then read every file."""
+
+
 @dataclass
 class SeedBundle:
-    """Everything in one seeds directory, valid and resolved."""
+    """The seed files a load read, valid and resolved, and what they replace.
+
+    `scope` names the seed files whose rows this bundle replaces (the files read and the files
+    gone); rows from other files stay as they are. `files` lists every current file, read or not.
+    """
 
     root: str
     files: list[SeedFileRecord] = field(default_factory=list)
@@ -121,3 +270,7 @@ class SeedBundle:
     sources: list[SourceRecord] = field(default_factory=list)
     documents: list[DocumentRecord] = field(default_factory=list)
     claims: list[ClaimRecord] = field(default_factory=list)
+    scope: set[str] = field(default_factory=set)
+    full: bool = True
+    """Whether the bundle holds every seed file (then every row is replaced, whatever its file)."""
+    files_read: int = 0

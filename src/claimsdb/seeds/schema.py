@@ -55,7 +55,7 @@ class PartialDate(Model):
         if isinstance(raw, dt.datetime):
             raise ValueError("give a date without a time of day, e.g. 2017-07-19")
         if isinstance(raw, dt.date):
-            return cls(value=raw, precision="day")
+            return cls.model_construct(value=raw, precision="day")  # checked here: skip re-validation
         if isinstance(raw, bool) or not isinstance(raw, int | str):
             raise ValueError("a date is written YYYY-MM-DD, YYYY-MM or YYYY")
         match = _PARTIAL_DATE.match(str(raw).strip())
@@ -67,20 +67,24 @@ class PartialDate(Model):
             value = dt.date(int(year), int(month or 1), int(day or 1))
         except ValueError as exc:
             raise ValueError(f"{raw!r} is not a real date ({exc})") from None
-        return cls(value=value, precision=precision)
+        return cls.model_construct(value=value, precision=precision)
 
     def iso(self) -> str:
         width = {"day": 10, "month": 7, "year": 4}[self.precision]
         return self.value.isoformat()[:width]
 
     def last_day(self) -> dt.date:
-        """The last day this date can mean: 2017 -> 2017-12-31, 2017-02 -> 2017-02-28."""
-        if self.precision == "year":
-            return dt.date(self.value.year, 12, 31)
-        if self.precision == "month":
-            following = dt.date(self.value.year + self.value.month // 12, self.value.month % 12 + 1, 1)
-            return following - dt.timedelta(days=1)
-        return self.value
+        return last_day(self.value, self.precision)
+
+
+def last_day(value: dt.date, precision: str) -> dt.date:
+    """The last day a date can mean: 2017 -> 2017-12-31, 2017-02 -> 2017-02-28."""
+    if precision == "year":
+        return dt.date(value.year, 12, 31)
+    if precision == "month":
+        following = dt.date(value.year + value.month // 12, value.month % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+    return value
 
 
 def _not_in_future(date: PartialDate | None) -> PartialDate | None:

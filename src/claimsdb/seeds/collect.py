@@ -1,0 +1,152 @@
+"""Read a seeds directory: which files to read, reading them (on every core), checking them together.
+
+A load after an edit reads only the files that changed since the last load (`StoredSeeds` says
+what the database holds and which file it came from), plus the unchanged files a change reaches;
+everything else is taken as the database has it. A first load, `claims check` and `--force` read
+every file. Either way the same checks run and the same errors come out.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from pathlib import Path
+
+from claimsdb.errors import SeedError, SeedIssue
+from claimsdb.progress import NO_PROGRESS, Progress
+from claimsdb.seeds.files import SEED_SUFFIXES, file_sha256, seed_paths
+from claimsdb.seeds.parse import MAX_SEED_BYTES
+from claimsdb.seeds.records import FileResult, SeedBundle, SeedFileRecord, StoredSeeds
+from claimsdb.seeds.resolve import resolve_file, stored_path
+from claimsdb.seeds.validate import build_bundle, files_to_reread
+
+MAX_SEED_FILES = 100_000
+PARALLEL_FROM_FILES = 64
+"""From this many files on, files are read in one process per core (parsing is most of a load)."""
+MAX_PARTIAL_FILES = 2_000
+"""A change that reaches more files than this is loaded by reading every file."""
+
+
+def read_seeds(root: Path | str, progress: Progress = NO_PROGRESS, stored: StoredSeeds | None = None) -> SeedBundle:
+    """Parse and check the seed files under `root`; raise SeedError listing every problem.
+
+    With `stored` (what the last load left in the database), only changed files are read and the
+    bundle replaces only their rows (`SeedBundle.scope`).
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise SeedError([SeedIssue(str(root), None, "no such seeds directory; give the folder that holds your seed YAML files")])
+    paths = {stored_path(root, path): path for path in seed_paths(root)}
+    if not paths:
+        raise SeedError([SeedIssue(str(root), None, "no seed files (*.yaml) here; see README 'Writing seeds'")])
+    stored = stored if stored is not None and stored.complete else StoredSeeds()
+    hashes = {name: _sha256_or_none(path) for name, path in paths.items()} if stored.files else {}
+    scope = _changed(root, stored, paths, hashes) if stored.files else set(paths)
+    scope |= {name for name in stored.files if name.endswith(SEED_SUFFIXES) and name not in paths}  # files gone
+    progress.phase("Parsing seed files", sum(1 for name in paths if name in scope))
+    results, issues, unreadable = read_seed_files(root, [paths[name] for name in paths if name in scope], progress)
+    while stored.files:
+        more = files_to_reread(stored, results, scope) & set(paths)
+        if not more:
+            break
+        scope |= more
+        progress.phase("Reading the files a change reaches", len(more))
+        extra = read_seed_files(root, [paths[name] for name in paths if name in more], progress)
+        results, issues, unreadable = results + extra[0], issues + extra[1], unreadable | extra[2]
+    if not set(paths) <= scope and len(scope) > MAX_PARTIAL_FILES:  # most files: read them all
+        rest = [paths[name] for name in paths if name not in scope]
+        progress.phase("Parsing seed files", len(rest))
+        extra = read_seed_files(root, rest, progress)
+        results, issues, unreadable = results + extra[0], issues + extra[1], unreadable | extra[2]
+        scope |= set(paths)
+    order = {name: index for index, name in enumerate(paths)}
+    results.sort(key=lambda result: order[result.stored_path])  # file order decides which duplicate is first
+    progress.phase("Checking references, vocabularies and quotes")
+    files = _all_files(results, stored, hashes, scope)
+    bundle, more_issues = build_bundle(root, results, unreadable, stored=stored, scope=scope, files=files)
+    bundle.full = set(paths) <= scope
+    issues += more_issues
+    if issues:
+        raise SeedError(issues)
+    return bundle
+
+
+def _changed(root: Path, stored: StoredSeeds, paths: dict[str, Path], hashes: dict[str, str | None]) -> set[str]:
+    """Seed files new or edited since the last load, and those whose held document changed."""
+    changed = {name for name in paths if hashes[name] is None or stored.files.get(name) != hashes[name]}
+    for document, seed_file in stored.document_files.items():
+        on_disk = root / document.split("/", 1)[1]
+        digest = _sha256_or_none(on_disk)
+        if digest is None or digest != stored.files.get(document):
+            changed.add(seed_file)
+    return changed
+
+
+def _sha256_or_none(path: Path) -> str | None:
+    """None for a file that cannot be read: it counts as changed, and reading it says what is wrong."""
+    try:
+        return file_sha256(path)
+    except OSError:
+        return None
+
+
+def _all_files(results: list[FileResult], stored: StoredSeeds, hashes: dict[str, str | None], scope: set[str]) -> list[SeedFileRecord]:
+    """Every current file, for the load run: those read now with their hashes, the rest as stored."""
+    files = [SeedFileRecord(r.stored_path, r.sha256, "seed") for r in results if r.readable]
+    files += [r.document_file for r in results if r.document_file is not None]
+    read_documents = {r.document_file.path for r in results if r.document_file is not None}
+    for name, digest in hashes.items():
+        if name not in scope and digest is not None:
+            files.append(SeedFileRecord(name, digest, "seed"))
+    for document, seed_file in stored.document_files.items():
+        if seed_file not in scope and document not in read_documents:
+            files.append(SeedFileRecord(document, stored.files[document], "document"))
+    return files
+
+
+def read_seed_files(
+    root: Path, paths: list[Path], progress: Progress = NO_PROGRESS
+) -> tuple[list[FileResult], list[SeedIssue], dict[str, frozenset[str]]]:
+    """Every file resolved on its own; also the files that could not be read, with their words."""
+    results: list[FileResult] = []
+    issues: list[SeedIssue] = []
+    unreadable: dict[str, frozenset[str]] = {}
+    for path, result in zip(paths, _resolve_all(root, paths[:MAX_SEED_FILES]), strict=False):
+        progress.advance()
+        if result.readable:
+            results.append(result)
+        else:
+            issues.extend(result.issues)
+            unreadable[str(path)] = _words_in(path)
+    return results, issues, unreadable
+
+
+def _resolve_all(root: Path, paths: list[Path]) -> Iterator[FileResult]:
+    """resolve_file for every path, in order; across processes when there are many files.
+
+    Workers send back plain records (cheap to unpickle), never pydantic models or line maps.
+    """
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_FROM_FILES or workers < 2:
+        yield from (resolve_file(root, path) for path in paths)
+        return
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        chunk = max(1, min(16, len(paths) // (workers * 8)))
+        yield from pool.map(partial(resolve_file, root), paths, chunksize=chunk)
+
+
+_SLUG_WORD = re.compile(rb"[a-z0-9][a-z0-9_-]*")
+
+
+def _words_in(path: Path) -> frozenset[str]:
+    """Every id-like word in a file we could not read: ids it might define if it could be read."""
+    try:
+        raw = path.read_bytes()[: MAX_SEED_BYTES + 1]
+    except OSError:
+        return frozenset()
+    return frozenset(word.decode() for word in _SLUG_WORD.findall(raw))

@@ -1,0 +1,298 @@
+"""One seed file on its own: parsed, validated, its document read, its quotes anchored.
+
+This runs in worker processes, one file at a time, so it settles everything a file can settle
+alone (most of a load's work) and sends back plain records. What the file refers to in other
+files (claimants, sources, related claims, vocabulary terms) it only lists, as `needs`;
+`validate.py` checks those once every file is in. Claims that take their date from a source
+defined elsewhere get it there too (`ClaimRecord.dated_by`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from claimsdb.errors import SeedIssue
+from claimsdb.seeds import schema
+from claimsdb.seeds.anchor import AnchorNotFound, anchor_quote
+from claimsdb.seeds.parse import Loc, decode_text
+from claimsdb.seeds.read import SeedFileInput, dotted, read_seed_file
+from claimsdb.seeds.records import (
+    CLAIM_COLUMNS,
+    VALUE_COLUMNS,
+    ClaimRecord,
+    Definition,
+    DocumentRecord,
+    FileResult,
+    Need,
+    OrganisationRecord,
+    RelationRecord,
+    SeedFileRecord,
+    SourceRecord,
+    TermRecord,
+    Use,
+    VocabularyRecord,
+)
+
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+"""A held document larger than this is refused (a news article is a few kilobytes)."""
+
+ORGANISATION_KINDS = "organisation_kinds"
+
+
+def stored_path(root: Path, path: Path) -> str:
+    """How the database names a file under the seeds directory: "<dir name>/<relative path>"."""
+    return f"{root.name}/{path.relative_to(root).as_posix()}"
+
+
+def resolve_file(root: Path, path: Path, *, with_uses: bool = False) -> FileResult:
+    """Everything one file says, as records; `with_uses` also records where each reference is."""
+    one, issues = read_seed_file(root, path)
+    if one is None:
+        return FileResult(str(path), stored_path(root, path), "", issues=issues, readable=False)
+    result = FileResult(str(path), one.stored_path, one.parsed.sha256, issues=issues, broken_ids=one.broken_ids)
+    if with_uses:
+        result.uses = []
+    _FileResolver(root, one, result).resolve()
+    return result
+
+
+class _FileResolver:
+    def __init__(self, root: Path, one: SeedFileInput, result: FileResult) -> None:
+        self.root = root
+        self.one = one
+        self.result = result
+        self.text: str | None = None
+        self.local_sources: dict[str, schema.SourceSeed] = {}
+
+    def issue(self, loc: Loc, message: str) -> None:
+        self.result.issues.append(SeedIssue(self.one.parsed.path, self.one.parsed.line_of(loc), f"{dotted(loc)}: {message}"))
+
+    def need(self, need: Need, loc: Loc) -> None:
+        self.result.needs.add(need)
+        if self.result.uses is not None:
+            self.result.uses.append(Use(need, loc, self.one.parsed.line_of(loc)))
+
+    def define(self, key: Need, loc: Loc, id_loc: Loc | None = None) -> None:
+        line = self.one.parsed.line_of(loc)
+        id_line = self.one.parsed.line_of(id_loc if id_loc is not None else (*loc, "id"))
+        self.result.definitions.append(Definition(key, line, id_line, dotted(id_loc if id_loc is not None else (*loc, "id"))))
+
+    def resolve(self) -> None:
+        content = self.one.content
+        for name, vocabulary in content.vocabularies.items():
+            self._vocabulary(name, vocabulary)
+        for index, org in enumerate(content.organisations):
+            self._organisation(org, ("organisations", self.one.original_index("organisations", index)))
+        for index, source in enumerate(content.sources):
+            self._source(source, ("sources", self.one.original_index("sources", index)))
+        if content.document is not None:
+            self._source(content.document, ("document",))
+            self._document(content.document)
+        for index, claim in enumerate(content.claims):
+            loc = ("claims", self.one.original_index("claims", index))
+            self.define(("claim", claim.id), loc)
+            record = self._claim(claim, loc)
+            if record is not None:
+                self.result.claims.append(record)
+
+    # -- definitions -----------------------------------------------------------------------------
+
+    def _vocabulary(self, name: str, vocabulary: schema.VocabularySeed) -> None:
+        loc = ("vocabularies", name)
+        self.define(("vocabulary", name), loc, loc)
+        self.result.vocabularies.append(VocabularyRecord(name, vocabulary.label, vocabulary.description, self.one.stored_path))
+        for term_id, term in vocabulary.terms.items():
+            self.define(("term", name, term_id), (*loc, "terms", term_id), (*loc, "terms", term_id))
+            self.result.terms.append(TermRecord(term_id, name, term.label, term.definition))
+
+    def _organisation(self, org: schema.OrganisationSeed, loc: Loc) -> None:
+        self.define(("organisation", org.id), loc)
+        self.need(("term", ORGANISATION_KINDS, org.kind), (*loc, "kind"))
+        if org.part_of == org.id:
+            self.issue((*loc, "part_of"), "an organisation cannot be part of itself")
+        elif org.part_of is not None:
+            self.need(("organisation", org.part_of), (*loc, "part_of"))
+        self.result.organisations.append(
+            OrganisationRecord(
+                org.id, org.name, org.kind, tuple(dict.fromkeys(org.aliases)), org.part_of,
+                org.description, self.one.stored_path, self.one.parsed.line_of(loc),
+            )
+        )  # fmt: skip
+
+    def _source(self, source: schema.SourceSeed, loc: Loc) -> None:
+        self.define(("source", source.id), loc)
+        self.local_sources.setdefault(source.id, source)
+        if source.publisher is not None:
+            self.need(("organisation", source.publisher), (*loc, "publisher"))
+        for index, target in enumerate(source.reports_on):
+            self.need(("source", target), (*loc, "reports_on", index))
+        if source.reports_on:
+            where = (*loc, "reports_on")
+            self.result.reports_on_at.setdefault(source.id, (self.one.parsed.path, self.one.parsed.line_of(where), dotted(where)))
+        published = source.published
+        self.result.sources.append(
+            SourceRecord(
+                source.id, source.title, source.publisher,
+                published.date.value if published else None, published.date.precision if published else None,
+                published.inferred if published else None, source.url, tuple(dict.fromkeys(source.reports_on)), source.description,
+                isinstance(source, schema.DocumentSeed), self.one.stored_path, self.one.parsed.line_of(loc),
+            )
+        )  # fmt: skip
+
+    def _document(self, document: schema.DocumentSeed) -> None:
+        loc: Loc = ("document",)
+        path = self.root / document.file
+        try:
+            resolved = path.resolve(strict=True)
+        except (RuntimeError, OSError, ValueError):
+            self.issue((*loc, "file"), f"document file {document.file!r} not found; paths are relative to the seeds directory ({self.root})")
+            return
+        if not resolved.is_relative_to(self.root.resolve()):
+            self.issue((*loc, "file"), f"document file {document.file!r} leads outside the seeds directory; keep documents under it (e.g. documents/)")
+            return
+        if not resolved.is_file():
+            self.issue((*loc, "file"), f"document file {document.file!r} is not a file")
+            return
+        if resolved.stat().st_size > MAX_DOCUMENT_BYTES:
+            self.issue((*loc, "file"), f"document file {document.file!r} is over the {MAX_DOCUMENT_BYTES // 2**20} MiB limit")
+            return
+        raw = resolved.read_bytes()
+        digest = hashlib.sha256(raw).hexdigest()
+        if document.sha256 is not None and document.sha256 != digest:
+            self.issue(
+                (*loc, "sha256"),
+                f"the bytes of {document.file!r} changed since capture: recorded sha256 {document.sha256}, "
+                f"file has {digest}. A held document is never edited; restore it, or, if this is a deliberate "
+                "re-capture, put the new sha256 here",
+            )
+            return
+        text, problem = decode_text(raw, document.file)
+        if problem is not None:
+            self.issue((*loc, "file"), f"document file {document.file!r}: {problem.message.replace('the file', 'it')}")
+            return
+        stored = f"{self.root.name}/{path.relative_to(self.root).as_posix()}"
+        self.text = text or ""
+        self.result.document = DocumentRecord(document.id, stored, digest, self.text, len(raw), document.sha256 is not None)
+        self.result.document_file = SeedFileRecord(stored, digest, "document")
+
+    # -- claims ----------------------------------------------------------------------------------
+
+    def _claim(self, claim: schema.ClaimBase, loc: Loc) -> ClaimRecord | None:
+        document = self.one.content.document
+        assert document is not None  # SeedFile guarantees claims sit beside their document
+        self.need(("organisation", claim.claimant), (*loc, "claimant"))
+        if claim.made_in is not None:
+            self.need(("source", claim.made_in), (*loc, "made_in"))
+        relations = []
+        for kind, target in claim.relations():
+            index = getattr(claim, kind).index(target)
+            if target == claim.id:
+                self.issue((*loc, kind, index), "a claim cannot relate to itself")
+                continue
+            self.need(("claim", target), (*loc, kind, index))
+            relations.append(RelationRecord(claim.id, kind, target))
+        value_columns = self._value_columns(claim, loc)
+        anchor_columns = self._anchor(claim, loc)
+        if value_columns is None or anchor_columns is None:
+            return None
+        made_in = claim.made_in
+        if made_in is None and claim.claimant == document.publisher:
+            made_in = document.id  # the outlet speaking in its own article
+        columns = {
+            "type": claim.type,
+            "statement": claim.statement,
+            "claimant_id": claim.claimant,
+            "made_in_id": made_in,
+            "document_id": document.id,
+            **anchor_columns,
+            **claimed_on_columns(claim.claimed_on),
+            **value_columns,
+            "note": claim.note,
+            "seed_file": self.one.stored_path,
+            "seed_line": self.one.parsed.line_of(loc),
+        }
+        values = tuple(columns[name] for name in CLAIM_COLUMNS)
+        dated_by = made_in if claim.claimed_on is None and made_in is not None else None
+        return ClaimRecord(claim.id, values, tuple(relations), dated_by=dated_by)
+
+    def _anchor(self, claim: schema.ClaimBase, loc: Loc) -> dict[str, Any] | None:
+        if self.text is None or self.result.document is None:
+            return None  # the document's own problem was reported already
+        try:
+            anchor = anchor_quote(self.text, claim.quote, claim.occurrence, claim.quote_prefix)
+        except AnchorNotFound as exc:
+            self.issue((*loc, "quote"), str(exc))
+            return None
+        return {
+            "quote": anchor.exact,
+            "quote_start": anchor.start,
+            "quote_end": anchor.end,
+            "quote_prefix": anchor.prefix,
+            "quote_suffix": anchor.suffix,
+            "document_sha256": self.result.document.sha256,
+        }
+
+    def _value_columns(self, claim: schema.ClaimBase, loc: Loc) -> dict[str, Any] | None:
+        columns: dict[str, Any] = dict.fromkeys(VALUE_COLUMNS)
+        value = claim.__dict__.get("value")
+        if value is None:
+            return columns
+        fields = value.__dict__  # a model's set fields; getattr on an absent one is slow in pydantic
+        ok = True
+        for field_name, vocabulary in _TERM_FIELDS_BY_TYPE[claim.type]:
+            term = fields.get(field_name)
+            if term is not None:
+                self.need(("term", vocabulary, term), (*loc, "value", field_name))
+            columns[_column_for(claim.type, field_name)] = term
+        columns["population"] = fields.get("population")
+        for field_name in ("quantity", "size"):
+            quantity = fields.get(field_name)
+            if quantity is None:
+                continue
+            columns.update(quantity.columns())
+            if quantity.phrase and quantity.phrase not in claim.quote:
+                self.issue((*loc, "value", field_name, "phrase"), f"the phrase {quantity.phrase!r} is not in the quote; the phrase must be the quote's own words")
+                ok = False
+        period = fields.get("period")
+        if period is not None:
+            columns["period_start"] = period.start.iso() if period.start else None
+            columns["period_end"] = period.end.iso() if period.end else None
+            columns["period_label"] = period.label
+        return columns if ok else None
+
+
+def claimed_on_columns(claimed_on: schema.DateAsSaid | None) -> dict[str, Any]:
+    """A claim's own date; without one, the columns wait for its source's publication date."""
+    if claimed_on is None:
+        return date_columns(None, None, "unknown", None)
+    date = claimed_on.date
+    basis = "inferred" if claimed_on.inferred else "stated"
+    return date_columns(date.value, date.precision, basis, claimed_on.inferred)
+
+
+def date_columns(value: Any, precision: str | None, basis: str, reason: str | None) -> dict[str, Any]:
+    return {
+        "claimed_on": value,
+        "claimed_on_end": schema.last_day(value, precision) if value is not None and precision else None,
+        "claimed_on_precision": precision if value is not None else None,
+        "claimed_on_basis": basis,
+        "claimed_on_inferred_reason": reason,
+    }
+
+
+def _term_fields(claim_type: str) -> list[tuple[str, str]]:
+    fields = []
+    for key, vocabulary in schema.TERM_FIELDS.items():
+        field_name, _, only_for = key.partition("@")
+        if not only_for or only_for == claim_type:
+            fields.append((field_name, vocabulary))
+    return fields
+
+
+_TERM_FIELDS_BY_TYPE = {claim_type: tuple(_term_fields(claim_type)) for claim_type in schema.CLAIM_TYPES}
+
+
+def _column_for(claim_type: str, field_name: str) -> str:
+    return "evidence_method" if (claim_type, field_name) == ("evidence_basis", "method") else field_name
