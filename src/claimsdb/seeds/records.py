@@ -68,11 +68,14 @@ class DocumentRecord:
     pinned: bool  # the seed records this sha256: a changed file is then an explicit re-capture
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RelationRecord:
     claim_id: str
     kind: str
     target_id: str
+
+    def __reduce__(self) -> tuple[Any, ...]:  # as a plain tuple: workers send a million of these
+        return RelationRecord, (self.claim_id, self.kind, self.target_id)
 
 
 CLAIM_COLUMNS: tuple[str, ...] = (
@@ -100,7 +103,7 @@ CLAIM_INDEX = {name: index for index, name in enumerate(CLAIM_COLUMNS)}
 DATE_COLUMNS = ("claimed_on", "claimed_on_end", "claimed_on_precision", "claimed_on_basis", "claimed_on_inferred_reason")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass is several times slower to build, and we build a million
 class ClaimRecord:
     """One claim's row: `values` in CLAIM_COLUMNS order (a tuple: a million of them must fit)."""
 
@@ -113,6 +116,10 @@ class ClaimRecord:
 
     def __getitem__(self, name: str) -> Any:
         return self.values[CLAIM_INDEX[name]]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its fields (workers send claims back by the hundred thousand; 4x faster)."""
+        return ClaimRecord, (self.id, self.values, self.relations, self.content_hash, self.dated_by)
 
     @property
     def columns(self) -> dict[str, Any]:
@@ -131,7 +138,7 @@ Need = tuple[str, ...]
 ("term", vocabulary, id)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Definition:
     """One thing a file defines ("vocabulary", name) or a Need, with where, for duplicate messages."""
 
@@ -139,6 +146,9 @@ class Definition:
     line: int | None  # of the item
     id_line: int | None  # of its id (or name)
     id_loc: str  # the id's place, dotted: "claims[3].id"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Definition, (self.key, self.line, self.id_line, self.id_loc)
 
 
 @dataclass(frozen=True)

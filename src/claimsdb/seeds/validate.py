@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from claimsdb.errors import SeedIssue
@@ -79,6 +79,7 @@ class _SeedSet:
         self.reports_on_at: dict[str, tuple[str, int | None, str]] = {}
         self.stored = stored
         self.scope = scope
+        self._date_columns: dict[str, tuple[object, ...]] = {}
         self._stored_definitions(stored, scope)
 
     def _stored_definitions(self, stored: StoredSeeds, scope: set[str]) -> None:
@@ -208,24 +209,27 @@ class _SeedSet:
     # -- claims --------------------------------------------------------------------------------
 
     def finished_claims(self, claims: Iterable[ClaimRecord]) -> list[ClaimRecord]:
-        """Claims with their source's date filled in and their content hash computed."""
-        finished = []
-        for record in claims:
+        """Claims with their source's date filled in and their content hash computed (in place)."""
+        finished = list(claims)
+        for record in finished:
             if record.dated_by is not None:
-                record = self._dated(record)
-            finished.append(replace(record, content_hash=content_hash(record), dated_by=None))
+                self._date(record)
+                record.dated_by = None
+            record.content_hash = content_hash(record)
         return finished
 
-    def _dated(self, record: ClaimRecord) -> ClaimRecord:
+    def _date(self, record: ClaimRecord) -> None:
         source = record.dated_by
         published = self.published.get(source) if source is not None else None
         if published is None:
-            return record
-        reason = f"the publication date of {source}" + (f" ({published.inferred})" if published.inferred else "")
-        columns = date_columns(published.value, published.precision, "publication", reason)
-        values = list(record.values)
-        values[_FIRST_DATE_COLUMN : _FIRST_DATE_COLUMN + len(DATE_COLUMNS)] = [columns[name] for name in DATE_COLUMNS]
-        return replace(record, values=tuple(values))
+            return
+        columns = self._date_columns.get(source)
+        if columns is None:
+            reason = f"the publication date of {source}" + (f" ({published.inferred})" if published.inferred else "")
+            dates = date_columns(published.value, published.precision, "publication", reason)
+            columns = self._date_columns[source] = tuple(dates[name] for name in DATE_COLUMNS)  # type: ignore[index]
+        values = record.values
+        record.values = (*values[:_FIRST_DATE_COLUMN], *columns, *values[_FIRST_DATE_COLUMN + len(DATE_COLUMNS) :])
 
     def bundle(self, files: list[SeedFileRecord], scope: set[str]) -> SeedBundle:
         bundle = SeedBundle(root=str(self.root), files=files, scope=scope, files_read=len(self.results))
