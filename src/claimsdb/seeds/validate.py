@@ -52,6 +52,48 @@ def content_hash(record: ClaimRecord) -> str:
     return hashlib.sha256(repr(body).encode()).hexdigest()
 
 
+class ClaimFinisher:
+    """Fills in each claim's date from its source and computes its content hash.
+
+    Done as results come in from the workers (the main process is otherwise waiting for them), for
+    every claim whose source is already known; the rest once every file is in.
+    """
+
+    def __init__(self, published: dict[str, PublishedDate | None] | None = None) -> None:
+        self.published: dict[str, PublishedDate | None] = dict(published or {})
+        self._columns: dict[str, tuple[object, ...]] = {}
+
+    def learn(self, result: FileResult) -> None:
+        """Sources this file defines (the first definition counts; a second one is reported)."""
+        for source in result.sources:
+            self.published.setdefault(source.id, published_date(source))
+
+    def finish(self, records: Iterable[ClaimRecord], *, final: bool = False) -> None:
+        """Finish the records that can be; with `final`, all of them (an unknown source: no date)."""
+        for record in records:
+            if record.content_hash:
+                continue
+            source = record.dated_by
+            if source is not None:
+                if source not in self.published and not final:
+                    continue
+                self._date(record, source)
+                record.dated_by = None
+            record.content_hash = content_hash(record)
+
+    def _date(self, record: ClaimRecord, source: str) -> None:
+        published = self.published.get(source)
+        if published is None:
+            return
+        columns = self._columns.get(source)
+        if columns is None:
+            reason = f"the publication date of {source}" + (f" ({published.inferred})" if published.inferred else "")
+            dates = date_columns(published.value, published.precision, "publication", reason)
+            columns = self._columns[source] = tuple(dates[name] for name in DATE_COLUMNS)
+        values = record.values
+        record.values = (*values[:_FIRST_DATE_COLUMN], *columns, *values[_FIRST_DATE_COLUMN + len(DATE_COLUMNS) :])
+
+
 @dataclass(frozen=True)
 class _Defined:
     """Where something is defined: a file read in this load (with lines) or one left as stored."""
@@ -79,7 +121,6 @@ class _SeedSet:
         self.reports_on_at: dict[str, tuple[str, int | None, str]] = {}
         self.stored = stored
         self.scope = scope
-        self._date_columns: dict[str, tuple[object, ...]] = {}
         self._stored_definitions(stored, scope)
 
     def _stored_definitions(self, stored: StoredSeeds, scope: set[str]) -> None:
@@ -208,31 +249,9 @@ class _SeedSet:
 
     # -- claims --------------------------------------------------------------------------------
 
-    def finished_claims(self, claims: Iterable[ClaimRecord]) -> list[ClaimRecord]:
-        """Claims with their source's date filled in and their content hash computed (in place)."""
-        finished = list(claims)
-        for record in finished:
-            if record.dated_by is not None:
-                self._date(record)
-                record.dated_by = None
-            record.content_hash = content_hash(record)
-        return finished
-
-    def _date(self, record: ClaimRecord) -> None:
-        source = record.dated_by
-        published = self.published.get(source) if source is not None else None
-        if published is None:
-            return
-        columns = self._date_columns.get(source)
-        if columns is None:
-            reason = f"the publication date of {source}" + (f" ({published.inferred})" if published.inferred else "")
-            dates = date_columns(published.value, published.precision, "publication", reason)
-            columns = self._date_columns[source] = tuple(dates[name] for name in DATE_COLUMNS)  # type: ignore[index]
-        values = record.values
-        record.values = (*values[:_FIRST_DATE_COLUMN], *columns, *values[_FIRST_DATE_COLUMN + len(DATE_COLUMNS) :])
-
     def bundle(self, files: list[SeedFileRecord], scope: set[str]) -> SeedBundle:
         bundle = SeedBundle(root=str(self.root), files=files, scope=scope, files_read=len(self.results))
+        finisher = ClaimFinisher(self.published)
         terms: dict[str, TermRecord] = {}
         for result in self.results:
             bundle.vocabularies += result.vocabularies
@@ -242,8 +261,8 @@ class _SeedSet:
             bundle.sources += result.sources
             if result.document is not None:
                 bundle.documents.append(result.document)
-            bundle.claims += self.finished_claims(result.claims)
-            result.claims = []  # the finished copies are all that is kept
+            finisher.finish(result.claims, final=True)
+            bundle.claims += result.claims
         bundle.terms = list(terms.values())
         return bundle
 
