@@ -143,6 +143,11 @@ def render_load_report(report: LoadReport, database: str, console: Console) -> N
 # --- overview -----------------------------------------------------------------------------------
 
 
+_OVERVIEW_ROWS = 15
+"""The overview after a load shows the largest claimants and publications; `claims claimants` and
+`claims sources` list them all."""
+
+
 def render_overview(data: Overview, console: Console) -> None:
     console.print(
         f"[bold]{data.claims}[/bold] claims ({data.withdrawn} withdrawn) from {data.documents} documents, "
@@ -151,20 +156,25 @@ def render_overview(data: Overview, console: Console) -> None:
     grid = Table.grid(padding=(0, 2))
     grid.add_row(
         _count_table("claims by type", data.by_type, key_only=True),
-        _count_table("claims by claimant", data.by_claimant),
+        _count_table("claims by claimant", data.by_claimant, limit=_OVERVIEW_ROWS, more="claims claimants"),
     )
     console.print(grid)
-    console.print(_count_table("claims by publication they were made in", data.by_source))
+    console.print(_count_table("claims by publication they were made in", data.by_source, limit=_OVERVIEW_ROWS, more="claims sources"))
     if data.sample:
         console.print(claims_table(data.sample, "a few claims (claims show ID for the provenance of any)", width=console.width))
 
 
-def _count_table(title: str, counts: Sequence[Count], *, key_only: bool = False) -> Table:
+def _count_table(title: str, counts: Sequence[Count], *, key_only: bool = False, limit: int | None = None, more: str = "") -> Table:
+    """Counts, largest first; with `limit`, the top ones and a line saying where the rest are."""
     table = Table(title=title, title_justify="left")
     table.add_column("type" if key_only else "who / what", overflow="fold")
     table.add_column("claims", justify="right")
-    for count in counts:
+    shown = counts if limit is None else counts[:limit]
+    for count in shown:
         table.add_row(count.key if key_only else f"{count.label} [dim]({count.key})[/dim]", str(count.count))
+    if len(counts) > len(shown):
+        rest = sum(count.count for count in counts[len(shown) :])
+        table.add_row(f"[dim]... {len(counts) - len(shown):,} more ({more})[/dim]", f"[dim]{rest}[/dim]")
     return table
 
 
