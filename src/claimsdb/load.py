@@ -25,7 +25,7 @@ from claimsdb import __version__
 from claimsdb.db import models as m
 from claimsdb.db.search import refresh_search_index
 from claimsdb.errors import SeedError, SeedIssue
-from claimsdb.seeds.records import CLAIM_COLUMNS, TERM_COLUMNS, Need, PublishedDate, SeedBundle, SeedFileRecord, StoredSeeds
+from claimsdb.seeds.records import CLAIM_COLUMNS, TERM_COLUMNS, ClaimRecord, Need, PublishedDate, SeedBundle, SeedFileRecord, StoredSeeds
 
 
 @dataclass
@@ -367,15 +367,15 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
     """Add, update, restore and withdraw claims; returns the ids whose text may have changed (None: all)."""
     existing = _existing_claims(session, bundle)
     moved: list[dict[str, Any]] = []
-    new_rows: list[tuple[Any, ...]] = []
+    new: list[ClaimRecord] = []
     updated: list[dict[str, Any]] = []
-    changes: list[dict[str, Any]] = []
+    changes: list[tuple[int, str, str]] = []
     for record in bundle.claims:
         before = existing.get(record.id)
         if before is None:
-            new_rows.append((record.id, *record.values, record.content_hash, "active", run_id, run_id))
+            new.append(record)
             report.added.append(record.id)
-            changes.append({"run_id": run_id, "claim_id": record.id, "action": "added"})
+            changes.append((run_id, record.id, "added"))
             continue
         if before[:2] == (record.content_hash, "active"):
             report.unchanged += 1
@@ -384,10 +384,12 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
             continue
         action = "restored" if before[1] == "withdrawn" else "changed"
         (report.restored if action == "restored" else report.changed).append(record.id)
-        changes.append({"run_id": run_id, "claim_id": record.id, "action": action})
+        changes.append((run_id, record.id, action))
         updated.append({"key": record.id, **record.columns, "content_hash": record.content_hash, "status": "active", "changed_run_id": run_id})
     with _indexes_built_after(session, m.Claim.__table__, bulk=not existing):
-        _insert_many(session, m.Claim.__table__, new_rows, names=_CLAIM_ROW)
+        for start in range(0, len(new), _BATCH):  # rows made a batch at a time: a million at once would not fit
+            rows = [(r.id, *r.values, r.content_hash, "active", run_id, run_id) for r in new[start : start + _BATCH]]
+            _insert_many(session, m.Claim.__table__, rows, names=_CLAIM_ROW)
     _update_by_id(session, m.Claim, updated, *CLAIM_COLUMNS, "content_hash", "status", "changed_run_id")
     # the same claim, now at another line or in another file: its provenance follows it
     _update_by_id(session, m.Claim, moved, "seed_file", "seed_line")
@@ -398,13 +400,12 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
     ]  # fmt: skip
     _update_by_id(session, m.Claim, [{"key": key, "status": "withdrawn", "changed_run_id": run_id} for key in gone], "status", "changed_run_id")
     report.withdrawn.extend(gone)
-    changes.extend({"run_id": run_id, "claim_id": key, "action": "withdrawn"} for key in gone)
+    changes.extend((run_id, key, "withdrawn") for key in gone)
     owned_claims = select(m.Claim.id).where(_owned(m.Claim.seed_file, bundle))
     session.execute(delete(m.ClaimRelation).where(m.ClaimRelation.claim_id.in_(owned_claims)))
-    _insert_many(session, m.ClaimRelation.__table__, [
-        {"claim_id": r.claim_id, "kind": r.kind, "target_id": r.target_id} for c in bundle.claims for r in c.relations
-    ])  # fmt: skip
-    _insert_many(session, m.ClaimChange.__table__, changes)
+    relations = [(r.claim_id, r.kind, r.target_id) for c in bundle.claims for r in c.relations]
+    _insert_many(session, m.ClaimRelation.__table__, relations, names=("claim_id", "kind", "target_id"))
+    _insert_many(session, m.ClaimChange.__table__, changes, names=("run_id", "claim_id", "action"))
     report.claims_total = session.scalar(select(func.count()).select_from(m.Claim).where(m.Claim.status == "active")) or 0
     report.unchanged = report.claims_total - len(report.added) - len(report.changed) - len(report.restored)  # read or not
     return [*report.added, *report.changed, *report.restored] if existing else None
