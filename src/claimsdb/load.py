@@ -366,6 +366,7 @@ _CLAIM_ROW = ("id", *CLAIM_COLUMNS, "content_hash", "status", "changed_run_id", 
 def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: LoadReport) -> list[str] | None:
     """Add, update, restore and withdraw claims; returns the ids whose text may have changed (None: all)."""
     existing = _existing_claims(session, bundle)
+    empty = bundle.full and not existing  # a first load: no claims at all yet
     moved: list[dict[str, Any]] = []
     new: list[ClaimRecord] = []
     updated: list[dict[str, Any]] = []
@@ -386,7 +387,7 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
         (report.restored if action == "restored" else report.changed).append(record.id)
         changes.append((run_id, record.id, action))
         updated.append({"key": record.id, **record.columns, "content_hash": record.content_hash, "status": "active", "changed_run_id": run_id})
-    with _indexes_built_after(session, m.Claim.__table__, bulk=not existing):
+    with _indexes_built_after(session, m.Claim.__table__, bulk=empty):
         for start in range(0, len(new), _BATCH):  # rows made a batch at a time: a million at once would not fit
             rows = [(r.id, *r.values, r.content_hash, "active", run_id, run_id) for r in new[start : start + _BATCH]]
             _insert_many(session, m.Claim.__table__, rows, names=_CLAIM_ROW)
@@ -408,7 +409,7 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
     _insert_many(session, m.ClaimChange.__table__, changes, names=("run_id", "claim_id", "action"))
     report.claims_total = session.scalar(select(func.count()).select_from(m.Claim).where(m.Claim.status == "active")) or 0
     report.unchanged = report.claims_total - len(report.added) - len(report.changed) - len(report.restored)  # read or not
-    return [*report.added, *report.changed, *report.restored] if existing else None
+    return None if empty else [*report.added, *report.changed, *report.restored]
 
 
 @contextmanager
