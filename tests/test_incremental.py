@@ -191,3 +191,17 @@ def test_many_files_one_changed_reads_one(cli: Cli, tmp_path: Path, sqlite_path:
     assert f"0 added, 1 changed, 0 restored, 0 withdrawn, {written['claims'] - 1} unchanged; {written['claims']} claims in the seeds" in said
     edited = cli("--db", sqlite_path, "list", "--search", "Edited", "--format", "csv").stdout
     assert edited.count("\n") == 2  # the header and the one edited claim: the search index followed
+
+
+def test_rows_from_before_revision_0004_make_the_next_load_read_everything(cli: Cli, seeds_dir: Path, sqlite_path: str) -> None:
+    from conftest import execute_sql
+
+    assert cli("--db", sqlite_path, "load", seeds_dir, "-q").exit_code == 0
+    execute_sql(sqlite_path, "UPDATE vocabularies SET seed_file = NULL")  # as revision 0004 leaves old rows
+    edit_statement(seeds_dir)
+    result = cli("--db", sqlite_path, "load", seeds_dir)
+    assert result.exit_code == 0, result.output
+    assert files_read(result.stdout) is None  # every file read
+    assert "1 changed" in result.stdout
+    relabel_term(seeds_dir)
+    assert files_read(cli("--db", sqlite_path, "load", seeds_dir).stdout) == 1  # and from then on, only what changed
