@@ -25,7 +25,7 @@ from claimsdb import __version__
 from claimsdb.db import models as m
 from claimsdb.db.search import refresh_search_index
 from claimsdb.errors import SeedError, SeedIssue
-from claimsdb.seeds.records import CLAIM_COLUMNS, TERM_COLUMNS, ClaimRecord, Need, PublishedDate, SeedBundle, SeedFileRecord, StoredSeeds
+from claimsdb.seeds.records import CLAIM_COLUMNS, ClaimRecord, Need, PublishedDate, SeedBundle, SeedFileRecord, StoredSeeds
 
 
 @dataclass
@@ -160,14 +160,10 @@ def _batches(keys: list[str], size: int = 10_000) -> Iterator[list[str]]:
 
 def _columns_of(vocabulary: str) -> list[str]:
     """The claim columns that hold terms of this vocabulary."""
-    from claimsdb.seeds.schema import TERM_FIELDS
+    from claimsdb.seeds.schema import CLAIM_TYPES, term_column, term_fields
 
-    columns = []
-    for key, name in TERM_FIELDS.items():
-        field_name, _, only_for = key.partition("@")
-        if name == vocabulary:
-            columns.append("evidence_method" if (field_name, only_for) == ("method", "evidence_basis") else field_name)
-    return [column for column in dict.fromkeys(columns) if column in TERM_COLUMNS]
+    columns = [term_column(kind, name) for kind in CLAIM_TYPES for name, used in term_fields(kind) if used == vocabulary]
+    return list(dict.fromkeys(columns))
 
 
 def load_bundle(session: Session, bundle: SeedBundle, *, recapture: Sequence[str] = ()) -> LoadReport:

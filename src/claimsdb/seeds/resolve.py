@@ -245,7 +245,7 @@ class _FileResolver:
             term = fields.get(field_name)
             if term is not None:
                 self.need(("term", vocabulary, term), (*loc, "value", field_name))
-            columns[_column_for(claim.type, field_name)] = term
+            columns[schema.term_column(claim.type, field_name)] = term
         columns["population"] = fields.get("population")
         for field_name in ("quantity", "size"):
             quantity = fields.get(field_name)
@@ -282,17 +282,4 @@ def date_columns(value: Any, precision: str | None, basis: str, reason: str | No
     }
 
 
-def _term_fields(claim_type: str) -> list[tuple[str, str]]:
-    fields = []
-    for key, vocabulary in schema.TERM_FIELDS.items():
-        field_name, _, only_for = key.partition("@")
-        if not only_for or only_for == claim_type:
-            fields.append((field_name, vocabulary))
-    return fields
-
-
-_TERM_FIELDS_BY_TYPE = {claim_type: tuple(_term_fields(claim_type)) for claim_type in schema.CLAIM_TYPES}
-
-
-def _column_for(claim_type: str, field_name: str) -> str:
-    return "evidence_method" if (claim_type, field_name) == ("evidence_basis", "method") else field_name
+_TERM_FIELDS_BY_TYPE = {claim_type: tuple(schema.term_fields(claim_type)) for claim_type in schema.CLAIM_TYPES}

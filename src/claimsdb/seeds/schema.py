@@ -276,6 +276,21 @@ TERM_FIELDS: dict[str, str] = {
     "location": "execution_locations",
 }
 
+def term_column(claim_type: str, field_name: str) -> str:
+    """The claims-table column a value's term field is stored in (both `method`s cannot share one)."""
+    return "evidence_method" if (claim_type, field_name) == ("evidence_basis", "method") else field_name
+
+
+def term_fields(claim_type: str) -> list[tuple[str, str]]:
+    """(field, vocabulary) of each term field a claim of this type may have."""
+    fields = []
+    for key, vocabulary in TERM_FIELDS.items():
+        field_name, _, only_for = key.partition("@")
+        if not only_for or only_for == claim_type:
+            fields.append((field_name, vocabulary))
+    return fields
+
+
 RELATION_KINDS = ("corroborates", "contradicts", "refines", "supersedes")
 
 
