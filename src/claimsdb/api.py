@@ -130,7 +130,7 @@ def load(
         ensure_current(connection, create=True)
         if not bundle.full and last_run_files(session)[0] != stored.run_id:  # type: ignore[union-attr]
             bundle = read_seeds(root, progress)  # another load landed while we read: read everything
-        progress.phase(f"Writing {len(bundle.claims):,} claims to the database")
+        progress.phase(f"Writing {bundle.claim_count:,} claims to the database")
         return load_bundle(session, bundle, recapture=recapture)
 
 

@@ -126,7 +126,7 @@ def check(seeds_dir: SeedsDir = Path("seeds")) -> None:
 
     bundle = api.check(seeds_dir)
     typer.echo(
-        f"{seeds_dir}: OK — {len(bundle.claims)} claims, {len(bundle.documents)} documents, "
+        f"{seeds_dir}: OK — {bundle.claim_count} claims, {len(bundle.documents)} documents, "
         f"{len(bundle.sources)} sources, {len(bundle.organisations)} organisations, {len(bundle.terms)} terms."
     )
 

@@ -25,7 +25,7 @@ from claimsdb import __version__
 from claimsdb.db import models as m
 from claimsdb.db.search import refresh_search_index
 from claimsdb.errors import SeedError, SeedIssue
-from claimsdb.seeds.records import CLAIM_COLUMNS, ClaimRecord, Need, PublishedDate, SeedBundle, SeedFileRecord, StoredSeeds
+from claimsdb.seeds.records import CLAIM_COLUMNS, Need, PublishedDate, SeedBundle, SeedFileRecord, StoredSeeds
 
 
 @dataclass
@@ -149,8 +149,8 @@ class _DatabaseClaims:
         undated = m.Claim.claimed_on_basis.in_(("publication", "unknown"))  # no date of their own
         return self._column(select(m.Claim.seed_file).where(self.active, undated, m.Claim.made_in_id.in_(sorted(sources))).distinct())
 
-    def all_ids(self) -> list[str]:
-        return sorted(self._column(select(m.Claim.id).where(self.active)))
+    def ids_outside(self, files: Collection[str]) -> list[str]:
+        return sorted(self._column(select(m.Claim.id).where(self.active, m.Claim.seed_file.not_in(sorted(files)))))
 
 
 def _batches(keys: list[str], size: int = 10_000) -> Iterator[list[str]]:
@@ -364,33 +364,37 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
     existing = _existing_claims(session, bundle)
     empty = bundle.full and not existing  # a first load: no claims at all yet
     moved: list[dict[str, Any]] = []
-    new: list[ClaimRecord] = []
     updated: list[dict[str, Any]] = []
     changes: list[tuple[int, str, str]] = []
-    for record in bundle.claims:
-        before = existing.get(record.id)
-        if before is None:
-            new.append(record)
-            report.added.append(record.id)
-            changes.append((run_id, record.id, "added"))
-            continue
-        if before[:2] == (record.content_hash, "active"):
-            report.unchanged += 1
-            if before[2:] != (record["seed_file"], record["seed_line"]):
-                moved.append({"key": record.id, "seed_file": record["seed_file"], "seed_line": record["seed_line"]})
-            continue
-        action = "restored" if before[1] == "withdrawn" else "changed"
-        (report.restored if action == "restored" else report.changed).append(record.id)
-        changes.append((run_id, record.id, action))
-        updated.append({"key": record.id, **record.columns, "content_hash": record.content_hash, "status": "active", "changed_run_id": run_id})
+    in_seeds: set[str] = set()
+    relations: list[tuple[str, str, str]] = []
+    new_rows: list[tuple[Any, ...]] = []
     with _indexes_built_after(session, m.Claim.__table__, bulk=empty):
-        for start in range(0, len(new), _BATCH):  # rows made a batch at a time: a million at once would not fit
-            rows = [(r.id, *r.values, r.content_hash, "active", run_id, run_id) for r in new[start : start + _BATCH]]
-            _insert_many(session, m.Claim.__table__, rows, names=_CLAIM_ROW)
+        for batch in bundle.claim_batches():  # a seed file at a time: a million claims never sit in memory
+            for record in batch:
+                in_seeds.add(record.id)
+                relations += [(r.claim_id, r.kind, r.target_id) for r in record.relations]
+                before = existing.get(record.id)
+                if before is None:
+                    new_rows.append((record.id, *record.values, record.content_hash, "active", run_id, run_id))
+                    report.added.append(record.id)
+                    changes.append((run_id, record.id, "added"))
+                    continue
+                if before[:2] == (record.content_hash, "active"):
+                    if before[2:] != (record["seed_file"], record["seed_line"]):
+                        moved.append({"key": record.id, "seed_file": record["seed_file"], "seed_line": record["seed_line"]})
+                    continue
+                action = "restored" if before[1] == "withdrawn" else "changed"
+                (report.restored if action == "restored" else report.changed).append(record.id)
+                changes.append((run_id, record.id, action))
+                updated.append({"key": record.id, **record.columns, "content_hash": record.content_hash, "status": "active", "changed_run_id": run_id})
+            if len(new_rows) >= _BATCH:
+                _insert_many(session, m.Claim.__table__, new_rows, names=_CLAIM_ROW)
+                new_rows = []
+        _insert_many(session, m.Claim.__table__, new_rows, names=_CLAIM_ROW)
     _update_by_id(session, m.Claim, updated, *CLAIM_COLUMNS, "content_hash", "status", "changed_run_id")
     # the same claim, now at another line or in another file: its provenance follows it
     _update_by_id(session, m.Claim, moved, "seed_file", "seed_line")
-    in_seeds = {record.id for record in bundle.claims}
     gone = [
         key for key, (_, status, seed_file, _) in existing.items()
         if status == "active" and key not in in_seeds and (bundle.full or seed_file in bundle.scope)
@@ -400,7 +404,6 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
     changes.extend((run_id, key, "withdrawn") for key in gone)
     owned_claims = select(m.Claim.id).where(_owned(m.Claim.seed_file, bundle))
     session.execute(delete(m.ClaimRelation).where(m.ClaimRelation.claim_id.in_(owned_claims)))
-    relations = [(r.claim_id, r.kind, r.target_id) for c in bundle.claims for r in c.relations]
     _insert_many(session, m.ClaimRelation.__table__, relations, names=("claim_id", "kind", "target_id"))
     _insert_many(session, m.ClaimChange.__table__, changes, names=("run_id", "claim_id", "action"))
     report.claims_total = session.scalar(select(func.count()).select_from(m.Claim).where(m.Claim.status == "active")) or 0

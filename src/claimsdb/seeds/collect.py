@@ -22,7 +22,7 @@ from claimsdb.seeds.files import SEED_SUFFIXES, file_sha256, seed_paths
 from claimsdb.seeds.parse import MAX_SEED_BYTES
 from claimsdb.seeds.records import FileResult, SeedBundle, SeedFileRecord, StoredSeeds
 from claimsdb.seeds.resolve import resolve_file, stored_path
-from claimsdb.seeds.validate import ClaimFinisher, build_bundle, files_to_reread
+from claimsdb.seeds.validate import build_bundle, files_to_reread
 
 MAX_SEED_FILES = 100_000
 PARALLEL_FROM_FILES = 64
@@ -48,8 +48,7 @@ def read_seeds(root: Path | str, progress: Progress = NO_PROGRESS, stored: Store
     scope = _changed(root, stored, paths, hashes) if stored.files else set(paths)
     scope |= {name for name in stored.files if name.endswith(SEED_SUFFIXES) and name not in paths}  # files gone
     progress.phase("Parsing seed files", sum(1 for name in paths if name in scope))
-    finisher = ClaimFinisher({key: date for key, date in stored.published.items() if stored.defined.get(("source", key)) not in scope})
-    results, issues, unreadable = read_seed_files(root, [paths[name] for name in paths if name in scope], progress, finisher)
+    results, issues, unreadable = read_seed_files(root, [paths[name] for name in paths if name in scope], progress)
     while stored.files:
         more = files_to_reread(stored, results, scope) & set(paths)
         if not more:
@@ -110,38 +109,21 @@ def _all_files(results: list[FileResult], stored: StoredSeeds, hashes: dict[str,
 
 
 def read_seed_files(
-    root: Path, paths: list[Path], progress: Progress = NO_PROGRESS, finisher: ClaimFinisher | None = None
+    root: Path, paths: list[Path], progress: Progress = NO_PROGRESS
 ) -> tuple[list[FileResult], list[SeedIssue], dict[str, frozenset[str]]]:
-    """Every file resolved on its own; also the files that could not be read, with their words.
-
-    Files that define no claims (vocabularies, organisations, sources) are read first, so that
-    `finisher` can date and hash most claims while the workers read the rest.
-    """
+    """Every file resolved on its own; also the files that could not be read, with their words."""
     results: list[FileResult] = []
     issues: list[SeedIssue] = []
     unreadable: dict[str, frozenset[str]] = {}
-    paths = sorted(paths[:MAX_SEED_FILES], key=_has_claims)
+    paths = paths[:MAX_SEED_FILES]
     for path, result in zip(paths, _resolve_all(root, paths), strict=True):
         progress.advance()
         if result.readable:
-            if finisher is not None:
-                finisher.learn(result)
-                finisher.finish(result.claims)
             results.append(result)
         else:
             issues.extend(result.issues)
             unreadable[str(path)] = _words_in(path)
     return results, issues, unreadable
-
-
-def _has_claims(path: Path) -> bool:
-    """A guess, only for the order of work: does this file have a top-level `claims` section?"""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_SEED_BYTES + 1)
-    except OSError:
-        return True
-    return raw.startswith((b"claims:", b'{"claims"')) or b"\nclaims:" in raw or b'"claims":' in raw
 
 
 def _resolve_all(root: Path, paths: list[Path]) -> Iterator[FileResult]:

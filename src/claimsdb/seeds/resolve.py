@@ -55,6 +55,7 @@ def resolve_file(root: Path, path: Path, *, with_uses: bool = False) -> FileResu
     if with_uses:
         result.uses = []
     _FileResolver(root, one, result).resolve()
+    result.pack_claims()
     return result
 
 

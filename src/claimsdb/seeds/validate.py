@@ -55,29 +55,17 @@ def content_hash(record: ClaimRecord) -> str:
 class ClaimFinisher:
     """Fills in each claim's date from its source and computes its content hash.
 
-    Done as results come in from the workers (the main process is otherwise waiting for them), for
-    every claim whose source is already known; the rest once every file is in.
+    Done as the claims are written, a file at a time, once every source is known.
     """
 
-    def __init__(self, published: dict[str, PublishedDate | None] | None = None) -> None:
-        self.published: dict[str, PublishedDate | None] = dict(published or {})
+    def __init__(self, published: dict[str, PublishedDate | None]) -> None:
+        self.published = published
         self._columns: dict[str, tuple[object, ...]] = {}
 
-    def learn(self, result: FileResult) -> None:
-        """Sources this file defines (the first definition counts; a second one is reported)."""
-        for source in result.sources:
-            self.published.setdefault(source.id, published_date(source))
-
-    def finish(self, records: Iterable[ClaimRecord], *, final: bool = False) -> None:
-        """Finish the records that can be; with `final`, all of them (an unknown source: no date)."""
+    def finish(self, records: Iterable[ClaimRecord]) -> None:
         for record in records:
-            if record.content_hash:
-                continue
-            source = record.dated_by
-            if source is not None:
-                if source not in self.published and not final:
-                    continue
-                self._date(record, source)
+            if record.dated_by is not None:
+                self._date(record, record.dated_by)
                 record.dated_by = None
             record.content_hash = content_hash(record)
 
@@ -203,7 +191,7 @@ class _SeedSet:
             return None
         known = sorted(k[1] for k in self.defined if k[0] == what)
         if what == "claim":
-            known = sorted({*known, *self.stored.claims.all_ids()})
+            known = sorted({*known, *self.stored.claims.ids_outside(self.scope)})
         close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
         hint = f"; closest: {', '.join(close)}" if close else ""
         return f"unknown {what} {key!r}{hint}; {_WHERE_TO_DEFINE.get(what, 'define it')} or fix the id"
@@ -252,6 +240,7 @@ class _SeedSet:
     def bundle(self, files: list[SeedFileRecord], scope: set[str]) -> SeedBundle:
         bundle = SeedBundle(root=str(self.root), files=files, scope=scope, files_read=len(self.results))
         finisher = ClaimFinisher(self.published)
+        bundle.finish = finisher.finish
         terms: dict[str, TermRecord] = {}
         for result in self.results:
             bundle.vocabularies += result.vocabularies
@@ -261,8 +250,9 @@ class _SeedSet:
             bundle.sources += result.sources
             if result.document is not None:
                 bundle.documents.append(result.document)
-            finisher.finish(result.claims, final=True)
-            bundle.claims += result.claims
+            if result.claim_count:
+                bundle.claim_packs.append(result.packed_claims)
+                bundle.claim_count += result.claim_count
         bundle.terms = list(terms.values())
         return bundle
 
