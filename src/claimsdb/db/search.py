@@ -5,13 +5,20 @@ transaction. PostgreSQL: a GIN index on to_tsvector('english', statement || ' ' 
 the server itself. Both are created by migration 0002 and live outside the ORM metadata (see
 SEARCH_OBJECTS). Both stem English words and treat the last word as a prefix; they differ only at
 the edges (PostgreSQL drops stop words such as "the"; the two stemmers differ on a few words).
+
+PostgreSQL's planner picks its own way to a page of matches. SQLite's cannot, so `plan_search`
+picks one of three query shapes from how many claims a search matches (see SearchPlan): no single
+shape is fast both for a word in 11 claims and for one in 800,000 of a million.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import dataclass
+from typing import Literal
 
-from sqlalchemy import ColumnElement, func, literal_column, select, text
+from sqlalchemy import ColumnElement, Integer, String, column, exists, func, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
 from claimsdb.db import models as m
@@ -19,16 +26,22 @@ from claimsdb.db import models as m
 SEARCH_OBJECTS = ("claims_fts", "ix_claims_search")
 """Names Alembic's model comparison must leave alone: they are dialect-specific, made by 0002."""
 PG_CONFIG = "english"
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+"""claims_fts's tokenizer, as migration 0002 declares it; the word table below must split alike."""
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
 def refresh_search_index(session: Session) -> None:
-    """Make SQLite's FTS table say what the claims table says (PostgreSQL's index keeps itself)."""
+    """Make SQLite's FTS table say what the claims table says (PostgreSQL's index keeps itself).
+
+    Each claim's row keeps the claim's rowid, so a search can ask FTS5 about one claim by rowid
+    (SearchPlan "probe"); the probe still checks the id, so an index built otherwise stays correct.
+    """
     if session.get_bind().dialect.name != "sqlite":
         return
     session.execute(text("DELETE FROM claims_fts"))
-    session.execute(text("INSERT INTO claims_fts(id, statement, quote) SELECT id, statement, quote FROM claims"))
+    session.execute(text("INSERT INTO claims_fts(rowid, id, statement, quote) SELECT rowid, id, statement, quote FROM claims"))
 
 
 def fts5_query(words: str) -> str:
@@ -36,20 +49,13 @@ def fts5_query(words: str) -> str:
     tokens = _TOKEN.findall(words)
     if not tokens:
         return '""'
-    quoted = [f'"{token}"' for token in tokens]
+    quoted = [_quoted(token) for token in tokens]
     quoted[-1] += "*"
     return " AND ".join(quoted)
 
 
-def matches(session: Session, words: str) -> ColumnElement[bool]:
-    """A WHERE condition: the claim's statement or quote contains every word of `words`."""
-    if session.get_bind().dialect.name == "sqlite":
-        hits = select(literal_column("id")).select_from(text("claims_fts")).where(text("claims_fts MATCH :fts_query"))
-        # `id || ''` keeps SQLite from driving the query from the list of hits (and then sorting
-        # them all): it walks claims in reading order and stops after a page
-        return m.Claim.id.concat("").in_(hits.params(fts_query=fts5_query(words)))
-    document = func.to_tsvector(PG_CONFIG, m.Claim.statement + " " + m.Claim.quote)
-    return document.op("@@")(func.to_tsquery(PG_CONFIG, tsquery(words)))
+def _quoted(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
 
 
 def tsquery(words: str) -> str:
@@ -59,3 +65,187 @@ def tsquery(words: str) -> str:
         return "''"
     tokens[-1] += ":*"
     return " & ".join(tokens)
+
+
+# --- how SQLite finds the matches -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """How SQLite finds a search's claims.
+
+    hits:  list the matches' ids, fetch each claim, sort them: cost grows with the matches only,
+           best for a rare word (today's walk would read the whole reading-order index for it).
+    walk:  list the matches' ids into a set, walk claims in the wanted order and keep those in the
+           set, stopping after a page: the set costs a little per match, the walk a little per claim.
+    probe: walk claims in reading order asking FTS5 about each one, stopping after a page: nothing
+           grows with the matches, but each question costs as much as ~20 set entries, so it pays
+           for a common word only. It gives up (the caller then walks) after `window` claims.
+    """
+
+    fts_query: str
+    how: Literal["hits", "walk", "probe"]
+    window: int = 0
+
+
+# Microseconds per row, measured at 1,000,000 claims (benchmarks/corpus.py); only the ratios matter.
+_FETCH_HIT = 3.5  # hits: fetch one match's claim by id and sort it in
+_SET_HIT = 1.5  # walk: read one match's id from FTS5 into the set
+_STEP = 0.15  # walk: step to the next claim and look it up in the set
+_ASK = 30.0  # probe: ask FTS5 whether one claim matches, per term asked about
+_MOST_SPELLINGS = 8
+"""At most this many index terms may stand in for the last word's prefix in a probe."""
+
+
+def plan_search(session: Session, words: str, *, wanted: int | None, may_probe: bool) -> SearchPlan | None:
+    """The cheapest plan for `words` on SQLite (None on PostgreSQL, whose planner chooses).
+
+    `wanted`: how many claims the caller reads in reading order (offset + limit); None when it
+    reads every match or sorts otherwise. `may_probe`: no other filter thins the claims, so the
+    matches' share of the index is the share of claims a walk meets.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    exact = exact_query(session, words) if wanted and may_probe else None
+    fts = exact.text if exact else fts5_query(words)
+    claims = session.scalar(text("SELECT max(rowid) FROM claims")) or 0
+    few = _few_matches(claims, wanted)
+    many = _many_matches(claims, wanted, exact.terms) if exact and wanted else None
+    found = _count_matches(session, fts, up_to=max(few, many or 0))
+    if found < few:
+        return SearchPlan(fts, "hits")
+    if many is not None and wanted and found >= many:
+        return SearchPlan(fts, "probe", window=math.ceil(2 * wanted * claims / found))
+    return SearchPlan(fts, "walk")
+
+
+def _few_matches(claims: int, wanted: int | None) -> int:
+    """Below this many matches, fetching every hit beats walking (hits: m * FETCH_HIT; walk:
+    m * SET_HIT + the claims walked * STEP, where a walk for `wanted` claims meets about
+    wanted * claims / m of them, and every claim when the order is not reading order)."""
+    ratio = _STEP / (_FETCH_HIT - _SET_HIT)
+    if wanted is None:
+        return max(1, math.ceil(claims * ratio))
+    return max(1, math.ceil(math.sqrt(wanted * claims * ratio)))
+
+
+def _many_matches(claims: int, wanted: int, terms: int) -> int | None:
+    """From this many matches on, probing beats walking (probe: wanted * claims / m claims asked
+    about, at ASK per term; walk: m * SET_HIT); None when no number of matches would do."""
+    least = math.ceil(math.sqrt(wanted * claims * _ASK * terms / _SET_HIT))
+    return least if least <= claims else None
+
+
+def _count_matches(session: Session, fts: str, *, up_to: int) -> int:
+    """How many index rows match, counting no further than `up_to` (FTS5 stops early then)."""
+    query = text("SELECT count(*) FROM (SELECT 1 FROM claims_fts WHERE claims_fts MATCH :q LIMIT :n)")
+    return session.scalar(query, {"q": fts, "n": up_to}) or 0
+
+
+# --- the same search without a prefix ---------------------------------------------------------------
+
+_TEMP_TABLES = (
+    # claims_fts's terms, one row per occurrence: a lower bound on `term` seeks to the next term
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.claims_fts_terms USING fts5vocab(main, claims_fts, instance)",
+    # words put through claims_fts's tokenizer, to learn the terms it would index them as
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.claims_fts_words USING fts5(word, tokenize = '{TOKENIZER}')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.claims_fts_word_terms USING fts5vocab(temp, claims_fts_words, instance)",
+)
+"""TEMP tables, private to the connection, so a reading connection can make and fill them."""
+
+
+@dataclass(frozen=True)
+class ExactQuery:
+    text: str
+    terms: int  # index terms a probe asks about
+
+
+def exact_query(session: Session, words: str) -> ExactQuery | None:
+    """`words` as an FTS5 query with no prefix term, matching exactly the claims fts5_query does.
+
+    FTS5 answers a prefix term by merging the doclists of every term it covers, and does so each
+    time it is asked: asking about one claim then costs as much as listing every match. The
+    prefix can go when the index holds no longer term starting with the last word's stem, or be
+    spelled out as an OR of the few it holds if the tokenizer leaves each one as it is (so the OR
+    asks for exactly those terms). None when neither holds.
+    """
+    tokens = _TOKEN.findall(words)
+    terms = _index_terms(session, tokens) if tokens else []
+    if not terms or not all(terms):
+        return None
+    longer = _longer_terms(session, terms[-1][-1], _MOST_SPELLINGS)
+    if len(longer) > _MOST_SPELLINGS:
+        return None
+    if longer and (len(terms[-1]) > 1 or _index_terms(session, longer) != [[term] for term in longer]):
+        return None
+    quoted = [_quoted(token) for token in tokens]
+    if longer:
+        quoted[-1] = "(" + " OR ".join([quoted[-1], *map(_quoted, longer)]) + ")"
+    return ExactQuery(" AND ".join(quoted), sum(map(len, terms)) + len(longer))
+
+
+def _index_terms(session: Session, words: list[str]) -> list[list[str]]:
+    """Each word as claims_fts would index it: folded and stemmed, split where its tokenizer splits."""
+    connection = session.connection()
+    for statement in _TEMP_TABLES:
+        connection.exec_driver_sql(statement)
+    connection.exec_driver_sql("DELETE FROM temp.claims_fts_words")
+    connection.exec_driver_sql("INSERT INTO temp.claims_fts_words(rowid, word) VALUES (?, ?)", list(enumerate(words, 1)))
+    terms: list[list[str]] = [[] for _ in words]
+    for doc, term in connection.exec_driver_sql("SELECT doc, term FROM temp.claims_fts_word_terms ORDER BY doc, offset"):
+        terms[doc - 1].append(term)
+    return terms
+
+
+def _longer_terms(session: Session, stem: str, most: int) -> list[str]:
+    """Index terms that start with `stem` and go on, in order: at most `most` + 1 of them.
+
+    One seek each: tokens never hold NUL, so the term after `t` is the first at or after t + chr(1).
+    """
+    found: list[str] = []
+    after = stem
+    while len(found) <= most:
+        term = session.scalar(text("SELECT term FROM temp.claims_fts_terms WHERE term >= :t LIMIT 1"), {"t": after + "\x01"})
+        if term is None or not term.startswith(stem):
+            break
+        found.append(term)
+        after = term
+    return found
+
+
+# --- WHERE conditions ----------------------------------------------------------------------------------
+
+_FTS = table("claims_fts", column("rowid", Integer), column("id", String))
+_CLAIM_ROWID = literal_column("claims.rowid", Integer)
+
+
+def matches(session: Session, words: str, plan: SearchPlan | None = None) -> ColumnElement[bool]:
+    """A WHERE condition: the claim's statement or quote contains every word of `words`.
+
+    On SQLite, shaped by `plan` (by default, the plan for reading every match); a probe plan
+    gives the walk's condition, which is what answers when a probe gives up.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        plan = plan or plan_search(session, words, wanted=None, may_probe=False)
+        assert plan is not None
+        hits = select(_FTS.c.id).where(text("claims_fts MATCH :fts_query")).params(fts_query=plan.fts_query)
+        if plan.how == "hits":
+            return m.Claim.id.in_(hits)
+        # `id || ''` keeps SQLite from driving the query from the list of hits (and then sorting
+        # them all): it walks claims in the wanted order and stops after a page
+        return m.Claim.id.concat("").in_(hits)
+    document = func.to_tsvector(PG_CONFIG, m.Claim.statement + " " + m.Claim.quote)
+    return document.op("@@")(func.to_tsquery(PG_CONFIG, tsquery(words)))
+
+
+def probe(plan: SearchPlan) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """Conditions on one claim for a probe plan (SQLite): (matches, misplaced).
+
+    `matches` asks FTS5 about the index row at the claim's rowid, where refresh_search_index puts
+    it; `misplaced` says that row is not this claim's (an index built by other means), and then the
+    caller must not trust a probe's answer for the claim.
+    """
+    at_claim = _FTS.c.rowid == _CLAIM_ROWID
+    matching = exists().where(text("claims_fts MATCH :probe_query"), at_claim).params(probe_query=plan.fts_query)
+    held = select(_FTS.c.id).where(at_claim).scalar_subquery()
+    return matching, held.is_distinct_from(m.Claim.id)
