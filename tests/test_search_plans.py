@@ -1,4 +1,4 @@
-"""Search pages are the same whichever way SQLite finds them: hits, walk or probe (db/search.py).
+"""Search pages are the same whichever way SQLite finds them: hits, walk, rowset or probe (db/search.py).
 
 Each plan must give exactly the rows, in exactly the order, of the plain walk over reading order
 with a set of matches (the query every search used before plans), on SQLite; on PostgreSQL, whose
@@ -15,8 +15,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from claimsdb import api
-from claimsdb.db.search import TOKENIZER, SearchPlan, exact_query, fts5_query, plan_search
-from claimsdb.query import ClaimFilter, _probed_page, claim_select, count_claims, list_claims
+from claimsdb.db.search import TOKENIZER, SearchPlan, cheapest, counted_enough, exact_query, fts5_query, plan_search
+from claimsdb.query import ClaimFilter, _page_by_rowid, claim_select, count_claims, list_claims
 from conftest import BACKENDS, _new_pg_database, execute_sql, generate_corpus
 
 COMMON = "witnesses"  # in ~79% of the synthetic claims
@@ -97,30 +97,53 @@ def test_every_plan_gives_the_walks_rows_in_its_order(sqlite_session: Session, w
             assert count_claims(sqlite_session, filters) == len(every)
 
 
-@pytest.mark.parametrize("word", [COMMON, "camp", "cam", "said crowd", "c", "synthetic claim", "river"])
-def test_probing_gives_the_walks_page_or_gives_up(sqlite_session: Session, word: str) -> None:
+@pytest.mark.parametrize("how", ["rowset", "probe"])
+@pytest.mark.parametrize("word", [COMMON, "camp", "cam", "said crowd", "c", "synthetic claim", "river", "1"])
+def test_walks_by_rowid_give_the_walks_page_or_give_up(sqlite_session: Session, word: str, how: str) -> None:
     exact = exact_query(sqlite_session, word)
-    assert exact is not None
-    for offset, limit in [(0, 50), (0, 1), (30, 20), (500, 50)]:
-        filters = ClaimFilter(search=word, offset=offset, limit=limit)
+    if how == "probe" and exact is None:
+        return  # "1" keeps its prefix: too many terms start with it to ask about one claim
+    fts = exact.text if how == "probe" and exact else fts5_query(word)
+    for offset, limit, claimant in [(0, 50, None), (0, 1, None), (30, 20, None), (500, 50, None), (0, 20, "org-7")]:
+        filters = ClaimFilter(search=word, offset=offset, limit=limit, claimant=claimant)
         expected = _walked(sqlite_session, filters)
-        found = _probed_page(sqlite_session, filters, SearchPlan(exact.text, "probe", window=10_000))
+        found = _page_by_rowid(sqlite_session, filters, SearchPlan(fts, how, window=10_000))  # type: ignore[arg-type]
         assert found is not None and [row.id for row in found] == expected
         assert found == list_claims(sqlite_session, filters)
         if offset + limit > 1:  # a window too short for the page: the caller walks instead
-            assert _probed_page(sqlite_session, filters, SearchPlan(exact.text, "probe", window=offset + limit - 1)) is None
+            assert _page_by_rowid(sqlite_session, filters, SearchPlan(fts, how, window=offset + limit - 1)) is None  # type: ignore[arg-type]
 
 
 def test_plans_follow_how_common_the_word_is(sqlite_session: Session) -> None:
-    def how(word: str, limit: int | None = 10) -> str:
-        plan = plan_search(sqlite_session, word, wanted=limit, may_probe=True)
+    def how(word: str, wanted: int | None = 1) -> str:
+        plan = plan_search(sqlite_session, word, wanted=wanted)
         assert plan is not None
         return plan.how
 
     assert how(COMMON) == "probe"
+    assert how("1") == "rowset"  # common, but too many terms start with "1" to ask about one claim
     assert how("zeppelin") == how("4x1") == "hits"
-    assert how(COMMON, limit=None) == "walk"  # every match wanted: nothing to stop early for
-    assert plan_search(sqlite_session, COMMON, wanted=10, may_probe=False).how == "walk"  # type: ignore[union-attr]
+    assert how(COMMON, wanted=None) == "walk"  # every match wanted: nothing to stop early for
+
+
+@pytest.mark.parametrize(
+    ("matches", "terms", "wanted", "expected"),
+    [
+        (11, 1, 50, "hits"),  # a rare word: fetch its claims
+        (3_000, 1, 50, "walk"),  # one claim in 300: a set of ids, a walk of ~17,000 claims
+        (30_000, 1, 50, "rowset"),  # one in 30: a cheaper set of rowids, each claim walked checked
+        (792_612, 1, 50, "probe"),  # "witnesses": ask FTS5 about ~63 claims
+        (792_612, 0, 50, "rowset"),  # the same, had the word kept its prefix
+        (792_612, 1, None, "walk"),  # every match wanted, or another order
+        (30_000, 1, None, "hits"),
+    ],
+)
+def test_the_cost_model_at_a_million_claims(matches: int, terms: int, wanted: int | None, expected: str) -> None:
+    enough = counted_enough(1_000_000, wanted, terms)
+    if matches < enough:
+        assert cheapest(1_000_000, wanted, terms, matches) == expected
+    else:
+        assert expected == ("walk" if wanted is None else "probe" if terms else "rowset")
 
 
 def test_exact_query_matches_what_the_prefix_query_matches(sqlite_session: Session) -> None:
@@ -149,12 +172,12 @@ def test_index_rows_sit_at_their_claims_rowids(sqlite_session: Session) -> None:
 def test_an_index_built_in_another_order_still_gives_the_same_pages(sqlite_path: str, corpus: Path) -> None:
     db = _load(sqlite_path, corpus)
     with api.reading(db) as session:
-        before = {word: list_claims(session, ClaimFilter(search=word, limit=50)) for word in (COMMON, "camp")}
+        before = {word: list_claims(session, ClaimFilter(search=word, limit=50)) for word in (COMMON, "camp", "1")}
     # as an older claimsdb or another tool might leave it: the right rows, at other rowids
     execute_sql(db, "DELETE FROM claims_fts")
     execute_sql(db, "INSERT INTO claims_fts(id, statement, quote) SELECT id, statement, quote FROM claims ORDER BY id DESC")
     with api.reading(db) as session:
-        plan = plan_search(session, COMMON, wanted=50, may_probe=True)
-        assert plan is not None and plan.how == "probe"
-        assert _probed_page(session, ClaimFilter(search=COMMON, limit=50), plan) is None
+        for how in ("rowset", "probe"):
+            plan = SearchPlan(fts5_query(COMMON) if how == "rowset" else '"witnesses"', how, window=10_000)  # type: ignore[arg-type]
+            assert _page_by_rowid(session, ClaimFilter(search=COMMON, limit=50), plan) is None
         assert {word: list_claims(session, ClaimFilter(search=word, limit=50)) for word in before} == before

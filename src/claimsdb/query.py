@@ -15,7 +15,7 @@ from sqlalchemy import Select, String, cast, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from claimsdb.db import models as m
-from claimsdb.db.search import SearchPlan, matches, plan_search, probe
+from claimsdb.db.search import SearchPlan, by_rowid, matches, plan_search
 from claimsdb.errors import ClaimsError, NotFound
 from claimsdb.seeds.records import TERM_COLUMNS
 
@@ -204,15 +204,8 @@ def search_plan(session: Session, filters: ClaimFilter) -> SearchPlan | None:
     """How SQLite should find the search's claims for this list's order and length (see SearchPlan)."""
     if not filters.search:
         return None
-    in_reading_order = filters.sort == "document" and filters.limit is not None
-    wanted = filters.offset + filters.limit if in_reading_order and filters.limit is not None else None
-    return plan_search(session, filters.search, wanted=wanted, may_probe=_only_search(filters))
-
-
-def _only_search(filters: ClaimFilter) -> bool:
-    """No filter but the search (and the status) thins the claims a walk meets."""
-    thinning = (filters.source, filters.claimant, filters.type, filters.term, filters.date_from, filters.date_to)
-    return not any(thinning)
+    paged = filters.sort == "document" and filters.limit is not None
+    return plan_search(session, filters.search, wanted=filters.offset + (filters.limit or 0) if paged else None)
 
 
 READING_ORDER = (m.Claim.document_id, m.Claim.quote_start, m.Claim.id)
@@ -236,26 +229,28 @@ def count_claims(session: Session, filters: ClaimFilter) -> int:
 def list_claims(session: Session, filters: ClaimFilter) -> list[ClaimRow]:
     """The claims `filters` select, in their order; a search is planned for this very page."""
     plan = search_plan(session, filters)
-    if plan is not None and plan.how == "probe":
-        page = _probed_page(session, filters, plan)
+    if plan is not None and plan.how in ("rowset", "probe"):
+        page = _page_by_rowid(session, filters, plan)
         if page is not None:
             return page
         plan = replace(plan, how="walk")
     return [_row(claim, name, title) for claim, name, title in session.execute(claim_select(session, filters, plan)).tuples()]
 
 
-def _probed_page(session: Session, filters: ClaimFilter, plan: SearchPlan) -> list[ClaimRow] | None:
-    """The page found by asking FTS5 about each claim in reading order (a probe plan).
+def _page_by_rowid(session: Session, filters: ClaimFilter, plan: SearchPlan) -> list[ClaimRow] | None:
+    """The page found by a rowset or probe plan: a walk in reading order, each claim's index row
+    found by its rowid.
 
-    None when the walk reaches the plan's window before the page is full (the word is rarer in
-    this stretch than in the index as a whole), or meets a claim the index holds elsewhere than at
-    its rowid: the caller then walks with a set of matches instead. The ids come first and the
-    claims after, so the claims skipped by an offset are checked too but never loaded.
+    None when the walk passes the plan's window before the page is full (the word is rarer in
+    this stretch than in the index as a whole), or meets a claim whose index row is elsewhere:
+    the caller then walks with a set of ids. Ids come first, claims after, so the claims an
+    offset skips are checked too but never loaded.
     """
     wanted = filters.offset + (filters.limit or 0)
-    matching, misplaced = probe(plan)
-    ids = select(m.Claim.id, misplaced).where(*filter_conditions(session, replace(filters, search=None)), or_(misplaced, matching))
-    last = _reading_key_at(session, plan.window)
+    conditions = filter_conditions(session, replace(filters, search=None))
+    matching, misplaced = by_rowid(plan)
+    ids = select(m.Claim.id, misplaced).where(*conditions, or_(matching, misplaced))
+    last = _reading_key_at(session, conditions, plan.window)
     if last is not None:
         ids = ids.where(tuple_(*READING_ORDER) <= tuple_(*last))
     found = session.execute(ids.order_by(*READING_ORDER).limit(wanted)).tuples().all()
@@ -266,9 +261,9 @@ def _probed_page(session: Session, filters: ClaimFilter, plan: SearchPlan) -> li
     return [_row(claim, name, title) for claim, name, title in rows]
 
 
-def _reading_key_at(session: Session, position: int) -> tuple[Any, ...] | None:
-    """The reading-order key of the claim at `position` (from 1) among all claims; None past the end."""
-    query = select(*READING_ORDER).order_by(*READING_ORDER).offset(position - 1).limit(1)
+def _reading_key_at(session: Session, conditions: list[Any], position: int) -> tuple[Any, ...] | None:
+    """The reading-order key of the `position`th claim (from 1) meeting `conditions`; None past the end."""
+    query = select(*READING_ORDER).where(*conditions).order_by(*READING_ORDER).offset(max(position, 1) - 1).limit(1)
     row = session.execute(query).first()
     return tuple(row) if row is not None else None
 

@@ -7,7 +7,7 @@ SEARCH_OBJECTS). Both stem English words and treat the last word as a prefix; th
 the edges (PostgreSQL drops stop words such as "the"; the two stemmers differ on a few words).
 
 PostgreSQL's planner picks its own way to a page of matches. SQLite's cannot, so `plan_search`
-picks one of three query shapes from how many claims a search matches (see SearchPlan): no single
+picks one of four query shapes from how many claims a search matches (see SearchPlan): no single
 shape is fast both for a word in 11 claims and for one in 800,000 of a million.
 """
 
@@ -35,8 +35,8 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 def refresh_search_index(session: Session) -> None:
     """Make SQLite's FTS table say what the claims table says (PostgreSQL's index keeps itself).
 
-    Each claim's row keeps the claim's rowid, so a search can ask FTS5 about one claim by rowid
-    (SearchPlan "probe"); the probe still checks the id, so an index built otherwise stays correct.
+    Each claim's row keeps the claim's rowid, so a search can find a claim's index row by rowid
+    (SearchPlan rowset and probe); they still check the id, so an index built otherwise is safe.
     """
     if session.get_bind().dialect.name != "sqlite":
         return
@@ -70,70 +70,100 @@ def tsquery(words: str) -> str:
 # --- how SQLite finds the matches -------------------------------------------------------------------
 
 
+How = Literal["hits", "walk", "rowset", "probe"]
+
+
 @dataclass(frozen=True)
 class SearchPlan:
-    """How SQLite finds a search's claims.
+    """How SQLite finds a search's claims (PostgreSQL's planner chooses for itself).
 
-    hits:  list the matches' ids, fetch each claim, sort them: cost grows with the matches only,
-           best for a rare word (today's walk would read the whole reading-order index for it).
-    walk:  list the matches' ids into a set, walk claims in the wanted order and keep those in the
-           set, stopping after a page: the set costs a little per match, the walk a little per claim.
-    probe: walk claims in reading order asking FTS5 about each one, stopping after a page: nothing
-           grows with the matches, but each question costs as much as ~20 set entries, so it pays
-           for a common word only. It gives up (the caller then walks) after `window` claims.
+    hits:   read the matches' ids, fetch each claim, sort them all: grows with the matches only,
+            so it suits a rare word (a walk would read the whole index to find its few claims).
+    walk:   read the matches' ids into a set, walk claims in the list's order keeping those in
+            the set, stop after the page: the set grows with the matches, the walk with the page.
+    rowset: the walk in reading order with a set of index rowids instead of ids, some ten times
+            cheaper to read; each claim walked costs a check that its index row sits at its rowid.
+    probe:  walk claims in reading order asking FTS5 about each (and checking as rowset does):
+            nothing grows with the matches, but a question costs as much as ~200 set entries,
+            so it suits a common word.
+    rowset and probe give up after `window` claims (the word is rarer there than the index says)
+    or at a claim whose index row is elsewhere, and the caller walks instead.
     """
 
     fts_query: str
-    how: Literal["hits", "walk", "probe"]
+    how: How
     window: int = 0
 
 
-# Microseconds per row, measured at 1,000,000 claims (benchmarks/corpus.py); only the ratios matter.
-_FETCH_HIT = 3.5  # hits: fetch one match's claim by id and sort it in
-_SET_HIT = 1.5  # walk: read one match's id from FTS5 into the set
-_STEP = 0.15  # walk: step to the next claim and look it up in the set
-_ASK = 30.0  # probe: ask FTS5 whether one claim matches, per term asked about
+# Microseconds, measured at 1,000,000 claims (benchmarks/corpus.py); only the ratios matter.
+_FETCH = 3.5  # hits: fetch one match's claim by id and sort it in
+_SET = 1.5  # walk: read one match's id into the set
+_ROWSET = 0.15  # rowset: read one match's rowid into the set
+_STEP = 0.15  # walk, rowset, probe: step to the next claim (and look it up in the set)
+_CHECK = 1.3  # rowset, probe: check that the index row at a claim's rowid is the claim's
+_ASK = 30.0  # probe: ask FTS5 about one claim, per term asked about
+_COUNT = 0.1  # count one match, per term, while choosing a plan
 _MOST_SPELLINGS = 8
 """At most this many index terms may stand in for the last word's prefix in a probe."""
 
 
-def plan_search(session: Session, words: str, *, wanted: int | None, may_probe: bool) -> SearchPlan | None:
+def plan_search(session: Session, words: str, *, wanted: int | None) -> SearchPlan | None:
     """The cheapest plan for `words` on SQLite (None on PostgreSQL, whose planner chooses).
 
     `wanted`: how many claims the caller reads in reading order (offset + limit); None when it
-    reads every match or sorts otherwise. `may_probe`: no other filter thins the claims, so the
-    matches' share of the index is the share of claims a walk meets.
+    reads every match or sorts otherwise (then only hits and walk apply). The matches are counted
+    only as far as the choice needs.
     """
     if session.get_bind().dialect.name != "sqlite":
         return None
-    exact = exact_query(session, words) if wanted and may_probe else None
-    fts = exact.text if exact else fts5_query(words)
+    exact = exact_query(session, words) if wanted else None
+    fts, terms = (exact.text, exact.terms) if exact else (fts5_query(words), 0)
     claims = session.scalar(text("SELECT max(rowid) FROM claims")) or 0
-    few = _few_matches(claims, wanted)
-    many = _many_matches(claims, wanted, exact.terms) if exact and wanted else None
-    found = _count_matches(session, fts, up_to=max(few, many or 0))
-    if found < few:
-        return SearchPlan(fts, "hits")
-    if many is not None and wanted and found >= many:
-        return SearchPlan(fts, "probe", window=math.ceil(2 * wanted * claims / found))
-    return SearchPlan(fts, "walk")
+    enough = counted_enough(claims, wanted, terms)
+    found = _count_matches(session, fts, up_to=enough)
+    how = cheapest(claims, wanted, terms, found) if found < enough else _for_many(wanted, terms)
+    window = math.ceil(2 * _walked(claims, wanted, found)) if how in ("rowset", "probe") else 0
+    return SearchPlan(fts, how, window)
 
 
-def _few_matches(claims: int, wanted: int | None) -> int:
-    """Below this many matches, fetching every hit beats walking (hits: m * FETCH_HIT; walk:
-    m * SET_HIT + the claims walked * STEP, where a walk for `wanted` claims meets about
-    wanted * claims / m of them, and every claim when the order is not reading order)."""
-    ratio = _STEP / (_FETCH_HIT - _SET_HIT)
+def cheapest(claims: int, wanted: int | None, terms: int, matches: int) -> How:
+    """The plan of least estimated cost for `matches` matches among `claims` claims.
+
+    `terms`: how many index terms a probe asks about (0: no probe, the search keeps a prefix).
+    """
+    walked = _walked(claims, wanted, matches)
+    costs: dict[How, float] = {"hits": matches * _FETCH, "walk": matches * _SET + walked * _STEP}
+    if wanted is not None:
+        costs["rowset"] = matches * _ROWSET + walked * (_STEP + _CHECK)
+        if terms:
+            costs["probe"] = walked * (_STEP + _CHECK + _ASK * terms)
+    return min(costs, key=costs.__getitem__)
+
+
+def counted_enough(claims: int, wanted: int | None, terms: int) -> int:
+    """How far to count matches: beyond this the cheapest plan is _for_many's (or, for a probe,
+    counting further would cost more than a wrong choice could)."""
+    if wanted is None:  # hits against walking every claim
+        return math.ceil(claims * _STEP / (_FETCH - _SET))
+    if not terms:  # walk against rowset
+        return math.ceil(math.sqrt(wanted * claims * _CHECK / (_SET - _ROWSET)))
+    rowset_against_probe = math.sqrt(wanted * claims * _ASK * terms / _ROWSET)
+    worth_counting = math.sqrt(wanted * claims * _ASK / _COUNT)
+    return math.ceil(min(rowset_against_probe, worth_counting))
+
+
+def _for_many(wanted: int | None, terms: int) -> How:
+    """The plan for more matches than were counted: one whose cost does not grow with them."""
     if wanted is None:
-        return max(1, math.ceil(claims * ratio))
-    return max(1, math.ceil(math.sqrt(wanted * claims * ratio)))
+        return "walk"
+    return "probe" if terms else "rowset"
 
 
-def _many_matches(claims: int, wanted: int, terms: int) -> int | None:
-    """From this many matches on, probing beats walking (probe: wanted * claims / m claims asked
-    about, at ASK per term; walk: m * SET_HIT); None when no number of matches would do."""
-    least = math.ceil(math.sqrt(wanted * claims * _ASK * terms / _SET_HIT))
-    return least if least <= claims else None
+def _walked(claims: int, wanted: int | None, matches: int) -> float:
+    """Claims a walk meets: about wanted * claims / matches for a page in reading order."""
+    if wanted is None:
+        return claims
+    return min(claims, wanted * claims / max(matches, 1))
 
 
 def _count_matches(session: Session, fts: str, *, up_to: int) -> int:
@@ -222,11 +252,11 @@ _CLAIM_ROWID = literal_column("claims.rowid", Integer)
 def matches(session: Session, words: str, plan: SearchPlan | None = None) -> ColumnElement[bool]:
     """A WHERE condition: the claim's statement or quote contains every word of `words`.
 
-    On SQLite, shaped by `plan` (by default, the plan for reading every match); a probe plan
-    gives the walk's condition, which is what answers when a probe gives up.
+    On SQLite, shaped by `plan` (by default, the plan for reading every match); rowset and probe
+    plans give the walk's condition, which is what answers when they give up.
     """
     if session.get_bind().dialect.name == "sqlite":
-        plan = plan or plan_search(session, words, wanted=None, may_probe=False)
+        plan = plan or plan_search(session, words, wanted=None)
         assert plan is not None
         hits = select(_FTS.c.id).where(text("claims_fts MATCH :fts_query")).params(fts_query=plan.fts_query)
         if plan.how == "hits":
@@ -238,14 +268,17 @@ def matches(session: Session, words: str, plan: SearchPlan | None = None) -> Col
     return document.op("@@")(func.to_tsquery(PG_CONFIG, tsquery(words)))
 
 
-def probe(plan: SearchPlan) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-    """Conditions on one claim for a probe plan (SQLite): (matches, misplaced).
+def by_rowid(plan: SearchPlan) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """Conditions on one claim for a rowset or probe plan (SQLite): (matching, misplaced).
 
-    `matches` asks FTS5 about the index row at the claim's rowid, where refresh_search_index puts
-    it; `misplaced` says that row is not this claim's (an index built by other means), and then the
-    caller must not trust a probe's answer for the claim.
+    `matching` looks for the index row at the claim's rowid, where refresh_search_index puts it:
+    in the set of matching rowids (rowset) or by asking FTS5 (probe). `misplaced` says that row
+    is not the claim's (an index built by other means): then `matching` cannot be trusted.
     """
     at_claim = _FTS.c.rowid == _CLAIM_ROWID
-    matching = exists().where(text("claims_fts MATCH :probe_query"), at_claim).params(probe_query=plan.fts_query)
+    if plan.how == "probe":
+        matching = exists().where(text("claims_fts MATCH :probe_query"), at_claim)
+    else:
+        matching = _CLAIM_ROWID.in_(select(_FTS.c.rowid).where(text("claims_fts MATCH :probe_query")))
     held = select(_FTS.c.id).where(at_claim).scalar_subquery()
-    return matching, held.is_distinct_from(m.Claim.id)
+    return matching.params(probe_query=plan.fts_query), held.is_distinct_from(m.Claim.id)
