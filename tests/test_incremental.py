@@ -191,6 +191,13 @@ def test_many_files_one_changed_reads_one(cli: Cli, tmp_path: Path, sqlite_path:
     assert f"0 added, 1 changed, 0 restored, 0 withdrawn, {written['claims'] - 1} unchanged; {written['claims']} claims in the seeds" in said
     edited = cli("--db", sqlite_path, "list", "--search", "Edited", "--format", "csv").stdout
     assert edited.count("\n") == 2  # the header and the one edited claim: the search index followed
+    import sqlite3
+
+    with sqlite3.connect(sqlite_path) as connection:  # and its entry kept the claim's rowid, which search plans use
+        misplaced = connection.execute(
+            "SELECT count(*) FROM claims c JOIN claims_fts f ON f.id = c.id WHERE f.rowid != c.rowid"
+        ).fetchone()[0]
+    assert misplaced == 0
 
 
 def test_rows_from_before_revision_0004_make_the_next_load_read_everything(cli: Cli, seeds_dir: Path, sqlite_path: str) -> None:

@@ -21,7 +21,7 @@ from claimsdb.db.engine import DEFAULT_WAIT_SECONDS, database_url, describe, mak
 from claimsdb.db.locks import take_load_lock
 from claimsdb.db.migrate import ensure_current, upgrade
 from claimsdb.errors import ClaimsError, DatabaseStateError
-from claimsdb.export import datapackage, export_rows, write_csv
+from claimsdb.export import datapackage, write_export
 from claimsdb.load import LoadReport, last_run_files, load_bundle, stored_seeds
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.provenance import ClaimProvenance, get_claim
@@ -189,8 +189,13 @@ def export_csv(
 ) -> int:
     """Stream the CSV to `out`; returns the number of claims written."""
     with reading(db) as session:
-        progress.phase("Exporting claims", count_claims(session, filters))
-        return write_csv(export_rows(session, filters, formula_guard=formula_guard), out, progress=progress)
+        _exporting(session, filters, progress)
+        return write_export(session, filters, out, formula_guard=formula_guard, progress=progress)
+
+
+def _exporting(session: Session, filters: ClaimFilter, progress: Progress) -> None:
+    """Start the export's progress; the total takes a pass over the claims, so only a shown bar gets one."""
+    progress.phase("Exporting claims", count_claims(session, filters) if progress is not NO_PROGRESS else None)
 
 
 def export_package(
@@ -204,9 +209,9 @@ def export_package(
         raise ClaimsError(f"cannot create the export folder {target}: {exc.strerror}") from None
     csv_path, package_path = target / "claims.csv", target / "datapackage.json"
     with reading(db) as session:
-        progress.phase("Exporting claims", count_claims(session, filters))
+        _exporting(session, filters, progress)
         with csv_path.open("w", encoding="utf-8", newline="") as handle:
-            count = write_csv(export_rows(session, filters, formula_guard=formula_guard), handle, progress=progress)
+            count = write_export(session, filters, handle, formula_guard=formula_guard, progress=progress)
         package = datapackage(session, formula_guard=formula_guard)
     package_path.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return count, [csv_path, package_path]

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, or_, select
+from sqlalchemy import Select, String, cast, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from claimsdb.db import models as m
-from claimsdb.db.search import matches
+from claimsdb.db.search import SearchPlan, by_rowid, matches, plan_search
 from claimsdb.errors import ClaimsError, NotFound
 from claimsdb.seeds.records import TERM_COLUMNS
 
@@ -146,28 +146,37 @@ def _closest(what: str, text: str, known: list[str]) -> str:
 # --- lists ---------------------------------------------------------------------------------------
 
 
-def claim_select(session: Session, filters: ClaimFilter) -> Select[Any]:
+def claim_select(session: Session, filters: ClaimFilter, plan: SearchPlan | None = None) -> Select[Any]:
     """The claims matching `filters`, joined to claimant and publication, in a stable order."""
+    return narrow(session, _claims_with_names(), filters, plan)
+
+
+def _claims_with_names() -> Select[Any]:
     made_in = aliased(m.Source)
-    query = (
+    return (
         select(m.Claim, m.Organisation.name, made_in.title)
         .join(m.Organisation, m.Claim.claimant_id == m.Organisation.id)
         .outerjoin(made_in, m.Claim.made_in_id == made_in.id)
     )
-    return narrow(session, query, filters)
 
 
-def narrow(session: Session, query: Select[Any], filters: ClaimFilter) -> Select[Any]:
-    """Apply `filters` (and their order and limit) to any select over the claims table."""
-    query = query.where(*filter_conditions(session, filters))
-    query = query.order_by(*_ORDER[filters.sort], m.Claim.document_id, m.Claim.quote_start, m.Claim.id)
+def narrow(session: Session, query: Select[Any], filters: ClaimFilter, plan: SearchPlan | None = None) -> Select[Any]:
+    """Apply `filters` (and their order and limit) to any select over the claims table.
+
+    A search is planned for this order and limit unless the caller brings its own `plan`.
+    """
+    query = query.where(*filter_conditions(session, filters, plan or search_plan(session, filters)))
+    query = query.order_by(*_ORDER[filters.sort], *READING_ORDER)
     if filters.offset:
         query = query.offset(filters.offset)
     return query.limit(filters.limit) if filters.limit is not None else query
 
 
-def filter_conditions(session: Session, filters: ClaimFilter) -> list[Any]:
-    """WHERE conditions for `filters`; names and labels are resolved to ids first."""
+def filter_conditions(session: Session, filters: ClaimFilter, plan: SearchPlan | None = None) -> list[Any]:
+    """WHERE conditions for `filters`; names and labels are resolved to ids first.
+
+    A search follows `plan` on SQLite; without one, it is planned for reading every match.
+    """
     conditions: list[Any] = []
     if not filters.include_withdrawn:
         conditions.append(m.Claim.status == "active")
@@ -187,9 +196,20 @@ def filter_conditions(session: Session, filters: ClaimFilter) -> list[Any]:
     if filters.date_to:
         conditions.append(m.Claim.claimed_on <= date_bounds(filters.date_to, end=True))
     if filters.search:
-        conditions.append(matches(session, filters.search))
+        conditions.append(matches(session, filters.search, plan))
     return conditions
 
+
+def search_plan(session: Session, filters: ClaimFilter) -> SearchPlan | None:
+    """How SQLite should find the search's claims for this list's order and length (see SearchPlan)."""
+    if not filters.search:
+        return None
+    paged = filters.sort == "document" and filters.limit is not None
+    return plan_search(session, filters.search, wanted=filters.offset + (filters.limit or 0) if paged else None)
+
+
+READING_ORDER = (m.Claim.document_id, m.Claim.quote_start, m.Claim.id)
+"""The order of ix_claims_reading_order: documents, and claims by where their quotes start."""
 
 _ORDER: dict[str, tuple[Any, ...]] = {
     "document": (),
@@ -207,7 +227,45 @@ def count_claims(session: Session, filters: ClaimFilter) -> int:
 
 
 def list_claims(session: Session, filters: ClaimFilter) -> list[ClaimRow]:
-    return [_row(claim, name, title) for claim, name, title in session.execute(claim_select(session, filters)).tuples()]
+    """The claims `filters` select, in their order; a search is planned for this very page."""
+    plan = search_plan(session, filters)
+    if plan is not None and plan.how in ("rowset", "probe"):
+        page = _page_by_rowid(session, filters, plan)
+        if page is not None:
+            return page
+        plan = replace(plan, how="walk")
+    return [_row(claim, name, title) for claim, name, title in session.execute(claim_select(session, filters, plan)).tuples()]
+
+
+def _page_by_rowid(session: Session, filters: ClaimFilter, plan: SearchPlan) -> list[ClaimRow] | None:
+    """The page found by a rowset or probe plan: a walk in reading order, each claim's index row
+    found by its rowid.
+
+    None when the walk passes the plan's window before the page is full (the word is rarer in
+    this stretch than in the index as a whole), or meets a claim whose index row is elsewhere:
+    the caller then walks with a set of ids. Ids come first, claims after, so the claims an
+    offset skips are checked too but never loaded.
+    """
+    wanted = filters.offset + (filters.limit or 0)
+    conditions = filter_conditions(session, replace(filters, search=None))
+    matching, misplaced = by_rowid(plan)
+    ids = select(m.Claim.id, misplaced).where(*conditions, or_(matching, misplaced))
+    last = _reading_key_at(session, conditions, plan.window)
+    if last is not None:
+        ids = ids.where(tuple_(*READING_ORDER) <= tuple_(*last))
+    found = session.execute(ids.order_by(*READING_ORDER).limit(wanted)).tuples().all()
+    if any(unsure for _, unsure in found) or (last is not None and len(found) < wanted):
+        return None
+    page = [claim_id for claim_id, _ in found[filters.offset :]]
+    rows = session.execute(_claims_with_names().where(m.Claim.id.in_(page)).order_by(*READING_ORDER)).tuples()
+    return [_row(claim, name, title) for claim, name, title in rows]
+
+
+def _reading_key_at(session: Session, conditions: list[Any], position: int) -> tuple[Any, ...] | None:
+    """The reading-order key of the `position`th claim (from 1) meeting `conditions`; None past the end."""
+    query = select(*READING_ORDER).where(*conditions).order_by(*READING_ORDER).offset(max(position, 1) - 1).limit(1)
+    row = session.execute(query).first()
+    return tuple(row) if row is not None else None
 
 
 def _row(claim: m.Claim, claimant_name: str, made_in_title: str | None) -> ClaimRow:

@@ -1,0 +1,89 @@
+"""On SQLite the export joins each claim's cells in SQL (export._joined_lines); its bytes must be
+csv.writer's, as written from the rows themselves (export_rows + write_csv), whatever the cells hold."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from claimsdb import api
+from claimsdb.export import _CELL, _GAPS, _records, export_rows, write_csv, write_export
+from claimsdb.query import ClaimFilter
+from conftest import execute_sql
+
+Cli = Callable[..., Any]
+
+ODD_CELLS = [
+    # what claimsdb itself can store: any text, NUL and separators included
+    "UPDATE claims SET statement = 'a, \"b\"' || char(13) || char(10) || 'c' WHERE rowid = 2",
+    "UPDATE claims SET quote = 'NUL' || char(0) || 'inside, and on' WHERE rowid = 3",
+    "UPDATE claims SET population = 'unit' || char(31) || 'separator' WHERE rowid = 4",
+    "UPDATE claims SET period_label = 'record' || char(30) || 'separator' || char(10) WHERE rowid = 5",
+    "UPDATE claims SET seed_file = 'odd, \"path\".yaml' WHERE rowid = 6",
+    "UPDATE claims SET statement = '=SUM(A1)', quote = '-1', quantity_phrase = '@x' WHERE rowid = 7",
+    "UPDATE claims SET claimed_on_inferred_reason = char(9) || 'tab', quantity_phrase = '' WHERE rowid = 8",
+    "UPDATE organisations SET name = '+Org, \"Inc\"' WHERE rowid = 1",
+    "UPDATE sources SET url = '\"quoted\"', published_precision = 'month' WHERE rowid = 1",
+    # what only another program could store: other storage classes
+    "UPDATE claims SET quote_start = 1.5, seed_line = 1e20 WHERE rowid = 9",
+    "UPDATE claims SET quantity_value = 'text, in an integer column' WHERE rowid = 10",
+    "UPDATE claims SET population = x'41004243' WHERE rowid = 11",
+    "UPDATE claims SET period_label = x'ff' WHERE rowid = 12",
+]
+
+
+def _by_rows(db: str, filters: ClaimFilter, guard: bool) -> str:
+    with api.reading(db) as session:
+        out = io.StringIO()
+        write_csv(export_rows(session, filters, formula_guard=guard), out)
+        return out.getvalue()
+
+
+def _by_lines(db: str, filters: ClaimFilter, guard: bool) -> str:
+    with api.reading(db) as session:
+        out = io.StringIO()
+        write_export(session, filters, out, formula_guard=guard)
+        return out.getvalue()
+
+
+@pytest.mark.parametrize("guard", [True, False])
+def test_joined_lines_write_what_csv_writer_writes(cli: Cli, sqlite_path: str, seeds_dir: Path, guard: bool) -> None:
+    assert cli("--db", sqlite_path, "load", seeds_dir, "-q").exit_code == 0
+    for statement in ODD_CELLS:
+        execute_sql(sqlite_path, statement)
+    for filters in (ClaimFilter(), ClaimFilter(include_withdrawn=True, sort="date"), ClaimFilter(search="executions")):
+        expected = _by_rows(sqlite_path, filters, guard)
+        assert _by_lines(sqlite_path, filters, guard) == expected
+    assert "NUL\x00inside" in expected and "b'A\\x00BC'" in expected and ",1.5," in expected
+
+
+def _csv(rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue()
+
+
+def test_records_quote_exactly_the_cells_csv_writer_quotes() -> None:
+    cells = ["plain"] * (_GAPS + 1)
+    tricky = ["", "a,b", 'say "hi"', "line\nbreak", "cr\rhere", ",", '"', "\r\n", 'x,"y",\nz', " spaced ", "tab\tin"]
+    rows = []
+    for index, value in enumerate(tricky):
+        for column in (0, 17, _GAPS):  # first, middle and last cell
+            row = list(cells)
+            row[column] = value
+            row[(column + 5) % len(row)] = tricky[(index + 1) % len(tricky)]
+            rows.append(row)
+    lines = [(_CELL.join(row), f"c-{n}") for n, row in enumerate(rows)]
+    assert _records(lines, lambda claim_id: pytest.fail("no row needs reading again")) == _csv(rows)
+
+
+def test_records_read_again_what_sqlite_could_not_join() -> None:
+    good = ["x"] * (_GAPS + 1)
+    again = {"b": ["held, again"] + ["y"] * _GAPS, "c": good[:-1] + ["has" + _CELL + "one"]}
+    lines = [(_CELL.join(good), "a"), (None, "b"), (_CELL.join(again["c"]), "c")]  # c splits into one cell too many
+    assert _records(lines, lambda claim_id: again[claim_id]) == _csv([good, again["b"], again["c"]])
