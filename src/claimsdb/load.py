@@ -372,7 +372,8 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
     with _indexes_built_after(session, m.Claim.__table__, bulk=empty):
         for batch in bundle.claim_batches():  # a seed file at a time: a million claims never sit in memory
             for record in batch:
-                in_seeds.add(record.id)
+                if existing:
+                    in_seeds.add(record.id)  # to find the claims gone from the seeds (none, in an empty database)
                 relations += [(r.claim_id, r.kind, r.target_id) for r in record.relations]
                 before = existing.get(record.id)
                 if before is None:
@@ -389,9 +390,10 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
                 changes.append((run_id, record.id, action))
                 updated.append({"key": record.id, **record.columns, "content_hash": record.content_hash, "status": "active", "changed_run_id": run_id})
             if len(new_rows) >= _BATCH:
-                _insert_many(session, m.Claim.__table__, new_rows, names=_CLAIM_ROW)
-                new_rows = []
-        _insert_many(session, m.Claim.__table__, new_rows, names=_CLAIM_ROW)
+                _insert_claims(session, new_rows, changes)
+                new_rows, changes = [], []
+        _insert_claims(session, new_rows, [change for change in changes if change[2] == "added"])
+        changes = [change for change in changes if change[2] != "added"]
     _update_by_id(session, m.Claim, updated, *CLAIM_COLUMNS, "content_hash", "status", "changed_run_id")
     # the same claim, now at another line or in another file: its provenance follows it
     _update_by_id(session, m.Claim, moved, "seed_file", "seed_line")
@@ -409,6 +411,12 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
     report.claims_total = session.scalar(select(func.count()).select_from(m.Claim).where(m.Claim.status == "active")) or 0
     report.unchanged = report.claims_total - len(report.added) - len(report.changed) - len(report.restored)  # read or not
     return None if empty else [*report.added, *report.changed, *report.restored]
+
+
+def _insert_claims(session: Session, rows: list[tuple[Any, ...]], changes: list[tuple[int, str, str]]) -> None:
+    """New claims and, after them, the change records that point at them."""
+    _insert_many(session, m.Claim.__table__, rows, names=_CLAIM_ROW)
+    _insert_many(session, m.ClaimChange.__table__, changes, names=("run_id", "claim_id", "action"))
 
 
 @contextmanager

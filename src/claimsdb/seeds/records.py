@@ -187,7 +187,12 @@ class FileResult:
     packed_claims: bytes = b""
     claim_count: int = 0
     definitions: list[Definition] = field(default_factory=list)
-    """Everything the file defines, in file order: vocabularies, terms, organisations, sources, claims."""
+    """What the file defines, in file order: vocabularies, terms, organisations, sources (and,
+    when resolved `with_uses`, claims too)."""
+    claim_ids: list[str] = field(default_factory=list)
+    claim_lines: list[int | None] = field(default_factory=list)
+    """Every claim the file defines (valid or not), in order, and its line: kept lean, as there
+    may be a million; where exactly each `id` is written is looked up only for a message."""
     reports_on_at: dict[str, tuple[str, int | None, str]] = field(default_factory=dict)
     """For each source with `reports_on`: (path, line, dotted place) of that list, for messages."""
     needs: set[Need] = field(default_factory=set)

@@ -93,7 +93,10 @@ class _FileResolver:
             self._document(content.document)
         for index, claim in enumerate(content.claims):
             loc = ("claims", self.one.original_index("claims", index))
-            self.define(("claim", claim.id), loc)
+            self.result.claim_ids.append(claim.id)
+            self.result.claim_lines.append(self.one.parsed.line_of(loc))
+            if self.result.uses is not None:  # resolved for a message: say exactly where
+                self.define(("claim", claim.id), loc)
             record = self._claim(claim, loc)
             if record is not None:
                 self.result.claims.append(record)

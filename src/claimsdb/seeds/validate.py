@@ -23,6 +23,7 @@ from claimsdb.seeds.records import (
     DATE_COLUMNS,
     CLAIM_INDEX,
     ClaimRecord,
+    Definition,
     FileResult,
     Need,
     PublishedDate,
@@ -130,6 +131,8 @@ class _SeedSet:
         for result in self.results:
             for definition in result.definitions:
                 key = definition.key
+                if key[0] == "claim":
+                    continue  # claims are below
                 if key[0] == "term" and (result.path, key[1]) in duplicate_vocabularies:
                     continue
                 if key[0] == "vocabulary" and key in self.defined:
@@ -149,10 +152,24 @@ class _SeedSet:
                 self.defined[key] = _Defined(result.path, definition.line)
                 if key[0] == "term":
                     self.term_vocabulary[key[2]] = key[1]
+            for index, (claim_id, line) in enumerate(zip(result.claim_ids, result.claim_lines, strict=True)):
+                key = ("claim", claim_id)
+                if key in self.defined:
+                    where = self._claim_definition(result, index)
+                    self.issues.append(
+                        SeedIssue(result.path, where.id_line, f"{where.id_loc}: duplicate claim id {claim_id!r} (first in {self.defined[key].at()}); ids must be unique across all seed files")
+                    )
+                    continue
+                self.defined[key] = _Defined(result.path, line)
             for source in result.sources:  # the first definition counts; a second one was reported
                 self.published.setdefault(source.id, published_date(source))
                 self.reports_on.setdefault(source.id, source.reports_on)
             self.reports_on_at.update(result.reports_on_at)
+
+    def _claim_definition(self, result: FileResult, index: int) -> Definition:
+        """Where exactly the index-th claim of a file writes its id (read again, for the message)."""
+        detailed = resolve_file(self.root, Path(result.path), with_uses=True)
+        return [d for d in detailed.definitions if d.key[0] == "claim"][index]
 
     # -- references ----------------------------------------------------------------------------
 
@@ -311,6 +328,7 @@ def files_to_reread(stored: StoredSeeds, results: list[FileResult], scope: set[s
     order), and a file whose claims take the date of a source whose date changed.
     """
     now = {d.key for result in results for d in result.definitions}
+    now |= {("claim", key) for result in results for key in result.claim_ids}
     before = {key for key, path in stored.defined.items() if path in scope}
     before |= {("claim", key) for key in stored.claims.ids_in(scope & set(stored.files))}
     removed = before - now
