@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from claimsdb import api
-from claimsdb.export import _CELL, _GAPS, _records, export_rows, write_csv, write_export
+from claimsdb.export import _CELL, _GAPS, _records, _utf8_writer, export_rows, write_csv, write_export
 from claimsdb.query import ClaimFilter
 from conftest import execute_sql
 
@@ -29,11 +29,12 @@ ODD_CELLS = [
     "UPDATE claims SET claimed_on_inferred_reason = char(9) || 'tab', quantity_phrase = '' WHERE rowid = 8",
     "UPDATE organisations SET name = '+Org, \"Inc\"' WHERE rowid = 1",
     "UPDATE sources SET url = '\"quoted\"', published_precision = 'month' WHERE rowid = 1",
-    # what only another program could store: other storage classes
+    # what only another program (or a schema to come) could store: REALs, text in integer columns,
+    # BLOBs of free text (which the formula guard must not miss)
     "UPDATE claims SET quote_start = 1.5, seed_line = 1e20 WHERE rowid = 9",
     "UPDATE claims SET quantity_value = 'text, in an integer column' WHERE rowid = 10",
-    "UPDATE claims SET population = x'41004243' WHERE rowid = 11",
-    "UPDATE claims SET period_label = x'ff' WHERE rowid = 12",
+    "UPDATE claims SET statement = x'3d31', population = x'41004243' WHERE rowid = 11",
+    "UPDATE sources SET title = x'2b41' WHERE rowid = 2",
 ]
 
 
@@ -59,7 +60,7 @@ def test_joined_lines_write_what_csv_writer_writes(cli: Cli, sqlite_path: str, s
     for filters in (ClaimFilter(), ClaimFilter(include_withdrawn=True, sort="date"), ClaimFilter(search="executions")):
         expected = _by_rows(sqlite_path, filters, guard)
         assert _by_lines(sqlite_path, filters, guard) == expected
-    assert "NUL\x00inside" in expected and "b'A\\x00BC'" in expected and ",1.5," in expected
+    assert "NUL\x00inside" in expected and ",1.5," in expected and ",1e+20," in expected and "b'=1'" in expected
 
 
 def _csv(rows: list[list[str]]) -> str:
@@ -68,9 +69,13 @@ def _csv(rows: list[list[str]]) -> str:
     return out.getvalue()
 
 
+def _line(row: list[str]) -> bytes:
+    return _CELL.join(cell.encode() for cell in row)
+
+
 def test_records_quote_exactly_the_cells_csv_writer_quotes() -> None:
     cells = ["plain"] * (_GAPS + 1)
-    tricky = ["", "a,b", 'say "hi"', "line\nbreak", "cr\rhere", ",", '"', "\r\n", 'x,"y",\nz', " spaced ", "tab\tin"]
+    tricky = ["", "a,b", 'say "hi"', "line\nbreak", "cr\rhere", ",", '"', "\r\n", 'x,"y",\nz', " spaced ", "tab\tin", "é, “curly”"]
     rows = []
     for index, value in enumerate(tricky):
         for column in (0, 17, _GAPS):  # first, middle and last cell
@@ -78,12 +83,24 @@ def test_records_quote_exactly_the_cells_csv_writer_quotes() -> None:
             row[column] = value
             row[(column + 5) % len(row)] = tricky[(index + 1) % len(tricky)]
             rows.append(row)
-    lines = [(_CELL.join(row), f"c-{n}") for n, row in enumerate(rows)]
-    assert _records(lines, lambda claim_id: pytest.fail("no row needs reading again")) == _csv(rows)
+    lines = [(_line(row), f"c-{n}") for n, row in enumerate(rows)]
+    assert _records(lines, lambda claim_id: pytest.fail("no row needs reading again")).decode() == _csv(rows)
 
 
 def test_records_read_again_what_sqlite_could_not_join() -> None:
     good = ["x"] * (_GAPS + 1)
-    again = {"b": ["held, again"] + ["y"] * _GAPS, "c": good[:-1] + ["has" + _CELL + "one"]}
-    lines = [(_CELL.join(good), "a"), (None, "b"), (_CELL.join(again["c"]), "c")]  # c splits into one cell too many
-    assert _records(lines, lambda claim_id: again[claim_id]) == _csv([good, again["b"], again["c"]])
+    again = {"b": ["held, again"] + ["y"] * _GAPS, "c": good[:-1] + ["has\x1fone"]}
+    lines = [(_line(good), "a"), (None, "b"), (_line(again["c"]), "c")]  # c splits into one cell too many
+    assert _records(lines, lambda claim_id: again[claim_id]).decode() == _csv([good, again["b"], again["c"]])
+
+
+def test_bytes_go_straight_to_a_utf8_files_buffer(tmp_path: Path) -> None:
+    path = tmp_path / "out.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("before,")
+        _utf8_writer(handle)("é\r\n".encode())
+    assert path.read_bytes() == "before,é\r\n".encode()
+    latin = io.TextIOWrapper(io.BytesIO(), encoding="latin-1", newline="")
+    _utf8_writer(latin)("é".encode())  # a stream that encodes otherwise is written as text
+    latin.flush()
+    assert latin.buffer.getvalue() == "é".encode("latin-1")

@@ -1,7 +1,9 @@
 """The library's public surface: what the CLI (and any script) calls.
 
 Each function takes the database as a path or URL, owns its engine and session, and for writes
-runs exactly one transaction: a load either happens whole or not at all.
+runs exactly one transaction: a load either happens whole or not at all. Modules only some
+functions need (loading, provenance, anchoring, verifying) are imported inside them, so a read
+such as an export does not pay for them.
 """
 
 from __future__ import annotations
@@ -11,20 +13,17 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from claimsdb.db.engine import DEFAULT_WAIT_SECONDS, database_url, describe, make_engine, sqlite_file
-from claimsdb.db.locks import take_load_lock
 from claimsdb.db.migrate import ensure_current, upgrade
 from claimsdb.errors import ClaimsError, DatabaseStateError
 from claimsdb.export import datapackage, write_export
-from claimsdb.load import LoadReport, last_run_files, load_bundle, stored_seeds
 from claimsdb.progress import NO_PROGRESS, Progress
-from claimsdb.provenance import ClaimProvenance, get_claim
 from claimsdb.query import (
     ClaimantRow,
     ClaimFilter,
@@ -42,12 +41,13 @@ from claimsdb.query import (
     overview,
     stats,
 )
-from claimsdb.seeds.anchor import Located as LocatedQuote
-from claimsdb.seeds.anchor import explain_missing
-from claimsdb.seeds.anchor import locate as locate_quote
-from claimsdb.seeds.files import SEED_SUFFIXES, file_sha256, seed_paths
-from claimsdb.seeds.records import SeedBundle, StoredSeeds
-from claimsdb.verify import VerifyReport, verify_anchors
+
+if TYPE_CHECKING:
+    from claimsdb.load import LoadReport
+    from claimsdb.provenance import ClaimProvenance
+    from claimsdb.seeds.anchor import Located as LocatedQuote
+    from claimsdb.seeds.records import SeedBundle, StoredSeeds
+    from claimsdb.verify import VerifyReport
 
 DEFAULT_SEEDS = "seeds"
 
@@ -112,6 +112,9 @@ def load(
 
     `on_wait` is told when another load holds the database and this one has to wait.
     """
+    from claimsdb.db.locks import take_load_lock
+    from claimsdb.load import LoadReport, last_run_files, load_bundle
+
     root = Path(seeds_dir)
     if not force and not recapture:
         unchanged = _unchanged_since_last_run(db, root)
@@ -139,6 +142,8 @@ def _stored_seeds(db: str | None, stack: ExitStack) -> StoredSeeds | None:
 
     Its session stays open on `stack` while the seeds are read: the reader asks it about claims.
     """
+    from claimsdb.load import stored_seeds
+
     try:
         session = stack.enter_context(reading(db))
     except DatabaseStateError:
@@ -148,6 +153,8 @@ def _stored_seeds(db: str | None, stack: ExitStack) -> StoredSeeds | None:
 
 def _unchanged_since_last_run(db: str | None, root: Path) -> int | None:
     """The last run's id if it read exactly the files on disk now, byte for byte; else None."""
+    from claimsdb.load import last_run_files
+
     try:
         with reading(db) as session:
             previous, files = last_run_files(session)
@@ -158,6 +165,8 @@ def _unchanged_since_last_run(db: str | None, root: Path) -> int | None:
 
 def _same_files(root: Path, recorded: dict[str, str]) -> bool:
     """Do the seed files on disk, and the documents the last run read, still hash the same?"""
+    from claimsdb.seeds.files import SEED_SUFFIXES, file_sha256, seed_paths
+
     current = {f"{root.name}/{path.relative_to(root).as_posix()}": path for path in seed_paths(root)}
     recorded_seeds = {path for path in recorded if path.endswith(SEED_SUFFIXES)}
     if set(current) != recorded_seeds:
@@ -180,6 +189,8 @@ def claims(db: str | None, filters: ClaimFilter) -> list[ClaimRow]:
 
 
 def show(db: str | None, claim_id: str) -> ClaimProvenance:
+    from claimsdb.provenance import get_claim
+
     with reading(db) as session:
         return get_claim(session, claim_id)
 
@@ -239,6 +250,8 @@ def runs(db: str | None) -> list[RunRow]:
 
 def verify(db: str | None, seeds_dir: str | Path | None = DEFAULT_SEEDS) -> VerifyReport:
     """Re-check every anchor against the database text and, with `seeds_dir`, the files on disk."""
+    from claimsdb.verify import verify_anchors
+
     with reading(db) as session:
         return verify_anchors(session, Path(seeds_dir) if seeds_dir is not None else None)
 
@@ -252,6 +265,8 @@ class Located:
 
 def locate(db: str | None, document: str, quote: str) -> Located:
     """Where `quote` sits in a document (a file path, or a held document's id), or what is closest."""
+    from claimsdb.seeds.anchor import explain_missing
+    from claimsdb.seeds.anchor import locate as locate_quote
     from claimsdb.seeds.parse import decode_text
 
     path = Path(document)

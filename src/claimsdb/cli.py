@@ -6,7 +6,9 @@ them, so `claims --help` starts fast; tests/test_cli_startup.py holds us to that
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import sys
 from collections.abc import Callable
 from enum import Enum
@@ -72,6 +74,20 @@ def _stdout() -> Any:
     return Console(highlight=False)
 
 
+def _progress(quiet: bool) -> Any:
+    """render.progress_bar; or, where no bar could be drawn, no progress without loading rich at
+    all: --quiet, CI, or stderr not a terminal and neither TTY_COMPATIBLE=1 nor FORCE_COLOR
+    telling rich to treat it as one (rich's Console.is_terminal would then say no)."""
+    forced = os.environ.get("TTY_COMPATIBLE") == "1" or os.environ.get("FORCE_COLOR")
+    if quiet or os.environ.get("CI") or not (forced or sys.stderr.isatty()):
+        from claimsdb.progress import NO_PROGRESS
+
+        return contextlib.nullcontext(NO_PROGRESS)
+    from claimsdb.render import progress_bar
+
+    return progress_bar(_stderr(), quiet=quiet)
+
+
 def user_errors(command: F) -> F:
     """Report ClaimsError as a message on stderr with exit status 1, never a traceback."""
 
@@ -105,9 +121,9 @@ def load(
     """Load a seeds directory (default: seeds/) in one transaction, then show what is there."""
     from claimsdb import api
     from claimsdb.db.engine import database_url, describe
-    from claimsdb.render import progress_bar, render_load_report, render_overview
+    from claimsdb.render import render_load_report, render_overview
 
-    with progress_bar(_stderr(), quiet=quiet) as progress:
+    with _progress(quiet) as progress:
         report = api.load(
             _db(ctx), seeds_dir, recapture=recapture or (), force=force, wait_seconds=wait,
             on_wait=_stderr().print, progress=progress,
@@ -247,13 +263,12 @@ def export(
 ) -> None:
     """Export claims as CSV: one row per claim, typed value and provenance columns (README: Export)."""
     from claimsdb import api
-    from claimsdb.render import progress_bar
 
     filters = _claim_filter(
         source=source, claimant=claimant, type=type_, term=term, date_from=date_from, date_to=date_to,
         search=search, include_withdrawn=withdrawn, sort=sort,
     )  # fmt: skip
-    with progress_bar(_stderr(), quiet=quiet) as progress:
+    with _progress(quiet) as progress:
         if out is None:
             api.export_csv(_db(ctx), filters, sys.stdout, formula_guard=formula_guard, progress=progress)
             return

@@ -6,14 +6,16 @@ rename or reorder. Rows stream from the database, so memory does not grow with t
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from sqlalchemy import Integer, Select, String, case, cast, func, literal, or_, select
+from sqlalchemy import Integer, LargeBinary, Select, String, case, cast, func, literal, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from claimsdb import __version__
@@ -99,19 +101,35 @@ def write_export(
 ) -> int:
     """Write the CSV of the claims `filters` select (see write_csv); return how many.
 
-    On SQLite, SQLite joins each claim's cells into one string (_joined_lines), so Python handles
+    On SQLite, SQLite joins each claim's cells into one line (_joined_lines), so Python handles
     one value per claim instead of 38: that per-value work was most of an export's time. Other
     databases hand rows to csv.writer. Both write the same bytes.
     """
-    if session.get_bind().dialect.name != "sqlite":
+    if session.get_bind().dialect.name != "sqlite" or session.scalar(text("PRAGMA encoding")) != "UTF-8":
         return write_csv(export_rows(session, filters, formula_guard=formula_guard), out, progress=progress)
-    csv.writer(out, lineterminator="\r\n").writerow(COLUMN_NAMES)
+    write = _utf8_writer(out)
+    write(",".join(COLUMN_NAMES).encode() + b"\r\n")  # the names need no quotes
     count = 0
     for lines in _joined_lines(session, filters, formula_guard):
-        out.write(_records(lines, lambda claim_id: _row_of(session, claim_id, formula_guard)))
+        write(_records(lines, lambda claim_id: _row_of(session, claim_id, formula_guard)))
         count += len(lines)
         progress.advance(len(lines))
     return count
+
+
+def _utf8_writer(out: TextIO) -> Callable[[bytes], Any]:
+    """Write UTF-8 bytes to `out`: straight to its binary buffer when it would encode them the
+    same (a UTF-8 text file, with no newline translation: on POSIX, or opened with newline=''
+    as csv asks), saving a decode and an encode of every line; else as text."""
+    buffer = getattr(out, "buffer", None)
+    if isinstance(out, io.TextIOWrapper) and buffer is not None and os.linesep == "\n" and _is_utf8(out.encoding):
+        out.flush()
+        return buffer.write  # type: ignore[no-any-return]
+    return lambda data: out.write(data.decode())
+
+
+def _is_utf8(encoding: str | None) -> bool:
+    return encoding is not None and codecs.lookup(encoding).name == "utf-8"
 
 
 _WORDS = "words"
@@ -182,19 +200,20 @@ def write_csv(rows: Iterator[Sequence[Any]], out: TextIO, *, progress: Progress 
 
 # --- SQLite: lines joined by SQLite ----------------------------------------------------------------
 
-_CELL = "\x1f"
+_CELL = b"\x1f"
 """ASCII's unit separator, between the cells SQLite joins (a cell holding one is caught by counting)."""
 _GAPS = len(COLUMNS) - 1
 
 
 def _joined_lines(session: Session, filters: ClaimFilter, formula_guard: bool) -> Iterator[list[Any]]:
-    """Batches of (cells joined by _CELL, claim id), in the list order; the joined text is NULL
-    where a stored value is one printf would write otherwise than Python (see _odd)."""
+    """Batches of (the claim's cells joined by _CELL, its id), in the list order. The line is
+    UTF-8 bytes, the database's own encoding (nothing to decode, nothing to encode), or NULL where
+    a stored value is one printf would write otherwise than csv.writer (see _odd)."""
     made_in = aliased(m.Source)
     cells = _cells(made_in)
-    joined = func.printf(_CELL.join(["%s"] * len(cells)), *(_cell(column, how, formula_guard) for column, how in cells))
-    query = _from_claims(select(case((_odd(cells), None), else_=joined), m.Claim.id), made_in)
-    yield from _raw_batches(session, narrow(session, query, filters))
+    joined = func.printf("\x1f".join(["%s"] * len(cells)), *(_cell(column, how, formula_guard) for column, how in cells))
+    line = cast(case((_odd(cells), None), else_=joined), LargeBinary)
+    yield from _raw_batches(session, narrow(session, _from_claims(select(line, m.Claim.id), made_in), filters))
 
 
 def _raw_batches(session: Session, query: Select[Any], size: int = 5000) -> Iterator[list[Any]]:
@@ -210,59 +229,65 @@ def _raw_batches(session: Session, query: Select[Any], size: int = 5000) -> Iter
 
 
 def _odd(cells: list[tuple[Any, Any]]) -> Any:
-    """A stored value SQLite's printf would write otherwise than csv.writer does: text holding a
-    NUL (printf stops there), a BLOB (Python writes b'...') or a REAL in an integer column (Python
-    writes its repr). Free text may hold a NUL; only another tool could store the rest. Dates are
-    cast to text in SQL in both paths, so theirs do not matter."""
-    stored = [column for column, how in cells if how is None or how is _WORDS]
-    kinds = [func.typeof(column) for column in stored]
-    nuls = [func.instr(column, func.char(0)) > 0 for column in stored if not isinstance(column.type, Integer)]
-    reals = [kind == "real" for column, kind in zip(stored, kinds, strict=True) if isinstance(column.type, Integer)]
-    return or_(func.min(*kinds) == "blob", *reals, *nuls)  # 'blob' sorts first of typeof's answers
+    """A stored value SQLite's printf would write otherwise than csv.writer does, as far as
+    claimsdb can store one, or as far as it matters: free text holding a NUL (printf stops
+    there) or stored as a BLOB (it would escape the formula guard, which compares text), or a
+    REAL in an integer column (Python writes its repr: a guard for schemas to come).
+
+    Not checked, as only another program could store them and checking every cell would cost
+    a tenth of the export: a BLOB in an id, term, hash, date or path (csv.writer would write
+    b'...', this writes its bytes as text) or a NUL there (this would cut the cell at the NUL).
+    """
+    words = [column for column, how in cells if how is _WORDS]
+    reals = [func.typeof(column) == "real" for column, how in cells if how is None and isinstance(column.type, Integer)]
+    nuls = [func.instr(column, func.char(0)) > 0 for column in words]
+    return or_(func.min(*(func.typeof(column) for column in words)) == "blob", *reals, *nuls)  # 'blob' sorts first
 
 
-def _records(lines: list[Any], row_of: Callable[[str], Sequence[Any]]) -> str:
+def _records(lines: list[Any], row_of: Callable[[str], Sequence[Any]]) -> bytes:
     """CSV records for a batch of joined lines, byte for byte as csv.writer writes the rows.
 
     A line needs its separators made commas, and the cells csv.writer would quote quoted. A
     batch holding a line SQLite could not join faithfully (NULL), or a cell holding a separator
-    (more than _GAPS of them), is written row by row by csv.writer instead.
+    (a line with more than _GAPS of them), is written row by row by csv.writer instead.
     """
     texts = [text for text, _ in lines]
     if None not in texts:
-        block = "\r\n".join([_quote_cells(text) if _needs_quotes(text) else text for text in texts])
+        block = b"\r\n".join([_quote_cells(text) if _needs_quotes(text) else text for text in texts])
         if block.count(_CELL) == _GAPS * len(texts):  # no line has fewer: printf writes every one
-            return block.replace(_CELL, ",") + "\r\n"
+            return block.replace(_CELL, b",") + b"\r\n"
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    for text, claim_id in lines:
-        writer.writerow(row_of(claim_id) if text is None or text.count(_CELL) != _GAPS else text.split(_CELL))
-    return buffer.getvalue()
+    for line, claim_id in lines:
+        faithful = line is not None and line.count(_CELL) == _GAPS
+        writer.writerow(line.decode().split("\x1f") if faithful else row_of(claim_id))
+    return buffer.getvalue().encode()
 
 
-def _needs_quotes(text: str) -> bool:
+def _needs_quotes(line: bytes) -> bool:
     """Does a cell of the line hold what makes csv.writer (minimal quoting, CRLF) quote it?"""
-    return "," in text or '"' in text or "\r" in text or "\n" in text
+    return b"," in line or b'"' in line or b"\r" in line or b"\n" in line
 
 
-def _quote_cells(line: str) -> str:
+def _quote_cells(line: bytes) -> bytes:
     """`line` with each cell that needs quotes quoted as csv.writer quotes it: in double quotes,
-    its own doubled. str.find looks for the characters, at memchr speed."""
-    parts: list[str] = []
+    its own doubled. bytes.find looks for them at memchr speed (in UTF-8 no byte of another
+    character can be taken for one)."""
+    parts: list[bytes] = []
     done = 0  # line[:done] is in parts
     while (at := _first_mark(line, done)) >= 0:
         start = line.rfind(_CELL, 0, at) + 1
         end = line.find(_CELL, at)
         end = len(line) if end < 0 else end
-        parts += [line[done:start], '"', line[start:end].replace('"', '""'), '"']
+        parts += [line[done:start], b'"', line[start:end].replace(b'"', b'""'), b'"']
         done = end
     parts.append(line[done:])
-    return "".join(parts)
+    return b"".join(parts)
 
 
-def _first_mark(line: str, start: int) -> int:
-    """Where the first character at or after `start` that calls for quotes is; -1 if none."""
-    places = [place for place in (line.find(mark, start) for mark in ',"\r\n') if place >= 0]
+def _first_mark(line: bytes, start: int) -> int:
+    """Where the first byte at or after `start` that calls for quotes is; -1 if none."""
+    places = [place for place in (line.find(mark, start) for mark in (b",", b'"', b"\r", b"\n")) if place >= 0]
     return min(places, default=-1)
 
 

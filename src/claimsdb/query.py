@@ -257,8 +257,17 @@ def _page_by_rowid(session: Session, filters: ClaimFilter, plan: SearchPlan) -> 
     if any(unsure for _, unsure in found) or (last is not None and len(found) < wanted):
         return None
     page = [claim_id for claim_id, _ in found[filters.offset :]]
-    rows = session.execute(_claims_with_names().where(m.Claim.id.in_(page)).order_by(*READING_ORDER)).tuples()
-    return [_row(claim, name, title) for claim, name, title in rows]
+    return [_row(claim, name, title) for claim, name, title in _claims_by_id(session, page)]
+
+
+def _claims_by_id(session: Session, ids: list[str], chunk: int = 500) -> list[Any]:
+    """The claims with these ids (already in reading order), with names; a few hundred ids per
+    query, as SQLite allows a statement only so many parameters."""
+    rows: list[Any] = []
+    for start in range(0, len(ids), chunk):
+        query = _claims_with_names().where(m.Claim.id.in_(ids[start : start + chunk])).order_by(*READING_ORDER)
+        rows += session.execute(query).tuples().all()
+    return rows
 
 
 def _reading_key_at(session: Session, conditions: list[Any], position: int) -> tuple[Any, ...] | None:
