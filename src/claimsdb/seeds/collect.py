@@ -20,7 +20,7 @@ from claimsdb.errors import SeedError, SeedIssue
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.seeds.files import SEED_SUFFIXES, file_sha256, seed_paths
 from claimsdb.seeds.parse import MAX_SEED_BYTES
-from claimsdb.seeds.records import FileResult, SeedBundle, SeedFileRecord, StoredSeeds
+from claimsdb.seeds.records import FileResult, Need, SeedBundle, SeedFileRecord, StoredSeeds
 from claimsdb.seeds.resolve import resolve_file, stored_path
 from claimsdb.seeds.validate import build_bundle, files_to_reread
 
@@ -116,9 +116,11 @@ def read_seed_files(
     issues: list[SeedIssue] = []
     unreadable: dict[str, frozenset[str]] = {}
     paths = paths[:MAX_SEED_FILES]
+    shared: dict[Need, Need] = {}  # one copy of each reference, however many files make it
     for path, result in zip(paths, _resolve_all(root, paths), strict=True):
         progress.advance()
         if result.readable:
+            result.needs = {shared.setdefault(need, need) for need in result.needs}
             results.append(result)
         else:
             issues.extend(result.issues)

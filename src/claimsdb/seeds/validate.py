@@ -83,7 +83,7 @@ class ClaimFinisher:
         record.values = (*values[:_FIRST_DATE_COLUMN], *columns, *values[_FIRST_DATE_COLUMN + len(DATE_COLUMNS) :])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Defined:
     """Where something is defined: a file read in this load (with lines) or one left as stored."""
 
@@ -104,6 +104,10 @@ class _SeedSet:
         self.issues: list[SeedIssue] = []
         self.broken_ids: set[str] = {key for result in results for key in result.broken_ids}
         self.defined: dict[Need, _Defined] = {}
+        self.claims: dict[str, int] = {}
+        """Claims defined by the files read: id -> where, as (index in results) << 24 | line (a
+        million of them: a number each, not an object)."""
+        self.stored_claims: set[str] = set()
         self.term_vocabulary: dict[str, str] = {}
         self.published: dict[str, PublishedDate | None] = {}
         self.reports_on: dict[str, tuple[str, ...]] = {}
@@ -128,7 +132,7 @@ class _SeedSet:
 
     def collect(self) -> None:
         duplicate_vocabularies: set[tuple[str, str]] = set()
-        for result in self.results:
+        for position, result in enumerate(self.results):
             for definition in result.definitions:
                 key = definition.key
                 if key[0] == "claim":
@@ -153,14 +157,15 @@ class _SeedSet:
                 if key[0] == "term":
                     self.term_vocabulary[key[2]] = key[1]
             for index, (claim_id, line) in enumerate(zip(result.claim_ids, result.claim_lines, strict=True)):
-                key = ("claim", claim_id)
-                if key in self.defined:
+                first = self.claims.get(claim_id)
+                if first is not None:
                     where = self._claim_definition(result, index)
+                    at = _Defined(self.results[first >> 24].path, first & 0xFFFFFF or None).at()
                     self.issues.append(
-                        SeedIssue(result.path, where.id_line, f"{where.id_loc}: duplicate claim id {claim_id!r} (first in {self.defined[key].at()}); ids must be unique across all seed files")
+                        SeedIssue(result.path, where.id_line, f"{where.id_loc}: duplicate claim id {claim_id!r} (first in {at}); ids must be unique across all seed files")
                     )
                     continue
-                self.defined[key] = _Defined(result.path, line)
+                self.claims[claim_id] = position << 24 | (line or 0)
             for source in result.sources:  # the first definition counts; a second one was reported
                 self.published.setdefault(source.id, published_date(source))
                 self.reports_on.setdefault(source.id, source.reports_on)
@@ -176,14 +181,16 @@ class _SeedSet:
     def satisfied(self, need: Need) -> bool:
         if need[0] == "term":
             return self.term_vocabulary.get(need[2]) == need[1]
+        if need[0] == "claim":
+            return need[1] in self.claims or need[1] in self.stored_claims
         return need in self.defined
 
     def _stored_claims_needed(self) -> None:
         """Related claims defined in files not read this time: ask the database about just those."""
-        wanted = {need[1] for result in self.results for need in result.needs if need[0] == "claim" and need not in self.defined}
+        wanted = {need[1] for result in self.results for need in result.needs if need[0] == "claim" and not self.satisfied(need)}
         for key, path in self.stored.claims.files_defining(wanted).items():
             if path not in self.scope:
-                self.defined[("claim", key)] = _Defined(path)
+                self.stored_claims.add(key)
 
     def check_needs(self) -> None:
         self._stored_claims_needed()
@@ -208,7 +215,7 @@ class _SeedSet:
             return None
         known = sorted(k[1] for k in self.defined if k[0] == what)
         if what == "claim":
-            known = sorted({*known, *self.stored.claims.ids_outside(self.scope)})
+            known = sorted({*self.claims, *self.stored.claims.ids_outside(self.scope)})
         close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
         hint = f"; closest: {', '.join(close)}" if close else ""
         return f"unknown {what} {key!r}{hint}; {_WHERE_TO_DEFINE.get(what, 'define it')} or fix the id"
