@@ -43,6 +43,8 @@ def read_seeds(root: Path | str, progress: Progress = NO_PROGRESS, stored: Store
     paths = {stored_path(root, path): path for path in seed_paths(root)}
     if not paths:
         raise SeedError([SeedIssue(str(root), None, "no seed files (*.yaml) here; see README 'Writing seeds'")])
+    if len(paths) > MAX_SEED_FILES:
+        raise SeedError([SeedIssue(str(root), None, f"{len(paths):,} seed files, over the limit of {MAX_SEED_FILES:,}; put more claims in each file (one file per document is the convention)")])
     stored = stored if stored is not None and stored.complete else StoredSeeds()
     hashes = {name: _sha256_or_none(path) for name, path in paths.items()} if stored.files else {}
     scope = _changed(root, stored, paths, hashes) if stored.files else set(paths)
@@ -115,7 +117,6 @@ def read_seed_files(
     results: list[FileResult] = []
     issues: list[SeedIssue] = []
     unreadable: dict[str, frozenset[str]] = {}
-    paths = paths[:MAX_SEED_FILES]
     shared: dict[Need, Need] = {}  # one copy of each reference, however many files make it
     for path, result in zip(paths, _resolve_all(root, paths), strict=True):
         progress.advance()
