@@ -249,9 +249,7 @@ def _sync_reference_data(session: Session, bundle: SeedBundle) -> None:
     # part_of is set once every organisation exists
     _upsert(session, m.Organisation, [{**row, "part_of_id": None} for row in organisations], keep=("part_of_id",))
     _update_by_id(session, m.Organisation, [{"key": o["id"], "part_of_id": o["part_of_id"]} for o in organisations], "part_of_id")
-    owned_orgs = select(m.Organisation.id).where(_owned(m.Organisation.seed_file, bundle))
-    session.execute(delete(m.OrganisationAlias).where(m.OrganisationAlias.organisation_id.in_(owned_orgs)))
-    _insert_many(session, m.OrganisationAlias.__table__, [
+    _replace_links(session, bundle, m.OrganisationAlias.organisation_id, m.Organisation, [
         {"organisation_id": o.id, "alias": alias, "position": i} for o in bundle.organisations for i, alias in enumerate(o.aliases)
     ])  # fmt: skip
     _upsert(session, m.Source, [
@@ -261,14 +259,19 @@ def _sync_reference_data(session: Session, bundle: SeedBundle) -> None:
          "held": s.held, "seed_file": s.seed_file, "seed_line": s.seed_line}
         for s in bundle.sources
     ])  # fmt: skip
-    owned_sources = select(m.Source.id).where(_owned(m.Source.seed_file, bundle))
-    session.execute(delete(m.SourceReport).where(m.SourceReport.source_id.in_(owned_sources)))
-    _insert_many(session, m.SourceReport.__table__, [
+    _replace_links(session, bundle, m.SourceReport.source_id, m.Source, [
         {"source_id": s.id, "reported_id": r, "position": i} for s in bundle.sources for i, r in enumerate(s.reports_on)
     ])  # fmt: skip
     _upsert(session, m.Document, [
         {"id": d.id, "path": d.path, "sha256": d.sha256, "size_bytes": d.size_bytes, "text": d.text} for d in bundle.documents
     ])  # fmt: skip
+
+
+def _replace_links(session: Session, bundle: SeedBundle, owner_column: Any, owner: Any, rows: list[dict[str, Any]]) -> None:
+    """Link tables have no identity of their own: rewrite the links of the rows the bundle's files own."""
+    owned = select(owner.id).where(_owned(owner.seed_file, bundle))
+    session.execute(delete(owner_column.table).where(owner_column.in_(owned)))
+    _insert_many(session, owner_column.table, rows)
 
 
 def _upsert(session: Session, model: type[m.Base], rows: list[dict[str, Any]], keep: Sequence[str] = ()) -> None:
