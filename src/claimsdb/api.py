@@ -165,9 +165,9 @@ def _unchanged_since_last_run(db: str | None, root: Path) -> int | None:
 
 def _same_files(root: Path, recorded: dict[str, str]) -> bool:
     """Do the seed files on disk, and the documents the last run read, still hash the same?"""
-    from claimsdb.seeds.files import SEED_SUFFIXES, file_sha256, seed_paths
+    from claimsdb.seeds.files import SEED_SUFFIXES, file_sha256, seed_paths, stored_path
 
-    current = {f"{root.name}/{path.relative_to(root).as_posix()}": path for path in seed_paths(root)}
+    current = {stored_path(root, path): path for path in seed_paths(root)}
     recorded_seeds = {path for path in recorded if path.endswith(SEED_SUFFIXES)}
     if set(current) != recorded_seeds:
         return False

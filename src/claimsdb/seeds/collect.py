@@ -18,10 +18,10 @@ from pathlib import Path
 
 from claimsdb.errors import SeedError, SeedIssue
 from claimsdb.progress import NO_PROGRESS, Progress
-from claimsdb.seeds.files import SEED_SUFFIXES, file_sha256, seed_paths
+from claimsdb.seeds.files import SEED_SUFFIXES, file_sha256, seed_paths, stored_path
 from claimsdb.seeds.parse import MAX_SEED_BYTES
 from claimsdb.seeds.records import FileResult, Need, SeedBundle, SeedFileRecord, StoredSeeds
-from claimsdb.seeds.resolve import resolve_file, stored_path
+from claimsdb.seeds.resolve import resolve_file
 from claimsdb.seeds.validate import build_bundle, files_to_reread
 
 MAX_SEED_FILES = 100_000

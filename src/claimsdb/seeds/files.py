@@ -21,6 +21,11 @@ def seed_paths(root: Path) -> list[Path]:
     return sorted(found)
 
 
+def stored_path(root: Path, path: Path) -> str:
+    """How the database names a file under the seeds directory: "<dir name>/<relative path>"."""
+    return f"{root.name}/{path.relative_to(root).as_posix()}"
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:

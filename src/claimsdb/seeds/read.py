@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from claimsdb.errors import SeedIssue
 from claimsdb.seeds import schema
+from claimsdb.seeds.files import stored_path
 from claimsdb.seeds.parse import Loc, ParsedFile, parse_json_seed_file, parse_seed_file, too_large
 
 
@@ -73,8 +74,7 @@ def _validated(root: Path, path: Path, parsed: ParsedFile | None, issues: list[S
     if content is None:
         return None, issues
     parsed = replace(parsed, data=None)  # validated into `content`; only the line map is still needed
-    stored = f"{root.name}/{path.relative_to(root).as_posix()}"
-    return SeedFileInput(parsed, content, stored, broken, kept), issues
+    return SeedFileInput(parsed, content, stored_path(root, path), broken, kept), issues
 
 
 _LIST_SECTIONS = ("organisations", "sources", "claims")

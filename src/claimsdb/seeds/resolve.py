@@ -16,6 +16,7 @@ from typing import Any
 from claimsdb.errors import SeedIssue
 from claimsdb.seeds import schema
 from claimsdb.seeds.anchor import AnchorNotFound, anchor_quote
+from claimsdb.seeds.files import stored_path
 from claimsdb.seeds.parse import Loc, decode_text
 from claimsdb.seeds.read import SeedFileInput, dotted, read_seed_file
 from claimsdb.seeds.records import (
@@ -39,11 +40,6 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 """A held document larger than this is refused (a news article is a few kilobytes)."""
 
 ORGANISATION_KINDS = "organisation_kinds"
-
-
-def stored_path(root: Path, path: Path) -> str:
-    """How the database names a file under the seeds directory: "<dir name>/<relative path>"."""
-    return f"{root.name}/{path.relative_to(root).as_posix()}"
 
 
 def resolve_file(root: Path, path: Path, *, with_uses: bool = False) -> FileResult:
@@ -176,7 +172,7 @@ class _FileResolver:
         if problem is not None:
             self.issue((*loc, "file"), f"document file {document.file!r}: {problem.message.replace('the file', 'it')}")
             return
-        stored = f"{self.root.name}/{path.relative_to(self.root).as_posix()}"
+        stored = stored_path(self.root, path)
         self.text = text or ""
         self.result.document = DocumentRecord(document.id, stored, digest, self.text, len(raw), document.sha256 is not None)
         self.result.document_file = SeedFileRecord(stored, digest, "document")

@@ -33,6 +33,7 @@ from claimsdb.seeds.records import (
     StoredSeeds,
     TermRecord,
 )
+from claimsdb.seeds.read import dotted
 from claimsdb.seeds.resolve import date_columns, resolve_file
 
 _WHERE_TO_DEFINE = {
@@ -202,7 +203,7 @@ class _SeedSet:
                 if not self.satisfied(use.need):
                     message = self._unmet(use.need)
                     if message:
-                        self.issues.append(SeedIssue(result.path, use.line, f"{_dotted(use.loc)}: {message}"))
+                        self.issues.append(SeedIssue(result.path, use.line, f"{dotted(use.loc)}: {message}"))
 
     def _unmet(self, need: Need) -> str | None:
         if need[0] == "term":
@@ -285,12 +286,6 @@ def published_date(source: SourceRecord) -> PublishedDate | None:
     if source.published is None:
         return None
     return PublishedDate(source.published, source.published_precision or "day", source.published_inferred_reason)
-
-
-def _dotted(loc: tuple[str | int, ...]) -> str:
-    from claimsdb.seeds.read import dotted
-
-    return dotted(loc)
 
 
 def build_bundle(
