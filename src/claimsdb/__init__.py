@@ -3,4 +3,4 @@
 The public library lives in `claimsdb.api`; this module stays light so `claims --help` is fast.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -80,11 +80,19 @@ def stored_seeds(session: Session) -> StoredSeeds:
     for term, vocabulary in connection.execute(select(m.TermRow.id, m.TermRow.vocabulary_id)).tuples():
         defined[("term", vocabulary, term)] = vocabularies[vocabulary]
     organisations = select(m.Organisation.id, m.Organisation.seed_file, m.Organisation.kind_id, m.Organisation.part_of_id)
+    organisation_files: dict[str, str] = {}
     for org, seed_file, kind, part_of in connection.execute(organisations).tuples():
-        defined[("organisation", org)] = seed_file
+        defined[("organisation", org)] = organisation_files[org] = seed_file
         use(("term", "organisation_kinds", kind), seed_file)
         if part_of is not None:
             use(("organisation", part_of), seed_file)
+    for org, member in connection.execute(select(m.OrganisationMember.organisation_id, m.OrganisationMember.member_id)).tuples():
+        use(("organisation", member), organisation_files[org])
+    for place, seed_file, kind, part_of in connection.execute(select(m.Place.id, m.Place.seed_file, m.Place.kind_id, m.Place.part_of_id)).tuples():
+        defined[("place", place)] = seed_file
+        use(("term", "place_kinds", kind), seed_file)
+        if part_of is not None:
+            use(("place", part_of), seed_file)
     sources = select(m.Source.id, m.Source.seed_file, m.Source.publisher_id, m.Source.published,
                      m.Source.published_precision, m.Source.published_inferred_reason)  # fmt: skip
     source_files: dict[str, str] = {}
@@ -134,6 +142,8 @@ class _DatabaseClaims:
                 conditions.append(m.Claim.claimant_id.in_(keys))
             elif kind == ("source",):
                 conditions.append(m.Claim.made_in_id.in_(keys))
+            elif kind == ("place",):
+                conditions.append(m.Claim.place.in_(keys))
             elif kind[0] == "term":
                 conditions += [getattr(m.Claim, column).in_(keys) for column in _columns_of(kind[1])]
         files = self._column(select(m.Claim.seed_file).where(self.active, or_(*conditions)).distinct()) if conditions else set()
@@ -146,7 +156,7 @@ class _DatabaseClaims:
     def files_dated_by(self, sources: Collection[str]) -> set[str]:
         if not sources:
             return set()
-        undated = m.Claim.claimed_on_basis.in_(("publication", "unknown"))  # no date of their own
+        undated = m.Claim.claimed_on_basis.in_(("publication", "document", "unknown"))  # no date of their own
         return self._column(select(m.Claim.seed_file).where(self.active, undated, m.Claim.made_in_id.in_(sorted(sources))).distinct())
 
     def ids_outside(self, files: Collection[str]) -> list[str]:
@@ -243,7 +253,7 @@ def _sync_reference_data(session: Session, bundle: SeedBundle) -> None:
     ])  # fmt: skip
     organisations = [
         {"id": o.id, "name": o.name, "kind_id": o.kind, "part_of_id": o.part_of, "description": o.description,
-         "seed_file": o.seed_file, "seed_line": o.seed_line}
+         "known": o.known, "described_in_id": o.described_in, "seed_file": o.seed_file, "seed_line": o.seed_line}
         for o in bundle.organisations
     ]  # fmt: skip
     # part_of is set once every organisation exists
@@ -251,6 +261,19 @@ def _sync_reference_data(session: Session, bundle: SeedBundle) -> None:
     _update_by_id(session, m.Organisation, [{"key": o["id"], "part_of_id": o["part_of_id"]} for o in organisations], "part_of_id")
     _replace_links(session, bundle, m.OrganisationAlias.organisation_id, m.Organisation, [
         {"organisation_id": o.id, "alias": alias, "position": i} for o in bundle.organisations for i, alias in enumerate(o.aliases)
+    ])  # fmt: skip
+    _replace_links(session, bundle, m.OrganisationMember.organisation_id, m.Organisation, [
+        {"organisation_id": o.id, "member_id": member, "position": i} for o in bundle.organisations for i, member in enumerate(o.members)
+    ])  # fmt: skip
+    places = [
+        {"id": p.id, "name": p.name, "kind_id": p.kind, "part_of_id": p.part_of, "iso_3166_2": p.iso_3166_2,
+         "wikidata": p.wikidata, "description": p.description, "seed_file": p.seed_file, "seed_line": p.seed_line}
+        for p in bundle.places
+    ]  # fmt: skip
+    _upsert(session, m.Place, [{**row, "part_of_id": None} for row in places], keep=("part_of_id",))
+    _update_by_id(session, m.Place, [{"key": p["id"], "part_of_id": p["part_of_id"]} for p in places], "part_of_id")
+    _replace_links(session, bundle, m.PlaceAlias.place_id, m.Place, [
+        {"place_id": p.id, "alias": alias, "position": i} for p in bundle.places for i, alias in enumerate(p.aliases)
     ])  # fmt: skip
     _upsert(session, m.Source, [
         {"id": s.id, "title": s.title, "publisher_id": s.publisher, "published": s.published,
@@ -337,6 +360,7 @@ def _delete_unused(session: Session, bundle: SeedBundle) -> None:
     defined = {
         m.Source: {s.id for s in bundle.sources},
         m.Organisation: {o.id for o in bundle.organisations},
+        m.Place: {p.id for p in bundle.places},
         m.Vocabulary: {v.id for v in bundle.vocabularies},
     }
     gone: dict[Any, list[str]] = {}
@@ -347,7 +371,7 @@ def _delete_unused(session: Session, bundle: SeedBundle) -> None:
     terms = {t.id for t in bundle.terms}
     owned_terms = session.scalars(select(m.TermRow.id).where(m.TermRow.vocabulary_id.in_(sorted(vocabularies)))).all()
     documents = session.scalars(select(m.Document.id).where(m.Document.id.in_(gone[m.Source]))).all() if gone[m.Source] else []
-    for model, keys in ((m.Document, documents), (m.Source, gone[m.Source]), (m.Organisation, gone[m.Organisation]),
+    for model, keys in ((m.Document, documents), (m.Source, gone[m.Source]), (m.Organisation, gone[m.Organisation]), (m.Place, gone[m.Place]),
                         (m.TermRow, [t for t in owned_terms if t not in terms]), (m.Vocabulary, gone[m.Vocabulary])):  # fmt: skip
         for key in keys:
             try:

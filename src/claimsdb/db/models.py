@@ -16,7 +16,7 @@ from claimsdb.db.base import Base, Id, LongText, Term
 
 CLAIM_STATUSES = ("active", "withdrawn")
 PRECISIONS = ("day", "month", "year")
-DATE_BASES = ("stated", "inferred", "publication", "unknown")
+DATE_BASES = ("stated", "inferred", "publication", "document", "unknown")
 RELATION_KINDS = ("corroborates", "contradicts", "refines", "supersedes")
 CHANGE_ACTIONS = ("added", "changed", "withdrawn", "restored")
 
@@ -48,7 +48,9 @@ class TermRow(Base):
 
 
 class Organisation(Base):
-    """Who makes claims or publishes sources: an NGO, a ministry, a state, an outlet, a person."""
+    """Who makes claims or publishes sources: an NGO, a ministry, a state, an outlet, a person, or
+    a claimant the document does not name (an unnamed person or group, a collective), described
+    on the claim that cites them."""
 
     __tablename__ = "organisations"
 
@@ -57,12 +59,52 @@ class Organisation(Base):
     kind_id: Mapped[str] = mapped_column(ForeignKey("terms.id"))
     part_of_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
     description: Mapped[str | None] = mapped_column(Text)
+    known: Mapped[str | None] = mapped_column(Text)
+    """What the document says of an unnamed claimant ("defected in 2023")."""
+    described_in_id: Mapped[str | None] = mapped_column(String(120))
+    """The held document whose claim describes an unnamed or collective claimant; None for the
+    organisations of organisations.yaml. (Not a foreign key: sources already point at
+    organisations, and both rows come from the same seed file, so they come and go together.)"""
     seed_file: Mapped[str] = mapped_column(String(500))
     seed_line: Mapped[int | None]
 
     aliases: Mapped[list[OrganisationAlias]] = relationship(
         cascade="all, delete-orphan", order_by="OrganisationAlias.position"
     )
+
+
+class OrganisationMember(Base):
+    """A collective claimant's named members ("UN member countries, among them South Korea")."""
+
+    __tablename__ = "organisation_members"
+
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    position: Mapped[int]
+
+
+class Place(Base):
+    """A named place from the gazetteer: a province, a special city, a town (part_of its province)."""
+
+    __tablename__ = "places"
+
+    id: Mapped[Id]
+    name: Mapped[str] = mapped_column(String(300))
+    kind_id: Mapped[str] = mapped_column(ForeignKey("terms.id"))
+    part_of_id: Mapped[str | None] = mapped_column(ForeignKey("places.id"))
+    iso_3166_2: Mapped[str | None] = mapped_column(String(10))
+    wikidata: Mapped[str | None] = mapped_column(String(20))
+    description: Mapped[str | None] = mapped_column(Text)
+    seed_file: Mapped[str] = mapped_column(String(500))
+    seed_line: Mapped[int | None]
+
+
+class PlaceAlias(Base):
+    __tablename__ = "place_aliases"
+
+    place_id: Mapped[str] = mapped_column(ForeignKey("places.id"), primary_key=True)
+    alias: Mapped[str] = mapped_column(String(300), primary_key=True)
+    position: Mapped[int]
 
 
 class OrganisationAlias(Base):
@@ -148,6 +190,11 @@ class Claim(Base):
     claimed_on_precision: Mapped[str | None] = mapped_column(String(5))
     claimed_on_basis: Mapped[str] = mapped_column(String(12))
     claimed_on_inferred_reason: Mapped[str | None] = mapped_column(Text)
+    claimed_on_edtf: Mapped[str | None] = mapped_column(String(60))
+    """The date as EDTF (ISO 8601-2): 2021-12-15, 2021?, 2019/2021, ../2024-06-28; claimed_on and
+    claimed_on_end are its earliest and latest days (None: open)."""
+    attribution: Mapped[Term] = mapped_column(ForeignKey("terms.id"))
+    """How the document attributes the claim (attribution_modes: direct, reported, summarised, own_voice)."""
     # the typed value, one column per field
     method: Mapped[Term] = mapped_column(ForeignKey("terms.id"))
     evidence_method: Mapped[Term] = mapped_column(ForeignKey("terms.id"))
@@ -164,6 +211,8 @@ class Claim(Base):
     period_start: Mapped[str | None] = mapped_column(String(10))
     period_end: Mapped[str | None] = mapped_column(String(10))
     period_label: Mapped[str | None] = mapped_column(Text)
+    period_inferred_reason: Mapped[str | None] = mapped_column(Text)
+    place: Mapped[str | None] = mapped_column(ForeignKey("places.id"))
     note: Mapped[str | None] = mapped_column(Text)
     # where the claim came from and what became of it
     seed_file: Mapped[str] = mapped_column(String(500))

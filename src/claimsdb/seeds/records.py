@@ -42,6 +42,24 @@ class OrganisationRecord:
     description: str | None
     seed_file: str
     seed_line: int | None
+    known: str | None = None
+    described_in: str | None = None
+    """The document whose claim describes this (unnamed or collective) claimant."""
+    members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlaceRecord:
+    id: str
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+    part_of: str | None
+    iso_3166_2: str | None
+    wikidata: str | None
+    description: str | None
+    seed_file: str
+    seed_line: int | None
 
 
 @dataclass(frozen=True)
@@ -81,20 +99,21 @@ class RelationRecord:
 
 
 CLAIM_COLUMNS: tuple[str, ...] = (
-    "type", "statement", "claimant_id", "made_in_id", "document_id",
+    "type", "statement", "claimant_id", "made_in_id", "attribution", "document_id",
     "quote", "quote_start", "quote_end", "quote_prefix", "quote_suffix", "document_sha256",
-    "claimed_on", "claimed_on_end", "claimed_on_precision", "claimed_on_basis", "claimed_on_inferred_reason",
+    "claimed_on", "claimed_on_end", "claimed_on_precision", "claimed_on_basis", "claimed_on_inferred_reason", "claimed_on_edtf",
     "method", "evidence_method", "offence", "punishment", "measure", "location", "population",
     "quantity_value", "quantity_lower", "quantity_upper", "quantity_qualifier", "quantity_phrase",
-    "period_start", "period_end", "period_label", "note", "seed_file", "seed_line",
+    "period_start", "period_end", "period_label", "period_inferred_reason", "place", "note", "seed_file", "seed_line",
 )  # fmt: skip
-"""The claim columns a seed sets, in table order; `load` compares these to detect a changed claim."""
+"""The claim columns a seed sets; `load` compares these (all but the last two, where the claim
+sits) to detect a changed claim."""
 
 
 VALUE_COLUMNS: tuple[str, ...] = (
     "method", "evidence_method", "offence", "punishment", "measure", "location", "population",
     "quantity_value", "quantity_lower", "quantity_upper", "quantity_qualifier", "quantity_phrase",
-    "period_start", "period_end", "period_label",
+    "period_start", "period_end", "period_label", "period_inferred_reason", "place",
 )  # fmt: skip
 """The columns a claim's typed value is spread over."""
 TERM_COLUMNS = ("method", "evidence_method", "offence", "punishment", "measure", "location")
@@ -102,7 +121,7 @@ TERM_COLUMNS = ("method", "evidence_method", "offence", "punishment", "measure",
 
 
 CLAIM_INDEX = {name: index for index, name in enumerate(CLAIM_COLUMNS)}
-DATE_COLUMNS = ("claimed_on", "claimed_on_end", "claimed_on_precision", "claimed_on_basis", "claimed_on_inferred_reason")
+DATE_COLUMNS = ("claimed_on", "claimed_on_end", "claimed_on_precision", "claimed_on_basis", "claimed_on_inferred_reason", "claimed_on_edtf")
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass is several times slower to build, and we build a million
@@ -136,8 +155,8 @@ class SeedFileRecord:
 
 
 Need = tuple[str, ...]
-"""Something a seed refers to: ("organisation", id), ("source", id), ("claim", id) or
-("term", vocabulary, id)."""
+"""Something a seed refers to: ("organisation", id), ("place", id), ("source", id), ("claim", id)
+or ("term", vocabulary, id)."""
 
 
 @dataclass(slots=True)
@@ -179,6 +198,7 @@ class FileResult:
     vocabularies: list[VocabularyRecord] = field(default_factory=list)
     terms: list[TermRecord] = field(default_factory=list)
     organisations: list[OrganisationRecord] = field(default_factory=list)
+    places: list[PlaceRecord] = field(default_factory=list)
     sources: list[SourceRecord] = field(default_factory=list)
     document: DocumentRecord | None = None
     document_file: SeedFileRecord | None = None
@@ -305,6 +325,7 @@ class SeedBundle:
     vocabularies: list[VocabularyRecord] = field(default_factory=list)
     terms: list[TermRecord] = field(default_factory=list)
     organisations: list[OrganisationRecord] = field(default_factory=list)
+    places: list[PlaceRecord] = field(default_factory=list)
     sources: list[SourceRecord] = field(default_factory=list)
     documents: list[DocumentRecord] = field(default_factory=list)
     claim_packs: list[bytes] = field(default_factory=list)

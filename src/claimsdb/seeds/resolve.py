@@ -10,6 +10,8 @@ defined elsewhere get it there too (`ClaimRecord.dated_by`).
 from __future__ import annotations
 
 import hashlib
+import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from claimsdb.seeds.records import (
     FileResult,
     Need,
     OrganisationRecord,
+    PlaceRecord,
     RelationRecord,
     SeedFileRecord,
     SourceRecord,
@@ -40,6 +43,10 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 """A held document larger than this is refused (a news article is a few kilobytes)."""
 
 ORGANISATION_KINDS = "organisation_kinds"
+PLACE_KINDS = "place_kinds"
+ATTRIBUTION_MODES = "attribution_modes"
+OWN_VOICE = "own_voice"
+"""The attribution of a claim the document's publisher makes in its own article, unless the curator says otherwise."""
 
 
 def resolve_file(root: Path, path: Path, *, with_uses: bool = False) -> FileResult:
@@ -62,6 +69,8 @@ class _FileResolver:
         self.result = result
         self.text: str | None = None
         self.local_sources: dict[str, schema.SourceSeed] = {}
+        self.described: dict[str, tuple[OrganisationRecord, int | None]] = {}
+        """Claimants described on this file's claims, by id, with the line that first describes each."""
 
     def issue(self, loc: Loc, message: str) -> None:
         self.result.issues.append(SeedIssue(self.one.parsed.path, self.one.parsed.line_of(loc), f"{dotted(loc)}: {message}"))
@@ -82,6 +91,8 @@ class _FileResolver:
             self._vocabulary(name, vocabulary)
         for index, org in enumerate(content.organisations):
             self._organisation(org, ("organisations", self.one.original_index("organisations", index)))
+        for index, place in enumerate(content.places):
+            self._place(place, ("places", self.one.original_index("places", index)))
         for index, source in enumerate(content.sources):
             self._source(source, ("sources", self.one.original_index("sources", index)))
         if content.document is not None:
@@ -110,6 +121,12 @@ class _FileResolver:
     def _organisation(self, org: schema.OrganisationSeed, loc: Loc) -> None:
         self.define(("organisation", org.id), loc)
         self.need(("term", ORGANISATION_KINDS, org.kind), (*loc, "kind"))
+        if org.kind in schema.UNNAMED_KINDS:
+            self.issue(
+                (*loc, "kind"),
+                f"{org.kind!r} is for claimants a document does not name; describe them on the claim that cites "
+                f"them (claimant: {{kind: {org.kind}, name: ...}}) instead of inventing an organisation",
+            )
         if org.part_of == org.id:
             self.issue((*loc, "part_of"), "an organisation cannot be part of itself")
         elif org.part_of is not None:
@@ -120,6 +137,47 @@ class _FileResolver:
                 org.description, self.one.stored_path, self.one.parsed.line_of(loc),
             )
         )  # fmt: skip
+
+    def _place(self, place: schema.PlaceSeed, loc: Loc) -> None:
+        self.define(("place", place.id), loc)
+        self.need(("term", PLACE_KINDS, place.kind), (*loc, "kind"))
+        if place.part_of == place.id:
+            self.issue((*loc, "part_of"), "a place cannot be part of itself")
+        elif place.part_of is not None:
+            self.need(("place", place.part_of), (*loc, "part_of"))
+        self.result.places.append(
+            PlaceRecord(
+                place.id, place.name, place.kind, tuple(dict.fromkeys(place.aliases)), place.part_of, place.iso_3166_2,
+                place.wikidata, place.description, self.one.stored_path, self.one.parsed.line_of(loc),
+            )
+        )  # fmt: skip
+
+    def _described_claimant(self, claimant: schema.DescribedClaimant, document_id: str, loc: Loc) -> str:
+        """The id of a claimant described on a claim; described once per file, however many claims cite it."""
+        key = claimant.id or described_claimant_id(document_id, claimant.name)
+        line = self.one.parsed.line_of(loc)
+        record = OrganisationRecord(
+            key, claimant.name, claimant.kind, (), claimant.part_of, None, self.one.stored_path, line,
+            claimant.known, document_id, tuple(dict.fromkeys(claimant.members)),
+        )  # fmt: skip
+        first = self.described.get(key)
+        if first is not None:
+            if first[0] != replace(record, seed_line=first[0].seed_line):
+                self.issue(
+                    loc,
+                    f"another claim (line {first[1]}) describes the claimant {key!r} differently; if these are "
+                    "different people or groups, give each its own `id:`; if the same, describe them alike",
+                )
+            return key
+        self.described[key] = (record, line)
+        self.define(("organisation", key), loc, (*loc, "id") if claimant.id else (*loc, "name"))
+        self.need(("term", ORGANISATION_KINDS, claimant.kind), (*loc, "kind"))
+        if claimant.part_of is not None:
+            self.need(("organisation", claimant.part_of), (*loc, "part_of"))
+        for index, member in enumerate(claimant.members):
+            self.need(("organisation", member), (*loc, "members", index))
+        self.result.organisations.append(record)
+        return key
 
     def _source(self, source: schema.SourceSeed, loc: Loc) -> None:
         self.define(("source", source.id), loc)
@@ -182,7 +240,11 @@ class _FileResolver:
     def _claim(self, claim: schema.ClaimBase, loc: Loc) -> ClaimRecord | None:
         document = self.one.content.document
         assert document is not None  # SeedFile guarantees claims sit beside their document
-        self.need(("organisation", claim.claimant), (*loc, "claimant"))
+        if isinstance(claim.claimant, schema.DescribedClaimant):
+            claimant = self._described_claimant(claim.claimant, document.id, (*loc, "claimant"))
+        else:
+            claimant = claim.claimant
+            self.need(("organisation", claimant), (*loc, "claimant"))
         if claim.made_in is not None:
             self.need(("source", claim.made_in), (*loc, "made_in"))
         relations = []
@@ -193,21 +255,24 @@ class _FileResolver:
                 continue
             self.need(("claim", target), (*loc, kind, index))
             relations.append(RelationRecord(claim.id, kind, target))
+        attribution = self._attribution(claim, claimant, document, loc)
         value_columns = self._value_columns(claim, loc)
         anchor_columns = self._anchor(claim, loc)
-        if value_columns is None or anchor_columns is None:
+        date = self._date(claim, document, loc)
+        if value_columns is None or anchor_columns is None or attribution is None or date is None:
             return None
         made_in = claim.made_in
-        if made_in is None and claim.claimant == document.publisher:
+        if made_in is None and claimant == document.publisher:
             made_in = document.id  # the outlet speaking in its own article
         columns = {
             "type": claim.type,
             "statement": claim.statement,
-            "claimant_id": claim.claimant,
+            "claimant_id": claimant,
             "made_in_id": made_in,
+            "attribution": attribution,
             "document_id": document.id,
             **anchor_columns,
-            **claimed_on_columns(claim.claimed_on),
+            **date,
             **value_columns,
             "note": claim.note,
             "seed_file": self.one.stored_path,
@@ -216,6 +281,40 @@ class _FileResolver:
         values = tuple(columns[name] for name in CLAIM_COLUMNS)
         dated_by = made_in if claim.claimed_on is None and made_in is not None else None
         return ClaimRecord(claim.id, values, tuple(relations), dated_by=dated_by)
+
+    def _attribution(self, claim: schema.ClaimBase, claimant: str, document: schema.DocumentSeed, loc: Loc) -> str | None:
+        """How the document attributes the claim; only the publisher's own claims may leave it out."""
+        if claim.attribution is not None:
+            self.need(("term", ATTRIBUTION_MODES, claim.attribution), (*loc, "attribution"))
+            return claim.attribution
+        if claimant == document.publisher:
+            self.need(("term", ATTRIBUTION_MODES, OWN_VOICE), (*loc, "claimant"))
+            return OWN_VOICE
+        self.issue(
+            loc,
+            "say how the document attributes this claim: attribution: direct (the claimant's quoted words), "
+            "reported (\"the report said\", \"according to\"), summarised (the outlet sums up the claimant's "
+            "publication) or own_voice (the outlet's own assertion; then the claimant is its publisher)",
+        )
+        return None
+
+    def _date(self, claim: schema.ClaimBase, document: schema.DocumentSeed, loc: Loc) -> dict[str, Any] | None:
+        """The claim's own date, or, until its publication's date is known, the held document's bound."""
+        published = document.published
+        held_until = published.date.last_day() if published else None
+        if claim.claimed_on is None:
+            if published is None:
+                return date_columns(None, None, "unknown", None)
+            return document_bound(document.id, published.date.value, published.date.precision)
+        span = claim.claimed_on.span()
+        if held_until is not None and span.earliest is not None and span.earliest > held_until:
+            self.issue(
+                (*loc, "claimed_on"),
+                f"{span.edtf} is after the document it was recorded from ({published.date.iso() if published else ''}); "
+                "a claim is made no later than the text that reports it: check the date",
+            )
+            return None
+        return claimed_on_columns(claim.claimed_on)
 
     def _anchor(self, claim: schema.ClaimBase, loc: Loc) -> dict[str, Any] | None:
         if self.text is None or self.result.document is None:
@@ -247,6 +346,10 @@ class _FileResolver:
                 self.need(("term", vocabulary, term), (*loc, "value", field_name))
             columns[schema.term_column(claim.type, field_name)] = term
         columns["population"] = fields.get("population")
+        place = fields.get("place")
+        if place is not None:
+            self.need(("place", place), (*loc, "value", "place"))
+            columns["place"] = place
         for field_name in ("quantity", "size"):
             quantity = fields.get(field_name)
             if quantity is None:
@@ -260,26 +363,46 @@ class _FileResolver:
             columns["period_start"] = period.start.iso() if period.start else None
             columns["period_end"] = period.end.iso() if period.end else None
             columns["period_label"] = period.label
+            columns["period_inferred_reason"] = period.inferred
         return columns if ok else None
 
 
-def claimed_on_columns(claimed_on: schema.DateAsSaid | None) -> dict[str, Any]:
-    """A claim's own date; without one, the columns wait for its source's publication date."""
-    if claimed_on is None:
-        return date_columns(None, None, "unknown", None)
-    date = claimed_on.date
+def claimed_on_columns(claimed_on: schema.ClaimDate) -> dict[str, Any]:
+    """A claim's own date: a day, month or year, or an interval, as the curator wrote it."""
+    span = claimed_on.span()
     basis = "inferred" if claimed_on.inferred else "stated"
-    return date_columns(date.value, date.precision, basis, claimed_on.inferred)
+    return date_columns(span.earliest, span.precision, basis, claimed_on.inferred, latest=span.latest, edtf=span.edtf)
 
 
-def date_columns(value: Any, precision: str | None, basis: str, reason: str | None) -> dict[str, Any]:
+def document_bound(document_id: str, published: Any, precision: str) -> dict[str, Any]:
+    """A claim recorded from a dated document was made no later than that document."""
+    latest = schema.last_day(published, precision)
+    written = schema.PartialDate.model_construct(value=published, precision=precision).iso()
+    reason = f"made no later than {document_id}, the document it was recorded from (published {written})"
+    return date_columns(None, precision, "document", reason, latest=latest, edtf=f"../{written}")
+
+
+def date_columns(
+    value: Any, precision: str | None, basis: str, reason: str | None, *, latest: Any = None, edtf: str | None = None
+) -> dict[str, Any]:
+    """The date columns; a single date's latest day and EDTF form follow from its precision."""
+    if value is not None and precision and latest is None and edtf is None:
+        latest = schema.last_day(value, precision)
+        edtf = schema.PartialDate.model_construct(value=value, precision=precision).iso()
     return {
         "claimed_on": value,
-        "claimed_on_end": schema.last_day(value, precision) if value is not None and precision else None,
-        "claimed_on_precision": precision if value is not None else None,
+        "claimed_on_end": latest,
+        "claimed_on_precision": precision if (value is not None or latest is not None) else None,
         "claimed_on_basis": basis,
         "claimed_on_inferred_reason": reason,
+        "claimed_on_edtf": edtf,
     }
+
+
+def described_claimant_id(document_id: str, name: str) -> str:
+    """The id of an unnamed claimant given none: the document's id and the words describing them."""
+    words = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "claimant-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{document_id}--{words}"[:120].rstrip("-_")
 
 
 _TERM_FIELDS_BY_TYPE = {claim_type: tuple(schema.term_fields(claim_type)) for claim_type in schema.CLAIM_TYPES}

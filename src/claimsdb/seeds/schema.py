@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
+    Tag,
     field_validator,
     model_validator,
 )
@@ -130,6 +133,125 @@ class DateAsSaid(Model):
         return self
 
 
+@dataclass(frozen=True)
+class DateSpan:
+    """A date as an interval: the earliest and latest day it can be (None: open), how precisely its
+    bounds were written, and its Extended Date/Time Format (EDTF, ISO 8601-2) form."""
+
+    earliest: dt.date | None
+    latest: dt.date | None
+    precision: Precision
+    edtf: str
+
+
+_EDTF_END = re.compile(r"^(\d{4}(?:-\d{2}(?:-\d{2})?)?)([?~%]?)$")
+
+
+def parse_edtf(raw: Any) -> DateSpan:
+    """A date or interval as archives write it in EDTF: 2021-12, 2021?, 2021~, 2019/2021, ../2024-06-28.
+
+    Plain dates take a fast path; anything else goes through the `edtf` library (Library of
+    Congress EDTF, levels 0-1), which checks it and gives its bounds. Only dates to the day and
+    intervals between them are accepted: times, seasons and unspecified digits say more than a
+    claim's date needs and less than a reader can check.
+    """
+    if isinstance(raw, dt.datetime):
+        raise ValueError("give a date without a time of day, e.g. 2017-07-19")
+    if isinstance(raw, dt.date | int) and not isinstance(raw, bool):
+        date = PartialDate.parse(raw)
+        return DateSpan(date.value, date.last_day(), date.precision, date.iso())
+    if not isinstance(raw, str):
+        raise ValueError("a date is written YYYY-MM-DD, YYYY-MM or YYYY, or as an EDTF interval such as 2019/2021")
+    text = raw.strip()
+    if _PARTIAL_DATE.match(text):
+        date = PartialDate.parse(text)
+        return DateSpan(date.value, date.last_day(), date.precision, date.iso())
+    ends = text.split("/")
+    if len(ends) > 2 or not all(_EDTF_END.match(end) or (len(ends) == 2 and end in ("", "..")) for end in ends):
+        raise ValueError(
+            f"{raw!r} is not a date this format accepts; write 2021-12-15, 2021-12 or 2021, optionally with ? "
+            "(uncertain) or ~ (approximate), or an EDTF interval: 2019/2021, ../2024-06-28 (on or before), "
+            "2019/.. (on or after)"
+        )
+    from edtf import parse_edtf as edtf_parse  # ~0.1 s to import: only for dates that need it
+    from edtf.parser.edtf_exceptions import EDTFParseException
+
+    try:
+        parsed = edtf_parse(text)
+    except (EDTFParseException, ValueError) as exc:
+        raise ValueError(f"{raw!r} is not a valid EDTF date ({exc})") from None
+    earliest, latest = _day(parsed.lower_strict()), _day(parsed.upper_strict())
+    if earliest is None and latest is None:
+        raise ValueError(f"{raw!r} has no bound at all; leave the date out instead")
+    if earliest is not None and latest is not None and earliest > latest:
+        raise ValueError(f"{raw!r} starts after it ends")
+    written = [PartialDate.parse(match.group(1)) for end in ends if (match := _EDTF_END.match(end))]
+    precision = min((d.precision for d in written), key=("day", "month", "year").index)
+    return DateSpan(earliest, latest, precision, text)
+
+
+def _day(value: Any) -> dt.date | None:
+    """A bound from the edtf library (a struct_time, or +/- infinity for an open end) as a date."""
+    if isinstance(value, float):
+        return None
+    return dt.date(value.tm_year, value.tm_mon, value.tm_mday)
+
+
+class ClaimDate(Model):
+    """When a claim was made: a date, an EDTF interval, or bounds, and why when worked out.
+
+    Written as 2021-12-15 / 2021-12 / 2021, as EDTF ("2021?", "2019/2021", "../2024-06-28"), as
+    {date: ..., inferred: "reason"}, or as bounds {before: D, after: D, inferred: "reason"}, both
+    inclusive: "before 2024-06-28" is "../2024-06-28", made on that day or earlier.
+    """
+
+    date: Any = None
+    before: Any = None
+    after: Any = None
+    inferred: Text | None = None
+    precision: Precision | None = None
+    """Optional, and only as a check: the precision is how the date is written."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, raw: Any) -> Any:
+        return raw if isinstance(raw, dict | ClaimDate) else {"date": raw}
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _edtf(cls, raw: Any) -> DateSpan | None:
+        return None if raw is None else parse_edtf(raw)
+
+    @field_validator("before", "after", mode="before")
+    @classmethod
+    def _bound(cls, raw: Any) -> PartialDate | None:
+        return None if raw is None else PartialDate.parse(raw)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> ClaimDate:
+        if (self.date is None) == (self.before is None and self.after is None):
+            raise ValueError("write either a date (or EDTF interval) or bounds (before, after), not both and not neither")
+        span = self.span()
+        if span.earliest is not None and span.earliest > dt.date.today():
+            raise ValueError(f"{span.edtf} is in the future")
+        if self.precision is not None and self.precision != span.precision:
+            raise ValueError(
+                f"precision {self.precision!r} does not match the date {span.edtf!r}; "
+                "write the date as precisely as it is known (2017, 2017-07 or 2017-07-19) and leave precision out"
+            )
+        return self
+
+    def span(self) -> DateSpan:
+        if isinstance(self.date, DateSpan):
+            return self.date
+        after, before = self.after, self.before
+        if after is not None and before is not None and after.value > before.value:
+            raise ValueError(f"after {after.iso()} comes later than before {before.iso()}")
+        edtf = f"{after.iso() if after else '..'}/{before.iso() if before else '..'}"
+        finest = min((d.precision for d in (after, before) if d is not None), key=("day", "month", "year").index)
+        return DateSpan(after.value if after else None, before.last_day() if before else None, finest, edtf)
+
+
 MAX_QUANTITY = 2_000_000_000
 """Quantities are counts of people, executions, sites: far below this, which fits every database."""
 Count = Annotated[int, Field(ge=0, le=MAX_QUANTITY)]
@@ -200,11 +322,17 @@ QUANTITY_FORMS = ("exact", "over", "at_least", "under", "at_most", "about", "alm
 
 
 class Period(Model):
-    """The span a claim covers: a year, a month, from-to, or a named era with dates."""
+    """The span a claim covers: a year, a month, a quarter, from-to, as of a date, or a named era.
+
+    Written as 2021, 2021-12, 2021-Q1 (a quarter), an EDTF interval (2019/2021; ../2023-06 for a
+    total as of June 2023), or {start, end, label, inferred}; `inferred` says why, when the
+    curator worked it out ("last year" in an article of January 2021 -> 2020).
+    """
 
     start: PartialDate | None = None
     end: PartialDate | None = None
     label: Text | None = None
+    inferred: Text | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -214,6 +342,15 @@ class Period(Model):
                 **raw,
                 **{k: PartialDate.parse(raw[k]) for k in ("start", "end") if raw.get(k) is not None},
             }
+        if isinstance(raw, str) and (quarter := _QUARTER.match(raw.strip())):
+            year, number = int(quarter.group(1)), int(quarter.group(2))
+            return {
+                "start": PartialDate.parse(f"{year}-{3 * number - 2:02d}"),
+                "end": PartialDate.parse(f"{year}-{3 * number:02d}"),
+            }
+        if isinstance(raw, str) and "/" in raw:
+            start, _, end = raw.strip().partition("/")
+            return {k: PartialDate.parse(v) for k, v in (("start", start), ("end", end)) if v not in ("", "..")}
         single = PartialDate.parse(raw)
         return {"start": single, "end": single}
 
@@ -224,6 +361,9 @@ class Period(Model):
         if self.start and self.end and self.start.value > self.end.value:
             raise ValueError(f"period starts ({self.start.iso()}) after it ends ({self.end.iso()})")
         return self
+
+
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
 
 # --- typed claim values: one model per claim type; the type's name selects it ------------------
@@ -239,24 +379,28 @@ class OffenceValue(Model):
     punishment: Slug
     quantity: Quantity | None = None
     period: Period | None = None
+    place: Slug | None = None
 
 
 class DefectionFigureValue(Model):
     quantity: Quantity
     measure: Slug
     period: Period | None = None
+    place: Slug | None = None
 
 
 class ExecutionCountValue(Model):
     quantity: Quantity
     punishment: Slug | None = None
     period: Period | None = None
+    place: Slug | None = None
 
 
 class ExecutionLocationValue(Model):
     location: Slug
     punishment: Slug | None = None
     period: Period | None = None
+    place: Slug | None = None
 
 
 class EvidenceBasisValue(Model):
@@ -294,17 +438,55 @@ def term_fields(claim_type: str) -> list[tuple[str, str]]:
 RELATION_KINDS = ("corroborates", "contradicts", "refines", "supersedes")
 
 
+UNNAMED_KINDS = ("unnamed_person", "unnamed_group", "collective")
+"""Claimant kinds described on the claim itself, never in organisations.yaml (organisation_kinds terms)."""
+
+
+class DescribedClaimant(Model):
+    """A claimant the document does not name: "a North Korean defector", "experts", "UN member
+    countries". Described on the claim that cites them, so no placeholder organisation is invented;
+    stored as a claimant of its own kind. `id` lets other claims refer to the same one."""
+
+    kind: Literal["unnamed_person", "unnamed_group", "collective"]
+    name: Text
+    known: LongText | None = None
+    part_of: Slug | None = None
+    members: tuple[Slug, ...] = ()
+    id: Slug | None = None
+
+    @model_validator(mode="after")
+    def _members_for_collectives(self) -> DescribedClaimant:
+        if self.members and self.kind != "collective":
+            raise ValueError("only a collective claimant has members; use kind: collective or leave members out")
+        return self
+
+
+def _claimant_form(raw: Any) -> str:
+    return "described" if isinstance(raw, dict | DescribedClaimant) else "by_id"
+
+
+ClaimantRef = Annotated[
+    Annotated[Slug, Tag("by_id")] | Annotated[DescribedClaimant, Tag("described")],
+    Discriminator(_claimant_form),
+]
+"""An organisation id, or an unnamed or collective claimant described in place."""
+CLAIMANT_TAGS = ("by_id", "described")
+
+
 class ClaimBase(Model):
     """One attributed claim, recorded from the document of the file it sits in."""
 
     id: Slug
-    claimant: Slug
+    claimant: ClaimantRef
     made_in: Slug | None = None
+    attribution: Slug | None = None
+    """How the document attributes it (an attribution_modes term); own_voice by default when the
+    claimant is the document's publisher, required otherwise."""
     statement: Text
     quote: LongText
     occurrence: int | None = Field(default=None, ge=1)
     quote_prefix: Text | None = None
-    claimed_on: DateAsSaid | None = None
+    claimed_on: ClaimDate | None = None
     corroborates: tuple[Slug, ...] = ()
     contradicts: tuple[Slug, ...] = ()
     refines: tuple[Slug, ...] = ()
@@ -396,6 +578,19 @@ class OrganisationSeed(Model):
     description: LongText | None = None
 
 
+class PlaceSeed(Model):
+    """A named place (a province, a special city, a town), from the gazetteer in the seeds."""
+
+    id: Slug
+    name: Text
+    kind: Slug
+    aliases: tuple[Text, ...] = ()
+    part_of: Slug | None = None
+    iso_3166_2: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")] | None = None
+    wikidata: Annotated[str, StringConstraints(pattern=r"^Q[1-9][0-9]*$")] | None = None
+    description: LongText | None = None
+
+
 class SourceSeed(Model):
     """A publication known only through what a held document says of it (a report, a statement)."""
 
@@ -431,6 +626,7 @@ class SeedFile(Model):
 
     vocabularies: dict[Slug, VocabularySeed] = {}
     organisations: tuple[OrganisationSeed, ...] = ()
+    places: tuple[PlaceSeed, ...] = ()
     sources: tuple[SourceSeed, ...] = ()
     document: DocumentSeed | None = None
     claims: tuple[ClaimSeed, ...] = ()

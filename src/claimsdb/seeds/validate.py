@@ -37,7 +37,11 @@ from claimsdb.seeds.read import dotted
 from claimsdb.seeds.resolve import date_columns, resolve_file
 
 _WHERE_TO_DEFINE = {
-    "organisation": "add it under `organisations:` (seeds/organisations.yaml)",
+    "organisation": (
+        "add it under `organisations:` (seeds/organisations.yaml), or, for someone the document does not name, "
+        "describe them on the claim (claimant: {kind: unnamed_person, name: a North Korean defector})"
+    ),
+    "place": "add it under `places:` (seeds/places.yaml)",
     "source": "add it under `sources:` (seeds/sources.yaml)",
     "claim": "define that claim",
 }
@@ -272,6 +276,7 @@ class _SeedSet:
             for term in result.terms:
                 terms.setdefault(term.id, term)
             bundle.organisations += result.organisations
+            bundle.places += result.places
             bundle.sources += result.sources
             if result.document is not None:
                 bundle.documents.append(result.document)
