@@ -160,10 +160,19 @@ def migrate(ctx: typer.Context) -> None:
 # --- options shared by `list` and `export` --------------------------------------------------------
 
 SourceOpt = Annotated[str | None, typer.Option(help="Publication id, URL or a fragment of its title.")]
-ClaimantOpt = Annotated[str | None, typer.Option(help="Claimant id, name or alias (any case).")]
+ClaimantOpt = Annotated[
+    str | None, typer.Option(help="Claimant id, name, alias or kind (any case), e.g. TJWG or 'unnamed person'.")
+]
+AttributionOpt = Annotated[
+    str | None, typer.Option(help="How the document attributes the claim: direct, reported, summarised or own_voice.")
+]
+PlaceOpt = Annotated[str | None, typer.Option(help="Place id, name, alias or ISO 3166-2 code; a province includes its towns.")]
 TypeOpt = Annotated[str | None, typer.Option("--type", help="Claim type, e.g. defection_figure.")]
 TermOpt = Annotated[str | None, typer.Option(help="A vocabulary term id or label, e.g. shooting.")]
-FromOpt = Annotated[str | None, typer.Option("--from", help="Claimed on or after: YYYY, YYYY-MM or YYYY-MM-DD.")]
+FromOpt = Annotated[
+    str | None,
+    typer.Option("--from", help="Claimed on or after: YYYY, YYYY-MM or YYYY-MM-DD (claims that may fall inside are listed, marked possible)."),
+]
 ToOpt = Annotated[str | None, typer.Option("--to", help="Claimed on or before: YYYY, YYYY-MM or YYYY-MM-DD.")]
 SearchOpt = Annotated[str | None, typer.Option(help="Full-text search of statements and quotes (all words).")]
 WithdrawnOpt = Annotated[bool, typer.Option("--withdrawn", help="Include withdrawn claims.")]
@@ -202,6 +211,8 @@ def list_(
     claimant: ClaimantOpt = None,
     type_: TypeOpt = None,
     term: TermOpt = None,
+    attribution: AttributionOpt = None,
+    place: PlaceOpt = None,
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     search: SearchOpt = None,
@@ -215,7 +226,8 @@ def list_(
     from claimsdb.render import render_rows
 
     filters = _claim_filter(
-        source=source, claimant=claimant, type=type_, term=term, date_from=date_from, date_to=date_to,
+        source=source, claimant=claimant, type=type_, term=term, attribution=attribution, place=place,
+        date_from=date_from, date_to=date_to,
         search=search, include_withdrawn=withdrawn, sort=sort, limit=limit,
     )  # fmt: skip
     rows = api.claims(_db(ctx), filters)
@@ -253,6 +265,8 @@ def export(
     claimant: ClaimantOpt = None,
     type_: TypeOpt = None,
     term: TermOpt = None,
+    attribution: AttributionOpt = None,
+    place: PlaceOpt = None,
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     search: SearchOpt = None,
@@ -265,7 +279,8 @@ def export(
     from claimsdb import api
 
     filters = _claim_filter(
-        source=source, claimant=claimant, type=type_, term=term, date_from=date_from, date_to=date_to,
+        source=source, claimant=claimant, type=type_, term=term, attribution=attribution, place=place,
+        date_from=date_from, date_to=date_to,
         search=search, include_withdrawn=withdrawn, sort=sort,
     )  # fmt: skip
     with _progress(quiet) as progress:

@@ -32,6 +32,8 @@ class ClaimFilter:
     claimant: str | None = None
     type: str | None = None
     term: str | None = None
+    attribution: str | None = None
+    place: str | None = None
     date_from: str | None = None
     date_to: str | None = None
     search: str | None = None
@@ -53,8 +55,14 @@ class ClaimRow:
     made_in_title: str | None
     document_id: str
     claimed_on: str | None
+    """As EDTF: 2021-12-15, 2021-12, 2021, or an interval (2019/2021, ../2021-12-16) when known only by bounds."""
     claimed_on_precision: str | None
     quote: str
+    attribution: str | None = None
+    place: str | None = None
+    date_match: str | None = None
+    """Under a date filter: "certain" when the claim's dates lie wholly inside it, "possible" when
+    they only overlap it (a claim dated 2021, or "no later than 2021-12-16", under --from 2021-06)."""
 
 
 @dataclass(frozen=True)
@@ -89,11 +97,15 @@ def iso_partial(value: Any, precision: str | None) -> str | None:
 
 
 def resolve_claimants(session: Session, text: str) -> list[str]:
-    """Organisation ids whose id, name or alias is `text` (any case); NotFound names the closest."""
+    """Organisation ids whose id, name, alias or kind is `text` (any case); NotFound names the closest.
+
+    A kind selects every claimant of it: `unnamed person` finds every unnamed person described on a claim.
+    """
     wanted = text.casefold()
     names: dict[str, set[str]] = {}
-    for org_id, name in session.execute(select(m.Organisation.id, m.Organisation.name)).tuples():
-        names.setdefault(org_id, set()).update({org_id.casefold(), name.casefold()})
+    kinds = select(m.Organisation.id, m.Organisation.name, m.TermRow.id, m.TermRow.label).join(m.TermRow, m.Organisation.kind_id == m.TermRow.id)
+    for org_id, name, kind, kind_label in session.execute(kinds).tuples():
+        names.setdefault(org_id, set()).update({org_id.casefold(), name.casefold(), kind.casefold(), kind_label.casefold()})
     for org_id, alias in session.execute(select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias)).tuples():
         names[org_id].add(alias.casefold())
     found = sorted(org_id for org_id, keys in names.items() if wanted in keys)
@@ -116,14 +128,47 @@ def resolve_sources(session: Session, text: str) -> list[str]:
     raise NotFound(_closest("source", text, sorted(sid for sid, _, _ in rows)))
 
 
-def resolve_terms(session: Session, text: str) -> list[str]:
-    """Term ids whose id or label is `text` (any case); NotFound names the closest."""
+def resolve_terms(session: Session, text: str, vocabulary: str | None = None) -> list[str]:
+    """Term ids (of one vocabulary, if given) whose id or label is `text` (any case); NotFound names the closest."""
     wanted = text.casefold()
-    rows = session.execute(select(m.TermRow.id, m.TermRow.label)).tuples().all()
+    query = select(m.TermRow.id, m.TermRow.label)
+    if vocabulary is not None:
+        query = query.where(m.TermRow.vocabulary_id == vocabulary)
+    rows = session.execute(query).tuples().all()
     found = sorted(term for term, label in rows if wanted in (term.casefold(), label.casefold()))
     if found:
         return found
-    raise NotFound(_closest("vocabulary term", text, sorted({t.casefold() for t, _ in rows} | {lbl.casefold() for _, lbl in rows})))
+    what = f"{vocabulary} term" if vocabulary else "vocabulary term"
+    raise NotFound(_closest(what, text, sorted({t.casefold() for t, _ in rows} | {lbl.casefold() for _, lbl in rows})))
+
+
+def resolve_places(session: Session, text: str) -> list[str]:
+    """Place ids whose id, name, alias or ISO 3166-2 code is `text` (any case), with the places
+    inside them (a province selects its towns too); NotFound names the closest."""
+    wanted = text.casefold()
+    keys: dict[str, set[str]] = {}
+    parent: dict[str, str | None] = {}
+    for place_id, name, code, part_of in session.execute(select(m.Place.id, m.Place.name, m.Place.iso_3166_2, m.Place.part_of_id)).tuples():
+        keys[place_id] = {place_id.casefold(), name.casefold(), *((code.casefold(),) if code else ())}
+        parent[place_id] = part_of
+    for place_id, alias in session.execute(select(m.PlaceAlias.place_id, m.PlaceAlias.alias)).tuples():
+        keys[place_id].add(alias.casefold())
+    found = {place_id for place_id, names in keys.items() if wanted in names}
+    if not found:
+        raise NotFound(_closest("place", text, sorted({key for names in keys.values() for key in names})))
+    inside = {place for place in parent if _within(place, found, parent)}
+    return sorted(found | inside)
+
+
+def _within(place: str, areas: set[str], parent: dict[str, str | None]) -> bool:
+    seen: set[str] = set()
+    current = parent.get(place)
+    while current is not None and current not in seen:
+        if current in areas:
+            return True
+        seen.add(current)
+        current = parent.get(current)
+    return False
 
 
 def date_bounds(text: str, *, end: bool) -> dt.date:
@@ -190,11 +235,18 @@ def filter_conditions(session: Session, filters: ClaimFilter, plan: SearchPlan |
     if filters.term:
         terms = resolve_terms(session, filters.term)
         conditions.append(or_(*(getattr(m.Claim, column).in_(terms) for column in TERM_COLUMNS)))
-    # a claim dated only "2017" may fall in any range that overlaps 2017: dates are intervals here
+    if filters.attribution:
+        conditions.append(m.Claim.attribution.in_(resolve_terms(session, filters.attribution, "attribution_modes")))
+    if filters.place:
+        conditions.append(m.Claim.place.in_(resolve_places(session, filters.place)))
+    # dates are intervals: a claim dated only "2017", or "no later than 2017-07-20", may fall in
+    # any range that overlaps it; an open end overlaps everything on its side; no date, nothing
     if filters.date_from:
-        conditions.append(m.Claim.claimed_on_end >= date_bounds(filters.date_from, end=False))
+        start = date_bounds(filters.date_from, end=False)
+        conditions.append(or_(m.Claim.claimed_on_end >= start, (m.Claim.claimed_on_end.is_(None) & m.Claim.claimed_on.is_not(None))))
     if filters.date_to:
-        conditions.append(m.Claim.claimed_on <= date_bounds(filters.date_to, end=True))
+        end = date_bounds(filters.date_to, end=True)
+        conditions.append(or_(m.Claim.claimed_on <= end, (m.Claim.claimed_on.is_(None) & m.Claim.claimed_on_end.is_not(None))))
     if filters.search:
         conditions.append(matches(session, filters.search, plan))
     return conditions
@@ -213,7 +265,11 @@ READING_ORDER = (m.Claim.document_id, m.Claim.quote_start, m.Claim.id)
 
 _ORDER: dict[str, tuple[Any, ...]] = {
     "document": (),
-    "date": (m.Claim.claimed_on.is_(None), m.Claim.claimed_on, m.Claim.claimed_on_end),
+    "date": (  # known only by an upper bound: sorted by that bound
+        func.coalesce(m.Claim.claimed_on, m.Claim.claimed_on_end).is_(None),
+        func.coalesce(m.Claim.claimed_on, m.Claim.claimed_on_end),
+        m.Claim.claimed_on_end,
+    ),
     "claimant": (m.Claim.claimant_id,),
     "type": (m.Claim.type,),
     "id": (m.Claim.id,),
@@ -234,7 +290,7 @@ def list_claims(session: Session, filters: ClaimFilter) -> list[ClaimRow]:
         if page is not None:
             return page
         plan = replace(plan, how="walk")
-    return [_row(claim, name, title) for claim, name, title in session.execute(claim_select(session, filters, plan)).tuples()]
+    return [_row(claim, name, title, filters) for claim, name, title in session.execute(claim_select(session, filters, plan)).tuples()]
 
 
 def _page_by_rowid(session: Session, filters: ClaimFilter, plan: SearchPlan) -> list[ClaimRow] | None:
@@ -257,7 +313,7 @@ def _page_by_rowid(session: Session, filters: ClaimFilter, plan: SearchPlan) -> 
     if any(unsure for _, unsure in found) or (last is not None and len(found) < wanted):
         return None
     page = [claim_id for claim_id, _ in found[filters.offset :]]
-    return [_row(claim, name, title) for claim, name, title in _claims_by_id(session, page)]
+    return [_row(claim, name, title, filters) for claim, name, title in _claims_by_id(session, page)]
 
 
 def _claims_by_id(session: Session, ids: list[str], chunk: int = 500) -> list[Any]:
@@ -277,7 +333,17 @@ def _reading_key_at(session: Session, conditions: list[Any], position: int) -> t
     return tuple(row) if row is not None else None
 
 
-def _row(claim: m.Claim, claimant_name: str, made_in_title: str | None) -> ClaimRow:
+def date_match(earliest: dt.date | None, latest: dt.date | None, filters: ClaimFilter) -> str | None:
+    """Whether a claim a date filter selected lies wholly inside it ("certain") or only overlaps it."""
+    if not (filters.date_from or filters.date_to):
+        return None
+    inside = (not filters.date_from or (earliest is not None and earliest >= date_bounds(filters.date_from, end=False))) and (
+        not filters.date_to or (latest is not None and latest <= date_bounds(filters.date_to, end=True))
+    )
+    return "certain" if inside else "possible"
+
+
+def _row(claim: m.Claim, claimant_name: str, made_in_title: str | None, filters: ClaimFilter | None = None) -> ClaimRow:
     return ClaimRow(
         id=claim.id,
         type=claim.type,
@@ -288,9 +354,12 @@ def _row(claim: m.Claim, claimant_name: str, made_in_title: str | None) -> Claim
         made_in_id=claim.made_in_id,
         made_in_title=made_in_title,
         document_id=claim.document_id,
-        claimed_on=iso_partial(claim.claimed_on, claim.claimed_on_precision),
+        claimed_on=claim.claimed_on_edtf or iso_partial(claim.claimed_on, claim.claimed_on_precision),
         claimed_on_precision=claim.claimed_on_precision,
         quote=claim.quote,
+        attribution=claim.attribution,
+        place=claim.place,
+        date_match=date_match(claim.claimed_on, claim.claimed_on_end, filters) if filters else None,
     )
 
 
@@ -399,6 +468,11 @@ class ClaimantRow:
     aliases: str
     part_of: str | None
     claims: int
+    known: str | None = None
+    """What the document says of an unnamed claimant."""
+    members: str = ""
+    described_in: str | None = None
+    """The document whose claim describes an unnamed or collective claimant."""
 
 
 @dataclass(frozen=True)
@@ -456,6 +530,12 @@ def list_claimants(session: Session) -> list[ClaimantRow]:
     aliases: dict[str, list[str]] = {}
     for org_id, alias in session.execute(select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias).order_by(m.OrganisationAlias.position)).tuples():
         aliases.setdefault(org_id, []).append(alias)
+    members: dict[str, list[str]] = {}
+    member = aliased(m.Organisation)
+    for org_id, name in session.execute(
+        select(m.OrganisationMember.organisation_id, member.name).join(member, m.OrganisationMember.member_id == member.id).order_by(m.OrganisationMember.position)
+    ).tuples():
+        members.setdefault(org_id, []).append(name)
     parent = aliased(m.Organisation)
     rows = session.execute(
         select(m.Organisation, m.TermRow.label, parent.name)
@@ -463,7 +543,10 @@ def list_claimants(session: Session) -> list[ClaimantRow]:
         .outerjoin(parent, m.Organisation.part_of_id == parent.id)
     ).tuples()
     result = [
-        ClaimantRow(org.id, org.name, kind, ", ".join(aliases.get(org.id, [])), part_of, counts.get(org.id, 0))
+        ClaimantRow(
+            org.id, org.name, kind, ", ".join(aliases.get(org.id, [])), part_of, counts.get(org.id, 0),
+            org.known, ", ".join(members.get(org.id, [])), org.described_in_id,
+        )  # fmt: skip
         for org, kind, part_of in rows
     ]
     return sorted(result, key=lambda r: (-r.claims, r.id))

@@ -25,7 +25,7 @@ FACET_SHOWN = 8
 FACET_MAX = 60
 """Facet values listed at all: past this, narrowing the selection is more use than a longer list."""
 
-FILTER_PARAMS = ("q", "claimant", "source", "type", "term", "from", "to", "withdrawn", "sort")
+FILTER_PARAMS = ("q", "claimant", "source", "type", "term", "attribution", "place", "from", "to", "withdrawn", "sort")
 """The list's query parameters, in the order links write them; the CLI's filters by other names."""
 
 
@@ -62,6 +62,8 @@ def parse_list_request(query: Mapping[str, str]) -> ListRequest:
         claimant=params.get("claimant"),
         type=params.get("type"),
         term=params.get("term"),
+        attribution=params.get("attribution"),
+        place=params.get("place"),
         date_from=params.get("from"),
         date_to=params.get("to"),
         search=params.get("q"),
