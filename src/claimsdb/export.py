@@ -22,7 +22,6 @@ from claimsdb import __version__
 from claimsdb.db import models as m
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.query import ClaimFilter, narrow
-from claimsdb.seeds.records import VALUE_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -72,6 +71,19 @@ COLUMNS: tuple[Column, ...] = (
     Column("seed_file", "string", "Seed file the claim was loaded from."),
     Column("seed_line", "integer", "Line in that seed file where the claim starts."),
     Column("load_run", "integer", "The load run that last added or changed the claim (`claims runs`)."),
+    Column("attribution", "string", "How the document attributes the claim to its claimant.", "attribution_modes"),
+    Column("claimed_on_edtf", "string", "When the claim was made, in the Extended Date/Time Format (EDTF, ISO 8601-2): 2021-12-15, 2021-12, 2021, 2021? (uncertain), 2021~ (approximate), 2019/2021 (between), ../2021-12-16 (on or before), 2019/.. (on or after). `claimed_on` is empty for intervals."),
+    Column("claimed_on_earliest", "date", "The earliest day the claim can have been made (empty: no lower bound)."),
+    Column("claimed_on_latest", "date", "The latest day the claim can have been made (empty: no upper bound). A claim recorded from a dated document was made no later than that document."),
+    Column("claimant_known", "string", "What the document says of a claimant it does not name (e.g. 'defected in 2023')."),
+    Column("claimant_part_of", "string", "Id of the organisation the claimant belongs to or speaks for."),
+    Column("claimant_members", "string", "For a collective claimant: the names of its members the document names, separated by '; '."),
+    Column("period_edtf", "string", "The period the claim covers, as EDTF: 2021, 2021-01/2021-03 (a quarter), ../2023-06 (a total as of June 2023)."),
+    Column("period_inferred_reason", "string", "Why the period is what it is, when the curator worked it out ('last year' in an article of 2021)."),
+    Column("place", "string", "Id of the named place the claim concerns (seeds' gazetteer)."),
+    Column("place_name", "string", "Name of that place."),
+    Column("place_iso_3166_2", "string", "ISO 3166-2 code of that place (e.g. KP-05), where it has one."),
+    Column("place_wikidata", "string", "Wikidata id of that place, where known."),
 )
 COLUMN_NAMES = tuple(column.name for column in COLUMNS)
 
@@ -136,20 +148,56 @@ _WORDS = "words"
 """A cell of free text, guarded against formulas when the guard is on."""
 
 
+_VALUE_CELLS = (
+    "method", "evidence_method", "offence", "punishment", "measure", "location", "population",
+    "quantity_value", "quantity_lower", "quantity_upper", "quantity_qualifier", "quantity_phrase",
+    "period_start", "period_end", "period_label",
+)  # fmt: skip
+"""The typed value's columns in the export's (fixed) order; newer value columns come at the end."""
+
+
 def _cells(made_in: Any) -> list[tuple[Any, Any]]:
     """Each cell's stored column, and how it is written: as stored (None), guarded (_WORDS), or
     as a date cut to the precision held in the column given."""
-    claim, org = m.Claim, m.Organisation
+    claim, org, place = m.Claim, m.Organisation, m.Place
+    single_date = case((claim.claimed_on_edtf.contains("/"), None), else_=_as_said(claim.claimed_on, claim.claimed_on_precision))
     return [
         (claim.id, None), (claim.type, None), (claim.status, None), (claim.statement, _WORDS), (claim.claimant_id, None),
         (org.name, _WORDS), (org.kind_id, None), (made_in.id, None), (made_in.title, _WORDS), (made_in.url, _WORDS),
         (made_in.published, made_in.published_precision), (claim.document_id, None), (claim.document_sha256, None),
         (claim.quote, _WORDS), (claim.quote_start, None), (claim.quote_end, None),
-        (claim.claimed_on, claim.claimed_on_precision), (claim.claimed_on_precision, None),
+        (single_date, None), (claim.claimed_on_precision, None),
         (claim.claimed_on_basis, None), (claim.claimed_on_inferred_reason, _WORDS),
-        *((getattr(claim, name), _WORDS if name in _FREE_TEXT else None) for name in VALUE_COLUMNS),
+        *((getattr(claim, name), _WORDS if name in _FREE_TEXT else None) for name in _VALUE_CELLS),
         (claim.seed_file, None), (claim.seed_line, None), (claim.changed_run_id, None),
+        (claim.attribution, None), (claim.claimed_on_edtf, None),
+        (cast(claim.claimed_on, String), None), (cast(claim.claimed_on_end, String), None),
+        (org.known, _WORDS), (org.part_of_id, None), (_member_names(org), _WORDS),
+        (_period_edtf(), None), (claim.period_inferred_reason, _WORDS),
+        (claim.place, None), (place.name, _WORDS), (place.iso_3166_2, None), (place.wikidata, None),
     ]  # fmt: skip
+
+
+def _member_names(org: Any) -> Any:
+    """A collective's named members, joined by '; ' (a correlated subquery: few claims have any)."""
+    member = aliased(m.Organisation)
+    names = (
+        select(func.aggregate_strings(member.name, "; "))
+        .select_from(m.OrganisationMember)
+        .join(member, m.OrganisationMember.member_id == member.id)
+        .where(m.OrganisationMember.organisation_id == org.id)
+    )
+    return names.scalar_subquery()
+
+
+def _period_edtf() -> Any:
+    """The period as EDTF: one date, start/end, or an open end written '..'."""
+    start, end = m.Claim.period_start, m.Claim.period_end
+    return case(
+        (start.is_(None) & end.is_(None), None),
+        (start == end, start),
+        else_=func.coalesce(start, "..") + "/" + func.coalesce(end, ".."),
+    )
 
 
 def _row_select(formula_guard: bool) -> Select[Any]:
@@ -167,7 +215,11 @@ def _cell(column: Any, how: Any, formula_guard: bool) -> Any:
 
 
 def _from_claims(query: Select[Any], made_in: Any) -> Select[Any]:
-    return query.join(m.Organisation, m.Claim.claimant_id == m.Organisation.id).outerjoin(made_in, m.Claim.made_in_id == made_in.id)
+    return (
+        query.join(m.Organisation, m.Claim.claimant_id == m.Organisation.id)
+        .outerjoin(made_in, m.Claim.made_in_id == made_in.id)
+        .outerjoin(m.Place, m.Claim.place == m.Place.id)
+    )
 
 
 _FREE_TEXT = {"population", "quantity_phrase", "period_label"}

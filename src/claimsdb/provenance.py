@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections import deque
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -36,6 +36,23 @@ class SourceInfo:
     url: str | None
     held: bool
     description: str | None
+
+
+@dataclass(frozen=True)
+class TermInfo:
+    term: str
+    label: str
+    definition: str | None
+
+
+@dataclass(frozen=True)
+class PlaceInfo:
+    id: str
+    name: str
+    kind: str
+    iso_3166_2: str | None
+    wikidata: str | None
+    part_of: str | None
 
 
 @dataclass(frozen=True)
@@ -76,6 +93,7 @@ class ClaimProvenance:
     chain: list[SourceInfo]
     document: SourceInfo
     claimed_on: str | None
+    """As EDTF: a date as precise as known, or an interval (2019/2021, ../2021-12-16)."""
     claimed_on_precision: str | None
     claimed_on_basis: str
     claimed_on_inferred_reason: str | None
@@ -87,9 +105,11 @@ class ClaimProvenance:
     seed_line: int | None
     added_in_run: LoadRunInfo
     changed_in_run: LoadRunInfo
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    attribution: TermInfo | None = None
+    """How the document attributes the claim; None only for claims loaded before attribution was recorded."""
+    claimed_on_earliest: str | None = None
+    claimed_on_latest: str | None = None
+    place: PlaceInfo | None = None
 
 
 def get_claim(session: Session, claim_id: str) -> ClaimProvenance:
@@ -114,7 +134,7 @@ def get_claim(session: Session, claim_id: str) -> ClaimProvenance:
         made_in=made_in,
         chain=[source_info(session, sid) for sid in attribution_chain(claim.made_in_id, claim.document_id, edges)],
         document=document,
-        claimed_on=iso_partial(claim.claimed_on, claim.claimed_on_precision),
+        claimed_on=claim.claimed_on_edtf or iso_partial(claim.claimed_on, claim.claimed_on_precision),
         claimed_on_precision=claim.claimed_on_precision,
         claimed_on_basis=claim.claimed_on_basis,
         claimed_on_inferred_reason=claim.claimed_on_inferred_reason,
@@ -126,7 +146,23 @@ def get_claim(session: Session, claim_id: str) -> ClaimProvenance:
         seed_line=claim.seed_line,
         added_in_run=_run(session, claim.added_run_id),
         changed_in_run=_run(session, claim.changed_run_id),
+        attribution=_term(session, claim.attribution) if claim.attribution else None,
+        claimed_on_earliest=claim.claimed_on.isoformat() if claim.claimed_on else None,
+        claimed_on_latest=claim.claimed_on_end.isoformat() if claim.claimed_on_end else None,
+        place=place_info(session, claim.place) if claim.place else None,
     )
+
+
+def _term(session: Session, term_id: str) -> TermInfo:
+    term = session.get(m.TermRow, term_id)
+    return TermInfo(term_id, term.label if term else term_id, term.definition if term else None)
+
+
+def place_info(session: Session, place_id: str) -> PlaceInfo:
+    place = session.get(m.Place, place_id)
+    assert place is not None  # a claim's place is a foreign key
+    parent = session.get(m.Place, place.part_of_id) if place.part_of_id else None
+    return PlaceInfo(place.id, place.name, place.kind_id, place.iso_3166_2, place.wikidata, parent.name if parent else None)
 
 
 def attribution_chain(made_in: str | None, document_id: str, edges: dict[str, list[str]]) -> list[str]:
@@ -181,6 +217,12 @@ def _claimant(session: Session, org_id: str) -> dict[str, Any]:
     assert org is not None
     part_of = session.get(m.Organisation, org.part_of_id) if org.part_of_id else None
     kind = session.get(m.TermRow, org.kind_id)
+    members = session.scalars(
+        select(m.Organisation.name)
+        .join(m.OrganisationMember, m.OrganisationMember.member_id == m.Organisation.id)
+        .where(m.OrganisationMember.organisation_id == org.id)
+        .order_by(m.OrganisationMember.position)
+    ).all()
     return {
         "id": org.id,
         "name": org.name,
@@ -189,6 +231,9 @@ def _claimant(session: Session, org_id: str) -> dict[str, Any]:
         "aliases": [a.alias for a in org.aliases],
         "part_of": part_of.name if part_of else None,
         "description": org.description,
+        "known": org.known,
+        "members": list(members),
+        "described_in": org.described_in_id,
     }
 
 
@@ -197,7 +242,7 @@ def _value(session: Session, claim: m.Claim) -> dict[str, Any]:
     value: dict[str, Any] = {}
     for name in VALUE_COLUMNS:
         raw = getattr(claim, name)
-        if raw is None:
+        if raw is None or name == "place":  # the place is ClaimProvenance.place
             continue
         if name in TERM_COLUMNS:
             term = session.get(m.TermRow, raw)

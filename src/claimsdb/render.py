@@ -226,12 +226,18 @@ def _who_where_when(claim: ClaimProvenance) -> Table:
     who = claim.claimant
     aliases = f" (also: {', '.join(who['aliases'])})" if who["aliases"] else ""
     part_of = f", part of {who['part_of']}" if who["part_of"] else ""
-    table.add_row("Who claims it", f"{who['name']}{aliases} [dim]— {who['kind_label']}{part_of}[/dim]")
+    members = f", members named: {', '.join(who['members'])}" if who.get("members") else ""
+    known = f"; {who['known']}" if who.get("known") else ""
+    table.add_row("Who claims it", f"{who['name']}{aliases} [dim]— {who['kind_label']}{part_of}{members}{known}[/dim]")
+    if claim.attribution is not None:
+        table.add_row("Attributed", f"{claim.attribution.label} [dim]({claim.attribution.term}): {claim.attribution.definition}[/dim]")
     table.add_row("Made in", _source_line(claim.made_in) if claim.made_in else "[yellow]publication not identified[/yellow]: known only because the document below reports it")
     table.add_row("When", _when(claim))
     table.add_row("Chain", " → ".join([who["name"], *(("[yellow](unidentified publication)[/yellow]",) if claim.made_in is None else ()), *(s.id for s in claim.chain)]))
     if claim.value:
         table.add_row("Value", _value_text(claim.value))
+    if claim.place is not None:
+        table.add_row("Place", describe_place(claim.place))
     for basis in claim.evidence:
         table.add_row("On evidence", f"{basis.statement} [dim]({basis.claim_id})[/dim]")
     table.add_row("Recorded from", _source_line(claim.document) + " [green](held verbatim)[/green]")
@@ -247,8 +253,31 @@ def _when(claim: ClaimProvenance) -> str:
         "stated": "as stated",
         "inferred": f"inferred: {claim.claimed_on_inferred_reason}",
         "publication": f"from {claim.claimed_on_inferred_reason}",
+        "document": f"only a bound: {claim.claimed_on_inferred_reason}",
     }.get(claim.claimed_on_basis, claim.claimed_on_basis)
-    return f"{claim.claimed_on} [dim](precise to the {claim.claimed_on_precision}; {how})[/dim]"
+    span = describe_span(claim.claimed_on_earliest, claim.claimed_on_latest)
+    return f"{claim.claimed_on} [dim]({span}, precise to the {claim.claimed_on_precision}; {how})[/dim]"
+
+
+def describe_span(earliest: str | None, latest: str | None) -> str:
+    """An EDTF date's interval in words: 'between 2019-01-01 and 2021-12-31', 'on or before 2021-12-16'."""
+    if earliest and latest:
+        return f"on {earliest}" if earliest == latest else f"between {earliest} and {latest}"
+    if latest:
+        return f"on or before {latest}"
+    return f"on or after {earliest}" if earliest else "no bounds known"
+
+
+def describe_place(place: Any) -> str:
+    """A named place with its code: 'South Hwanghae Province (province; ISO 3166-2 KP-05)'."""
+    facts = [place.kind.replace("_", " ")]
+    if place.part_of:
+        facts.append(f"in {place.part_of}")
+    if place.iso_3166_2:
+        facts.append(f"ISO 3166-2 {place.iso_3166_2}")
+    if place.wikidata:
+        facts.append(f"Wikidata {place.wikidata}")
+    return f"{place.name} [dim]({'; '.join(facts)})[/dim]"
 
 
 def _value_text(value: dict[str, Any]) -> str:
@@ -287,9 +316,11 @@ def describe_quantity(value: dict[str, Any]) -> str:
 def describe_period(value: dict[str, Any]) -> str | None:
     start, end, label = value.get("period_start"), value.get("period_end"), value.get("period_label")
     span = start if start and start == end else " to ".join(p or "…" for p in (start, end)) if (start or end) else ""
-    if label:
-        return f"{label} ({span})" if span else label
-    return span or None
+    if start is None and end:
+        span = f"up to {end}"  # a total as of a date
+    text = (f"{label} ({span})" if span else label) if label else span
+    inferred = value.get("period_inferred_reason")
+    return f"{text} (inferred: {inferred})" if text and inferred else text or None
 
 
 def _anchor_panel(claim: ClaimProvenance) -> Panel:
