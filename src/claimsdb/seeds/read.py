@@ -160,6 +160,8 @@ def _clean_loc(loc: tuple[Any, ...]) -> Loc:
         after_claim = index >= 2 and loc[index - 2] == "claims" and isinstance(loc[index - 1], int)
         if after_claim and part in _CLAIM_TYPES:
             continue
+        if index >= 1 and loc[index - 1] == "claimant" and part in schema.CLAIMANT_TAGS:
+            continue  # an id or a described claimant: the form is plain from the YAML
         if isinstance(part, str) and (part.startswith("function-") or part in {"int", "str", "list[...]"}):
             continue
         cleaned.append(part)
