@@ -25,7 +25,7 @@ WORDS = (
 METHODS = ("shooting", "hanging", "beating_to_death")
 OFFENCES = ("theft_of_food", "distributing_south_korean_media", "drug_crimes", "religious_activities")
 PUNISHMENTS = ("public_execution", "execution")
-MEASURES = ("arrivals_in_south_korea_per_year", "total_settled_in_south_korea")
+MEASURES = ("arrivals_in_south_korea", "total_settled_in_south_korea")
 
 VOCABULARIES = {
     "organisation_kinds": ("Organisation kinds", ("ngo", "government_body", "media_outlet")),
@@ -35,6 +35,7 @@ VOCABULARIES = {
     "defection_measures": ("Defection measures", MEASURES),
     "evidence_methods": ("Evidence methods", ("interviews",)),
     "execution_locations": ("Execution locations", ("river_banks",)),
+    "attribution_modes": ("How a claim is attributed", ("direct", "reported", "summarised", "own_voice")),
 }
 
 
@@ -65,7 +66,7 @@ def _claim_yaml(index: int, file_no: int, org_count: int, claim_type: str, sente
     claimant = f"org-{(file_no + index) % org_count}"
     head = (
         f"  - id: c-{file_no}-{index}\n    claimant: {claimant}\n    made_in: report-{file_no}\n"
-        f"    type: {claim_type}\n"
+        f"    attribution: reported\n    type: {claim_type}\n"
     )
     if claim_type == "execution_method":
         value = f"    value: {{method: {rng.choice(METHODS)}}}\n"

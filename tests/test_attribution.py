@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from conftest import write_seed
+from conftest import execute_sql, write_seed
 
 FIXTURE = Path(__file__).parent / "fixtures" / "attribution"
 
@@ -260,3 +260,30 @@ def test_edtf_forms(fixture_seeds: Path, sqlite_path: str, cli: Callable[..., An
     row = exported(cli, sqlite_path)["dprk-rejects-2024-report"]
     assert (row["claimed_on_edtf"], row["claimed_on_earliest"], row["claimed_on_latest"]) == (edtf, earliest, latest)
     assert row["claimed_on"] == ("" if "/" in edtf else edtf.rstrip("?~"))
+
+
+def test_a_database_loaded_before_0005_upgrades_without_losing_a_claim(loaded: str, fixture_seeds: Path, cli: Callable[..., Any]) -> None:
+    """Down to 0004 (the schema of the last release: no attribution, places or EDTF), then up again."""
+    import os
+    import subprocess
+    import sys
+
+    from claimsdb.db.engine import database_url
+    from conftest import PROJECT
+
+    before = {row["id"]: row for row in listed(cli, loaded)}
+    env = {**os.environ, "CLAIMS_DB": database_url(loaded)}
+    down = subprocess.run([sys.executable, "-m", "alembic", "downgrade", "0004"], cwd=PROJECT, env=env, capture_output=True, text=True)
+    assert down.returncode == 0, down.stderr
+    # as the last release left it: its runs, and content hashes over the columns it knew
+    execute_sql(loaded, "UPDATE load_runs SET claimsdb_version = '0.1.0'")
+    execute_sql(loaded, "UPDATE claims SET content_hash = 'a hash over the columns of 0.1.0'")
+    assert cli("--db", loaded, "list").exit_code == 1  # an older schema is refused until migrated
+    assert cli("--db", loaded, "migrate").exit_code == 0
+    after = {row["id"]: row for row in listed(cli, loaded)}
+    assert after.keys() == before.keys()
+    assert after["ministry-arrivals-2021-q1"]["claimed_on"] == "2021-04-15"  # EDTF filled in from the stored date
+    assert after["ministry-arrivals-2021-q1"]["attribution"] is None  # known only from the seeds ...
+    reload = cli("--db", loaded, "load", fixture_seeds, "--quiet")
+    assert reload.exit_code == 0, reload.output
+    assert {row["id"]: row for row in listed(cli, loaded)} == before  # ... which the next load reads whole

@@ -19,8 +19,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
+from claimsdb import __version__
 from claimsdb.db.engine import DEFAULT_WAIT_SECONDS, database_url, describe, make_engine, sqlite_file
-from claimsdb.db.migrate import ensure_current, upgrade
+from claimsdb.db.migrate import ensure_current, upgrade_database
 from claimsdb.errors import ClaimsError, DatabaseStateError
 from claimsdb.export import datapackage, write_export
 from claimsdb.progress import NO_PROGRESS, Progress
@@ -94,8 +95,8 @@ def check(seeds_dir: str | Path = DEFAULT_SEEDS) -> SeedBundle:
 
 def migrate(db: str | None) -> tuple[str | None, str]:
     """Create or upgrade the schema; returns (revision before, revision after)."""
-    with _engine(db) as engine, engine.begin() as connection:
-        return upgrade(connection)
+    with _engine(db) as engine:
+        return upgrade_database(engine)
 
 
 def load(
@@ -152,15 +153,19 @@ def _stored_seeds(db: str | None, stack: ExitStack) -> StoredSeeds | None:
 
 
 def _unchanged_since_last_run(db: str | None, root: Path) -> int | None:
-    """The last run's id if it read exactly the files on disk now, byte for byte; else None."""
-    from claimsdb.load import last_run_files
+    """The last run's id if this claimsdb made it and it read exactly the files on disk now, byte
+    for byte; else None. (A run by another version may have stored less than this one would: after
+    an upgrade, the same seeds are read again.)"""
+    from claimsdb.load import last_run_files, last_run_version
 
     try:
         with reading(db) as session:
             previous, files = last_run_files(session)
+            version = last_run_version(session, previous)
     except DatabaseStateError:
         return None  # no usable database yet: the load itself says what is wrong
-    return previous if previous is not None and _same_files(root, files) else None
+    same = previous is not None and version == __version__ and _same_files(root, files)
+    return previous if same else None
 
 
 def _same_files(root: Path, recorded: dict[str, str]) -> bool:

@@ -57,13 +57,18 @@ def last_run_files(session: Session) -> tuple[int | None, dict[str, str]]:
     return run_id, dict(rows.tuples().all())
 
 
+def last_run_version(session: Session, run_id: int | None) -> str | None:
+    """The claimsdb version that made a run."""
+    return session.scalar(select(m.LoadRun.claimsdb_version).where(m.LoadRun.id == run_id)) if run_id else None
+
+
 def stored_seeds(session: Session) -> StoredSeeds:
     """What the last load left: each file's hash and what each file defines; claims on demand.
 
     The answers about claims come from `session` while the seeds are read, so keep it open.
     """
     run_id, files = last_run_files(session)
-    version = session.scalar(select(m.LoadRun.claimsdb_version).where(m.LoadRun.id == run_id)) if run_id else None
+    version = last_run_version(session, run_id)
     stored = StoredSeeds(run_id=run_id, files=files)
     connection = session.connection()
     vocabularies = dict(connection.execute(select(m.Vocabulary.id, m.Vocabulary.seed_file)).tuples().all())

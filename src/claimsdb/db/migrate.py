@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from claimsdb.db.engine import describe
 from claimsdb.errors import DatabaseStateError
@@ -56,6 +56,29 @@ def current_revision(connection: Connection) -> str | None:
     if "alembic_version" not in inspect(connection).get_table_names():
         return None
     return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade_database(engine: Engine) -> tuple[str | None, str]:
+    """Upgrade to head in one transaction, with SQLite's foreign keys checked once at the end.
+
+    SQLite alters a table by re-creating it (Alembic's batch mode), which with foreign keys on
+    fails whenever other tables point at it; SQLite's own procedure for schema changes is to turn
+    them off (possible only outside a transaction), change, and run foreign_key_check before commit.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                result = upgrade(connection)
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() if sqlite else []
+                if broken:
+                    raise DatabaseStateError(f"the upgrade would leave {len(broken)} broken references (first: {tuple(broken[0])}); nothing was changed")
+            return result
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
 
 def upgrade(connection: Connection) -> tuple[str | None, str]:
