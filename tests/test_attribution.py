@@ -287,3 +287,21 @@ def test_a_database_loaded_before_0005_upgrades_without_losing_a_claim(loaded: s
     reload = cli("--db", loaded, "load", fixture_seeds, "--quiet")
     assert reload.exit_code == 0, reload.output
     assert {row["id"]: row for row in listed(cli, loaded)} == before  # ... which the next load reads whole
+
+
+def test_web_pages_show_attribution_claimants_places_and_possible_dates(loaded: str) -> None:
+    from starlette.testclient import TestClient
+
+    from claimsdb.web.app import create_app
+
+    with TestClient(create_app(loaded)) as client:
+        page = client.get("/claims/defector-saw-execution-for-dramas")
+        assert page.status_code == 200
+        assert "Unnamed person" in page.text and "left North Korea in 2023" in page.text
+        assert "Direct quotation" in page.text
+        assert "South Hwanghae Province" in page.text and "KP-05" in page.text
+        listing = client.get("/", params={"claimant": "North Korea", "from": "2024", "to": "2024"})
+        assert listing.status_code == 200
+        assert "../2024-06-28" in listing.text and "possibly in range" in listing.text
+        filtered = client.get("/", params={"attribution": "summarised", "place": "KP-05"})
+        assert filtered.status_code == 200 and "ministry-2024-executions-for-films" not in filtered.text

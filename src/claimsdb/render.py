@@ -96,7 +96,8 @@ def claims_table(rows: Sequence[ClaimRow], title: str = "", *, width: int = 200)
         cells.append(row.claimant_name if wide else f"{row.claimant_name}\n[dim]in[/dim] [white]{made_in}[/white]")
         if wide:
             cells.append(made_in)
-        cells += [row.claimed_on or "[dim]unknown[/dim]", row.statement]
+        possible = "\n[dim](possibly in range)[/dim]" if row.date_match == "possible" else ""
+        cells += [(row.claimed_on or "[dim]unknown[/dim]") + possible, row.statement]
         table.add_row(*cells)
     return table
 

@@ -179,7 +179,7 @@ class ActiveFilter:
 
 FILTER_LABELS = {
     "q": "text", "claimant": "claimant", "source": "publication", "type": "type", "term": "term",
-    "from": "from", "to": "to", "withdrawn": "withdrawn", "sort": "sort",
+    "attribution": "attribution", "place": "place", "from": "from", "to": "to", "withdrawn": "withdrawn", "sort": "sort",
 }  # fmt: skip
 
 
