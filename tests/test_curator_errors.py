@@ -196,3 +196,32 @@ def test_colon_in_a_list_item_of_its_own_file(cli: Cli, seeds_dir: Path) -> None
         "this is not valid YAML: mapping values are not allowed in this context; a value that contains ': ' "
         "must be quoted: put it in single quotes, e.g. name: '...'",
     )  # fmt: skip
+
+
+# --- ' #' in an unquoted value: not a YAML error, but the rest of the line is silently a comment ------
+
+
+def test_quote_cut_by_a_hash_is_refused_at_the_hash(cli: Cli, seeds_dir: Path) -> None:
+    """The words before ' #' are in the document, so only this check stops a silently shortened quote."""
+    replace_line(seeds_dir, QUOTE, "    quote: North Korea is carrying out public executions on river banks #and on school grounds\n")
+    says(
+        cli, seeds_dir, H, 24, 73,
+        "claims[0].quote: the value was cut at ' #', which YAML reads as the start of a comment; quote the value: "
+        "put it in single quotes, e.g. quote: '...' (a comment goes on a line of its own)",
+    )  # fmt: skip
+
+
+def test_statement_cut_by_a_hash_is_refused_at_the_hash(cli: Cli, seeds_dir: Path) -> None:
+    replace_line(seeds_dir, STATEMENT, STATEMENT.replace(" on river banks.", " on river banks  # see p. 3"))
+    says(
+        cli, seeds_dir, H, 23, 84,
+        "claims[0].statement: the value was cut at ' #', which YAML reads as the start of a comment; quote the "
+        "value: put it in single quotes, e.g. statement: '...' (a comment goes on a line of its own)",
+    )  # fmt: skip
+
+
+def test_comments_after_quoted_text_and_after_ids_are_still_comments(cli: Cli, seeds_dir: Path) -> None:
+    replace_line(seeds_dir, QUOTE, QUOTE.rstrip("\n") + "  # the article's lead\n")
+    replace_line(seeds_dir, "    claimant: tjwg\n", "    claimant: tjwg  # the working group\n")
+    result = cli("check", seeds_dir)
+    assert result.exit_code == 0, result.output

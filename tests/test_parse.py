@@ -369,3 +369,9 @@ def test_parsed_file_keeps_label_data_and_sha256() -> None:
     result, issues = parse_seed_file(b"sources: []\n", "seeds/s.yaml", "ab" * 32)
     assert issues == []
     assert result == ParsedFile("seeds/s.yaml", {"sources": []}, {(): 1, ("sources",): 1}, "ab" * 32)
+
+
+def test_only_an_unquoted_value_followed_by_a_comment_is_marked_as_cut() -> None:
+    result = parsed(b"a: x#y\nb: 'q' # c\nc: >-\n  folded # kept\nd: He ranked #1 in the list\ne: [x] # c\n")
+    assert result.data["d"] == "He ranked"
+    assert result.cut == {("d",): (5, 14)}

@@ -9,7 +9,8 @@ keys, aliases and absurd nesting, and recording the line of every mapping key an
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,12 +34,17 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 @dataclass(frozen=True)
 class ParsedFile:
-    """A seed file's data, the line of each location in it, and its bytes' sha256."""
+    """A seed file's data, the line of each location in it, and its bytes' sha256.
+
+    `cut` holds the (line, column) of the '#' after each unquoted value that a comment follows on its
+    line: YAML ends such a value at ' #', which cuts a quote like 'ranked #1' short without an error.
+    """
 
     path: str
     data: Any
     lines: dict[Loc, int]
     sha256: str
+    cut: dict[Loc, tuple[int, int]] = field(default_factory=dict)
 
     def line_of(self, loc: Loc) -> int | None:
         """The line of the deepest located prefix of `loc` (pydantic locs may go past our map)."""
@@ -93,7 +99,7 @@ def parse_seed_file(raw: bytes, label: str, sha256: str) -> tuple[ParsedFile | N
         return None, [issue]
     assert text is not None
     try:
-        data, lines = _build(text)
+        data, lines, cut = _build(text)
     except _Refused as exc:
         return None, [SeedIssue(label, exc.line, exc.message)]
     except yaml.MarkedYAMLError as exc:
@@ -108,7 +114,7 @@ def parse_seed_file(raw: bytes, label: str, sha256: str) -> tuple[ParsedFile | N
         return ParsedFile(label, {}, {(): 1}, sha256), []
     if not isinstance(data, dict):
         return None, [SeedIssue(label, lines.get(()), "a seed file must be a mapping of sections (document, claims, ...)")]
-    return ParsedFile(label, data, lines, sha256), []
+    return ParsedFile(label, data, lines, sha256, cut), []
 
 
 def parse_json_seed_file(raw: bytes, label: str, sha256: str) -> tuple[ParsedFile | None, list[SeedIssue]]:
@@ -153,6 +159,7 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+_COMMENT = re.compile(r"[ \t]+#")
 _constructor = yaml.constructor.SafeConstructor()
 _resolver = yaml.resolver.Resolver()
 _SCALAR_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -170,9 +177,11 @@ class _Frame:
         self.key: str | None = None
 
 
-def _build(text: str) -> tuple[Any, dict[Loc, int]]:
+def _build(text: str) -> tuple[Any, dict[Loc, int], dict[Loc, tuple[int, int]]]:
     """Plain values from the parser's event stream, iteratively: no recursion, so no depth crash."""
     lines: dict[Loc, int] = {}
+    cut: dict[Loc, tuple[int, int]] = {}
+    commented = "#" in text  # most machine-made files have no comments: skip the look at each value
     stack: list[_Frame] = []
     result: Any = None
     documents = 0
@@ -191,6 +200,9 @@ def _build(text: str) -> tuple[Any, dict[Loc, int]]:
                 continue
             if len(stack) > MAX_DEPTH:
                 raise _Refused(line, f"nesting is deeper than {MAX_DEPTH} levels; the seed format never needs that")
+            end = event.end_mark
+            if commented and not event.style and text[end.index : end.index + 1] in (" ", "\t") and (comment := _COMMENT.match(text, end.index)):
+                cut[_child_loc(stack)] = (end.line + 1, end.column + comment.end() - end.index)
             result = _place(stack, _scalar(event, line), line, lines, result)
         elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             if event.tag not in _COLLECTION_TAGS:
@@ -205,7 +217,7 @@ def _build(text: str) -> tuple[Any, dict[Loc, int]]:
             stack.append(_Frame(container, loc))
         elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
             stack.pop()
-    return result, lines
+    return result, lines, cut
 
 
 def _events(text: str) -> Iterator[Any]:

@@ -71,6 +71,7 @@ def _validated(root: Path, path: Path, parsed: ParsedFile | None, issues: list[S
     if parsed is None:
         return None, issues
     content, broken, kept, issues = validate_salvaging(parsed)
+    issues += cut_values(parsed)
     if content is None:
         return None, issues
     parsed = replace(parsed, data=None)  # validated into `content`; only the line map is still needed
@@ -119,6 +120,25 @@ def validate_salvaging(parsed: ParsedFile) -> Salvaged:
         return schema.SeedFile.model_validate(data), frozenset(broken), kept, issues
     except ValidationError:
         return None, frozenset(broken), kept, issues
+
+
+PROSE_FIELDS = ("statement", "quote", "quote_prefix", "note")
+"""Claim fields of running text, where a ' #' is far likelier to be words than a comment."""
+
+
+def cut_values(parsed: ParsedFile) -> list[SeedIssue]:
+    """Claims whose text YAML cut at ' #'. Not a YAML error, and a cut quote is still found in the
+    document (its first words are), so without this a quote would be shortened without a word."""
+    return [
+        SeedIssue(
+            parsed.path, line,
+            f"{dotted(loc)}: the value was cut at ' #', which YAML reads as the start of a comment; quote the "
+            f"value: put it in single quotes, e.g. {loc[-1]}: '...' (a comment goes on a line of its own)",
+            column,
+        )  # fmt: skip
+        for loc, (line, column) in parsed.cut.items()
+        if len(loc) == 3 and loc[0] == "claims" and loc[2] in PROSE_FIELDS
+    ]
 
 
 # --- pydantic errors as curator-friendly issues -------------------------------------------------
