@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
+
+from claimsdb.seeds import schema
+from claimsdb.seeds.read import fields_at
 
 Cli = Callable[..., Any]
 
 H = "huffpost-2017-07-20-tjwg-executions.yaml"
+U = "unidentified-undated-unification-ministry-report.yaml"
+SOURCES = "sources.yaml"
 STATEMENT = "    statement: TJWG says North Korea carries out public executions on river banks.\n"  # line 23
 QUOTE = "    quote: 'North Korea is carrying out public executions on river banks and on school grounds'\n"  # line 24
 NOTE = """    note: The article's lead paraphrases the report ("a new report says").\n"""  # line 25
@@ -29,11 +34,13 @@ def says(cli: Cli, seeds_dir: Path, name: str, line: int, column: int | None, me
     assert result.output == f"Error: 1 problem in the seeds; nothing was written:\n  {where}: {message}\n"
 
 
-def replace_line(seeds_dir: Path, old: str, new: str, name: str = H) -> None:
+def replace_line(seeds_dir: Path, old: str, new: str, name: str = H) -> int:
+    """Replace the first `old` in the file with `new`; return the line `old` started on."""
     path = seeds_dir / name
     text = path.read_text(encoding="utf-8")
-    assert text.count(old) >= 1, old
+    assert old in text, old
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text.count("\n", 0, text.index(old)) + 1
 
 
 def test_the_lines_broken_below_are_where_the_tests_say(seeds_dir: Path) -> None:
@@ -225,3 +232,101 @@ def test_comments_after_quoted_text_and_after_ids_are_still_comments(cli: Cli, s
     replace_line(seeds_dir, "    claimant: tjwg\n", "    claimant: tjwg  # the working group\n")
     result = cli("check", seeds_dir)
     assert result.exit_code == 0, result.output
+
+
+# --- an unknown field: suggestions come only from the fields valid in that place ---------------------
+
+
+def allowed(model: type[schema.Model]) -> str:
+    """The fields the message offers, read from the model, so fields added to it later still pass."""
+    return ", ".join(sorted(model.model_fields))
+
+
+RIVER_BANKS_VALUE = "    value: {location: river_banks, punishment: public_execution}\n"  # claims[0], execution_location
+SHOOTING_VALUE = "    value: {method: shooting}\n"  # claims[11], execution_method
+
+UNKNOWN_FIELDS = {
+    "typo-of-a-field-of-this-claim-type": (
+        H, SHOOTING_VALUE, "    value: {metod: shooting}\n",
+        "claims[11].value.metod: unknown field 'metod'; did you mean 'method'?",
+    ),
+    "field-of-another-claim-type-is-not-suggested": (
+        H, RIVER_BANKS_VALUE, "    value: {location: river_banks, punishment: public_execution, offense: theft}\n",
+        "claims[0].value.offense: unknown field 'offense'; remove it, or write one of the fields allowed here: "
+        + allowed(schema.ExecutionLocationValue),
+    ),
+    "period-is-suggested-where-the-type-has-one": (
+        H, RIVER_BANKS_VALUE, "    value: {location: river_banks, punishment: public_execution, perod: 2017}\n",
+        "claims[0].value.perod: unknown field 'perod'; did you mean 'period'?",
+    ),
+    "period-is-not-suggested-where-the-type-has-none": (
+        H, SHOOTING_VALUE, "    value: {method: shooting, perod: 2017}\n",
+        "claims[11].value.perod: unknown field 'perod'; remove it, or write one of the fields allowed here: "
+        + allowed(schema.ExecutionMethodValue),
+    ),
+    "document-field": (
+        H, "  title: North Korean", "  titel: North Korean",
+        "document.titel: unknown field 'titel'; did you mean 'title'?",
+    ),
+    "document-field-on-a-claim-is-not-suggested": (
+        H, STATEMENT, STATEMENT + "    titel: Executions on river banks\n",
+        "claims[0].titel: unknown field 'titel'; remove it, or write one of the fields allowed here: "
+        + allowed(schema.ExecutionLocationClaim),
+    ),
+    "date-field": (
+        H, STATEMENT, STATEMENT + "    claimed_on: {date: 2017-07, inferd: the report came out in July}\n",
+        "claims[0].claimed_on.inferd: unknown field 'inferd'; did you mean 'inferred'?",
+    ),
+    "quantity-field": (
+        U, "size: {over: 500, phrase: over 500}", "size: {over: 500, phrse: over 500}",
+        "claims[0].value.size.phrse: unknown field 'phrse'; did you mean 'phrase'?",
+    ),
+    "document-field-on-a-source-is-not-suggested": (
+        SOURCES, "  - id: un-coi-2014-report\n", "  - id: un-coi-2014-report\n    file: documents/coi.txt\n",
+        "sources[3].file: unknown field 'file'; remove it, or write one of the fields allowed here: "
+        + allowed(schema.SourceSeed),
+    ),
+}
+
+
+@pytest.mark.parametrize(("name", "old", "new", "message"), list(UNKNOWN_FIELDS.values()), ids=list(UNKNOWN_FIELDS))
+def test_unknown_field_is_matched_to_the_fields_of_its_place(
+    cli: Cli, seeds_dir: Path, name: str, old: str, new: str, message: str
+) -> None:
+    line = replace_line(seeds_dir, old, new, name) + (1 if new.startswith(old) else 0)
+    reports(cli, seeds_dir, name, line, message)
+
+
+def reports(cli: Cli, seeds_dir: Path, name: str, line: int, message: str) -> None:
+    """`claims check` reports this message at this line, among others (a renamed required field is
+    reported missing too)."""
+    result = cli("check", seeds_dir)
+    assert result.exit_code == 1, result.output
+    assert f"\n  {seeds_dir / name}:{line}: {message}\n" in result.output, result.output
+
+
+def test_unknown_field_of_a_vocabulary_term(cli: Cli, seeds_dir: Path) -> None:
+    (seeds_dir / "zz-vocabularies.yaml").write_text(
+        "vocabularies:\n  weapons:\n    label: Weapons\n    terms:\n"
+        "      rifles:\n        label: Rifles\n        defintion: Long guns.\n",
+        encoding="utf-8",
+    )
+    reports(
+        cli, seeds_dir, "zz-vocabularies.yaml", 7,
+        "vocabularies.weapons.terms.rifles.defintion: unknown field 'defintion'; did you mean 'definition'?",
+    )  # fmt: skip
+
+
+def test_unknown_section_is_matched_to_the_sections(cli: Cli, seeds_dir: Path) -> None:
+    (seeds_dir / "more.yaml").write_text("organisatons: []\n", encoding="utf-8")
+    says(cli, seeds_dir, "more.yaml", 1, None, "organisatons: unknown field 'organisatons'; did you mean 'organisations'?")
+
+
+@pytest.mark.parametrize("claim_type", schema.CLAIM_TYPES)
+def test_each_claim_type_is_offered_the_fields_of_its_own_value(claim_type: str) -> None:
+    """Walked from the models: a field another engineer adds to a value model is offered with no edit here."""
+    claim = next(m for m in schema.ClaimBase.__subclasses__() if m.model_fields["type"].annotation == Literal[claim_type])
+    value = claim.model_fields["value"].annotation
+    expected = sorted(value.model_fields) if isinstance(value, type) and issubclass(value, schema.Model) else []
+    assert fields_at(("claims", 0, claim_type)) == sorted(claim.model_fields)
+    assert fields_at(("claims", 0, claim_type, "value")) == expected
