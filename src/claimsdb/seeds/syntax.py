@@ -54,7 +54,7 @@ def _diagnose(exc: yaml.MarkedYAMLError, text: str, loader: type) -> tuple[Any, 
     if context.endswith("a quoted scalar") and opened is not None:
         if "escape" in problem:
             return here, "inside double quotes a backslash starts an escape: put the value in single quotes instead"
-        quote = text[opened.index]
+        quote = text[opened.index : opened.index + 1] or "'"
         return opened, f"the {quote} that opens this value is never closed: end the value with {quote}" + (
             " and write each ' inside it twice ('')" if quote == "'" else ""
         )
@@ -78,7 +78,8 @@ def _diagnose(exc: yaml.MarkedYAMLError, text: str, loader: type) -> tuple[Any, 
         )
     start = value.start_mark if value is not None else opened or here
     first = text[start.index : start.index + 1]
-    if at is not None and first in RESERVED and start.line == here.line and not context.startswith("while parsing a flow"):
+    after_indicator = at is not None and tokens[at - 1].end_mark.line == start.line == here.line  # `key: x`, `- x`
+    if after_indicator and first in RESERVED and not context.startswith("while parsing a flow"):
         if value is None or isinstance(value, yaml.FlowSequenceStartToken | yaml.FlowMappingStartToken):
             return start, quote_it(first, example)
     if "mapping values are not allowed" in problem and isinstance(value, yaml.ScalarToken):
