@@ -54,6 +54,11 @@ BROKEN = {
         "mapping values are not allowed in this context; a value that contains ': ' must be quoted: "
         "put it in single quotes, e.g. statement: '...'",
     ),
+    "colon-in-a-value-with-a-tab-in-its-words": (
+        STATEMENT, STATEMENT.replace("TJWG says", "TJWG\tsays:"), 23, 25,
+        "mapping values are not allowed in this context; a value that contains ': ' must be quoted: "
+        "put it in single quotes, e.g. statement: '...'",
+    ),
     "value-starting-with-a-double-quote": (
         QUOTE, """    quote: "North Korea" is carrying out public executions\n""", 24, 26,
         "while parsing a block mapping did not find expected key; this value starts with \", so YAML ends it at "

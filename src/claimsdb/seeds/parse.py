@@ -201,7 +201,7 @@ def _build(text: str) -> tuple[Any, dict[Loc, int], dict[Loc, tuple[int, int]]]:
             if len(stack) > MAX_DEPTH:
                 raise _Refused(line, f"nesting is deeper than {MAX_DEPTH} levels; the seed format never needs that")
             end = event.end_mark
-            if commented and not event.style and text[end.index : end.index + 1] in (" ", "\t") and (comment := _COMMENT.match(text, end.index)):
+            if commented and not event.style and (comment := _COMMENT.match(text, end.index)):
                 cut[_child_loc(stack)] = (end.line + 1, end.column + comment.end() - end.index)
             result = _place(stack, _scalar(event, line), line, lines, result)
         elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):

@@ -49,7 +49,7 @@ def _diagnose(exc: yaml.MarkedYAMLError, text: str, loader: type) -> tuple[Any, 
     mark = opened if opened and context.startswith(("while scanning a simple key", "while parsing a flow")) else here or opened
     if mark is None:
         return None, ""
-    if any("\t" in row for row in text.splitlines()[max(0, mark.line - 1) : mark.line + 1]):
+    if any("\t" in _indent(row) for row in text.splitlines()[max(0, mark.line - 1) : mark.line + 1]):
         return mark, TAB_HINT
     if context.endswith("a quoted scalar") and opened is not None:
         if "escape" in problem:
@@ -102,6 +102,10 @@ def _diagnose(exc: yaml.MarkedYAMLError, text: str, loader: type) -> tuple[Any, 
     if "could not find expected ':'" in problem:
         return mark, "write each key with a colon and a space before its value, e.g. title: A report"
     return mark, ""
+
+
+def _indent(row: str) -> str:
+    return row[: len(row) - len(row.lstrip())]
 
 
 def _position(mark: Any, text: str) -> tuple[int | None, int | None]:
