@@ -7,6 +7,7 @@ import re
 import typer.main
 
 from claimsdb.cli import app
+from claimsdb.seeds.parse import parse_seed_file
 from conftest import PROJECT
 
 README = (PROJECT / "README.md").read_text(encoding="utf-8")
@@ -28,3 +29,16 @@ def test_quick_start_has_two_commands_for_a_fresh_machine() -> None:
     commands = re.findall(r"```sh\n(.+?)\n```", quick_start)
     assert len(commands) == 2
     assert commands[0].endswith("uv run --locked claims load")
+
+
+def test_each_yaml_mistake_in_the_readme_is_caught_and_its_fix_reads_cleanly() -> None:
+    """The table under *When `check` says no*: what a curator wrote is refused (or, for ' #', marked as
+    cut, which `check` refuses in a claim's text), and what to write instead reads without either."""
+    section = README.split("### When `check` says no\n", 1)[1].split("\n### ", 1)[0]
+    rows = re.findall(r"^\| `(.+?)` \| .+ \| `(.+?)` \|$", section, re.MULTILINE)
+    assert len(rows) == 7, rows
+    for wrong, right in rows:
+        read, issues = parse_seed_file(f"claim:\n  {wrong}\n".encode(), "x.yaml", "0" * 64)
+        assert issues or (read is not None and read.cut), wrong
+        read, issues = parse_seed_file(f"claim:\n  {right}\n".encode(), "x.yaml", "0" * 64)
+        assert not issues and read is not None and not read.cut, right

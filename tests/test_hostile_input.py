@@ -180,10 +180,13 @@ def test_damaged_seed_file_is_loaded_or_refused_cleanly(pristine: tuple[Path, Pa
         assert checked.exit_code == loaded.exit_code, (loaded.output, checked.output)
         if checked.exit_code == 1:
             assert checked.output == loaded.output
-            for line in _reported_lines(loaded.output, seeds / name):
+            rows = raw.decode("utf-8", "replace").splitlines() or [""]
+            for line, column in _reported_places(loaded.output, seeds / name):
                 assert 1 <= line <= raw.count(b"\n") + 1, loaded.output
+                assert column is None or 1 <= column <= len(rows[min(line, len(rows)) - 1]) + 1, loaded.output
 
 
-def _reported_lines(output: str, path: Path) -> list[int]:
-    """The line numbers the error report gives for `path`."""
-    return [int(number) for number in re.findall(rf"^  {re.escape(str(path))}:(\d+): ", output, re.MULTILINE)]
+def _reported_places(output: str, path: Path) -> list[tuple[int, int | None]]:
+    """The line, and column where given, of each error the report gives for `path`."""
+    found = re.findall(rf"^  {re.escape(str(path))}:(\d+)(?::(\d+))?: ", output, re.MULTILINE)
+    return [(int(line), int(column) if column else None) for line, column in found]

@@ -46,7 +46,7 @@ def test_errors_found_by_workers_are_located(cli: Cli, corpus: Path, tmp_path: P
     result = cli("check", broken)
     assert result.exit_code == 1
     assert f"{target}:{number + 2}: claims[" in result.stderr and "unknown execution_methods term 'shootin'" in result.stderr
-    assert f"{broken / 'article-000050.yaml'}:1: this is not valid YAML" in result.stderr
+    assert f"{broken / 'article-000050.yaml'}:1:10: this is not valid YAML" in result.stderr
 
 
 def test_too_many_seed_files_are_refused_not_cut(cli: Cli, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:

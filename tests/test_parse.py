@@ -68,7 +68,7 @@ def test_malformed_yaml_names_the_line_of_the_problem(raw: bytes, line: int, pro
 
 def test_malformed_yaml_is_reported_by_check_with_file_and_line(cli, seeds_dir: Path) -> None:
     output = check_refuses(cli, seeds_dir, "broken.yaml", b"organisations: []\nsources: []\n  claims: []\n")
-    assert f"{seeds_dir / 'broken.yaml'}:3: this is not valid YAML: " in output
+    assert f"{seeds_dir / 'broken.yaml'}:3:3: this is not valid YAML: " in output
 
 
 def test_key_missing_its_colon_is_reported_on_its_own_line() -> None:
@@ -104,7 +104,7 @@ def test_tab_indentation_is_explained_as_tabs(raw: bytes, line: int) -> None:
 
 def test_tab_indentation_through_check(cli, seeds_dir: Path) -> None:
     output = check_refuses(cli, seeds_dir, "tabs.yaml", b"organisations:\n\t- id: x\n")
-    assert f"{seeds_dir / 'tabs.yaml'}:2: this is not valid YAML" in output
+    assert f"{seeds_dir / 'tabs.yaml'}:2:1: this is not valid YAML" in output
     assert "never tabs" in output
 
 
@@ -137,7 +137,10 @@ def test_keys_that_look_alike_only_after_reading_are_distinct_words() -> None:
 def test_alias_is_refused_at_the_anchor() -> None:
     issue = refused(b"organisations: []\nname: &n TJWG\nalias: *n\n")
     assert issue.line in (2, 3)
-    assert issue.message == "YAML anchors and aliases (& and *) are not allowed in seed files; write the value out"
+    assert issue.message == (
+        "YAML anchors and aliases (& and *) are not allowed in seed files; write the value out, "
+        "and put a text that starts with & or * in single quotes"
+    )
 
 
 def _alias_bomb(levels: int = 9) -> bytes:
@@ -366,3 +369,9 @@ def test_parsed_file_keeps_label_data_and_sha256() -> None:
     result, issues = parse_seed_file(b"sources: []\n", "seeds/s.yaml", "ab" * 32)
     assert issues == []
     assert result == ParsedFile("seeds/s.yaml", {"sources": []}, {(): 1, ("sources",): 1}, "ab" * 32)
+
+
+def test_only_an_unquoted_value_followed_by_a_comment_is_marked_as_cut() -> None:
+    result = parsed(b"a: x#y\nb: 'q' # c\nc: >-\n  folded # kept\nd: He ranked #1 in the list\ne: [x] # c\n")
+    assert result.data["d"] == "He ranked"
+    assert result.cut == {("d",): (5, 14)}

@@ -9,13 +9,15 @@ keys, aliases and absurd nesting, and recording the line of every mapping key an
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from collections.abc import Iterator
 from typing import Any
 
 import yaml
 
 from claimsdb.errors import SeedIssue
+from claimsdb.seeds.syntax import quote_it, syntax_issue
 
 MAX_SEED_BYTES = 5 * 1024 * 1024
 """A seed file larger than this is refused; split it (one file per document is the convention)."""
@@ -32,12 +34,17 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 @dataclass(frozen=True)
 class ParsedFile:
-    """A seed file's data, the line of each location in it, and its bytes' sha256."""
+    """A seed file's data, the line of each location in it, and its bytes' sha256.
+
+    `cut` holds the (line, column) of the '#' after each unquoted value that a comment follows on its
+    line: YAML ends such a value at ' #', which cuts a quote like 'ranked #1' short without an error.
+    """
 
     path: str
     data: Any
     lines: dict[Loc, int]
     sha256: str
+    cut: dict[Loc, tuple[int, int]] = field(default_factory=dict)
 
     def line_of(self, loc: Loc) -> int | None:
         """The line of the deepest located prefix of `loc` (pydantic locs may go past our map)."""
@@ -92,13 +99,11 @@ def parse_seed_file(raw: bytes, label: str, sha256: str) -> tuple[ParsedFile | N
         return None, [issue]
     assert text is not None
     try:
-        data, lines = _build(text)
+        data, lines, cut = _build(text)
     except _Refused as exc:
         return None, [SeedIssue(label, exc.line, exc.message)]
     except yaml.MarkedYAMLError as exc:
-        line = _error_line(exc, text)
-        problem = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        return None, [SeedIssue(label, line, f"this is not valid YAML: {problem}{_tab_hint(text, line)}")]
+        return None, [syntax_issue(exc, text, label, _Loader)]
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
         code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
@@ -109,17 +114,7 @@ def parse_seed_file(raw: bytes, label: str, sha256: str) -> tuple[ParsedFile | N
         return ParsedFile(label, {}, {(): 1}, sha256), []
     if not isinstance(data, dict):
         return None, [SeedIssue(label, lines.get(()), "a seed file must be a mapping of sections (document, claims, ...)")]
-    return ParsedFile(label, data, lines, sha256), []
-
-
-def _error_line(exc: yaml.MarkedYAMLError, text: str) -> int | None:
-    """The line to send the curator to: where the unfinished key or bracket began, not where the
-    parser gave up (often the next line, or past the end of a file cut short)."""
-    starts_there = exc.context_mark is not None and str(exc.context).startswith(("while scanning a simple key", "while parsing a flow"))
-    mark = exc.context_mark if starts_there else (exc.problem_mark or exc.context_mark)
-    if mark is None:
-        return None
-    return min(mark.line + 1, max(1, len(text.splitlines())))  # a final newline starts no line
+    return ParsedFile(label, data, lines, sha256, cut), []
 
 
 def parse_json_seed_file(raw: bytes, label: str, sha256: str) -> tuple[ParsedFile | None, list[SeedIssue]]:
@@ -164,13 +159,7 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-def _tab_hint(text: str, line: int | None) -> str:
-    if line is None:
-        return ""
-    near = text.splitlines()[max(0, line - 2) : line]
-    return "; YAML indents with spaces, never tabs: replace the tabs" if any("\t" in row for row in near) else ""
-
-
+_COMMENT = re.compile(r"[ \t]+#")
 _constructor = yaml.constructor.SafeConstructor()
 _resolver = yaml.resolver.Resolver()
 _SCALAR_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -188,9 +177,11 @@ class _Frame:
         self.key: str | None = None
 
 
-def _build(text: str) -> tuple[Any, dict[Loc, int]]:
+def _build(text: str) -> tuple[Any, dict[Loc, int], dict[Loc, tuple[int, int]]]:
     """Plain values from the parser's event stream, iteratively: no recursion, so no depth crash."""
     lines: dict[Loc, int] = {}
+    cut: dict[Loc, tuple[int, int]] = {}
+    commented = "#" in text  # most machine-made files have no comments: skip the look at each value
     stack: list[_Frame] = []
     result: Any = None
     documents = 0
@@ -202,13 +193,16 @@ def _build(text: str) -> tuple[Any, dict[Loc, int]]:
                 raise _Refused(line, "this is not valid YAML: expected a single document, found another after '---'; remove the separator")
             continue
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _Refused(line, "YAML anchors and aliases (& and *) are not allowed in seed files; write the value out")
+            raise _Refused(line, "YAML anchors and aliases (& and *) are not allowed in seed files; write the value out, and put a text that starts with & or * in single quotes")
         if isinstance(event, yaml.ScalarEvent):
             if stack and isinstance(stack[-1].value, dict) and stack[-1].key is None:
                 _take_key(stack[-1], event, line, lines)
                 continue
             if len(stack) > MAX_DEPTH:
                 raise _Refused(line, f"nesting is deeper than {MAX_DEPTH} levels; the seed format never needs that")
+            end = event.end_mark
+            if commented and not event.style and (comment := _COMMENT.match(text, end.index)):
+                cut[_child_loc(stack)] = (end.line + 1, end.column + comment.end() - end.index)
             result = _place(stack, _scalar(event, line), line, lines, result)
         elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             if event.tag not in _COLLECTION_TAGS:
@@ -223,7 +217,7 @@ def _build(text: str) -> tuple[Any, dict[Loc, int]]:
             stack.append(_Frame(container, loc))
         elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
             stack.pop()
-    return result, lines
+    return result, lines, cut
 
 
 def _events(text: str) -> Iterator[Any]:
@@ -293,7 +287,8 @@ def _scalar(event: yaml.ScalarEvent, line: int) -> Any:
     if tag == _INT and event.value.isdigit() and (event.value[0] != "0" or event.value == "0"):  # 0123 is octal
         return int(event.value)
     if tag not in _SCALAR_TAGS:
-        raise _Refused(line, f"the YAML type {tag} is not allowed in seed files")
+        hint = "; " + quote_it("!", f"'{tag} ...'") if tag.startswith("!") else ""  # `!important` is a tag to YAML
+        raise _Refused(line, f"the YAML type {tag} is not allowed in seed files{hint}")
     node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
     try:
         return _constructor.construct_object(node, deep=True)

@@ -11,7 +11,8 @@ import difflib
 import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -71,6 +72,7 @@ def _validated(root: Path, path: Path, parsed: ParsedFile | None, issues: list[S
     if parsed is None:
         return None, issues
     content, broken, kept, issues = validate_salvaging(parsed)
+    issues += cut_values(parsed)
     if content is None:
         return None, issues
     parsed = replace(parsed, data=None)  # validated into `content`; only the line map is still needed
@@ -121,36 +123,72 @@ def validate_salvaging(parsed: ParsedFile) -> Salvaged:
         return None, frozenset(broken), kept, issues
 
 
+PROSE_FIELDS = ("statement", "quote", "quote_prefix", "note")
+"""Claim fields of running text, where a ' #' is far likelier to be words than a comment."""
+
+
+def cut_values(parsed: ParsedFile) -> list[SeedIssue]:
+    """Claims whose text YAML cut at ' #'. Not a YAML error, and a cut quote is still found in the
+    document (its first words are), so without this a quote would be shortened without a word."""
+    return [
+        SeedIssue(
+            parsed.path, line,
+            f"{dotted(loc)}: the value was cut at ' #', which YAML reads as the start of a comment; quote the "
+            f"value: put it in single quotes, e.g. {loc[-1]}: '...' (a comment goes on a line of its own)",
+            column,
+        )  # fmt: skip
+        for loc, (line, column) in parsed.cut.items()
+        if len(loc) == 3 and loc[0] == "claims" and loc[2] in PROSE_FIELDS
+    ]
+
+
 # --- pydantic errors as curator-friendly issues -------------------------------------------------
 
 _CLAIM_TYPES = set(schema.CLAIM_TYPES)
 
 
-def _known_fields() -> set[str]:
-    names: set[str] = set()
-    stack: list[type[BaseModel]] = [schema.SeedFile]
-    while stack:
-        model = stack.pop()
-        for name, info in model.model_fields.items():
-            names.add(name)
-            for candidate in _models_in(info.annotation):
-                if candidate not in stack:
-                    stack.append(candidate)
-    return names
+def fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """The fields a curator may write at `loc` (pydantic's loc, where a claim's type is a step).
+
+    Read from the seed models, so a typo is only ever matched to a field valid in that very place (a
+    claim's `value` of its type, a date, the document), and a field added to a model is offered
+    without a change here.
+    """
+    annotation: Any = schema.SeedFile
+    for part in loc:
+        if isinstance(part, str) and part.startswith("function-"):
+            continue  # a validator's name, not a place in the file
+        annotation = _inside(annotation, part)
+    return sorted({name for model in _models(annotation) for name in model.model_fields})
 
 
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    found: list[type[BaseModel]] = []
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        found.append(annotation)
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found.extend(_models_in(arg))
-    for meta in getattr(annotation, "__metadata__", ()) or ():
-        found.extend(_models_in(meta))
-    origin = getattr(annotation, "__origin__", None)
-    if origin is not None and origin is not annotation:
-        found.extend(_models_in(origin))
-    return [m for m in found if m is not schema.Model]
+def _inside(annotation: Any, part: str | int) -> Any:
+    """What sits at `part` in a value of this type: the union member a tag picks, a field, an item."""
+    models = _models(annotation)
+    for model in models if len(models) > 1 else ():  # a discriminated union: the tag names the member
+        tags = [get_args(f.annotation) for f in model.model_fields.values() if get_origin(f.annotation) is Literal]
+        if any(part in tag for tag in tags):
+            return model
+    for model in models:
+        if isinstance(part, str) and part in model.model_fields:
+            return model.model_fields[part].annotation
+    for member in _members(annotation):
+        if get_origin(member) in (tuple, list, dict):
+            return get_args(member)[-1 if get_origin(member) is dict else 0]
+    return None
+
+
+def _members(annotation: Any) -> list[Any]:
+    """The types a value may have: Annotated unwrapped, unions (X | None) split."""
+    if get_origin(annotation) is Annotated:
+        return _members(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, UnionType):
+        return [member for arg in get_args(annotation) for member in _members(arg)]
+    return [annotation]
+
+
+def _models(annotation: Any) -> list[type[BaseModel]]:
+    return [m for m in _members(annotation) if isinstance(m, type) and issubclass(m, BaseModel)]
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> Loc:
@@ -197,9 +235,12 @@ def _message(error: Any, loc: Loc) -> str:
     kind, message = error["type"], error["msg"]
     if kind == "extra_forbidden":
         name = str(loc[-1]) if loc else ""
-        close = difflib.get_close_matches(name, sorted(_known_fields()), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else "; remove it (see README 'Writing seeds')"
-        return f"unknown field {name!r}{hint}"
+        fields = fields_at(error["loc"][:-1])
+        close = difflib.get_close_matches(name, fields, n=1, cutoff=0.75)  # not 'file' -> 'title': list instead
+        if close:
+            return f"unknown field {name!r}; did you mean {close[0]!r}?"
+        allowed = f"write one of the fields allowed here: {', '.join(fields)}" if fields else "see README 'Writing seeds'"
+        return f"unknown field {name!r}; remove it, or {allowed}"
     if kind == "union_tag_not_found":
         return f"missing `type`; one of {', '.join(schema.CLAIM_TYPES)}"
     if kind == "union_tag_invalid":
