@@ -115,7 +115,7 @@ def test_export_csv_round_trips(cli: Cli, loaded_db: str, tmp_path: Path) -> Non
     names = [f["name"] for f in package["resources"][0]["schema"]["fields"]]
     assert names == list(rows[0].keys())
     sixty_three = next(r for r in rows if r["claim_id"] == "unification-ministry-arrivals-2021-63")
-    assert (sixty_three["quantity_value"], sixty_three["period_start"], sixty_three["measure"]) == ("63", "2021", "arrivals_in_south_korea_per_year")
+    assert (sixty_three["quantity_value"], sixty_three["period_start"], sixty_three["measure"]) == ("63", "2021", "arrivals_in_south_korea")
 
 
 def test_python_dash_m_runs_the_same_command() -> None:

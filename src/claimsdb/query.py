@@ -402,9 +402,25 @@ def facet_counts(session: Session, filters: ClaimFilter) -> FacetCounts:
         per_source[key] -= n  # made in and recorded from the same document: one claim, counted once
     titles = dict(session.execute(select(m.Source.id, m.Source.title).where(m.Source.id.in_(per_source))).tuples().all())
     sources = ordered([(key, titles.get(key, key), n) for key, n in per_source.items()])
-    year = func.substr(cast(m.Claim.claimed_on, String), 1, 4)
-    years = sorted(((key or "unknown", key or "unknown", n) for key, n in grouped(year)), key=lambda r: (r[0] == "unknown", r[0]))
-    return FacetCounts(types, claimants, sources, years)
+    return FacetCounts(types, claimants, sources, _year_counts(session, filters))
+
+
+def _year_counts(session: Session, filters: ClaimFilter) -> list[tuple[str, str, int]]:
+    """For each year a selected claim's dates start or end in, how many claims `--from Y --to Y`
+    would list: those certainly and those possibly made that year (a claim known only as "no
+    later than 2021-12-16" counts under every year up to 2021). Undated claims count as "unknown"."""
+    where = filter_conditions(session, filters)
+    years: set[str] = set()
+    for column in (m.Claim.claimed_on, m.Claim.claimed_on_end):
+        year = func.substr(cast(column, String), 1, 4)
+        years |= {key for key in session.scalars(select(year).where(*where, column.is_not(None)).distinct())}
+    counts = []
+    for key in sorted(years):
+        in_year = filter_conditions(session, replace(filters, date_from=key, date_to=key))
+        counts.append((key, key, session.scalar(select(func.count()).select_from(m.Claim).where(*in_year)) or 0))
+    undated = m.Claim.claimed_on.is_(None) & m.Claim.claimed_on_end.is_(None)
+    unknown = session.scalar(select(func.count()).select_from(m.Claim).where(*where, undated)) or 0
+    return counts + ([("unknown", "unknown", unknown)] if unknown else [])
 
 
 # --- summaries -------------------------------------------------------------------------------------

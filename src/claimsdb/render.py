@@ -256,8 +256,8 @@ def _when(claim: ClaimProvenance) -> str:
         "publication": f"from {claim.claimed_on_inferred_reason}",
         "document": f"only a bound: {claim.claimed_on_inferred_reason}",
     }.get(claim.claimed_on_basis, claim.claimed_on_basis)
-    span = describe_span(claim.claimed_on_earliest, claim.claimed_on_latest)
-    return f"{claim.claimed_on} [dim]({span}, precise to the {claim.claimed_on_precision}; {how})[/dim]"
+    span = f"{describe_span(claim.claimed_on_earliest, claim.claimed_on_latest)}, " if "/" in claim.claimed_on else ""
+    return f"{claim.claimed_on} [dim]({span}precise to the {claim.claimed_on_precision}; {how})[/dim]"
 
 
 def describe_span(earliest: str | None, latest: str | None) -> str:
