@@ -583,10 +583,21 @@ def stats(session: Session) -> Stats:
     rows = [StatsRow(name, counts, sum(counts.values())) for name, counts in grid.items()]
     rows.sort(key=lambda r: (-r.total, r.key))
     years: dict[str, int] = {}
-    for (claimed_on,) in session.execute(select(m.Claim.claimed_on).where(m.Claim.status == "active")).tuples():
-        year = str(claimed_on.year) if claimed_on else "unknown"
+    dates = select(m.Claim.claimed_on, m.Claim.claimed_on_end).where(m.Claim.status == "active")
+    for earliest, latest in session.execute(dates).tuples():
+        year = _year_made(earliest, latest)
         years[year] = years.get(year, 0) + 1
-    return Stats(columns, rows, [Count(year, year, n) for year, n in sorted(years.items())])
+    in_order = sorted(years.items(), key=lambda item: (item[0] == "unknown", item[0].replace("..", "").lstrip("/"), item[0]))
+    return Stats(columns, rows, [Count(year, year, n) for year, n in in_order])
+
+
+def _year_made(earliest: dt.date | None, latest: dt.date | None) -> str:
+    """The year a claim was made; for dates known only within bounds across years, those bounds."""
+    if earliest is None and latest is None:
+        return "unknown"
+    if earliest is not None and latest is not None and earliest.year == latest.year:
+        return str(earliest.year)
+    return f"{earliest.year if earliest else '..'}/{latest.year if latest else '..'}"
 
 
 def document_text(session: Session, document_id: str) -> str:
