@@ -1,4 +1,4 @@
-"""Shared fixtures: real seed copies, real SQLite files, the real CLI.
+"""Shared fixtures: real seed copies, the tests' own seeds (tests/fixtures), real SQLite files, the real CLI.
 
 Every database test runs against a fresh database file under pytest's tmp_path; nothing is mocked.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from pg_server import PostgresServer, start_server
 
 PROJECT = Path(__file__).resolve().parents[1]
 SEEDS = PROJECT / "seeds"
+FIXTURES = PROJECT / "tests" / "fixtures"
 
 
 @pytest.fixture
@@ -29,6 +31,18 @@ def seeds_dir(tmp_path: Path) -> Path:
     """A private copy of the project's real seeds, free to edit."""
     target = tmp_path / "seeds"
     shutil.copytree(SEEDS, target)
+    return target
+
+
+@pytest.fixture
+def curator_seeds(tmp_path: Path) -> Path:
+    """A private copy of tests/fixtures/curator, the tests' own small seeds, free to break.
+
+    For tests that pin lines, ids or counts: the curated seeds are data that keeps changing, so no
+    test may depend on what they hold.
+    """
+    target = tmp_path / "seeds"
+    shutil.copytree(FIXTURES / "curator", target)
     return target
 
 
@@ -129,3 +143,11 @@ def write_seed(directory: Path, name: str, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def item_index(path: Path, needle: str) -> int:
+    """The index in its list (claims, sources, organisations) of the item where `needle` first appears
+    in a seed file: what `claims[i]` in a message means, for tests that pin it."""
+    text = path.read_text(encoding="utf-8")
+    at = text.index(needle)
+    return sum(1 for item in re.finditer(r"^  - id: ", text, re.MULTILINE) if item.start() <= at) - 1

@@ -1,8 +1,9 @@
 """Problems across seed files, through the real CLI: `claims check DIR` and `claims load DIR`.
 
-Each test loads the real seeds into a SQLite file first (so the database is not empty), breaks a
-copy of the seeds, and requires that check and load both refuse with the same message, naming the
-file and line, with exit status 1, no traceback, and the database byte-for-byte as it was.
+Each test loads the tests' own seeds (tests/fixtures/curator, never the curated seeds/, which keep
+changing) into a SQLite file first (so the database is not empty), breaks a copy of them, and
+requires that check and load both refuse with the same message, naming the file and line, with exit
+status 1, no traceback, and the database byte-for-byte as it was.
 """
 
 from __future__ import annotations
@@ -15,23 +16,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import snapshot
+from conftest import item_index, snapshot
 
-H = "huffpost-2017-07-20-tjwg-executions.yaml"
-U = "unidentified-undated-unification-ministry-report.yaml"
+H = "executions-article.yaml"
+U = "unification-ministry-article.yaml"
 SOURCES = "sources.yaml"
 ORGANISATIONS = "organisations.yaml"
-U_DOCUMENT = "documents/004_efc814114c7f461d.txt"
-U_SHA256 = "8de07dd10ab19f55595022ecd83264749d30d414148356698cb2af52715caaf5"
+U_DOCUMENT = "documents/unification-ministry-article.txt"
+U_SHA256 = "f776e777d340d86234a2f80fb43e5ed09e5dbed3d52387368caabbc361a88a28"
 
 Cli = Callable[..., Any]
 
 
 @pytest.fixture
-def db(tmp_path: Path, seeds_dir: Path, cli: Cli) -> Path:
-    """A SQLite file holding the real seeds, loaded through the CLI."""
+def db(tmp_path: Path, curator_seeds: Path, cli: Cli) -> Path:
+    """A SQLite file holding the tests' own seeds, loaded through the CLI."""
     path = tmp_path / "claims.db"
-    result = cli("--db", path, "load", seeds_dir, "--quiet")
+    result = cli("--db", path, "load", curator_seeds, "--quiet")
     assert result.exit_code == 0, result.output
     return path
 
@@ -49,11 +50,11 @@ def line_of(path: Path, needle: str) -> int:
     return text.count("\n", 0, text.index(needle)) + 1
 
 
-def refused(cli: Cli, seeds_dir: Path, db: Path) -> str:
+def refused(cli: Cli, curator_seeds: Path, db: Path) -> str:
     """check and load both refuse the seeds, with one message; the database is left as it was."""
     dump, raw = snapshot(str(db)), db.read_bytes()
-    checked = cli("check", seeds_dir)
-    loaded = cli("--db", db, "load", seeds_dir)
+    checked = cli("check", curator_seeds)
+    loaded = cli("--db", db, "load", curator_seeds)
     for result in (checked, loaded):
         assert result.exit_code == 1, result.output
         assert re.match(r"Error: \d+ problems? in the seeds; nothing was written:\n", result.output), result.output
@@ -64,16 +65,33 @@ def refused(cli: Cli, seeds_dir: Path, db: Path) -> str:
     return checked.output
 
 
-def one_problem(cli: Cli, seeds_dir: Path, db: Path, name: str, line: int, message: str) -> str:
-    output = refused(cli, seeds_dir, db)
+def one_problem(cli: Cli, curator_seeds: Path, db: Path, name: str, line: int, message: str) -> str:
+    output = refused(cli, curator_seeds, db)
     assert output.startswith("Error: 1 problem in the seeds; nothing was written:\n"), output
-    assert f"  {seeds_dir / name}:{line}: {message}" in output, output
+    assert f"  {curator_seeds / name}:{line}: {message}" in output, output
     return output
 
 
 # --- one edit, one problem ----------------------------------------------------------------------------
 
 RIVER_BANKS = "  - id: tjwg-2017-location-river-banks\n    claimant: tjwg\n    made_in: tjwg-2017-mapping-report\n"
+
+
+def test_the_items_the_messages_name_are_where_the_tests_say(curator_seeds: Path) -> None:
+    """`claims[i]`, `sources[i]` and `organisations[i]` below count in tests/fixtures/curator: each edit lands there."""
+    at = {
+        (H, RIVER_BANKS): 0, (H, "location: river_banks"): 0, (H, "      - tjwg-2017-location-school-grounds\n"): 6,
+        (H, "influenced by “bad” family"): 3, (H, "    quote: 'The TJWG is made up"): 5, (H, "method: shooting"): 4,
+        (ORGANISATIONS, "    aliases:\n      - TJWG\n"): 0, (ORGANISATIONS, "kind: ngo"): 0,
+        (SOURCES, "published: 2014"): 1, (SOURCES, "date: 2023-03-30"): 2, (SOURCES, "  - id: un-coi-2014-report\n"): 1,
+        (U, "size: {over: 500, phrase: over 500}"): 0, (U, "period: {start: 2017, end: 2022}"): 0,
+        (U, "      - unification-ministry-2023-right-to-life-threatened\n"): 4,
+        (U, "  - id: wire-agency-findings-in-line-with-the-un\n"): 4, (U, "offence: drug_crimes"): 2,
+    }  # fmt: skip
+    assert {key: item_index(curator_seeds / key[0], key[1]) for key in at} == at
+    document = (curator_seeds / "documents" / "executions-article.txt").read_text(encoding="utf-8")
+    assert "influenced by “bad” family" in document.splitlines()[6]  # line 7
+
 
 CASES = {
     "unknown-field-typo": (
@@ -95,15 +113,17 @@ CASES = {
     ),
     "unknown-claimant": (
         H, "    claimant: tjwg\n", "    claimant: tjwgg\n", None,
-        "claims[0].claimant: unknown organisation 'tjwgg'; closest: tjwg; add it under `organisations:` (seeds/organisations.yaml) or fix the id",
+        "claims[0].claimant: unknown organisation 'tjwgg'; closest: tjwg; add it under `organisations:` "
+        "(seeds/organisations.yaml), or, for someone the document does not name, describe them on the claim "
+        "(claimant: {kind: unnamed_person, name: a North Korean defector}) or fix the id",
     ),
     "unknown-made-in": (
         H, "made_in: tjwg-2017-mapping-report", "made_in: tjwg-2017-maping-report", None,
         "claims[0].made_in: unknown source 'tjwg-2017-maping-report'; closest: tjwg-2017-mapping-report",
     ),
     "unknown-publisher": (
-        H, "publisher: huffpost-au", "publisher: huffpost-auu", None,
-        "document.publisher: unknown organisation 'huffpost-auu'; closest: huffpost-au;",
+        H, "publisher: news-example", "publisher: news-examplee", None,
+        "document.publisher: unknown organisation 'news-examplee'; closest: news-example;",
     ),
     "unknown-reports-on": (
         H, "    - tjwg-2017-mapping-report\n", "    - tjwg-2017-maping-report\n", None,
@@ -111,7 +131,7 @@ CASES = {
     ),
     "unknown-relation-target": (
         H, "      - tjwg-2017-location-school-grounds\n", "      - tjwg-2017-location-school-ground\n", None,
-        "claims[24].contradicts[1]: unknown claim 'tjwg-2017-location-school-ground'; "
+        "claims[6].contradicts[1]: unknown claim 'tjwg-2017-location-school-ground'; "
         "closest: tjwg-2017-location-school-grounds",
     ),
     "phrase-not-in-quote": (
@@ -124,10 +144,10 @@ CASES = {
         "vague (found over, about)",
     ),
     "future-publication-date": (
-        SOURCES, "date: 2023-03-30", "date: 2099-03-30", None, "sources[4].published.date: 2099-03-30 is in the future",
+        SOURCES, "date: 2023-03-30", "date: 2099-03-30", None, "sources[2].published.date: 2099-03-30 is in the future",
     ),
     "future-publication-year": (
-        SOURCES, "published: 2014", "published: 2099", None, "sources[3].published: 2099 is in the future",
+        SOURCES, "published: 2014", "published: 2099", None, "sources[1].published: 2099 is in the future",
     ),
     "future-claimed-on": (
         H, RIVER_BANKS, RIVER_BANKS + "    claimed_on: 2099-07-01\n", "claimed_on",
@@ -135,11 +155,11 @@ CASES = {
     ),
     "impossible-quoted-date": (
         SOURCES, "published: 2014", "published: '2021-02-30'", None,
-        "sources[3].published: '2021-02-30' is not a real date (day is out of range for month)",
+        "sources[1].published: '2021-02-30' is not a real date (day is out of range for month)",
     ),
     "impossible-date-in-mapping-at-the-date-line": (
         SOURCES, "date: 2023-03-30", "date: '2021-02-30'", None,
-        "sources[4].published.date: '2021-02-30' is not a real date",
+        "sources[2].published.date: '2021-02-30' is not a real date",
     ),
     "period-starts-after-it-ends": (
         U, "period: {start: 2017, end: 2022}", "period: {start: 2023, end: 2022}", None,
@@ -156,17 +176,17 @@ CASES = {
     ),
     "quote-with-straight-quotes": (
         H, "influenced by “bad” family", 'influenced by "bad" family', None,
-        "claims[4].quote: the quote is not in the document verbatim; line 7 has it with a difference in curly vs "
+        "claims[3].quote: the quote is not in the document verbatim; line 7 has it with a difference in curly vs "
         "straight quotes",
     ),
     "occurrence-past-the-last": (
         H, "    quote: 'The TJWG is made up", "    occurrence: 2\n    quote: 'The TJWG is made up", "quote",
-        "claims[18].quote: occurrence 2 asked for, but the quote appears 1 time(s)",
+        "claims[5].quote: occurrence 2 asked for, but the quote appears 1 time(s)",
     ),
     "relation-to-itself": (
         U, "      - unification-ministry-2023-right-to-life-threatened\n",
-        "      - unidentified-outlet-004-findings-in-line-with-un-and-ngos\n", None,
-        "claims[11].corroborates[0]: a claim cannot relate to itself",
+        "      - wire-agency-findings-in-line-with-the-un\n", None,
+        "claims[4].corroborates[0]: a claim cannot relate to itself",
     ),
     "missing-document-file": (
         U, f"file: {U_DOCUMENT}", "file: documents/missing.txt", None,
@@ -183,10 +203,10 @@ CASES = {
 
 @pytest.mark.parametrize(("name", "old", "new", "at", "message"), list(CASES.values()), ids=list(CASES))
 def test_single_problem_is_reported_at_its_line(
-    cli: Cli, seeds_dir: Path, db: Path, name: str, old: str, new: str, at: str | None, message: str
+    cli: Cli, curator_seeds: Path, db: Path, name: str, old: str, new: str, at: str | None, message: str
 ) -> None:
-    line = edit(seeds_dir / name, old, new, at)
-    one_problem(cli, seeds_dir, db, name, line, message)
+    line = edit(curator_seeds / name, old, new, at)
+    one_problem(cli, curator_seeds, db, name, line, message)
 
 
 @pytest.mark.parametrize(
@@ -198,33 +218,33 @@ def test_single_problem_is_reported_at_its_line(
     ids=["publication-date", "claim-period"],
 )
 def test_impossible_unquoted_date_is_reported_at_its_line(
-    cli: Cli, seeds_dir: Path, db: Path, name: str, old: str, new: str
+    cli: Cli, curator_seeds: Path, db: Path, name: str, old: str, new: str
 ) -> None:
     """YAML reads an unquoted 2021-02-30 as a timestamp, which cannot be built: that must be an issue too."""
-    line = edit(seeds_dir / name, old, new)
-    output = refused(cli, seeds_dir, db)
-    assert re.search(rf"^  {re.escape(str(seeds_dir / name))}:{line}: .*2021-02-30", output, re.MULTILINE), output
+    line = edit(curator_seeds / name, old, new)
+    output = refused(cli, curator_seeds, db)
+    assert re.search(rf"^  {re.escape(str(curator_seeds / name))}:{line}: .*2021-02-30", output, re.MULTILINE), output
 
 
-def test_missing_required_field_is_reported_at_the_claim(cli: Cli, seeds_dir: Path, db: Path) -> None:
-    line = edit(seeds_dir / H, RIVER_BANKS, RIVER_BANKS.replace("    claimant: tjwg\n", ""))
-    one_problem(cli, seeds_dir, db, H, line, "claims[0].claimant: required field is missing")
+def test_missing_required_field_is_reported_at_the_claim(cli: Cli, curator_seeds: Path, db: Path) -> None:
+    line = edit(curator_seeds / H, RIVER_BANKS, RIVER_BANKS.replace("    claimant: tjwg\n", ""))
+    one_problem(cli, curator_seeds, db, H, line, "claims[0].claimant: required field is missing")
 
 
-def test_unknown_claim_type_lists_the_known_types(cli: Cli, seeds_dir: Path, db: Path) -> None:
-    line = line_of(seeds_dir / H, RIVER_BANKS)
-    edit(seeds_dir / H, "type: execution_location", "type: execution_place")
+def test_unknown_claim_type_lists_the_known_types(cli: Cli, curator_seeds: Path, db: Path) -> None:
+    line = line_of(curator_seeds / H, RIVER_BANKS)
+    edit(curator_seeds / H, "type: execution_location", "type: execution_place")
     one_problem(
-        cli, seeds_dir, db, H, line,
+        cli, curator_seeds, db, H, line,
         "claims[0]: unknown claim type 'execution_place'; one of execution_method, offence, defection_figure, "
         "execution_count, execution_location, evidence_basis, statement",
     )  # fmt: skip
 
 
-def test_quantity_too_large_for_the_database_is_refused_by_check_and_load(cli: Cli, seeds_dir: Path, db: Path) -> None:
-    line = edit(seeds_dir / U, "quantity: {exact: 63, phrase: '63'}", "quantity: {exact: 99999999999999999999999}")
-    output = refused(cli, seeds_dir, db)
-    assert f"{seeds_dir / U}:{line}: claims[" in output
+def test_quantity_too_large_for_the_database_is_refused_by_check_and_load(cli: Cli, curator_seeds: Path, db: Path) -> None:
+    line = edit(curator_seeds / U, "quantity: {exact: 63, phrase: '63'}", "quantity: {exact: 99999999999999999999999}")
+    output = refused(cli, curator_seeds, db)
+    assert f"{curator_seeds / U}:{line}: claims[" in output
     assert "value.quantity" in output
 
 
@@ -233,41 +253,42 @@ def test_quantity_too_large_for_the_database_is_refused_by_check_and_load(cli: C
 SHOOTING = """\
   - id: tjwg-2017-method-shooting
     claimant: tjwg
+    attribution: reported
     type: statement
     statement: A copy of a claim from another file.
     quote: 'The report was based on testimonies'
 """
 
 
-def test_duplicate_claim_id_across_files_names_both_places(cli: Cli, seeds_dir: Path, db: Path) -> None:
-    with (seeds_dir / U).open("a", encoding="utf-8") as handle:
+def test_duplicate_claim_id_across_files_names_both_places(cli: Cli, curator_seeds: Path, db: Path) -> None:
+    with (curator_seeds / U).open("a", encoding="utf-8") as handle:
         handle.write("\n" + SHOOTING)
-    first = line_of(seeds_dir / H, "  - id: tjwg-2017-method-shooting")
-    second = line_of(seeds_dir / U, SHOOTING)
-    index = (seeds_dir / U).read_text().count("\n  - id: ") - 1
+    first = line_of(curator_seeds / H, "  - id: tjwg-2017-method-shooting")
+    second = line_of(curator_seeds / U, SHOOTING)
+    index = (curator_seeds / U).read_text().count("\n  - id: ") - 1
     one_problem(
-        cli, seeds_dir, db, U, second,
-        f"claims[{index}].id: duplicate claim id 'tjwg-2017-method-shooting' (first in {seeds_dir / H}:{first}); "
+        cli, curator_seeds, db, U, second,
+        f"claims[{index}].id: duplicate claim id 'tjwg-2017-method-shooting' (first in {curator_seeds / H}:{first}); "
         "ids must be unique across all seed files",
     )  # fmt: skip
 
 
-def test_duplicate_organisation_id_names_both_places(cli: Cli, seeds_dir: Path, db: Path) -> None:
-    (seeds_dir / "zz-organisations.yaml").write_text("organisations:\n  - id: tjwg\n    name: Again\n    kind: ngo\n")
-    first = line_of(seeds_dir / ORGANISATIONS, "  - id: tjwg\n")
+def test_duplicate_organisation_id_names_both_places(cli: Cli, curator_seeds: Path, db: Path) -> None:
+    (curator_seeds / "zz-organisations.yaml").write_text("organisations:\n  - id: tjwg\n    name: Again\n    kind: ngo\n")
+    first = line_of(curator_seeds / ORGANISATIONS, "  - id: tjwg\n")
     one_problem(
-        cli, seeds_dir, db, "zz-organisations.yaml", 2,
-        f"organisations[0].id: duplicate organisation id 'tjwg' (first in {seeds_dir / ORGANISATIONS}:{first})",
+        cli, curator_seeds, db, "zz-organisations.yaml", 2,
+        f"organisations[0].id: duplicate organisation id 'tjwg' (first in {curator_seeds / ORGANISATIONS}:{first})",
     )  # fmt: skip
 
 
-def test_term_id_in_two_vocabularies_is_refused(cli: Cli, seeds_dir: Path, db: Path) -> None:
-    (seeds_dir / "zz-vocabularies.yaml").write_text(
+def test_term_id_in_two_vocabularies_is_refused(cli: Cli, curator_seeds: Path, db: Path) -> None:
+    (curator_seeds / "zz-vocabularies.yaml").write_text(
         "vocabularies:\n  weapons:\n    label: Weapons\n    terms:\n"
         "      shooting:\n        label: Shooting\n        definition: A second definition.\n"
     )
     one_problem(
-        cli, seeds_dir, db, "zz-vocabularies.yaml", 5,
+        cli, curator_seeds, db, "zz-vocabularies.yaml", 5,
         "vocabularies.weapons.terms.shooting: term 'shooting' is already in vocabulary 'execution_methods'; "
         "term ids are unique across vocabularies",
     )  # fmt: skip
@@ -276,63 +297,63 @@ def test_term_id_in_two_vocabularies_is_refused(cli: Cli, seeds_dir: Path, db: P
 # --- documents ------------------------------------------------------------------------------------------------------
 
 
-def test_document_path_leading_outside_the_seeds_is_refused(cli: Cli, seeds_dir: Path, db: Path) -> None:
-    (seeds_dir.parent / "x.txt").write_text("The report was based on testimonies.")
-    line = edit(seeds_dir / U, f"file: {U_DOCUMENT}", "file: ../x.txt")
+def test_document_path_leading_outside_the_seeds_is_refused(cli: Cli, curator_seeds: Path, db: Path) -> None:
+    (curator_seeds.parent / "x.txt").write_text("The report was based on testimonies.")
+    line = edit(curator_seeds / U, f"file: {U_DOCUMENT}", "file: ../x.txt")
     one_problem(
-        cli, seeds_dir, db, U, line,
+        cli, curator_seeds, db, U, line,
         "document.file: document file '../x.txt' leads outside the seeds directory; keep documents under it",
     )  # fmt: skip
 
 
-def test_document_symlink_pointing_outside_is_refused(cli: Cli, seeds_dir: Path, db: Path) -> None:
-    (seeds_dir.parent / "x.txt").write_text("The report was based on testimonies.")
-    (seeds_dir / "documents" / "link.txt").symlink_to(seeds_dir.parent / "x.txt")
-    line = edit(seeds_dir / U, f"file: {U_DOCUMENT}", "file: documents/link.txt")
+def test_document_symlink_pointing_outside_is_refused(cli: Cli, curator_seeds: Path, db: Path) -> None:
+    (curator_seeds.parent / "x.txt").write_text("The report was based on testimonies.")
+    (curator_seeds / "documents" / "link.txt").symlink_to(curator_seeds.parent / "x.txt")
+    line = edit(curator_seeds / U, f"file: {U_DOCUMENT}", "file: documents/link.txt")
     message = "document.file: document file 'documents/link.txt' leads outside the seeds directory"
-    one_problem(cli, seeds_dir, db, U, line, message)
+    one_problem(cli, curator_seeds, db, U, line, message)
 
 
-def test_seed_file_symlink_pointing_outside_is_refused(cli: Cli, seeds_dir: Path, db: Path) -> None:
-    (seeds_dir.parent / "elsewhere.yaml").write_text("organisations: []\n")
-    (seeds_dir / "link.yaml").symlink_to(seeds_dir.parent / "elsewhere.yaml")
-    output = refused(cli, seeds_dir, db)
-    assert f"  {seeds_dir / 'link.yaml'}: this file is a link to a place outside the seeds directory" in output
+def test_seed_file_symlink_pointing_outside_is_refused(cli: Cli, curator_seeds: Path, db: Path) -> None:
+    (curator_seeds.parent / "elsewhere.yaml").write_text("organisations: []\n")
+    (curator_seeds / "link.yaml").symlink_to(curator_seeds.parent / "elsewhere.yaml")
+    output = refused(cli, curator_seeds, db)
+    assert f"  {curator_seeds / 'link.yaml'}: this file is a link to a place outside the seeds directory" in output
 
 
-def test_dangling_seed_file_symlink_is_reported_not_a_crash(cli: Cli, seeds_dir: Path, db: Path) -> None:
-    (seeds_dir / "moved.yaml").symlink_to(seeds_dir / "gone.yaml")
-    output = refused(cli, seeds_dir, db)
-    assert f"  {seeds_dir / 'moved.yaml'}" in output
+def test_dangling_seed_file_symlink_is_reported_not_a_crash(cli: Cli, curator_seeds: Path, db: Path) -> None:
+    (curator_seeds / "moved.yaml").symlink_to(curator_seeds / "gone.yaml")
+    output = refused(cli, curator_seeds, db)
+    assert f"  {curator_seeds / 'moved.yaml'}" in output
 
 
-def test_document_path_with_a_nul_byte_is_reported_not_a_crash(cli: Cli, seeds_dir: Path, db: Path) -> None:
-    line = edit(seeds_dir / U, f"file: {U_DOCUMENT}", 'file: "documents/\\0.txt"')
-    output = refused(cli, seeds_dir, db)
-    assert f"{seeds_dir / U}:{line}: document.file: " in output
+def test_document_path_with_a_nul_byte_is_reported_not_a_crash(cli: Cli, curator_seeds: Path, db: Path) -> None:
+    line = edit(curator_seeds / U, f"file: {U_DOCUMENT}", 'file: "documents/\\0.txt"')
+    output = refused(cli, curator_seeds, db)
+    assert f"{curator_seeds / U}:{line}: document.file: " in output
 
 
-def test_changed_document_bytes_say_how_to_recapture(cli: Cli, seeds_dir: Path, db: Path) -> None:
-    document = seeds_dir / U_DOCUMENT
+def test_changed_document_bytes_say_how_to_recapture(cli: Cli, curator_seeds: Path, db: Path) -> None:
+    document = curator_seeds / U_DOCUMENT
     os.chmod(document, 0o644)
     document.write_bytes(document.read_bytes() + b"An added sentence.\n")
     digest = hashlib.sha256(document.read_bytes()).hexdigest()
     one_problem(
-        cli, seeds_dir, db, U, line_of(seeds_dir / U, "  sha256:"),
+        cli, curator_seeds, db, U, line_of(curator_seeds / U, "  sha256:"),
         f"document.sha256: the bytes of '{U_DOCUMENT}' changed since capture: recorded sha256 {U_SHA256}, "
         f"file has {digest}. A held document is never edited; restore it, or, if this is a deliberate re-capture, "
         "put the new sha256 here",
     )  # fmt: skip
 
 
-def test_non_utf8_document_is_refused(cli: Cli, seeds_dir: Path, db: Path) -> None:
-    document = seeds_dir / U_DOCUMENT
+def test_non_utf8_document_is_refused(cli: Cli, curator_seeds: Path, db: Path) -> None:
+    document = curator_seeds / U_DOCUMENT
     os.chmod(document, 0o644)
     raw = document.read_bytes().replace("Pyongyang".encode(), "Py\xf6ngyang".encode("latin-1"), 1)
     document.write_bytes(raw)
-    edit(seeds_dir / U, U_SHA256, hashlib.sha256(raw).hexdigest())
+    edit(curator_seeds / U, U_SHA256, hashlib.sha256(raw).hexdigest())
     one_problem(
-        cli, seeds_dir, db, U, line_of(seeds_dir / U, "  file:"),
+        cli, curator_seeds, db, U, line_of(curator_seeds / U, "  file:"),
         f"document.file: document file '{U_DOCUMENT}': byte 0xf6 at offset {raw.index(0xF6)} is not UTF-8; "
         "save it as UTF-8 (Unicode)",
     )  # fmt: skip
@@ -341,21 +362,21 @@ def test_non_utf8_document_is_refused(cli: Cli, seeds_dir: Path, db: Path) -> No
 # --- sources and claims that do not fit together ------------------------------------------------------------------
 
 
-def test_reports_on_cycle_is_refused(cli: Cli, seeds_dir: Path, db: Path) -> None:
+def test_reports_on_cycle_is_refused(cli: Cli, curator_seeds: Path, db: Path) -> None:
     line = edit(
-        seeds_dir / SOURCES, "  - id: un-coi-2014-report\n",
-        "  - id: un-coi-2014-report\n    reports_on: [huffpost-2017-07-20-tjwg-executions]\n", "reports_on",
+        curator_seeds / SOURCES, "  - id: un-coi-2014-report\n",
+        "  - id: un-coi-2014-report\n    reports_on: [executions-article]\n", "reports_on",
     )  # fmt: skip
-    output = one_problem(cli, seeds_dir, db, SOURCES, line, "sources[3].reports_on: reports_on goes round in a circle: ")
-    assert "un-coi-2014-report -> huffpost-2017-07-20-tjwg-executions" in output
+    output = one_problem(cli, curator_seeds, db, SOURCES, line, "sources[1].reports_on: reports_on goes round in a circle: ")
+    assert "un-coi-2014-report -> executions-article" in output
 
 
-def test_claims_without_a_document_section_are_refused(cli: Cli, seeds_dir: Path, db: Path) -> None:
-    (seeds_dir / "loose-claims.yaml").write_text(
+def test_claims_without_a_document_section_are_refused(cli: Cli, curator_seeds: Path, db: Path) -> None:
+    (curator_seeds / "loose-claims.yaml").write_text(
         "claims:\n  - id: loose\n    claimant: tjwg\n    type: statement\n    statement: S.\n    quote: 'Q'\n"
     )
     one_problem(
-        cli, seeds_dir, db, "loose-claims.yaml", 1,
+        cli, curator_seeds, db, "loose-claims.yaml", 1,
         "(top level): claims must sit in a file with the `document` they were recorded from",
     )  # fmt: skip
 
@@ -363,46 +384,46 @@ def test_claims_without_a_document_section_are_refused(cli: Cli, seeds_dir: Path
 # --- many problems at once ---------------------------------------------------------------------------------------------
 
 
-def test_every_problem_in_every_file_is_reported_in_one_run_sorted(cli: Cli, seeds_dir: Path, db: Path) -> None:
+def test_every_problem_in_every_file_is_reported_in_one_run_sorted(cli: Cli, curator_seeds: Path, db: Path) -> None:
     expected = [
-        (H, edit(seeds_dir / H, "    claimant: tjwg\n", "    claimant: tjwgg\n"), "claims[0].claimant: unknown organisation"),
-        (H, edit(seeds_dir / H, "location: prison_camps", "location: prison_camp"), "unknown execution_locations term"),
-        (ORGANISATIONS, edit(seeds_dir / ORGANISATIONS, "kind: ngo", "kind: ngoo"), "organisations[0].kind: unknown"),
-        (SOURCES, edit(seeds_dir / SOURCES, "published: 2014", "published: 2099"), "sources[3].published: 2099 is"),
-        (U, edit(seeds_dir / U, "phrase: over 500}", "phrase: over 600}"), "claims[0].value.size.phrase: the phrase"),
+        (H, edit(curator_seeds / H, "    claimant: tjwg\n", "    claimant: tjwgg\n"), "claims[0].claimant: unknown organisation"),
+        (H, edit(curator_seeds / H, "location: school_grounds", "location: school_ground"), "unknown execution_locations term"),
+        (ORGANISATIONS, edit(curator_seeds / ORGANISATIONS, "kind: ngo", "kind: ngoo"), "organisations[0].kind: unknown"),
+        (SOURCES, edit(curator_seeds / SOURCES, "published: 2014", "published: 2099"), "sources[1].published: 2099 is"),
+        (U, edit(curator_seeds / U, "phrase: over 500}", "phrase: over 600}"), "claims[0].value.size.phrase: the phrase"),
         ("broken.yaml", 2, "this is not valid YAML"),
     ]
-    (seeds_dir / "broken.yaml").write_text("sources: []\n  claims: []\n")
-    output = refused(cli, seeds_dir, db)
+    (curator_seeds / "broken.yaml").write_text("sources: []\n  claims: []\n")
+    output = refused(cli, curator_seeds, db)
     head, *issues = output.rstrip("\n").split("\n")
     assert head == "Error: 6 problems in the seeds; nothing was written:"
     assert len(issues) == 6
     column = {"broken.yaml": ":3"}  # YAML syntax errors give the column too
     for issue, (name, line, message) in zip(issues, sorted(expected), strict=True):
-        assert issue.startswith(f"  {seeds_dir / name}:{line}{column.get(name, '')}: "), (issue, name, line)
+        assert issue.startswith(f"  {curator_seeds / name}:{line}{column.get(name, '')}: "), (issue, name, line)
         assert message in issue, (issue, message)
 
 
-def test_a_broken_claim_does_not_hide_another_claim_in_the_same_file(cli: Cli, seeds_dir: Path, db: Path) -> None:
-    first = edit(seeds_dir / H, RIVER_BANKS, RIVER_BANKS.replace("made_in:", "madein:"), "madein")
-    second = edit(seeds_dir / H, "method: shooting", "method: shootin")
-    output = refused(cli, seeds_dir, db)
+def test_a_broken_claim_does_not_hide_another_claim_in_the_same_file(cli: Cli, curator_seeds: Path, db: Path) -> None:
+    first = edit(curator_seeds / H, RIVER_BANKS, RIVER_BANKS.replace("made_in:", "madein:"), "madein")
+    second = edit(curator_seeds / H, "method: shooting", "method: shootin")
+    output = refused(cli, curator_seeds, db)
     assert output.startswith("Error: 2 problems")
-    assert f"{seeds_dir / H}:{first}: claims[0].madein: unknown field 'madein'" in output
-    assert f"{seeds_dir / H}:{second}: claims[11].value.method: unknown execution_methods term 'shootin'" in output
+    assert f"{curator_seeds / H}:{first}: claims[0].madein: unknown field 'madein'" in output
+    assert f"{curator_seeds / H}:{second}: claims[4].value.method: unknown execution_methods term 'shootin'" in output
 
 
-def test_an_unparseable_file_does_not_hide_problems_in_other_files(cli: Cli, seeds_dir: Path, db: Path) -> None:
-    (seeds_dir / H).write_text((seeds_dir / H).read_text() + "\n\tbroken: tab\n")
-    line = edit(seeds_dir / U, "offence: drug_crimes", "offence: drug_crime")
-    output = refused(cli, seeds_dir, db)
-    assert f"{seeds_dir / H}:" in output and "this is not valid YAML" in output
-    assert f"{seeds_dir / U}:{line}: claims[3].value.offence: unknown offences term 'drug_crime'" in output
+def test_an_unparseable_file_does_not_hide_problems_in_other_files(cli: Cli, curator_seeds: Path, db: Path) -> None:
+    (curator_seeds / H).write_text((curator_seeds / H).read_text() + "\n\tbroken: tab\n")
+    line = edit(curator_seeds / U, "offence: drug_crimes", "offence: drug_crime")
+    output = refused(cli, curator_seeds, db)
+    assert f"{curator_seeds / H}:" in output and "this is not valid YAML" in output
+    assert f"{curator_seeds / U}:{line}: claims[2].value.offence: unknown offences term 'drug_crime'" in output
 
 
-def test_an_unparseable_file_does_not_make_its_ids_unknown_elsewhere(cli: Cli, seeds_dir: Path, db: Path) -> None:
+def test_an_unparseable_file_does_not_make_its_ids_unknown_elsewhere(cli: Cli, curator_seeds: Path, db: Path) -> None:
     """Organisations in a file with a syntax error are missing, not undefined: no flood of false "unknown" errors."""
-    line = edit(seeds_dir / ORGANISATIONS, "  - id: tjwg\n", "  - id: [tjwg\n")
-    output = refused(cli, seeds_dir, db)
-    assert f"{seeds_dir / ORGANISATIONS}:" in output and "this is not valid YAML" in output, (line, output)
+    line = edit(curator_seeds / ORGANISATIONS, "  - id: tjwg\n", "  - id: [tjwg\n")
+    output = refused(cli, curator_seeds, db)
+    assert f"{curator_seeds / ORGANISATIONS}:" in output and "this is not valid YAML" in output, (line, output)
     assert "unknown organisation 'tjwg'" not in output
