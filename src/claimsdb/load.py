@@ -110,6 +110,12 @@ def stored_seeds(session: Session) -> StoredSeeds:
     for source, reported in connection.execute(reports).tuples():
         stored.reports_on[source] = (*stored.reports_on.get(source, ()), reported)
         use(("source", reported), source_files[source])
+    assessments = select(m.Assessment.id, m.Assessment.seed_file, m.Assessment.organisation_id, m.Assessment.source_id, m.Assessment.claim_id)
+    for assessment, seed_file, *targets in connection.execute(assessments).tuples():
+        defined[("assessment", assessment)] = seed_file
+        for kind, target in zip(("organisation", "source", "claim"), targets, strict=True):
+            if target is not None:
+                use((kind, target), seed_file)
     for document, path in connection.execute(select(m.Document.id, m.Document.path)).tuples():
         if document in source_files:
             stored.document_files[path] = source_files[document]
@@ -193,6 +199,7 @@ def load_bundle(session: Session, bundle: SeedBundle, *, recapture: Sequence[str
     report.files_total = sum(1 for f in _unique_files(bundle.files) if f.kind == "seed")
     _sync_reference_data(session, bundle)
     touched = _sync_claims(session, bundle, run.id, report)
+    _sync_assessments(session, bundle)
     _delete_unused(session, bundle)
     refresh_search_index(session, touched)
     _insert_many(session, m.LoadRunFile.__table__, [_file_row(run.id, f) for f in _unique_files(bundle.files)])
@@ -254,11 +261,13 @@ def _sync_reference_data(session: Session, bundle: SeedBundle) -> None:
         {"id": v.id, "label": v.label, "description": v.description, "seed_file": v.seed_file} for v in bundle.vocabularies
     ])  # fmt: skip
     _upsert(session, m.TermRow, [
-        {"id": t.id, "vocabulary_id": t.vocabulary, "label": t.label, "definition": t.definition} for t in bundle.terms
+        {"id": t.id, "vocabulary_id": t.vocabulary, "label": t.label, "definition": t.definition, "huridocs": t.huridocs}
+        for t in bundle.terms
     ])  # fmt: skip
     organisations = [
         {"id": o.id, "name": o.name, "kind_id": o.kind, "part_of_id": o.part_of, "description": o.description,
-         "known": o.known, "described_in_id": o.described_in, "seed_file": o.seed_file, "seed_line": o.seed_line}
+         "known": o.known, "described_in_id": o.described_in, "wikidata": o.wikidata, "seed_file": o.seed_file,
+         "seed_line": o.seed_line}
         for o in bundle.organisations
     ]  # fmt: skip
     # part_of is set once every organisation exists
@@ -292,6 +301,18 @@ def _sync_reference_data(session: Session, bundle: SeedBundle) -> None:
     ])  # fmt: skip
     _upsert(session, m.Document, [
         {"id": d.id, "path": d.path, "sha256": d.sha256, "size_bytes": d.size_bytes, "text": d.text} for d in bundle.documents
+    ])  # fmt: skip
+
+
+def _sync_assessments(session: Session, bundle: SeedBundle) -> None:
+    """Assessments point at claims, so they are rewritten once the claims are in."""
+    session.execute(delete(m.Assessment).where(_owned(m.Assessment.seed_file, bundle)))
+    columns = {"organisation": "organisation_id", "source": "source_id", "claim": "claim_id"}
+    _insert_many(session, m.Assessment.__table__, [
+        {"id": a.id, "organisation_id": None, "source_id": None, "claim_id": None, columns[a.target_kind]: a.target_id,
+         "reliability": a.reliability, "credibility": a.credibility, "assessor": a.assessor, "assessed_on": a.assessed_on,
+         "assessed_on_precision": a.assessed_on_precision, "reason": a.reason, "seed_file": a.seed_file, "seed_line": a.seed_line}
+        for a in bundle.assessments
     ])  # fmt: skip
 
 

@@ -45,6 +45,8 @@ class TermRow(Base):
     vocabulary_id: Mapped[str] = mapped_column(ForeignKey("vocabularies.id"), index=True)
     label: Mapped[str] = mapped_column(String(200))
     definition: Mapped[LongText]
+    huridocs: Mapped[str | None] = mapped_column(String(300))
+    """The equivalent HURIDOCS micro-thesaurus term, where one exists."""
 
 
 class Organisation(Base):
@@ -61,6 +63,7 @@ class Organisation(Base):
     description: Mapped[str | None] = mapped_column(Text)
     known: Mapped[str | None] = mapped_column(Text)
     """What the document says of an unnamed claimant ("defected in 2023")."""
+    wikidata: Mapped[str | None] = mapped_column(String(20))
     described_in_id: Mapped[str | None] = mapped_column(String(120))
     """The held document whose claim describes an unnamed or collective claimant; None for the
     organisations of organisations.yaml. (Not a foreign key: sources already point at
@@ -221,6 +224,35 @@ class Claim(Base):
     status: Mapped[str] = mapped_column(String(10), default="active")
     added_run_id: Mapped[int] = mapped_column(ForeignKey("load_runs.id"))
     changed_run_id: Mapped[int] = mapped_column(ForeignKey("load_runs.id"))
+
+
+class Assessment(Base):
+    """A curator's grade, kept apart from every claim's own fields: the Admiralty grading of an
+    organisation's or publication's reliability (A-F) or of a claim's credibility (1-6)."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        CheckConstraint("reliability IN ('A', 'B', 'C', 'D', 'E', 'F')", name="reliability"),
+        CheckConstraint("credibility BETWEEN 1 AND 6", name="credibility"),
+        CheckConstraint(
+            "(CASE WHEN organisation_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN source_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN claim_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_target",
+        ),
+    )
+
+    id: Mapped[Id]
+    organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    source_id: Mapped[str | None] = mapped_column(ForeignKey("sources.id"), index=True)
+    claim_id: Mapped[str | None] = mapped_column(ForeignKey("claims.id"), index=True)
+    reliability: Mapped[str | None] = mapped_column(String(1))
+    credibility: Mapped[int | None]
+    assessor: Mapped[str] = mapped_column(String(300))
+    assessed_on: Mapped[dt.date] = mapped_column(Date)
+    assessed_on_precision: Mapped[str] = mapped_column(String(5))
+    reason: Mapped[LongText]
+    seed_file: Mapped[str] = mapped_column(String(500))
+    seed_line: Mapped[int | None]
 
 
 class ClaimRelation(Base):

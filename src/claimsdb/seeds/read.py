@@ -79,7 +79,7 @@ def _validated(root: Path, path: Path, parsed: ParsedFile | None, issues: list[S
     return SeedFileInput(parsed, content, stored_path(root, path), broken, kept), issues
 
 
-_LIST_SECTIONS = ("organisations", "sources", "claims")
+_LIST_SECTIONS = ("organisations", "places", "sources", "assessments", "claims")
 
 
 Salvaged = tuple[schema.SeedFile | None, frozenset[str], dict[str, tuple[int, ...]], list[SeedIssue]]

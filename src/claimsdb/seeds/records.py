@@ -22,6 +22,7 @@ class TermRecord:
     vocabulary: str
     label: str
     definition: str
+    huridocs: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,24 @@ class OrganisationRecord:
     described_in: str | None = None
     """The document whose claim describes this (unnamed or collective) claimant."""
     members: tuple[str, ...] = ()
+    wikidata: str | None = None
+
+
+@dataclass(frozen=True)
+class AssessmentRecord:
+    """A curator's grade of an organisation, a publication (reliability) or a claim (credibility)."""
+
+    id: str
+    target_kind: str  # "organisation", "source" or "claim"
+    target_id: str
+    reliability: str | None
+    credibility: int | None
+    assessor: str
+    assessed_on: dt.date
+    assessed_on_precision: str
+    reason: str
+    seed_file: str
+    seed_line: int | None
 
 
 @dataclass(frozen=True)
@@ -200,6 +219,7 @@ class FileResult:
     organisations: list[OrganisationRecord] = field(default_factory=list)
     places: list[PlaceRecord] = field(default_factory=list)
     sources: list[SourceRecord] = field(default_factory=list)
+    assessments: list[AssessmentRecord] = field(default_factory=list)
     document: DocumentRecord | None = None
     document_file: SeedFileRecord | None = None
     claims: list[ClaimRecord] = field(default_factory=list)
@@ -327,6 +347,7 @@ class SeedBundle:
     organisations: list[OrganisationRecord] = field(default_factory=list)
     places: list[PlaceRecord] = field(default_factory=list)
     sources: list[SourceRecord] = field(default_factory=list)
+    assessments: list[AssessmentRecord] = field(default_factory=list)
     documents: list[DocumentRecord] = field(default_factory=list)
     claim_packs: list[bytes] = field(default_factory=list)
     claim_count: int = 0

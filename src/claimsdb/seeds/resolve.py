@@ -23,6 +23,7 @@ from claimsdb.seeds.parse import Loc, decode_text
 from claimsdb.seeds.read import SeedFileInput, dotted, read_seed_file
 from claimsdb.seeds.records import (
     CLAIM_COLUMNS,
+    AssessmentRecord,
     VALUE_COLUMNS,
     ClaimRecord,
     Definition,
@@ -98,6 +99,8 @@ class _FileResolver:
         if content.document is not None:
             self._source(content.document, ("document",))
             self._document(content.document)
+        for index, assessment in enumerate(content.assessments):
+            self._assessment(assessment, ("assessments", self.one.original_index("assessments", index)))
         for index, claim in enumerate(content.claims):
             loc = ("claims", self.one.original_index("claims", index))
             self.result.claim_ids.append(claim.id)
@@ -116,7 +119,7 @@ class _FileResolver:
         self.result.vocabularies.append(VocabularyRecord(name, vocabulary.label, vocabulary.description, self.one.stored_path))
         for term_id, term in vocabulary.terms.items():
             self.define(("term", name, term_id), (*loc, "terms", term_id), (*loc, "terms", term_id))
-            self.result.terms.append(TermRecord(term_id, name, term.label, term.definition))
+            self.result.terms.append(TermRecord(term_id, name, term.label, term.definition, term.huridocs))
 
     def _organisation(self, org: schema.OrganisationSeed, loc: Loc) -> None:
         self.define(("organisation", org.id), loc)
@@ -134,7 +137,19 @@ class _FileResolver:
         self.result.organisations.append(
             OrganisationRecord(
                 org.id, org.name, org.kind, tuple(dict.fromkeys(org.aliases)), org.part_of,
-                org.description, self.one.stored_path, self.one.parsed.line_of(loc),
+                org.description, self.one.stored_path, self.one.parsed.line_of(loc), wikidata=org.wikidata,
+            )
+        )  # fmt: skip
+
+    def _assessment(self, assessment: schema.AssessmentSeed, loc: Loc) -> None:
+        self.define(("assessment", assessment.id), loc)
+        kind, target = assessment.target.kind_and_id()
+        self.need((kind, target), (*loc, "target", kind))
+        self.result.assessments.append(
+            AssessmentRecord(
+                assessment.id, kind, target, assessment.reliability, assessment.credibility, assessment.assessor,
+                assessment.assessed_on.value, assessment.assessed_on.precision, assessment.reason,
+                self.one.stored_path, self.one.parsed.line_of(loc),
             )
         )  # fmt: skip
 

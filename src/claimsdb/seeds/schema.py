@@ -569,12 +569,17 @@ CLAIM_TYPES: tuple[str, ...] = (
 )
 
 
+WikidataId = Annotated[str, StringConstraints(pattern=r"^Q[1-9][0-9]*$")]
+"""A Wikidata item id (Q42), written only once checked against Wikidata itself."""
+
+
 class OrganisationSeed(Model):
     id: Slug
     name: Text
     kind: Slug
     aliases: tuple[Text, ...] = ()
     part_of: Slug | None = None
+    wikidata: WikidataId | None = None
     description: LongText | None = None
 
 
@@ -587,7 +592,7 @@ class PlaceSeed(Model):
     aliases: tuple[Text, ...] = ()
     part_of: Slug | None = None
     iso_3166_2: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")] | None = None
-    wikidata: Annotated[str, StringConstraints(pattern=r"^Q[1-9][0-9]*$")] | None = None
+    wikidata: WikidataId | None = None
     description: LongText | None = None
 
 
@@ -613,6 +618,65 @@ class DocumentSeed(SourceSeed):
 class TermSeed(Model):
     label: Text
     definition: LongText
+    huridocs: Text | None = None
+    """The equivalent term of the HURIDOCS micro-thesauri, where one exists (e.g. "Execution")."""
+
+
+RELIABILITY_GRADES = ("A", "B", "C", "D", "E", "F")
+"""Admiralty source reliability: A completely reliable ... E unreliable, F cannot be judged."""
+CREDIBILITY_GRADES = (1, 2, 3, 4, 5, 6)
+"""Admiralty information credibility: 1 confirmed by other independent sources ... 5 improbable, 6 cannot be judged."""
+
+
+class AssessmentTarget(Model):
+    """What is assessed: exactly one of an organisation, a publication or a claim."""
+
+    organisation: Slug | None = None
+    source: Slug | None = None
+    claim: Slug | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> AssessmentTarget:
+        given = [name for name in ("organisation", "source", "claim") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("assess exactly one of organisation, source or claim")
+        return self
+
+    def kind_and_id(self) -> tuple[str, str]:
+        for name in ("organisation", "source", "claim"):
+            value = getattr(self, name)
+            if value is not None:
+                return name, value
+        raise AssertionError("validated: one target")
+
+
+class AssessmentSeed(Model):
+    """The curator's judgement, kept apart from what claimants claim: the Admiralty grading of a
+    source's reliability (A-F, of an organisation or publication) and of a claim's credibility (1-6)."""
+
+    id: Slug
+    target: AssessmentTarget
+    reliability: Literal["A", "B", "C", "D", "E", "F"] | None = None
+    credibility: Literal[1, 2, 3, 4, 5, 6] | None = None
+    assessor: Text
+    assessed_on: PartialDate
+    reason: LongText
+
+    @field_validator("assessed_on", mode="before")
+    @classmethod
+    def _date(cls, raw: Any) -> PartialDate:
+        return PartialDate.parse(raw)
+
+    @model_validator(mode="after")
+    def _grades(self) -> AssessmentSeed:
+        kind, _ = self.target.kind_and_id()
+        if self.reliability is None and self.credibility is None:
+            raise ValueError("give a reliability (A-F) or a credibility (1-6)")
+        if self.credibility is not None and kind != "claim":
+            raise ValueError("credibility (1-6) grades a claim's information; an organisation or publication gets a reliability (A-F)")
+        if self.reliability is not None and kind == "claim":
+            raise ValueError("reliability (A-F) grades where a claim comes from: assess its source or organisation instead")
+        return self
 
 
 class VocabularySeed(Model):
@@ -630,6 +694,7 @@ class SeedFile(Model):
     sources: tuple[SourceSeed, ...] = ()
     document: DocumentSeed | None = None
     claims: tuple[ClaimSeed, ...] = ()
+    assessments: tuple[AssessmentSeed, ...] = ()
 
     @model_validator(mode="after")
     def _claims_need_document(self) -> SeedFile:

@@ -277,6 +277,7 @@ class _SeedSet:
                 terms.setdefault(term.id, term)
             bundle.organisations += result.organisations
             bundle.places += result.places
+            bundle.assessments += result.assessments
             bundle.sources += result.sources
             if result.document is not None:
                 bundle.documents.append(result.document)
