@@ -166,6 +166,10 @@ ClaimantOpt = Annotated[
 AttributionOpt = Annotated[
     str | None, typer.Option(help="How the document attributes the claim: direct, reported, summarised or own_voice.")
 ]
+ReliabilityOpt = Annotated[
+    str | None, typer.Option(help="The curator's reliability grade of the claim's source (A-F), e.g. A-B.")
+]
+CredibilityOpt = Annotated[str | None, typer.Option(help="The curator's credibility grade of the claim (1-6), e.g. 1-2.")]
 PlaceOpt = Annotated[str | None, typer.Option(help="Place id, name, alias or ISO 3166-2 code; a province includes its towns.")]
 TypeOpt = Annotated[str | None, typer.Option("--type", help="Claim type, e.g. defection_figure.")]
 TermOpt = Annotated[str | None, typer.Option(help="A vocabulary term id or label, e.g. shooting.")]
@@ -213,6 +217,8 @@ def list_(
     term: TermOpt = None,
     attribution: AttributionOpt = None,
     place: PlaceOpt = None,
+    reliability: ReliabilityOpt = None,
+    credibility: CredibilityOpt = None,
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     search: SearchOpt = None,
@@ -227,7 +233,7 @@ def list_(
 
     filters = _claim_filter(
         source=source, claimant=claimant, type=type_, term=term, attribution=attribution, place=place,
-        date_from=date_from, date_to=date_to,
+        reliability=reliability, credibility=credibility, date_from=date_from, date_to=date_to,
         search=search, include_withdrawn=withdrawn, sort=sort, limit=limit,
     )  # fmt: skip
     rows = api.claims(_db(ctx), filters)
@@ -267,6 +273,8 @@ def export(
     term: TermOpt = None,
     attribution: AttributionOpt = None,
     place: PlaceOpt = None,
+    reliability: ReliabilityOpt = None,
+    credibility: CredibilityOpt = None,
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     search: SearchOpt = None,
@@ -280,7 +288,7 @@ def export(
 
     filters = _claim_filter(
         source=source, claimant=claimant, type=type_, term=term, attribution=attribution, place=place,
-        date_from=date_from, date_to=date_to,
+        reliability=reliability, credibility=credibility, date_from=date_from, date_to=date_to,
         search=search, include_withdrawn=withdrawn, sort=sort,
     )  # fmt: skip
     with _progress(quiet) as progress:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, aliased
 from claimsdb import __version__
 from claimsdb.db import models as m
 from claimsdb.progress import NO_PROGRESS, Progress
-from claimsdb.query import ClaimFilter, narrow
+from claimsdb.query import ClaimFilter, assessed_credibility, assessed_reliability, narrow, reliability_graded
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("place_name", "string", "Name of that place."),
     Column("place_iso_3166_2", "string", "ISO 3166-2 code of that place (e.g. KP-05), where it has one."),
     Column("place_wikidata", "string", "Wikidata id of that place, where known."),
+    Column("source_reliability", "string", "The curator's assessment, not the claimant's: Admiralty source reliability (A completely reliable, B usually reliable, C fairly reliable, D not usually reliable, E unreliable, F cannot be judged) of the publication the claim was made in, or, where that is not graded, of its claimant (`claims show` gives assessor, date and reason)."),
+    Column("source_reliability_of", "string", "Id of the publication or organisation that source_reliability grades."),
+    Column("information_credibility", "integer", "The curator's assessment: Admiralty information credibility of the claim (1 confirmed by other independent sources, 2 probably true, 3 possibly true, 4 doubtful, 5 improbable, 6 cannot be judged). Separate from the independent-corroboration count `claims show` computes."),
 )
 COLUMN_NAMES = tuple(column.name for column in COLUMNS)
 
@@ -175,6 +178,7 @@ def _cells(made_in: Any) -> list[tuple[Any, Any]]:
         (org.known, _WORDS), (org.part_of_id, None), (_member_names(org), _WORDS),
         (_period_edtf(), None), (claim.period_inferred_reason, _WORDS),
         (claim.place, None), (place.name, _WORDS), (place.iso_3166_2, None), (place.wikidata, None),
+        (assessed_reliability(), None), (reliability_graded(), None), (assessed_credibility(), None),
     ]  # fmt: skip
 
 

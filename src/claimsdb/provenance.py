@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import difflib
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from claimsdb.db import models as m
@@ -53,6 +53,20 @@ class PlaceInfo:
     iso_3166_2: str | None
     wikidata: str | None
     part_of: str | None
+
+
+@dataclass(frozen=True)
+class AssessmentInfo:
+    """One of the curator's grades bearing on a claim: of the claim, its publication or its claimant."""
+
+    id: str
+    target_kind: str  # "claim", "source" or "organisation"
+    target_id: str
+    reliability: str | None
+    credibility: int | None
+    assessor: str
+    assessed_on: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -110,6 +124,9 @@ class ClaimProvenance:
     claimed_on_earliest: str | None = None
     claimed_on_latest: str | None = None
     place: PlaceInfo | None = None
+    assessments: list[AssessmentInfo] = field(default_factory=list)
+    """The curator's grades of this claim, the publication it was made in and its claimant, newest
+    first: kept apart from what the claimant claims."""
 
 
 def get_claim(session: Session, claim_id: str) -> ClaimProvenance:
@@ -150,7 +167,25 @@ def get_claim(session: Session, claim_id: str) -> ClaimProvenance:
         claimed_on_earliest=claim.claimed_on.isoformat() if claim.claimed_on else None,
         claimed_on_latest=claim.claimed_on_end.isoformat() if claim.claimed_on_end else None,
         place=place_info(session, claim.place) if claim.place else None,
+        assessments=_assessments(session, claim),
     )
+
+
+def _assessments(session: Session, claim: m.Claim) -> list[AssessmentInfo]:
+    targets = [m.Assessment.claim_id == claim.id, m.Assessment.organisation_id == claim.claimant_id]
+    if claim.made_in_id is not None:
+        targets.append(m.Assessment.source_id == claim.made_in_id)
+    rows = session.scalars(select(m.Assessment).where(or_(*targets)).order_by(m.Assessment.assessed_on.desc(), m.Assessment.id))
+    found = []
+    for row in rows:
+        kind, target = next((k, v) for k, v in (("claim", row.claim_id), ("source", row.source_id), ("organisation", row.organisation_id)) if v)
+        found.append(
+            AssessmentInfo(
+                row.id, kind, target, row.reliability, row.credibility, row.assessor,
+                iso_partial(row.assessed_on, row.assessed_on_precision) or "", row.reason,
+            )
+        )  # fmt: skip
+    return found
 
 
 def _term(session: Session, term_id: str) -> TermInfo:

@@ -34,6 +34,10 @@ class ClaimFilter:
     term: str | None = None
     attribution: str | None = None
     place: str | None = None
+    reliability: str | None = None
+    """Curator's grades of where the claims come from, e.g. "A-B" or "C" (see assessed_reliability)."""
+    credibility: str | None = None
+    """Curator's grades of the claims' information, e.g. "1-2" or "3"."""
     date_from: str | None = None
     date_to: str | None = None
     search: str | None = None
@@ -171,6 +175,53 @@ def _within(place: str, areas: set[str], parent: dict[str, str | None]) -> bool:
     return False
 
 
+RELIABILITY = ("A", "B", "C", "D", "E", "F")
+CREDIBILITY = ("1", "2", "3", "4", "5", "6")
+
+
+def grade_range(text: str, grades: tuple[str, ...], what: str) -> list[str]:
+    """Admiralty grades from what a user writes: "B", "A-C", "1-2", "A,C" (any case)."""
+    chosen: list[str] = []
+    for part in text.upper().replace(" ", "").split(","):
+        low, _, high = part.partition("-")
+        if low not in grades or (high and high not in grades) or (high and grades.index(high) < grades.index(low)):
+            raise ClaimsError(f"{text!r} is not a {what} grade or range: write one of {', '.join(grades)} or a range such as {grades[0]}-{grades[1]}")
+        chosen += grades[grades.index(low) : grades.index(high or low) + 1]
+    return chosen
+
+
+def _latest_grade(column: Any, target: Any, key: Any) -> Any:
+    """The newest assessment's grade of one target, as a correlated subquery."""
+    return (
+        select(column).where(target == key, column.is_not(None))
+        .order_by(m.Assessment.assessed_on.desc(), m.Assessment.id.desc()).limit(1)
+        .scalar_subquery()
+    )  # fmt: skip
+
+
+def assessed_reliability() -> Any:
+    """The curator's reliability grade (A-F) of where a claim comes from: of the publication it was
+    made in, or, where that is not graded, of its claimant."""
+    return func.coalesce(
+        _latest_grade(m.Assessment.reliability, m.Assessment.source_id, m.Claim.made_in_id),
+        _latest_grade(m.Assessment.reliability, m.Assessment.organisation_id, m.Claim.claimant_id),
+    )
+
+
+def reliability_graded() -> Any:
+    """Which target assessed_reliability() took its grade from (a source or an organisation id)."""
+    from sqlalchemy import case
+
+    source_grade = _latest_grade(m.Assessment.reliability, m.Assessment.source_id, m.Claim.made_in_id)
+    organisation_grade = _latest_grade(m.Assessment.reliability, m.Assessment.organisation_id, m.Claim.claimant_id)
+    return case((source_grade.is_not(None), m.Claim.made_in_id), (organisation_grade.is_not(None), m.Claim.claimant_id), else_=None)
+
+
+def assessed_credibility() -> Any:
+    """The curator's credibility grade (1-6) of a claim's information."""
+    return _latest_grade(m.Assessment.credibility, m.Assessment.claim_id, m.Claim.id)
+
+
 def date_bounds(text: str, *, end: bool) -> dt.date:
     """The first (or last) day of a date given as YYYY, YYYY-MM or YYYY-MM-DD."""
     from claimsdb.seeds.schema import PartialDate
@@ -239,6 +290,10 @@ def filter_conditions(session: Session, filters: ClaimFilter, plan: SearchPlan |
         conditions.append(m.Claim.attribution.in_(resolve_terms(session, filters.attribution, "attribution_modes")))
     if filters.place:
         conditions.append(m.Claim.place.in_(resolve_places(session, filters.place)))
+    if filters.reliability:
+        conditions.append(assessed_reliability().in_(grade_range(filters.reliability, RELIABILITY, "reliability")))
+    if filters.credibility:
+        conditions.append(assessed_credibility().in_([int(g) for g in grade_range(filters.credibility, CREDIBILITY, "credibility")]))
     # dates are intervals: a claim dated only "2017", or "no later than 2017-07-20", may fall in
     # any range that overlaps it; an open end overlaps everything on its side; no date, nothing
     if filters.date_from:

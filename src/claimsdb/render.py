@@ -199,6 +199,8 @@ def render_claim(claim: ClaimProvenance, console: Console) -> None:
             f"{'s' if corroboration.independent_sources != 1 else ''}[/bold] [dim](claims resting on the same "
             "publication, or on this claim's own, count once or not at all)[/dim]"
         )
+    if claim.assessments:
+        console.print(_assessments_table(claim))
     console.print(
         f"[dim]Loaded from {claim.seed_file}:{claim.seed_line}; added in load run {claim.added_in_run.id} "
         f"({claim.added_in_run.started_at}), last changed in load run {claim.changed_in_run.id} "
@@ -336,6 +338,32 @@ def _anchor_panel(claim: ClaimProvenance) -> Panel:
         f"sha256 {anchor['document_sha256']}; {verified}"
     )
     return Panel(Group(text, Text.from_markup(f"[dim]{footer}[/dim]")), title="The exact words, in their document", title_align="left")
+
+
+RELIABILITY_WORDS = {
+    "A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
+    "D": "not usually reliable", "E": "unreliable", "F": "reliability cannot be judged",
+}  # fmt: skip
+CREDIBILITY_WORDS = {
+    1: "confirmed by other sources", 2: "probably true", 3: "possibly true",
+    4: "doubtful", 5: "improbable", 6: "truth cannot be judged",
+}  # fmt: skip
+
+
+def describe_grade(reliability: str | None, credibility: int | None) -> str:
+    """An Admiralty grade with its meaning: 'B (usually reliable)', '3 (possibly true)'."""
+    if reliability is not None:
+        return f"{reliability} ({RELIABILITY_WORDS[reliability]})"
+    return f"{credibility} ({CREDIBILITY_WORDS.get(credibility or 0, '?')})"
+
+
+def _assessments_table(claim: ClaimProvenance) -> Table:
+    table = Table(title="The curator's assessment (kept apart from the claim; Admiralty grading)", title_justify="left")
+    for name in ("of", "grade", "by, on", "why"):
+        table.add_column(name, overflow="fold")
+    for item in claim.assessments:
+        table.add_row(f"{item.target_kind} {item.target_id}", describe_grade(item.reliability, item.credibility), f"{item.assessor}, {item.assessed_on}", item.reason)
+    return table
 
 
 def _relations_table(claim: ClaimProvenance) -> Table:

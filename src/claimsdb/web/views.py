@@ -25,7 +25,9 @@ FACET_SHOWN = 8
 FACET_MAX = 60
 """Facet values listed at all: past this, narrowing the selection is more use than a longer list."""
 
-FILTER_PARAMS = ("q", "claimant", "source", "type", "term", "attribution", "place", "from", "to", "withdrawn", "sort")
+FILTER_PARAMS = (
+    "q", "claimant", "source", "type", "term", "attribution", "place", "reliability", "credibility", "from", "to", "withdrawn", "sort",
+)  # fmt: skip
 """The list's query parameters, in the order links write them; the CLI's filters by other names."""
 
 
@@ -64,6 +66,8 @@ def parse_list_request(query: Mapping[str, str]) -> ListRequest:
         term=params.get("term"),
         attribution=params.get("attribution"),
         place=params.get("place"),
+        reliability=params.get("reliability"),
+        credibility=params.get("credibility"),
         date_from=params.get("from"),
         date_to=params.get("to"),
         search=params.get("q"),
@@ -179,7 +183,7 @@ class ActiveFilter:
 
 FILTER_LABELS = {
     "q": "text", "claimant": "claimant", "source": "publication", "type": "type", "term": "term",
-    "attribution": "attribution", "place": "place", "from": "from", "to": "to", "withdrawn": "withdrawn", "sort": "sort",
+    "attribution": "attribution", "place": "place", "reliability": "source reliability", "credibility": "credibility", "from": "from", "to": "to", "withdrawn": "withdrawn", "sort": "sort",
 }  # fmt: skip
 
 
