@@ -1,0 +1,145 @@
+"""The curator's assessment, kept apart from the claim: Admiralty grades of sources (A-F) and of
+claims (1-6), loaded, shown, filtered and exported in their own columns. On the tests' own fixture."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+FIXTURE = Path(__file__).parent / "fixtures" / "attribution"
+
+ASSESSMENTS = """\
+assessments:
+  - id: ministry-reliability
+    target: {organisation: unification-ministry}
+    reliability: B
+    assessor: Test Curator
+    assessed_on: 2026-11-30
+    reason: Official figures, consistently published.
+  - id: report-reliability
+    target: {source: ministry-2024-report}
+    reliability: C
+    assessor: Test Curator
+    assessed_on: 2026-11-30
+    reason: Testimonies not independently verified.
+  - id: defector-credibility
+    target: {claim: defector-saw-execution-for-dramas}
+    credibility: 3
+    assessor: Second Curator
+    assessed_on: 2026-11
+    reason: Consistent with other accounts, not confirmed.
+"""
+
+
+@pytest.fixture
+def assessed_seeds(tmp_path: Path) -> Path:
+    target = tmp_path / "seeds"
+    shutil.copytree(FIXTURE, target)
+    (target / "assessments.yaml").write_text(ASSESSMENTS, encoding="utf-8")
+    return target
+
+
+@pytest.fixture
+def assessed(db_url: str, assessed_seeds: Path, cli: Callable[..., Any]) -> str:
+    result = cli("--db", db_url, "load", assessed_seeds, "--quiet")
+    assert result.exit_code == 0, result.output
+    return db_url
+
+
+def _ids(cli: Callable[..., Any], db: str, *args: str) -> set[str]:
+    result = cli("--db", db, "list", "--format", "json", *args)
+    assert result.exit_code == 0, result.output
+    return {row["id"] for row in json.loads(result.stdout)}
+
+
+def test_assessments_are_shown_apart_from_the_claim(assessed: str, cli: Callable[..., Any]) -> None:
+    shown = json.loads(cli("--db", assessed, "show", "defector-saw-execution-for-dramas", "--format", "json").stdout)
+    grades = {(a["target_kind"], a["target_id"]): (a["reliability"], a["credibility"], a["assessor"]) for a in shown["assessments"]}
+    assert grades == {
+        ("source", "ministry-2024-report"): ("C", None, "Test Curator"),
+        ("claim", "defector-saw-execution-for-dramas"): (None, 3, "Second Curator"),
+    }
+    assert "corroboration" in shown and "credibility" not in shown["corroboration"]  # computed count stays separate
+    table = cli("--db", assessed, "show", "defector-saw-execution-for-dramas").stdout
+    assert "The curator's assessment" in table and "C (fairly reliable)" in table and "3 (possibly true)" in table
+    # a claim by the ministry with no graded publication takes its claimant's grade
+    own = json.loads(cli("--db", assessed, "show", "ministry-arrivals-2021-q1", "--format", "json").stdout)
+    assert [(a["target_kind"], a["reliability"]) for a in own["assessments"]] == [("organisation", "B")]
+
+
+def test_reliability_and_credibility_filters(assessed: str, cli: Callable[..., Any]) -> None:
+    from_b = {"ministry-arrivals-2021-q1", "ministry-settled-as-of-march-2021"}
+    from_c = {"ministry-2024-executions-for-films", "defector-saw-execution-for-dramas", "defector-saw-execution-village"}
+    assert _ids(cli, assessed, "--reliability", "A-B") == from_b
+    assert _ids(cli, assessed, "--reliability", "c") == from_c
+    assert _ids(cli, assessed, "--reliability", "B-C") == from_b | from_c
+    assert _ids(cli, assessed, "--reliability", "D-F") == set()
+    assert _ids(cli, assessed, "--credibility", "1-3") == {"defector-saw-execution-for-dramas"}
+    wrong = cli("--db", assessed, "list", "--reliability", "C-A")
+    assert wrong.exit_code == 1 and "'C-A' is not a reliability grade or range" in wrong.output
+
+
+def test_grades_are_exported_in_their_own_columns(assessed: str, cli: Callable[..., Any]) -> None:
+    result = cli("--db", assessed, "export")
+    rows = {row["claim_id"]: row for row in csv.DictReader(io.StringIO(result.stdout))}
+    dramas = rows["defector-saw-execution-for-dramas"]
+    assert (dramas["source_reliability"], dramas["source_reliability_of"], dramas["information_credibility"]) == ("C", "ministry-2024-report", "3")
+    figures = rows["ministry-arrivals-2021-q1"]
+    assert (figures["source_reliability"], figures["source_reliability_of"], figures["information_credibility"]) == ("B", "unification-ministry", "")
+    denial = rows["dprk-rejects-2024-report"]
+    assert (denial["source_reliability"], denial["information_credibility"]) == ("", "")
+    assert dramas["statement"].startswith("A defector told the ministry")  # the claim's own fields are untouched
+
+
+def test_a_newer_assessment_replaces_an_older_grade(assessed_seeds: Path, sqlite_path: str, cli: Callable[..., Any]) -> None:
+    with (assessed_seeds / "assessments.yaml").open("a", encoding="utf-8") as file:
+        file.write(
+            "  - id: ministry-reliability-2027\n    target: {organisation: unification-ministry}\n    reliability: A\n"
+            "    assessor: Test Curator\n    assessed_on: 2026-12-01\n    reason: Audited.\n"
+        )
+    assert cli("--db", sqlite_path, "load", assessed_seeds, "--quiet").exit_code == 0
+    assert "ministry-arrivals-2021-q1" in _ids(cli, sqlite_path, "--reliability", "A")
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ("credibility: 3\n    assessor: Second", "credibility (1-6) grades a claim's information"),
+        ("target: {claim: defector-saw-execution-for-dramas}", "assess exactly one of organisation, source or claim"),
+        ("reliability: G", "assessments[0].reliability"),
+        ("target: {organisation: nobody}", "unknown organisation 'nobody'"),
+    ],
+)
+def test_assessment_mistakes(assessed_seeds: Path, cli: Callable[..., Any], change: str, expected: str) -> None:
+    path = assessed_seeds / "assessments.yaml"
+    text = path.read_text(encoding="utf-8")
+    replacements = {
+        "credibility: 3\n    assessor: Second": ("reliability: B\n    assessor: Test", "credibility: 3\n    assessor: Second"),
+        "target: {claim: defector-saw-execution-for-dramas}": ("target: {organisation: unification-ministry}", "target: {claim: defector-saw-execution-for-dramas, source: ministry-2024-report}"),
+        "reliability: G": ("reliability: B", "reliability: G"),
+        "target: {organisation: nobody}": ("target: {organisation: unification-ministry}", "target: {organisation: nobody}"),
+    }
+    old, new = replacements[change]
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = cli("check", assessed_seeds)
+    assert result.exit_code == 1 and expected in result.output, result.output
+
+
+def test_web_claim_page_shows_the_assessment(assessed: str) -> None:
+    from starlette.testclient import TestClient
+
+    from claimsdb.web import create_app
+
+    with TestClient(create_app(assessed)) as client:
+        page = client.get("/claims/defector-saw-execution-for-dramas")
+        assert page.status_code == 200 and "The curator's assessment" in page.text
+        assert "Testimonies not independently verified." in page.text
+        assert client.get("/", params={"reliability": "A-B"}).status_code == 200
+        assert client.get("/", params={"reliability": "Q"}).status_code == 400
