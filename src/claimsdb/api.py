@@ -54,12 +54,14 @@ DEFAULT_SEEDS = "seeds"
 
 
 @contextmanager
-def _engine(db: str | None, *, must_exist: bool = False, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> Iterator[Engine]:
+def _engine(
+    db: str | None, *, must_exist: bool = False, read_only: bool = False, wait_seconds: float = DEFAULT_WAIT_SECONDS
+) -> Iterator[Engine]:
     url = database_url(db)
     path = sqlite_file(url)
     if must_exist and path is not None and not path.exists():
         raise DatabaseStateError(f"no claims database at {path}; run `claims load` to create it, or pass --db")
-    engine = make_engine(url, wait_seconds=wait_seconds)
+    engine = make_engine(url, wait_seconds=wait_seconds, read_only=read_only)
     try:
         yield engine
     except OperationalError as exc:
@@ -80,8 +82,11 @@ def _engine(db: str | None, *, must_exist: bool = False, wait_seconds: float = D
 
 @contextmanager
 def reading(db: str | None) -> Iterator[Session]:
-    """A read-only session on a database that must already exist at the current schema."""
-    with _engine(db, must_exist=True) as engine, Session(engine) as session:
+    """A read-only session on a database that must already exist at the current schema.
+
+    SQLite files are opened read-only: reading works on a read-only mount or a full disk, and a
+    missing file is never created."""
+    with _engine(db, must_exist=True, read_only=True) as engine, Session(engine) as session:
         ensure_current(session.connection(), create=False)
         yield session
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -38,15 +39,55 @@ def describe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def make_engine(url: str, *, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> Engine:
-    """An engine with SQLite made safe: foreign keys on, WAL, a busy timeout of `wait_seconds`."""
+def make_engine(url: str, *, wait_seconds: float = DEFAULT_WAIT_SECONDS, read_only: bool = False) -> Engine:
+    """An engine with SQLite made safe: foreign keys on, WAL, a busy timeout of `wait_seconds`.
+
+    `read_only` opens a SQLite file read-only (SQLite's `mode=ro`), so reading works where
+    writing cannot: a read-only mount, a folder the reader may not write to, a full disk. Such a
+    connection never creates the file and never changes the journal mode.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": wait_seconds})
+        path = sqlite_file(url)
+        read_only = read_only and path is not None
+        if read_only:
+            engine = create_engine(url, creator=lambda: _open_read_only(path, wait_seconds))  # type: ignore[arg-type]
+        else:
+            engine = create_engine(url, connect_args={"timeout": wait_seconds})
         event.listen(engine, "connect", _sqlite_pragmas)
+        if not read_only:
+            event.listen(engine, "connect", _sqlite_wal)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _open_read_only(path: Path, wait_seconds: float) -> sqlite3.Connection:
+    """A read-only connection to the SQLite file at `path`.
+
+    A database in WAL mode (as claimsdb leaves it) can only be opened if its -shm index exists or
+    can be created. Where it can be neither (a read-only mount, a full disk) and the -wal file is
+    missing or empty, every committed change is in the database file itself: it is then read as
+    `immutable`, without the index and without locks.
+    """
+    uri = f"{path.as_uri()}?mode=ro"
+    try:
+        return _checked(sqlite3.connect(uri, uri=True, timeout=wait_seconds, check_same_thread=False))
+    except sqlite3.OperationalError:
+        wal = Path(f"{path}-wal")
+        if not path.is_file() or (wal.exists() and wal.stat().st_size > 0):
+            raise
+    return _checked(sqlite3.connect(f"{uri}&immutable=1", uri=True, timeout=wait_seconds, check_same_thread=False))
+
+
+def _checked(connection: sqlite3.Connection) -> sqlite3.Connection:
+    """The connection once it has read the schema (where a missing -shm index shows), else closed."""
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        connection.close()
+        raise
+    return connection
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -54,8 +95,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def _sqlite_wal(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # Writers switch the database to WAL (it stays so): readers then never wait for a load.
+    dbapi_connection.execute("PRAGMA journal_mode=WAL")
 
 
 def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]

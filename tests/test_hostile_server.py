@@ -1,0 +1,232 @@
+"""Hostile conditions around the database and the server (issue 13, items 8, 11 and 12).
+
+Reading works where writing cannot (a read-only mount), a killed load takes its worker processes
+with it, and the web site neither trusts the Host header nor lets slow clients hold it. Real
+files, real `claims` processes, a real `claims serve` on a free port; the seeds are this file's
+own, written in code. Time only decides when to act; every wait has a deadline and says what it
+waited for.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from conftest import generate_corpus, snapshot, write_seed
+
+Cli = Callable[..., Any]
+T = TypeVar("T")
+
+CLAIM = "hc-ngo-shooting"
+DOCUMENT = "hc-article"
+
+_DOCUMENT_TEXT = """A test article
+
+The Example Group says most of those executed were shot by firing squads.
+
+Officials denied the report.
+"""
+
+
+def write_small_seeds(root: Path) -> Path:
+    """Two claims in one held document: the smallest seeds that exercise every read command."""
+    write_seed(root, "vocabularies.yaml", """\
+vocabularies:
+  organisation_kinds:
+    label: Organisation kinds
+    terms:
+      ngo: {label: Non-governmental organisation, definition: A group independent of any government.}
+      state: {label: State, definition: A country acting as a whole.}
+      media_outlet: {label: Media outlet, definition: A news organisation.}
+  attribution_modes:
+    label: How a claim is attributed
+    terms:
+      reported: {label: Reported, definition: The document reports the claim in its own words.}
+      own_voice: {label: The outlet's own voice, definition: The outlet asserts it itself.}
+  execution_methods:
+    label: Execution methods
+    terms:
+      shooting: {label: Shooting, definition: Death by firing squad or gunshot.}
+""")
+    write_seed(root, "organisations.yaml", """\
+organisations:
+  - id: hc-ngo
+    name: Example Group
+    kind: ngo
+  - id: hc-state
+    name: Example State
+    kind: state
+  - id: hc-news
+    name: Example News
+    kind: media_outlet
+""")
+    write_seed(root, "documents/hc-article.txt", _DOCUMENT_TEXT)
+    write_seed(root, "hc-article.yaml", f"""\
+document:
+  id: {DOCUMENT}
+  file: documents/hc-article.txt
+  title: A test article
+  publisher: hc-news
+  published: 2020-05-01
+
+claims:
+  - id: {CLAIM}
+    claimant: hc-ngo
+    attribution: reported
+    type: execution_method
+    value: {{method: shooting}}
+    statement: The Example Group says most of those executed were shot.
+    quote: 'most of those executed were shot by firing squads'
+
+  - id: hc-state-denial
+    claimant: hc-state
+    attribution: reported
+    type: statement
+    statement: Officials denied the report.
+    quote: 'Officials denied the report'
+""")
+    return root
+
+
+def _child_env() -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "CLAIMS_DB"}
+    env.update(COLUMNS="250", NO_COLOR="1")
+    return env
+
+
+def claims_process(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`claims ARGS...` as a real child process."""
+    return subprocess.run([sys.executable, "-m", "claimsdb", *args], capture_output=True, text=True, env=_child_env(),
+                          cwd=cwd, timeout=300, check=False)  # fmt: skip
+
+
+def wait_until(what: str, timeout: float, probe: Callable[[], T | None], proc: subprocess.Popen[Any] | None = None) -> T:
+    """Poll `probe` until it returns something truthy; fail clearly at the deadline or if `proc` exits first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if proc is not None and proc.poll() is not None:
+            out, err = proc.communicate()
+            pytest.fail(f"the process exited (status {proc.returncode}) before {what}\nstdout:\n{out}\nstderr:\n{err}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up after {timeout} s waiting for {what}")
+        time.sleep(0.02)
+
+
+# --- 8. reading works where writing cannot --------------------------------------------------------
+
+
+@contextmanager
+def read_only_mount(folder: Path, mount_point: Path) -> Iterator[Path]:
+    """`folder` seen through a read-only bind mount: the kernel refuses every write, even root's."""
+    mount_point.mkdir()
+    subprocess.run(["mount", "--bind", str(folder), str(mount_point)], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(mount_point)], check=True)
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "--lazy", str(mount_point)], check=True)  # lazy: even if a failed test left a file open
+
+
+@contextmanager
+def full_disk(folder: Path, mount_point: Path) -> Iterator[Path]:
+    """A copy of `folder` on a small file system filled to the last byte."""
+    mount_point.mkdir()
+    size_kib = sum(path.stat().st_size for path in folder.iterdir()) // 1024 + 256
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kib}k", "tmpfs", str(mount_point)], check=True)
+    try:
+        for path in folder.iterdir():
+            shutil.copy2(path, mount_point / path.name)
+        with pytest.raises(OSError, match="No space left"), (mount_point / "filler").open("wb") as filler:
+            while True:
+                filler.write(b"\0" * 4096)
+                filler.flush()
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "--lazy", str(mount_point)], check=True)  # lazy: even if a failed test left a file open
+
+
+PLACES = {"read-only mount": read_only_mount, "full disk": full_disk}
+
+
+@pytest.fixture
+def loaded_folder(tmp_path: Path, cli: Cli) -> Path:
+    """A folder holding claims.db with the small seeds loaded, and nothing else."""
+    seeds = write_small_seeds(tmp_path / "seeds")
+    folder = tmp_path / "data"
+    folder.mkdir()
+    result = cli("--db", folder / "claims.db", "load", seeds, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == ["claims.db"]  # no -wal or -shm left behind
+    return folder
+
+
+READ_COMMANDS = [
+    ("list",),
+    ("list", "--format", "json"),
+    ("list", "--search", "firing"),
+    ("show", CLAIM),
+    ("sources",),
+    ("claimants",),
+    ("stats",),
+    ("runs",),
+    ("export",),
+    ("anchor", DOCUMENT, "Officials denied"),
+]
+
+
+@pytest.mark.parametrize("journal", ["wal", "delete"])
+@pytest.mark.parametrize("place", PLACES)
+def test_every_read_command_works_where_nothing_can_be_written(loaded_folder: Path, tmp_path: Path, place: str, journal: str, cli: Cli) -> None:
+    """As claimsdb leaves it (WAL) or in SQLite's default rollback journal: both must be readable."""
+    if journal == "delete":
+        with sqlite3.connect(loaded_folder / "claims.db") as connection:
+            connection.execute("PRAGMA journal_mode=DELETE")
+    before = snapshot(str(loaded_folder / "claims.db"))
+    with PLACES[place](loaded_folder, tmp_path / "ro") as mounted:
+        db = mounted / "claims.db"
+        for command in READ_COMMANDS:
+            result = cli("--db", db, *command)
+            assert result.exit_code == 0, f"claims {' '.join(command)}:\n{result.stderr}"
+        shown = cli("--db", db, "show", CLAIM)
+        assert "most of those executed were shot by firing squads" in shown.stdout
+        listed = cli("--db", db, "list", "--format", "csv")
+        assert CLAIM in listed.stdout and "hc-state-denial" in listed.stdout
+        verified = cli("--db", db, "verify", tmp_path / "seeds")
+        assert verified.exit_code == 0 and verified.stdout.startswith("OK: 2 quote anchors"), verified.stderr
+        exported = cli("--db", db, "export", "--out", tmp_path / "out")
+        assert exported.exit_code == 0, exported.stderr
+        assert CLAIM in (tmp_path / "out" / "claims.csv").read_text(encoding="utf-8")
+        assert (mounted / "claims.db").read_bytes() == (loaded_folder / "claims.db").read_bytes()
+    assert snapshot(str(loaded_folder / "claims.db")) == before
+
+
+def test_a_load_on_a_read_only_mount_fails_cleanly(loaded_folder: Path, tmp_path: Path) -> None:
+    with read_only_mount(loaded_folder, tmp_path / "ro") as mounted:
+        result = claims_process("--db", str(mounted / "claims.db"), "load", str(tmp_path / "seeds"), "--force", "-q", cwd=tmp_path)
+    assert result.returncode == 1 and result.stderr.startswith("Error: "), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["list", "show", "export", "verify", "stats"])
+def test_a_missing_database_is_an_error_and_is_not_created(tmp_path: Path, command: str, cli: Cli) -> None:
+    args = {"show": (CLAIM,), "verify": (str(tmp_path),)}.get(command, ())
+    for db in (tmp_path / "none.db", f"sqlite:///{tmp_path / 'other.db'}"):
+        result = cli("--db", db, command, *args)
+        assert result.exit_code == 1
+        assert result.stderr.startswith("Error: no claims database at ") and "claims load" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
