@@ -230,3 +230,64 @@ def test_a_missing_database_is_an_error_and_is_not_created(tmp_path: Path, comma
         assert result.exit_code == 1
         assert result.stderr.startswith("Error: no claims database at ") and "claims load" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+# --- 11. a stopped load takes its workers with it -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Enough files that a load parses them in worker processes, for seconds."""
+    root = tmp_path_factory.mktemp("orphans") / "seeds"
+    assert generate_corpus(root, 12_000, seed=11)["files"] >= 64  # collect.PARALLEL_FROM_FILES
+    return root
+
+
+def _children(pid: int) -> set[int]:
+    """The live processes whose parent is `pid` (from /proc: no psutil needed)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _stat(int(entry.name))) is not None and stat[1] == pid and stat[0] != "Z":
+            found.add(int(entry.name))
+    return found
+
+
+def _stat(pid: int) -> tuple[str, int] | None:
+    """(state, parent pid) of a process, or None if it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    state, ppid = text.rsplit(")", 1)[1].split()[:2]  # the name, in parentheses, may hold spaces
+    return state, int(ppid)
+
+
+def _alive(pids: set[int]) -> set[int]:
+    return {pid for pid in pids if (stat := _stat(pid)) is not None and stat[0] != "Z"}
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=lambda s: signal.Signals(s).name)
+def test_a_stopped_load_leaves_no_worker_running(big_corpus: Path, tmp_path: Path, cli: Cli, signum: int) -> None:
+    db = tmp_path / "claims.db"
+    assert cli("--db", db, "load", write_small_seeds(tmp_path / "small"), "-q").exit_code == 0
+    before = snapshot(str(db))
+    err_file = tmp_path / "stderr.txt"
+    with err_file.open("w") as err_out:  # a file, not a pipe: orphaned workers would hold a pipe open
+        proc = subprocess.Popen([sys.executable, "-m", "claimsdb", "--db", str(db), "load", str(big_corpus), "-q"],
+                                stdout=subprocess.DEVNULL, stderr=err_out, text=True, env=_child_env(), cwd=tmp_path)  # fmt: skip
+    workers: set[int] = set()
+    try:
+        workers = wait_until("the load to start its parsing workers", 120, lambda: _children(proc.pid), proc)
+        proc.send_signal(signum)
+        proc.wait(timeout=120)
+        wait_until(f"the workers {sorted(_alive(workers))} to end with their parent", 60, lambda: not _alive(workers))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in _alive(workers):  # orphans of a failing run: do not leave them to the next test
+            os.kill(pid, signal.SIGKILL)
+    err = err_file.read_text()
+    assert "Traceback" not in err, err
+    assert proc.returncode != 0
+    assert snapshot(str(db)) == before

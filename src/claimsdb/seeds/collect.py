@@ -11,8 +11,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import signal
+import sys
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 
@@ -139,9 +140,51 @@ def _resolve_all(root: Path, paths: list[Path]) -> Iterator[FileResult]:
         yield from (resolve_file(root, path) for path in paths)
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # Ctrl-C is held while the workers are forked (Python would drop one that came mid-fork) and
+    # arrives inside the block, whose end (done, an error, Ctrl-C) terminates the workers. A parent
+    # killed outright (SIGTERM, SIGKILL) cannot; each worker has asked to end with it instead.
+    held = _hold_interrupts()
+    try:
+        pool = context.Pool(workers, initializer=_worker_starts, initargs=(os.getpid(),))
+    except BaseException:
+        _release_interrupts(held)
+        raise
+    with pool:
+        _release_interrupts(held)
         chunk = max(1, min(16, len(paths) // (workers * 8)))
-        yield from pool.map(partial(resolve_file, root), paths, chunksize=chunk)
+        yield from pool.imap(partial(resolve_file, root), paths, chunksize=chunk)
+
+
+def _hold_interrupts() -> set[signal.Signals] | None:
+    """Block SIGINT in this thread; the previous mask, or None where signals cannot be masked."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _release_interrupts(held: set[signal.Signals] | None) -> None:
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+PR_SET_PDEATHSIG = 1
+"""Linux prctl option: the signal a process gets when its parent ends."""
+
+
+def _worker_starts(parent: int) -> None:
+    """A worker leaves Ctrl-C to its parent, which stops it, and ends when its parent ends, even
+    when the parent is killed outright (SIGTERM, SIGKILL) and can stop nothing: on Linux the
+    kernel sends the signal. (Otherwise a worker would wait for work forever, holding the pipes.)"""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held by the parent while forking
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent ended before the line above could take effect
+        os._exit(1)
 
 
 _SLUG_WORD = re.compile(rb"[a-z0-9][a-z0-9_-]*")
