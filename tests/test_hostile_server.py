@@ -9,6 +9,7 @@ waited for.
 
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
 import signal
@@ -291,3 +292,141 @@ def test_a_stopped_load_leaves_no_worker_running(big_corpus: Path, tmp_path: Pat
     assert "Traceback" not in err, err
     assert proc.returncode != 0
     assert snapshot(str(db)) == before
+
+
+# --- 12. the web server: no trust in the Host header, limits on slow clients, a streamed CSV --------
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serving(db: Path, tmp_path: Path, *options: str) -> Iterator[tuple[str, int]]:
+    """`claims --db DB serve OPTIONS...` on a free loopback port, answering; stopped afterwards."""
+    port = _free_port()
+    log = tmp_path / f"serve-{port}.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen([sys.executable, "-m", "claimsdb", "--db", str(db), "serve", "--port", str(port), *options],
+                                   stdout=sink, stderr=subprocess.STDOUT, env=_child_env(), cwd=tmp_path)  # fmt: skip
+    try:
+        wait_until(f"`claims serve` to answer on port {port}", 120, lambda: _answers(port), process)
+        yield "127.0.0.1", port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    assert "Traceback" not in log.read_text(errors="replace"), log.read_text(errors="replace")
+
+
+def _answers(port: int) -> bool:
+    try:
+        return get(port, "/")[0] == 200
+    except OSError:
+        return False
+
+
+def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, list[tuple[str, str]], bytes]:
+    """GET `path` over a new connection: status, every header, the body."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.getheaders(), response.read()
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def small_db(loaded_folder: Path) -> Path:
+    return loaded_folder / "claims.db"
+
+
+HOSTILE_PATHS = [
+    "/", "/?q=firing&claimant=", "/claims", "/claims?q=firing", f"/claims/{CLAIM}", f"/claims/{CLAIM}/",
+    f"/claims/{CLAIM}.json", "/sources", "/sources/", f"/sources/{DOCUMENT}", f"/sources/{DOCUMENT}/",
+    "/claims.csv", "/claims.json", "/no-such-page", "/static", "//evil.example/", "/claims/no-such-claim",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("base_url", [None, "https://claims.example.org/archive/"])
+def test_the_host_header_never_reaches_a_page_a_link_or_a_redirect(small_db: Path, tmp_path: Path, base_url: str | None) -> None:
+    options = ("--base-url", base_url) if base_url else ()
+    with serving(small_db, tmp_path, *options) as (_, port):
+        hostile = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+        for path in HOSTILE_PATHS:
+            status, headers, body = get(port, path, hostile)
+            assert status < 500, (path, status)
+            for name, value in headers:
+                assert "evil.example" not in value, (path, name, value)
+                if name.lower() == "location":
+                    assert value.startswith("/") and not value.startswith("//"), (path, value)
+            assert b"evil.example" not in body, (path, body[:2000])
+        page = get(port, f"/claims/{CLAIM}", hostile)[2].decode()
+    cited = f"claimsdb claim {CLAIM}, " + ("https://claims.example.org/archive" if base_url else "") + f"/claims/{CLAIM}"
+    assert cited in page
+
+
+def test_a_base_url_that_is_not_a_site_address_is_refused(small_db: Path, cli: Cli) -> None:
+    for bad in ("javascript:alert(1)", "claims.example.org", "https://", "https://a.example/?x=1", "https://u@evil.example/"):
+        result = cli("--db", small_db, "serve", "--base-url", bad)
+        assert result.exit_code == 1 and result.stderr.startswith("Error: --base-url "), (bad, result.output)
+
+
+def _closed_by_server(sock: socket.socket) -> bool:
+    """Does the server close the connection (rather than the 60 s this test gives it run out)?"""
+    sock.settimeout(60)
+    try:
+        while sock.recv(4096):
+            pass  # a response the server may send before closing (there should be none)
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+    return True
+
+
+def test_a_slow_client_is_disconnected_at_the_header_timeout(small_db: Path, tmp_path: Path) -> None:
+    with serving(small_db, tmp_path, "--header-timeout", "1") as address:
+        with socket.create_connection(address) as silent:  # connects and sends nothing
+            assert _closed_by_server(silent)
+        with socket.create_connection(address) as slow:  # starts a request and never finishes its head
+            slow.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a")
+            assert _closed_by_server(slow)
+        with socket.create_connection(address) as kept:  # a whole request, then a stalled second one
+            kept.sendall(f"GET /claims/{CLAIM}.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            response = http.client.HTTPResponse(kept)
+            response.begin()
+            assert response.status == 200 and CLAIM.encode() in response.read()
+            kept.sendall(b"GET / HTTP/1.1\r\nHo")
+            assert _closed_by_server(kept)
+        assert get(address[1], "/")[0] == 200  # and it still serves everyone else
+
+
+def test_the_csv_download_is_streamed_and_is_the_export_byte_for_byte(small_db: Path, tmp_path: Path) -> None:
+    exported = subprocess.run([sys.executable, "-m", "claimsdb", "--db", str(small_db), "export", "-q"],
+                              capture_output=True, env=_child_env(), cwd=tmp_path, check=True, timeout=300).stdout  # fmt: skip
+    filtered = subprocess.run([sys.executable, "-m", "claimsdb", "--db", str(small_db), "export", "-q", "--claimant", "hc-state"],
+                              capture_output=True, env=_child_env(), cwd=tmp_path, check=True, timeout=300).stdout  # fmt: skip
+    assert CLAIM.encode() in exported and CLAIM.encode() not in filtered
+    with serving(small_db, tmp_path) as (_, port):
+        for path, expected in (("/claims.csv", exported), ("/claims.csv?claimant=hc-state", filtered)):
+            status, headers, body = get(port, path)
+            names = {name.lower(): value for name, value in headers}
+            assert status == 200 and names["transfer-encoding"] == "chunked" and "content-length" not in names
+            assert names["content-type"] == "text/csv; charset=utf-8"
+            assert body == expected
+        status, _, body = get(port, "/claims.csv?term=no-such-term")
+        assert status in (400, 404) and b"no-such-term" in body  # a refused filter is a page, not a cut file
+
+
+def test_serve_works_on_a_read_only_mount(loaded_folder: Path, tmp_path: Path) -> None:
+    with read_only_mount(loaded_folder, tmp_path / "ro") as mounted, serving(mounted / "claims.db", tmp_path) as (_, port):
+        status, _, body = get(port, f"/claims/{CLAIM}")
+        assert status == 200 and b"most of those executed were shot by firing squads" in body
+        assert get(port, "/claims.csv")[0] == 200

@@ -213,7 +213,7 @@ def test_claim_page_relations_both_ways_corroboration_and_citation(client: TestC
         claim.document.id, claim.anchor["document_sha256"], f"characters {claim.anchor['start']}–{claim.anchor['end']}",
     ):
         assert esc(part) in cite, part
-    assert "http://testserver/claims/tjwg-2017-basis-375-interviews" in cite
+    assert "claimsdb claim tjwg-2017-basis-375-interviews, /claims/tjwg-2017-basis-375-interviews" in cite  # no --base-url: relative
 
 
 def test_claim_json_is_exactly_what_show_prints(client: TestClient, loaded_db: str, cli: Cli) -> None:

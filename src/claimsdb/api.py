@@ -23,7 +23,7 @@ from claimsdb import __version__
 from claimsdb.db.engine import DEFAULT_WAIT_SECONDS, database_url, describe, make_engine, sqlite_file
 from claimsdb.db.migrate import ensure_current, upgrade_database
 from claimsdb.errors import ClaimsError, DatabaseStateError
-from claimsdb.export import datapackage, write_export
+from claimsdb.export import csv_blocks, datapackage, write_export
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.query import (
     ClaimantRow,
@@ -212,6 +212,14 @@ def export_csv(
     with reading(db) as session:
         _exporting(session, filters, progress)
         return write_export(session, filters, out, formula_guard=formula_guard, progress=progress)
+
+
+def export_stream(db: str | None, filters: ClaimFilter, *, formula_guard: bool = True) -> Iterator[bytes]:
+    """The CSV `export_csv` writes, as UTF-8 blocks for a streamed download; the database stays
+    open (one read transaction) until the last block is taken or the iterator is closed."""
+    with reading(db) as session:
+        for block, _claims in csv_blocks(session, filters, formula_guard=formula_guard):
+            yield block
 
 
 def _exporting(session: Session, filters: ClaimFilter, progress: Progress) -> None:

@@ -391,18 +391,25 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on; the default keeps the site on this machine.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="The address readers open the site at (https://claims.example.org), for the absolute link in citations."),
+    ] = None,
+    header_timeout: Annotated[
+        float, typer.Option(min=0.1, max=3600, help="Seconds a client has to send a request's headers before it is disconnected.")
+    ] = 10,
 ) -> None:
     """Serve a read-only web site of the claims: filters and facets, provenance, held documents."""
-    import uvicorn
-
     from claimsdb import api
     from claimsdb.db.engine import database_url, describe
     from claimsdb.errors import DatabaseStateError
     from claimsdb.web import create_app
+    from claimsdb.web.server import run
 
+    site = create_app(_db(ctx), base_url)
     try:
         api.summary(_db(ctx))
     except DatabaseStateError as exc:  # serve anyway: every page says what is wrong until it is fixed
         sys.stderr.write(f"Warning: {exc}\n")
     sys.stderr.write(f"Serving {describe(database_url(_db(ctx)))} read-only at http://{host}:{port}/ (Ctrl-C stops).\n")
-    uvicorn.run(create_app(_db(ctx)), host=host, port=port, log_level="info")
+    run(site, host, port, header_timeout=header_timeout)

@@ -8,12 +8,12 @@ forbids scripts outright, since no page needs one.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from dataclasses import replace
+from itertools import chain
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from starlette.applications import Starlette
@@ -21,7 +21,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -98,9 +98,29 @@ def _templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
-def create_app(db: str | None) -> Starlette:
-    """The site for database `db` (a SQLite path or SQLAlchemy URL; None: claims.db here)."""
+def site_address(base_url: str | None) -> str:
+    """The site's public address for absolute links, from `claims serve --base-url` ('' if none).
+
+    Never taken from a request: its Host header is the client's to choose, and a link or redirect
+    built from it would send readers (or a cache) wherever the client said."""
+    if not base_url:
+        return ""
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment or "@" in parts.netloc:
+        raise ClaimsError(
+            f"--base-url {base_url!r} is not a site address: give the http:// or https:// URL readers "
+            "open the site at, such as https://claims.example.org or https://example.org/claims"
+        )
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def create_app(db: str | None, base_url: str | None = None) -> Starlette:
+    """The site for database `db` (a SQLite path or SQLAlchemy URL; None: claims.db here).
+
+    Links and redirects are relative; the citation of a claim is absolute only with `base_url`,
+    the address the site is published at."""
     templates = _templates()
+    address = site_address(base_url)
 
     def render(request: Request, name: str, context: Mapping[str, Any], status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
         return templates.TemplateResponse(request, name, dict(context), status_code=status, headers=headers)
@@ -125,12 +145,13 @@ def create_app(db: str | None) -> Starlette:
         return render(request, "index.html", _list_context(wanted.params, page, counts, None))
 
     def claims_csv(request: Request) -> Response:
-        """The current selection in the export's columns, as `claims export` writes it."""
+        """The current selection in the export's columns, as `claims export` writes it, streamed
+        block by block as the database gives the rows: memory does not grow with the claims."""
         wanted = views.parse_list_request(request.query_params)
-        buffer = io.StringIO()
-        api.export_csv(db, wanted.filters, buffer)
-        return Response(
-            buffer.getvalue(),
+        blocks = api.export_stream(db, wanted.filters)
+        first = next(blocks)  # opens the database and runs the query: a problem is a page, not a cut file
+        return StreamingResponse(
+            chain([first], blocks),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="claims.csv"'},
         )
@@ -147,7 +168,7 @@ def create_app(db: str | None) -> Starlette:
     def claim_page(request: Request) -> Response:
         """One claim's full provenance, as `claims show` gives it."""
         claim = api.show(db, request.path_params["claim_id"])
-        url = str(request.url_for("claim", claim_id=claim.id))
+        url = address + claim_path(claim.id)
         return render(request, "claim.html", {
             "claim": claim,
             "context": views.quote_context(claim.anchor, CONTEXT_CHARS),
@@ -204,7 +225,7 @@ def create_app(db: str | None) -> Starlette:
         """A bug, not a user error: a plain page, never a traceback (the server log has the details)."""
         return render(request, "error.html", {"title": "Something went wrong", "message": _SERVER_ERROR, "status": 500}, status=500)
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/", index, name="index"),
             Route("/claims.csv", claims_csv, name="claims_csv"),
@@ -225,6 +246,9 @@ def create_app(db: str | None) -> Starlette:
             Exception: server_error,
         },
     )
+    # Starlette would answer /sources/ with a redirect to an absolute URL built from the Host header
+    app.router.redirect_slashes = False
+    return app
 
 
 _SERVER_ERROR = "claimsdb could not show this page because of an error in claimsdb itself; the server's log says where. Please report it."
