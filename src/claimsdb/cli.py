@@ -262,11 +262,25 @@ def show(
         render_claim(claim, _stdout())
 
 
+class ExportFormat(str, Enum):
+    csv = "csv"
+    annotations = "annotations"
+
+
 @app.command()
 @user_errors
 def export(
     ctx: typer.Context,
-    out: Annotated[Path | None, typer.Option(help="Write DIR/claims.csv and DIR/datapackage.json instead of CSV on stdout.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write into folder DIR instead of stdout: claims.csv, terms.csv and datapackage.json; or annotations.jsonld."),
+    ] = None,
+    format_: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="csv (one row per claim), or annotations (W3C Web Annotations of the quotes, JSON-LD).")
+    ] = ExportFormat.csv,
+    base_url: Annotated[
+        str | None, typer.Option(help="With --format annotations: the address claims are served at (claims serve), for links to them.")
+    ] = None,
     source: SourceOpt = None,
     claimant: ClaimantOpt = None,
     type_: TypeOpt = None,
@@ -280,10 +294,11 @@ def export(
     search: SearchOpt = None,
     withdrawn: WithdrawnOpt = False,
     sort: SortOpt = Sort.document,
-    formula_guard: Annotated[bool, typer.Option(help="Prefix ' to text cells a spreadsheet would run as a formula.")] = True,
+    formula_guard: Annotated[bool, typer.Option(help="CSV: prefix ' to text cells a spreadsheet would run as a formula.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Export claims as CSV: one row per claim, typed value and provenance columns (README: Export)."""
+    """Export claims as CSV (one row per claim, typed value and provenance columns), or their quotes as
+    W3C Web Annotations (README: Export, Standard exports)."""
     from claimsdb import api
 
     filters = _claim_filter(
@@ -291,12 +306,28 @@ def export(
         reliability=reliability, credibility=credibility, date_from=date_from, date_to=date_to,
         search=search, include_withdrawn=withdrawn, sort=sort,
     )  # fmt: skip
+    if format_ is ExportFormat.annotations:
+        _export_annotations(ctx, filters, out, base_url, quiet)
+        return
+    if base_url is not None:
+        raise ClaimsError("--base-url is for --format annotations; the CSV names claims by their ids")
     with _progress(quiet) as progress:
         if out is None:
             api.export_csv(_db(ctx), filters, sys.stdout, formula_guard=formula_guard, progress=progress)
             return
         count, paths = api.export_package(_db(ctx), filters, out, formula_guard=formula_guard, progress=progress)
-    typer.echo(f"Wrote {count} claims to {paths[0]} and described them in {paths[1]}.", err=True)
+    typer.echo(f"Wrote {count} claims to {paths[0]}, their vocabularies to {paths[1]}, and described both in {paths[2]}.", err=True)
+
+
+def _export_annotations(ctx: typer.Context, filters: Any, out: Path | None, base_url: str | None, quiet: bool) -> None:
+    from claimsdb import api
+
+    with _progress(quiet) as progress:
+        if out is None:
+            api.export_annotations(_db(ctx), filters, sys.stdout, base_url=base_url, progress=progress)
+            return
+        count, path = api.export_annotations_file(_db(ctx), filters, out, base_url=base_url, progress=progress)
+    typer.echo(f"Wrote the quotes of {count} claims as W3C Web Annotations to {path}.", err=True)
 
 
 # --- summaries ------------------------------------------------------------------------------------

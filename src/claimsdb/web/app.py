@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from claimsdb import api
 from claimsdb.errors import ClaimsError, DatabaseStateError, NotFound
 from claimsdb.export import export_rows
+from claimsdb.linked_data import claim_jsonld, claim_path
 from claimsdb.provenance import CONTEXT_CHARS, source_info
 from claimsdb.query import ClaimFilter, FacetCounts, count_claims, document_text, facet_counts, list_claims, list_sources
 from claimsdb.render import describe_period, describe_quantity, to_json
@@ -67,10 +68,6 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-def claim_path(claim_id: str) -> str:
-    return f"/claims/{quote(claim_id, safe='')}"
 
 
 def source_path(source_id: str) -> str:
@@ -152,6 +149,7 @@ def create_app(db: str | None) -> Starlette:
             "claim": claim,
             "context": views.quote_context(claim.anchor, CONTEXT_CHARS),
             "citation": views.citation(claim, url),
+            "jsonld": claim_jsonld(claim, url),
         })  # fmt: skip
 
     def claim_json(request: Request) -> Response:
