@@ -199,7 +199,7 @@ def _claim_body(claim: AnchoredClaim, links: Links) -> dict[str, Any]:
     if claim.status != "active":
         body["schema:creativeWorkStatus"] = claim.status
     if links.base_url is not None:
-        body["schema:url"] = links.claim(claim.id)
+        body["schema:url"] = {"id": links.claim(claim.id)}
     return body
 
 
