@@ -114,7 +114,7 @@ def test_every_annotation_selects_its_exact_words_in_the_held_document(cli: Cli,
         assert text[position["end"] :].startswith(quote["suffix"]) and quote["suffix"]
         # the held text is named by its hash, as RFC 6920 writes it
         digest = base64.urlsafe_b64encode(hashlib.sha256(on_disk).digest()).rstrip(b"=").decode()
-        assert source.get("schema:sameAs", source["id"]) == f"ni:///sha-256;{digest}" == document_uri(hashlib.sha256(on_disk).hexdigest())
+        assert source.get("schema:sameAs", {"id": source["id"]})["id"] == f"ni:///sha-256;{digest}" == document_uri(hashlib.sha256(on_disk).hexdigest())
 
 
 def test_offsets_count_code_points_not_bytes_or_utf16_units(cli: Cli, loaded: str) -> None:
@@ -181,6 +181,22 @@ def test_annotations_use_only_terms_their_context_defines(cli: Cli, loaded: str)
     for item in _items(collection):
         assert item["motivation"] == "describing"
         assert all(isinstance(_selectors(item)["TextPositionSelector"][k], int) for k in ("start", "end"))
+
+
+@pytest.mark.parametrize(
+    ("args", "filters"),
+    [
+        (("--search", "shot", "--sort", "claimant"), ClaimFilter(search="shot", sort="claimant")),
+        (("--place", "ryanggang"), ClaimFilter(place="ryanggang")),
+        (("--term", "shooting"), ClaimFilter(term="shooting")),
+        (("--reliability", "A-C"), ClaimFilter(reliability="A-C")),  # none graded: an empty collection, still JSON-LD
+    ],
+)
+def test_annotations_take_the_list_filters_and_order(cli: Cli, sqlite_loaded: str, args: tuple[str, ...], filters: ClaimFilter) -> None:
+    collection = json.loads(cli("--db", sqlite_loaded, "export", "--format", "annotations", *args).stdout)
+    expected = [row.id for row in api.claims(sqlite_loaded, filters)]
+    assert [item["body"][0]["schema:identifier"] for item in _items(collection)] == expected
+    assert collection["total"] == len(expected)
 
 
 def test_annotations_file_with_base_url_replaces_the_old_one_whole(cli: Cli, sqlite_loaded: str, tmp_path: Path) -> None:

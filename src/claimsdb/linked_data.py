@@ -157,7 +157,7 @@ def annotation(claim: AnchoredClaim, links: Links) -> dict[str, Any]:
     url = http_url(claim.document.url)
     source: dict[str, Any] = {"id": url or held, "type": "Text", "schema:identifier": claim.document.id, "schema:name": claim.document.title}
     if url:
-        source["schema:sameAs"] = held
+        source["schema:sameAs"] = {"id": held}
     return {
         "id": links.annotation(claim.id),
         "type": "Annotation",
