@@ -42,11 +42,13 @@ Cli = Callable[..., Any]
 
 FIXTURE = Path(__file__).parent / "fixtures" / "stdexport"
 HOSTILE = 'A defector says </script><script>alert("x")</script> they saw <b>them</b> shot & more: <!-- -->'
+CHROMIUM = "/usr/bin/chromium"
 DOCUMENT_FILES = {"hyesan-vigil": "hyesan-vigil.txt", "untitled-brief": "untitled-brief.txt"}
 
 ANNOTATION_TERMS = {
     "@context", "id", "type", "label", "first", "items", "startIndex", "total", "motivation", "body", "target",
-    "source", "selector", "exact", "prefix", "suffix", "start", "end", "value", "purpose", "format", "generator", "name",
+    "source", "selector", "exact", "prefix", "suffix", "start", "end", "value", "purpose", "format", "generator",
+    "name",
 }  # fmt: skip
 """The terms of http://www.w3.org/ns/anno.jsonld the export uses: any other key must carry a prefix
 that context defines (schema:, dcterms:), or a JSON-LD processor drops it without a word."""
@@ -98,7 +100,8 @@ def test_every_annotation_selects_its_exact_words_in_the_held_document(cli: Cli,
     assert result.exit_code == 0, result.output
     collection = json.loads(result.stdout)
     items = _items(collection)
-    assert [item["body"][0]["schema:identifier"] for item in items] == [row.id for row in api.claims(loaded, ClaimFilter())]
+    listed = [row.id for row in api.claims(loaded, ClaimFilter())]
+    assert [item["body"][0]["schema:identifier"] for item in items] == listed
     assert collection["total"] == len(items) == 5
     with api.reading(loaded) as session:
         texts = {doc: document_text(session, doc) for doc in DOCUMENT_FILES}
@@ -114,7 +117,8 @@ def test_every_annotation_selects_its_exact_words_in_the_held_document(cli: Cli,
         assert text[position["end"] :].startswith(quote["suffix"]) and quote["suffix"]
         # the held text is named by its hash, as RFC 6920 writes it
         digest = base64.urlsafe_b64encode(hashlib.sha256(on_disk).digest()).rstrip(b"=").decode()
-        assert source.get("schema:sameAs", {"id": source["id"]})["id"] == f"ni:///sha-256;{digest}" == document_uri(hashlib.sha256(on_disk).hexdigest())
+        held = source.get("schema:sameAs", {"id": source["id"]})["id"]
+        assert held == f"ni:///sha-256;{digest}" == document_uri(hashlib.sha256(on_disk).hexdigest())
 
 
 def test_offsets_count_code_points_not_bytes_or_utf16_units(cli: Cli, loaded: str) -> None:
@@ -126,9 +130,10 @@ def test_offsets_count_code_points_not_bytes_or_utf16_units(cli: Cli, loaded: st
         exact = _selectors(items[claim_id])["TextQuoteSelector"]["exact"]
         before = text[: position["start"]]
         utf16 = len(before.encode("utf-16-le")) // 2
-        assert utf16 != position["start"] != len(before.encode("utf-8")), "the fixture must put astral characters before the quote"
+        assert utf16 != position["start"] != len(before.encode("utf-8")), "the fixture must put astral characters first"
         assert len(exact) == position["end"] - position["start"]
-    assert _selectors(items["watch-executions-continue"])["TextQuoteSelector"]["exact"] == "공개처형이 계속되고 있다"
+    korean = _selectors(items["watch-executions-continue"])["TextQuoteSelector"]
+    assert korean["exact"] == "공개처형이 계속되고 있다"
     assert "👁️‍🗨️" in _selectors(items["defector-saw-shooting"])["TextQuoteSelector"]["exact"]
 
 
@@ -192,14 +197,18 @@ def test_annotations_use_only_terms_their_context_defines(cli: Cli, loaded: str)
         (("--reliability", "A-C"), ClaimFilter(reliability="A-C")),  # none graded: an empty collection, still JSON-LD
     ],
 )
-def test_annotations_take_the_list_filters_and_order(cli: Cli, sqlite_loaded: str, args: tuple[str, ...], filters: ClaimFilter) -> None:
+def test_annotations_take_the_list_filters_and_order(
+    cli: Cli, sqlite_loaded: str, args: tuple[str, ...], filters: ClaimFilter
+) -> None:
     collection = json.loads(cli("--db", sqlite_loaded, "export", "--format", "annotations", *args).stdout)
     expected = [row.id for row in api.claims(sqlite_loaded, filters)]
     assert [item["body"][0]["schema:identifier"] for item in _items(collection)] == expected
     assert collection["total"] == len(expected)
 
 
-def test_annotations_file_with_base_url_replaces_the_old_one_whole(cli: Cli, sqlite_loaded: str, tmp_path: Path) -> None:
+def test_annotations_file_with_base_url_replaces_the_old_one_whole(
+    cli: Cli, sqlite_loaded: str, tmp_path: Path
+) -> None:
     out = tmp_path / "export"
     out.mkdir()
     (out / "annotations.jsonld").write_text("old", encoding="utf-8")
@@ -218,7 +227,8 @@ def test_annotations_file_with_base_url_replaces_the_old_one_whole(cli: Cli, sql
 
 def test_a_bad_base_url_is_refused_and_nothing_written(cli: Cli, sqlite_loaded: str, tmp_path: Path) -> None:
     out = tmp_path / "export"
-    result = cli("--db", sqlite_loaded, "export", "--format", "annotations", "--out", out, "--base-url", "javascript:alert(1)")
+    result = cli("--db", sqlite_loaded, "export", "--format", "annotations", "--out", out,
+                 "--base-url", "javascript:alert(1)")  # fmt: skip
     assert result.exit_code == 1 and "--base-url must be the http(s) address" in result.stderr
     assert not (out / "annotations.jsonld").exists()
     csv_with_base = cli("--db", sqlite_loaded, "export", "--base-url", "https://claims.example.org")
@@ -234,14 +244,16 @@ def test_claimant_wikidata_is_the_last_column_and_places_keep_theirs(cli: Cli, l
     assert list(next(iter(rows.values())))[-1] == COLUMN_NAMES[-1] == "claimant_wikidata"
     assert rows["watch-shooting-hyesan"]["claimant_wikidata"] == "Q4115189"
     assert rows["ministry-denies-report"]["claimant_wikidata"] == ""
-    assert (rows["watch-shooting-hyesan"]["place"], rows["watch-shooting-hyesan"]["place_wikidata"]) == ("hyesan", "Q13406268")
+    hyesan = rows["watch-shooting-hyesan"]
+    assert (hyesan["place"], hyesan["place_wikidata"]) == ("hyesan", "Q13406268")
 
 
 def test_data_package_has_the_terms_with_huridocs_and_validates(cli: Cli, loaded: str, tmp_path: Path) -> None:
     result = cli("--db", loaded, "export", "--out", tmp_path)
     assert result.exit_code == 0, result.output
     assert "terms.csv" in result.stderr
-    terms = {row["term"]: row for row in csv.DictReader(io.StringIO((tmp_path / "terms.csv").read_text(encoding="utf-8")))}
+    written = (tmp_path / "terms.csv").read_text(encoding="utf-8")
+    terms = {row["term"]: row for row in csv.DictReader(io.StringIO(written))}
     assert terms["shooting"] == {"term": "shooting", "vocabulary": "execution_methods", "label": "Shooting",
                                  "definition": "Killing by firearm.", "huridocs": "Shooting"}  # fmt: skip
     assert terms["public_execution"]["huridocs"] == "Extrajudicial execution" and terms["hanging"]["huridocs"] == ""
@@ -318,7 +330,10 @@ def test_claim_page_embeds_schema_org_claim_that_a_hostile_statement_cannot_brea
         assert data["appearance"][1]["url"] == "https://daily.example/2024/03/03/hyesan-vigil"
         assert data["appearance"][1]["publisher"] == {"@type": "Organization", "name": "Example Daily"}
         assert data["datePublished"] == "2024-03"
-        assert data["spatialCoverage"] == {"@type": "Place", "name": "Hyesan", "identifier": "hyesan", "sameAs": "http://www.wikidata.org/entity/Q13406268"}
+        assert data["spatialCoverage"] == {
+            "@type": "Place", "name": "Hyesan", "identifier": "hyesan",
+            "sameAs": "http://www.wikidata.org/entity/Q13406268",
+        }  # fmt: skip
 
         data = json.loads(_scripts(client.get("/claims/watch-executions-continue").text)[0][1])
         assert "datePublished" not in data and "firstAppearance" not in data  # only a bound; no publication
@@ -341,7 +356,8 @@ def served(sqlite_loaded: str, tmp_path: Path) -> Iterator[str]:
     log = tmp_path / "serve.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "claimsdb", "--db", sqlite_loaded, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "claimsdb", "--db", sqlite_loaded, "serve",
+             "--host", "127.0.0.1", "--port", str(port)],
             stdout=sink, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:
@@ -364,7 +380,7 @@ def served(sqlite_loaded: str, tmp_path: Path) -> Iterator[str]:
 
 def test_in_chromium_the_json_ld_is_read_as_data_and_nothing_runs(served: str) -> None:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         try:
             page = browser.new_page()  # JavaScript on: a script that broke out would run, or be refused
             messages: list[str] = []

@@ -255,7 +255,12 @@ def export_annotations(
 
 
 def export_annotations_file(
-    db: str | None, filters: ClaimFilter, out_dir: str | Path, *, base_url: str | None = None, progress: Progress = NO_PROGRESS
+    db: str | None,
+    filters: ClaimFilter,
+    out_dir: str | Path,
+    *,
+    base_url: str | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> tuple[int, Path]:
     """export_annotations into `out_dir/annotations.jsonld`, written whole or not at all."""
     from claimsdb.linked_data import Links, write_annotations_file

@@ -273,13 +273,18 @@ def export(
     ctx: typer.Context,
     out: Annotated[
         Path | None,
-        typer.Option(help="Write into folder DIR instead of stdout: claims.csv, terms.csv and datapackage.json; or annotations.jsonld."),
+        typer.Option(
+            help="Write into folder DIR instead of stdout: claims.csv, terms.csv and datapackage.json "
+            "(or annotations.jsonld)."
+        ),
     ] = None,
     format_: Annotated[
-        ExportFormat, typer.Option("--format", "-f", help="csv (one row per claim), or annotations (W3C Web Annotations of the quotes, JSON-LD).")
+        ExportFormat,
+        typer.Option("--format", "-f", help="csv (a row per claim), or annotations (W3C Web Annotations of quotes)."),
     ] = ExportFormat.csv,
     base_url: Annotated[
-        str | None, typer.Option(help="With --format annotations: the address claims are served at (claims serve), for links to them.")
+        str | None,
+        typer.Option(help="With --format annotations: the address claims are served at, for links to them."),
     ] = None,
     source: SourceOpt = None,
     claimant: ClaimantOpt = None,
@@ -316,7 +321,8 @@ def export(
             api.export_csv(_db(ctx), filters, sys.stdout, formula_guard=formula_guard, progress=progress)
             return
         count, paths = api.export_package(_db(ctx), filters, out, formula_guard=formula_guard, progress=progress)
-    typer.echo(f"Wrote {count} claims to {paths[0]}, their vocabularies to {paths[1]}, and described both in {paths[2]}.", err=True)
+    claims_csv, terms_csv, package = paths
+    typer.echo(f"Wrote {count} claims to {claims_csv}, vocabularies to {terms_csv}, described in {package}.", err=True)
 
 
 def _export_annotations(ctx: typer.Context, filters: Any, out: Path | None, base_url: str | None, quiet: bool) -> None:

@@ -155,7 +155,9 @@ def annotation(claim: AnchoredClaim, links: Links) -> dict[str, Any]:
     """
     held = document_uri(claim.document_sha256)
     url = http_url(claim.document.url)
-    source: dict[str, Any] = {"id": url or held, "type": "Text", "schema:identifier": claim.document.id, "schema:name": claim.document.title}
+    source: dict[str, Any] = {
+        "id": url or held, "type": "Text", "schema:identifier": claim.document.id, "schema:name": claim.document.title,
+    }  # fmt: skip
     if url:
         source["schema:sameAs"] = {"id": held}
     return {
@@ -187,7 +189,9 @@ def _claim_body(claim: AnchoredClaim, links: Links) -> dict[str, Any]:
         "schema:identifier": claim.id,
         "schema:text": claim.statement,
         "schema:additionalType": claim.type,
-        "schema:author": _prefixed(_author(claim.claimant_id, claim.claimant_name, claim.claimant_kind, claim.claimant_wikidata)),
+        "schema:author": _prefixed(
+            _author(claim.claimant_id, claim.claimant_name, claim.claimant_kind, claim.claimant_wikidata)
+        ),
         "schema:appearance": _prefixed(_publication(claim.document)),
     }
     if claim.made_in is not None:
@@ -210,7 +214,8 @@ def plain_date(edtf: str | None) -> str | None:
 
 
 def _author(claimant_id: str, name: str, kind: str, wikidata: str | None) -> dict[str, Any]:
-    author: dict[str, Any] = {"@type": "Person" if kind in PERSON_KINDS else "Organization", "name": name, "identifier": claimant_id}
+    kind_type = "Person" if kind in PERSON_KINDS else "Organization"
+    author: dict[str, Any] = {"@type": kind_type, "name": name, "identifier": claimant_id}
     if wikidata:
         author["sameAs"] = wikidata_uri(wikidata)
     return author
@@ -255,9 +260,12 @@ def anchored_claims(session: Session, filters: ClaimFilter) -> Iterator[Anchored
         select(
             claim.id, claim.type, claim.status, claim.statement,
             claimant.id, claimant.name, claimant.kind_id, claimant.wikidata,
-            made_in.id, made_in.title, made_in.url, made_in.published, made_in.published_precision, made_in_publisher.name,
-            document.id, document.title, document.url, document.published, document.published_precision, document_publisher.name,
-            claim.document_sha256, claim.quote, claim.quote_start, claim.quote_end, claim.quote_prefix, claim.quote_suffix,
+            made_in.id, made_in.title, made_in.url, made_in.published, made_in.published_precision,
+            made_in_publisher.name,
+            document.id, document.title, document.url, document.published, document.published_precision,
+            document_publisher.name,
+            claim.document_sha256, claim.quote, claim.quote_start, claim.quote_end,
+            claim.quote_prefix, claim.quote_suffix,
             claim.claimed_on_edtf, claim.claimed_on, claim.claimed_on_precision,
         )
         .join(claimant, claim.claimant_id == claimant.id)
@@ -292,8 +300,15 @@ def write_annotations(
     The annotations stream out one per line inside the collection's first page, so memory does not
     grow with the claims; the total comes last (JSON does not mind the order of keys).
     """
-    head = {"@context": ANNOTATION_CONTEXT, "id": links.collection(), "type": "AnnotationCollection", "label": "claimsdb: attributed claims, anchored to their exact words"}
-    out.write(json.dumps(head, ensure_ascii=False)[:-1] + ',\n "first": {"type": "AnnotationPage", "startIndex": 0, "items": [')
+    head = {
+        "@context": ANNOTATION_CONTEXT,
+        "id": links.collection(),
+        "type": "AnnotationCollection",
+        "label": "claimsdb: attributed claims, anchored to their exact words",
+    }
+    # the head's members, then the page, left open for the items
+    page = '"first": {"type": "AnnotationPage", "startIndex": 0, "items": ['
+    out.write(json.dumps(head, ensure_ascii=False)[:-1] + ",\n " + page)
     count = 0
     for claim in anchored_claims(session, filters):
         out.write(("," if count else "") + "\n  " + json.dumps(annotation(claim, links), ensure_ascii=False))
@@ -337,6 +352,7 @@ def claim_jsonld(claim: ClaimProvenance, url: str) -> dict[str, Any]:
     appearance every publication in the chain down to the held document; text the curator's
     statement; datePublished when the claim was made, where that is one date.
     """
+    who = claim.claimant
     data: dict[str, Any] = {
         "@context": SCHEMA_CONTEXT,
         "@type": "Claim",
@@ -344,7 +360,7 @@ def claim_jsonld(claim: ClaimProvenance, url: str) -> dict[str, Any]:
         "url": url,
         "identifier": claim.id,
         "text": claim.statement,
-        "author": _author(claim.claimant["id"], claim.claimant["name"], claim.claimant["kind"], claim.claimant.get("wikidata")),
+        "author": _author(who["id"], who["name"], who["kind"], who.get("wikidata")),
         "appearance": [_publication(_info(source)) for source in claim.chain],
     }
     if claim.made_in is not None:
