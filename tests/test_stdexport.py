@@ -231,6 +231,10 @@ def test_a_bad_base_url_is_refused_and_nothing_written(cli: Cli, sqlite_loaded: 
                  "--base-url", "javascript:alert(1)")  # fmt: skip
     assert result.exit_code == 1 and "--base-url must be the http(s) address" in result.stderr
     assert not (out / "annotations.jsonld").exists()
+    (out / "annotations.jsonld").mkdir(parents=True)  # in the way of the file
+    blocked = cli("--db", sqlite_loaded, "export", "--format", "annotations", "--out", out)
+    assert blocked.exit_code == 1 and "a folder of that name is in the way" in blocked.stderr
+    assert [path.name for path in out.iterdir()] == ["annotations.jsonld"]  # no temporary file left
     csv_with_base = cli("--db", sqlite_loaded, "export", "--base-url", "https://claims.example.org")
     assert csv_with_base.exit_code == 1 and "--base-url is for --format annotations" in csv_with_base.stderr
 

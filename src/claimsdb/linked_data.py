@@ -324,12 +324,20 @@ def write_annotations_file(
     """Write `out_dir/annotations.jsonld` whole or not at all: into a temporary file beside it, then
     renamed over it, so a reader never sees half a file and a failed export leaves the old one."""
     target = out_dir / ANNOTATIONS_FILE
-    handle, temporary = tempfile.mkstemp(dir=out_dir, prefix=".annotations-", suffix=".jsonld.tmp")
+    if target.is_dir():
+        raise ClaimsError(f"cannot write {target}: a folder of that name is in the way; nothing was written")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=out_dir, prefix=".annotations-", suffix=".jsonld.tmp")
+    except OSError as exc:
+        raise ClaimsError(f"cannot write into {out_dir}: {exc.strerror}") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             count = write_annotations(session, filters, stream, links=links, progress=progress)
         os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's file is private; an export is not
         os.replace(temporary, target)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise ClaimsError(f"cannot write {target}: {exc.strerror}; nothing was written") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
