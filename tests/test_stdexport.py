@@ -252,6 +252,16 @@ def test_claimant_wikidata_is_the_last_column_and_places_keep_theirs(cli: Cli, l
     assert (hyesan["place"], hyesan["place_wikidata"]) == ("hyesan", "Q13406268")
 
 
+def test_show_and_the_claim_page_name_the_claimants_wikidata_item(cli: Cli, sqlite_loaded: str) -> None:
+    shown = cli("--db", sqlite_loaded, "show", "watch-shooting-hyesan")
+    assert shown.exit_code == 0 and "Wikidata Q4115189" in shown.stdout and "Wikidata Q13406268" in shown.stdout
+    as_json = json.loads(cli("--db", sqlite_loaded, "show", "watch-shooting-hyesan", "-f", "json").stdout)
+    assert as_json["claimant"]["wikidata"] == "Q4115189"
+    with TestClient(create_app(sqlite_loaded)) as client:
+        assert "Wikidata Q4115189" in client.get("/claims/watch-shooting-hyesan").text
+        assert "Wikidata" not in client.get("/claims/ministry-denies-report").text
+
+
 def test_data_package_has_the_terms_with_huridocs_and_validates(cli: Cli, loaded: str, tmp_path: Path) -> None:
     result = cli("--db", loaded, "export", "--out", tmp_path)
     assert result.exit_code == 0, result.output

@@ -231,6 +231,7 @@ def _who_where_when(claim: ClaimProvenance) -> Table:
     part_of = f", part of {who['part_of']}" if who["part_of"] else ""
     members = f", members named: {', '.join(who['members'])}" if who.get("members") else ""
     known = f"; {who['known']}" if who.get("known") else ""
+    known += f"; Wikidata {who['wikidata']}" if who.get("wikidata") else ""
     table.add_row("Who claims it", f"{who['name']}{aliases} [dim]— {who['kind_label']}{part_of}{members}{known}[/dim]")
     if claim.attribution is not None:
         table.add_row("Attributed", f"{claim.attribution.label} [dim]({claim.attribution.term}): {claim.attribution.definition}[/dim]")
