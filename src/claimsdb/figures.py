@@ -389,8 +389,16 @@ def figures(session: Session, filters: ClaimFilter = ClaimFilter(), period: str 
         )  # fmt: skip
         grouped.setdefault((measure.key, span.key), (measure, span, []))[2].append(value)
     groups = [FigureGroup(measure, span, _judged(values, span)) for measure, span, values in grouped.values()]
-    groups.sort(key=lambda g: (g.measure.label.casefold(), g.measure.key, not g.period.dated, g.period.first_day or g.period.last_day or dt.date.max, g.period.last_day or dt.date.max, g.period.label or ""))
+    groups.sort(key=_group_order)
     return Figures(groups, _sum_checks(groups))
+
+
+def _group_order(group: FigureGroup) -> tuple[Any, ...]:
+    """By measure, then dated periods by start (a year before its quarters), then undated ones."""
+    period = group.period
+    start = period.first_day or period.last_day or dt.date.max
+    length = -((period.last_day or dt.date.max) - start).days
+    return (group.measure.label.casefold(), group.measure.key, not period.dated, start, length, period.label or "")
 
 
 def _superseded(session: Session) -> dict[str, str]:
