@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from claimsdb.figures import FigureGroup, Figures, FigureValue, Measure, figure_status
@@ -26,6 +26,9 @@ PALETTE = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#0
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 20, 20, 36
 CONFLICT = "#c81e1e"
+
+Scale = Callable[[float], float]
+"""Data (a count, or a date's ordinal) -> pixels."""
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,7 @@ def _chart(measure: Measure, groups: list[FigureGroup]) -> Chart:
         order = list(dict.fromkeys(v.claimant_id for v in mine))
         for value in sorted(mine, key=lambda v: v.compared):  # a restatement under what it repeats
             dodge = (order.index(value.claimant_id) - (len(order) - 1) / 2) * 12
-            points.append(_point(value, group, colour[value.claimant_id], middle + dodge, left, right, y, top))
+            points.append(_point(value, group, colour[value.claimant_id], middle + dodge, left, right, y))
     return Chart(
         measure=measure, width=WIDTH, height=HEIGHT, plot_left=LEFT, plot_right=WIDTH - RIGHT, plot_top=TOP,
         plot_bottom=HEIGHT - BOTTOM, x_ticks=_year_ticks(first, last, x), y_ticks=[Tick(y(v), f"{v:,}") for v in _nice_ticks(top)],
@@ -178,8 +181,7 @@ def _chart(measure: Measure, groups: list[FigureGroup]) -> Chart:
     )  # fmt: skip
 
 
-def _point(value: FigureValue, group: FigureGroup, colour: str, x: float, left: float, right: float, y: object, top: int) -> Point:
-    scale = y  # the y scale: count -> pixels
+def _point(value: FigureValue, group: FigureGroup, colour: str, x: float, left: float, right: float, scale: Scale) -> Point:
     interval = value.interval
     low, high = interval.low or 0, interval.high
     if interval.kind == "exact":
@@ -205,16 +207,15 @@ def _point(value: FigureValue, group: FigureGroup, colour: str, x: float, left: 
         f"{'; ' + '; '.join(notes) if notes else ''}. Claim {value.claim_id}"
     )
     return Point(
-        claim_id=value.claim_id, colour=colour, shape=shape, x=x, y=scale(at),  # type: ignore[operator]
-        span_x0=left, span_x1=right,
-        range_y0=scale(low) if ranged else None,  # type: ignore[operator]
-        range_y1=(scale(high) if high is not None else float(TOP)) if ranged else None,  # type: ignore[operator]
+        claim_id=value.claim_id, colour=colour, shape=shape, x=x, y=scale(at), span_x0=left, span_x1=right,
+        range_y0=scale(low) if ranged else None,
+        range_y1=(scale(high) if high is not None else float(TOP)) if ranged else None,
         open_top=ranged and high is None, conflict=bool(value.conflicts_with),
         hollow=value.restates is not None or value.superseded_by is not None, title=title,
     )  # fmt: skip
 
 
-def _scale(d0: float, d1: float, r0: float, r1: float):  # type: ignore[no-untyped-def]
+def _scale(d0: float, d1: float, r0: float, r1: float) -> Scale:
     span = (d1 - d0) or 1
     return lambda v: r0 + (v - d0) * (r1 - r0) / span
 
@@ -247,16 +248,15 @@ def _nice_ticks(top: float) -> list[int]:
     return [i * step for i in range(count + 1)]
 
 
-def _year_ticks(first: dt.date, last: dt.date, x: object) -> list[Tick]:
+def _year_ticks(first: dt.date, last: dt.date, scale: Scale) -> list[Tick]:
     """Grid lines at new year; a label in the middle of each year, or at every 2nd, 5th... new year."""
     years = last.year - first.year + 1
     every = next(n for n in (1, 2, 5, 10, 20, 50) if years / n <= 12)
-    scale = x  # date ordinal -> pixels
     ticks = []
     for year in range(first.year, last.year + 2):
-        line = scale(dt.date(year, 1, 1).toordinal())  # type: ignore[operator]
+        line = scale(dt.date(year, 1, 1).toordinal())
         if every == 1 and year <= last.year:
-            ticks.append(Tick(scale(dt.date(year, 7, 2).toordinal()), str(year), line))  # type: ignore[operator]
+            ticks.append(Tick(scale(dt.date(year, 7, 2).toordinal()), str(year), line))
         elif every == 1:
             ticks.append(Tick(line, "", line))
         elif year % every == 0:
