@@ -260,7 +260,7 @@ def test_figures_page_draws_svg_whose_points_link_to_claim_pages(client: TestCli
     # the chart and every text in it are escaped, with no inline style or script for the CSP to refuse
     assert "Watch Group &lt;NK&gt; &amp; &#34;Friends&#34;" in body and "<NK>" not in body
     assert " style=" not in body and "<style" not in body and "<script" not in body
-    assert "the 4 quarters add up to 75, the year is 63" in body
+    assert "the 4 quarters add up to 75, the year is 63" in body and "1 of 1 sum does not add up" in body
     assert 'href="/figures.csv"' in body and 'href="/figures" aria-current="page"' in body
 
 

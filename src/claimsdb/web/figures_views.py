@@ -133,6 +133,23 @@ class Chart:
     rows: list[tuple[FigureGroup, FigureValue, str]]
     """The table beside the chart: (group, figure, status)."""
 
+    @property
+    def key(self) -> list[str]:
+        """What the marks on this chart mean: only the kinds it draws."""
+        shapes = {point.shape for point in self.points}
+        meanings = [meaning for shape, meaning in SHAPE_MEANINGS if shape in shapes]
+        if any(point.hollow for point in self.points):
+            meanings.append("hollow: a restatement or a superseded figure")
+        return meanings
+
+
+SHAPE_MEANINGS = (
+    ("circle", "● exact"),
+    ("up", "▲ at least (the line runs up from the bound)"),
+    ("down", "▼ at most (the line runs down to 0)"),
+    ("diamond", "◆ about or between (the line spans the range)"),
+)
+
 
 def charts(data: Figures) -> list[Chart]:
     return [_chart(measure, groups) for measure, groups in data.measures]
