@@ -13,7 +13,7 @@ from typing import Any
 from conftest import execute_sql
 
 Cli = Callable[..., Any]
-BULLETIN = "bulletin-2018-06-14-hrdc-executions"
+HERALD = "herald-2018-06-14-hrdc-executions"
 UNDATED = "undated-ministry-figures"
 
 
@@ -24,10 +24,10 @@ def test_verify_passes_on_the_seeds(cli: Cli, basic_db: str, basic_seeds: Path) 
 
 
 def test_verify_names_claims_after_the_database_text_is_altered(cli: Cli, basic_db: str, basic_seeds: Path) -> None:
-    execute_sql(basic_db, f"UPDATE documents SET text = replace(text, '250', '251') WHERE id = '{BULLETIN}'")
+    execute_sql(basic_db, f"UPDATE documents SET text = replace(text, '250', '251') WHERE id = '{HERALD}'")
     result = cli("--db", basic_db, "verify", basic_seeds)
     assert result.exit_code == 1
-    assert f"DRIFT hrdc-2018-basis-250-interviews ({BULLETIN}): the document text in the database was altered" in result.stderr
+    assert f"DRIFT hrdc-2018-basis-250-interviews ({HERALD}): the document text in the database was altered" in result.stderr
     assert "now read 'its report was based on interviews with 251" in result.stderr
     assert "Error: 14 of 32 claims no longer match their documents." in result.stderr
 
@@ -53,16 +53,16 @@ def test_anchor_finds_words_in_a_file_or_a_held_document(cli: Cli, shared_basic_
     in_file = cli("--db", shared_basic_db, "anchor", document, "released Tuesday")
     assert in_file.exit_code == 0
     assert "line 1, characters 177–193 (unique: no occurrence needed)" in in_file.stdout
-    many = cli("--db", shared_basic_db, "anchor", BULLETIN, "HRDC")
+    many = cli("--db", shared_basic_db, "anchor", HERALD, "HRDC")
     assert "Found 6 times" in many.stdout and "(occurrence: 6)" in many.stdout
 
 
 def test_anchor_explains_a_miss(cli: Cli, shared_basic_db: str) -> None:
-    result = cli("--db", shared_basic_db, "anchor", BULLETIN, 'decided by "bad" family backgrounds')
+    result = cli("--db", shared_basic_db, "anchor", HERALD, 'decided by "bad" family backgrounds')
     assert result.exit_code == 1
     assert "difference in curly vs straight quotes" in result.stdout
-    unknown = cli("--db", shared_basic_db, "anchor", "bulletin-2018", "x")
-    assert unknown.exit_code == 1 and "no document matches 'bulletin-2018'" in unknown.stderr
+    unknown = cli("--db", shared_basic_db, "anchor", "herald-2018", "x")
+    assert unknown.exit_code == 1 and "no document matches 'herald-2018'" in unknown.stderr
 
 
 def test_show_lists_relations_both_ways(cli: Cli, shared_basic_db: str) -> None:
@@ -104,7 +104,7 @@ def test_show_names_the_chain_and_unidentified_publications(cli: Cli, shared_bas
 
 
 def test_runs_and_show_name_the_load_run(cli: Cli, basic_db: str, basic_seeds: Path) -> None:
-    yaml_file = basic_seeds / f"{BULLETIN}.yaml"
+    yaml_file = basic_seeds / f"{HERALD}.yaml"
     yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace(
         "HRDC says most of those executed were shot by firing squads.", "HRDC says most were shot."), encoding="utf-8")  # fmt: skip
     assert cli("--db", basic_db, "load", basic_seeds, "-q").exit_code == 0
