@@ -1,6 +1,8 @@
-"""Shared fixtures: real seed copies, the tests' own seeds (tests/fixtures), real SQLite files, the real CLI.
+"""Shared fixtures: the tests' own seeds (tests/fixtures), real SQLite files and PostgreSQL databases, the real CLI.
 
-Every database test runs against a fresh database file under pytest's tmp_path; nothing is mocked.
+Every database test runs against a fresh database under pytest's tmp_path (or one loaded once per
+module, for tests that only read); nothing is mocked. No test depends on what the curated seeds/ hold:
+tests/test_real_seeds.py alone reads them (SEEDS), and only in ways that stay true as they grow.
 """
 
 from __future__ import annotations
@@ -25,14 +27,6 @@ PROJECT = Path(__file__).resolve().parents[1]
 SEEDS = PROJECT / "seeds"
 FIXTURES = PROJECT / "tests" / "fixtures"
 BASIC = FIXTURES / "basic"
-
-
-@pytest.fixture
-def seeds_dir(tmp_path: Path) -> Path:
-    """A private copy of the project's real seeds, free to edit."""
-    target = tmp_path / "seeds"
-    shutil.copytree(SEEDS, target)
-    return target
 
 
 @pytest.fixture
