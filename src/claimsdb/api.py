@@ -44,6 +44,7 @@ from claimsdb.query import (
 )
 
 if TYPE_CHECKING:
+    from claimsdb.figures import Denial, Figures
     from claimsdb.load import LoadReport
     from claimsdb.provenance import ClaimProvenance
     from claimsdb.seeds.anchor import Located as LocatedQuote
@@ -198,6 +199,22 @@ def show(db: str | None, claim_id: str) -> ClaimProvenance:
 
     with reading(db) as session:
         return get_claim(session, claim_id)
+
+
+def figures(db: str | None, filters: ClaimFilter, period: str | None = None) -> Figures:
+    """Every claimed figure grouped by measure and period, with conflicts and sums (figures.py)."""
+    from claimsdb.figures import figures as gather
+
+    with reading(db) as session:
+        return gather(session, filters, period)
+
+
+def denials(db: str | None, filters: ClaimFilter) -> list[Denial]:
+    """Each claim that contradicts others, with the claims it contradicts."""
+    from claimsdb.figures import denials as gather
+
+    with reading(db) as session:
+        return gather(session, filters)
 
 
 def export_csv(

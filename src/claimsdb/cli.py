@@ -299,6 +299,76 @@ def export(
     typer.echo(f"Wrote {count} claims to {paths[0]} and described them in {paths[1]}.", err=True)
 
 
+# --- figures side by side, and denials -------------------------------------------------------------
+
+PeriodOpt = Annotated[
+    str | None,
+    typer.Option(help="Only figures whose period overlaps this one: 2021, 2021-Q1, 2021-03 or 2019/2021."),
+]
+
+
+@app.command()
+@user_errors
+def figures(
+    ctx: typer.Context,
+    claimant: ClaimantOpt = None,
+    type_: TypeOpt = None,
+    term: TermOpt = None,
+    place: PlaceOpt = None,
+    source: SourceOpt = None,
+    period: PeriodOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    format_: Annotated[ListFormat, typer.Option("--format", "-f", help="table (grouped by measure), json (groups and sums) or csv (one row per figure).")] = ListFormat.table,
+) -> None:
+    """Claimed figures side by side: grouped by what they measure and the period, conflicts flagged.
+
+    Figures for one measure and period that cannot all be true (\"over 500\" beside \"300\") are a
+    conflict; the same claimant repeating the same figure from the same publication is a
+    restatement, not a conflict; a claimant's quarters that do not add up to its year are shown.
+    --from/--to select by when the figures were claimed, --period by the period they cover.
+    """
+    from claimsdb import api
+    from claimsdb.figures import figure_rows
+    from claimsdb.render import figures_json, render_figures, render_rows
+
+    filters = _claim_filter(
+        claimant=claimant, type=type_, term=term, place=place, source=source, date_from=date_from, date_to=date_to,
+    )  # fmt: skip
+    data = api.figures(_db(ctx), filters, period)
+    if format_ is ListFormat.json:
+        sys.stdout.write(figures_json(data) + "\n")
+    elif format_ is ListFormat.csv:
+        render_rows(figure_rows(data), "csv", sys.stdout, _stdout())
+    elif not data.groups:
+        _stderr().print("No claimed figures match these filters.")
+    else:
+        render_figures(data, _stdout())
+
+
+@app.command()
+@user_errors
+def contradicts(
+    ctx: typer.Context,
+    claimant: Annotated[str | None, typer.Option(help="Only denials by this claimant (id, name, alias or kind).")] = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    format_: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
+) -> None:
+    """Each denial (a claim that contradicts others) with the claims it contradicts."""
+    from claimsdb import api
+    from claimsdb.figures import denial_rows
+    from claimsdb.render import render_denials, render_rows, to_json
+
+    items = api.denials(_db(ctx), _claim_filter(claimant=claimant, date_from=date_from, date_to=date_to))
+    if format_ is ListFormat.json:
+        sys.stdout.write(to_json(items) + "\n")
+    elif format_ is ListFormat.csv:
+        render_rows(denial_rows(items), "csv", sys.stdout, _stdout())
+    else:
+        render_denials(items, _stdout())
+
+
 # --- summaries ------------------------------------------------------------------------------------
 
 FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
