@@ -216,6 +216,24 @@ def test_every_read_command_works_where_nothing_can_be_written(loaded_folder: Pa
     assert snapshot(str(loaded_folder / "claims.db")) == before
 
 
+def test_changes_still_in_the_wal_are_never_skipped(loaded_folder: Path, tmp_path: Path, cli: Cli) -> None:
+    """A copy taken while a writer had committed changes only to its -wal file: where the WAL index
+    cannot be made, reading the database file alone would silently miss them, so it is an error."""
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    with sqlite3.connect(loaded_folder / "claims.db") as writer:
+        writer.execute("PRAGMA wal_autocheckpoint=0")
+        writer.execute("UPDATE claims SET statement = 'Changed in the WAL only.' WHERE id = ?", (CLAIM,))
+        writer.commit()
+        for name in ("claims.db", "claims.db-wal"):
+            shutil.copy2(loaded_folder / name, copy / name)
+    assert (copy / "claims.db-wal").stat().st_size > 0
+    with read_only_mount(copy, tmp_path / "ro") as mounted:
+        result = cli("--db", mounted / "claims.db", "show", CLAIM)
+    assert result.exit_code == 1 and result.stderr.startswith("Error: database error on "), result.output
+    assert "unable to open database file" in result.stderr
+
+
 def test_a_load_on_a_read_only_mount_fails_cleanly(loaded_folder: Path, tmp_path: Path) -> None:
     with read_only_mount(loaded_folder, tmp_path / "ro") as mounted:
         result = claims_process("--db", str(mounted / "claims.db"), "load", str(tmp_path / "seeds"), "--force", "-q", cwd=tmp_path)
@@ -350,7 +368,8 @@ def small_db(loaded_folder: Path) -> Path:
 HOSTILE_PATHS = [
     "/", "/?q=firing&claimant=", "/claims", "/claims?q=firing", f"/claims/{CLAIM}", f"/claims/{CLAIM}/",
     f"/claims/{CLAIM}.json", "/sources", "/sources/", f"/sources/{DOCUMENT}", f"/sources/{DOCUMENT}/",
-    "/claims.csv", "/claims.json", "/no-such-page", "/static", "//evil.example/", "/claims/no-such-claim",
+    "/claims.csv", "/claims.json", "/figures", "/figures/", "/figures?measure=", "/figures.csv", "/no-such-page",
+    "/static", "//evil.example/", "/claims/no-such-claim",
 ]  # fmt: skip
 
 

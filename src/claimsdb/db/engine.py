@@ -66,18 +66,33 @@ def _open_read_only(path: Path, wait_seconds: float) -> sqlite3.Connection:
     """A read-only connection to the SQLite file at `path`.
 
     A database in WAL mode (as claimsdb leaves it) can only be opened if its -shm index exists or
-    can be created. Where it can be neither (a read-only mount, a full disk) and the -wal file is
-    missing or empty, every committed change is in the database file itself: it is then read as
+    can be created. Where it can be neither (a read-only mount, a full disk) and no -wal or -journal
+    file holds anything, every committed change is in the database file itself: it is then read as
     `immutable`, without the index and without locks.
     """
     uri = f"{path.as_uri()}?mode=ro"
     try:
         return _checked(sqlite3.connect(uri, uri=True, timeout=wait_seconds, check_same_thread=False))
-    except sqlite3.OperationalError:
-        wal = Path(f"{path}-wal")
-        if not path.is_file() or (wal.exists() and wal.stat().st_size > 0):
-            raise
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF not in _NO_INDEX or not path.is_file() or _pending_changes(path):
+            raise  # a busy or locked database, in particular, is waited for, never read without locks
     return _checked(sqlite3.connect(f"{uri}&immutable=1", uri=True, timeout=wait_seconds, check_same_thread=False))
+
+
+def _pending_changes(path: Path) -> bool:
+    """Does a -wal or rollback -journal file beside the database hold anything (changes not, or not
+    wholly, in the database file)?"""
+    for suffix in ("-wal", "-journal"):
+        try:
+            if Path(f"{path}{suffix}").stat().st_size > 0:
+                return True
+        except FileNotFoundError:
+            pass
+    return False
+
+
+_NO_INDEX = {sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_FULL}
+"""What SQLite says when a WAL index can be neither opened nor created (primary result codes)."""
 
 
 def _checked(connection: sqlite3.Connection) -> sqlite3.Connection:

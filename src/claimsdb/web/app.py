@@ -8,6 +8,7 @@ forbids scripts outright, since no page needs one.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from dataclasses import replace
 from itertools import chain
