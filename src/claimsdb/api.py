@@ -9,8 +9,9 @@ such as an export does not pay for them.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -35,6 +36,7 @@ from claimsdb.query import (
     Stats,
     count_claims,
     document_text,
+    filter_conditions,
     list_claimants,
     list_claims,
     list_runs,
@@ -217,20 +219,76 @@ def _exporting(session: Session, filters: ClaimFilter, progress: Progress) -> No
 def export_package(
     db: str | None, filters: ClaimFilter, out_dir: str | Path, *, formula_guard: bool = True, progress: Progress = NO_PROGRESS
 ) -> tuple[int, list[Path]]:
-    """Write `claims.csv` and its Frictionless `datapackage.json` into `out_dir`."""
+    """Write `claims.csv` and its Frictionless `datapackage.json` into `out_dir`.
+
+    An export already there is replaced only by a whole new one: the options are checked before
+    anything is written, both files are written under temporary names in `out_dir` and renamed
+    into place only when both are complete. A failure leaves the folder as it was.
+    """
+    target = _export_folder(out_dir)
+    final = [target / "claims.csv", target / "datapackage.json"]
+    with reading(db) as session:
+        filter_conditions(session, filters)  # an unknown term or claimant: say so before touching the folder
+        created = _make_folder(target)
+        written: list[Path] = []
+        try:
+            _exporting(session, filters, progress)
+            with _temporary(target, final[0], written).open("w", encoding="utf-8", newline="") as handle:
+                count = write_export(session, filters, handle, formula_guard=formula_guard, progress=progress)
+            package = datapackage(session, formula_guard=formula_guard)
+            _temporary(target, final[1], written).write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            for temporary, path in zip(written, final, strict=True):
+                temporary.replace(path)
+        except BaseException:
+            for temporary in written:
+                temporary.unlink(missing_ok=True)
+            if created:
+                _remove_if_empty(target)
+            raise
+    return count, final
+
+
+def _export_folder(out_dir: str | Path) -> Path:
+    """The export folder, refused before any work if an export could not be written safely there."""
+    if not str(out_dir).strip():
+        raise ClaimsError("--out needs a folder to write claims.csv and datapackage.json into, e.g. --out export")
     target = Path(out_dir)
+    for name in ("claims.csv", "datapackage.json"):
+        path = target / name
+        if path.is_symlink():
+            raise ClaimsError(f"{path} is a symbolic link; claimsdb does not write through links: remove it, or export to another folder")
+        if path.exists() and not path.is_file():
+            raise ClaimsError(f"{path} is not a file (a folder?); move it away, or export to another folder")
+    return target
+
+
+def _make_folder(target: Path) -> bool:
+    """Create the export folder if needed; True if this export created it."""
+    if target.is_dir():
+        return False
     try:
-        target.mkdir(parents=True, exist_ok=True)
+        target.mkdir(parents=True)
     except OSError as exc:
         raise ClaimsError(f"cannot create the export folder {target}: {exc.strerror}") from None
-    csv_path, package_path = target / "claims.csv", target / "datapackage.json"
-    with reading(db) as session:
-        _exporting(session, filters, progress)
-        with csv_path.open("w", encoding="utf-8", newline="") as handle:
-            count = write_export(session, filters, handle, formula_guard=formula_guard, progress=progress)
-        package = datapackage(session, formula_guard=formula_guard)
-    package_path.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return count, [csv_path, package_path]
+    return True
+
+
+def _temporary(folder: Path, final: Path, written: list[Path]) -> Path:
+    """A new file beside `final`, renamed onto it when the export is complete (so never half a
+    file); created exclusively, never through a link, with the permissions a plain file gets."""
+    path = folder / f".{final.name}.{os.getpid()}.part"
+    path.unlink(missing_ok=True)  # left by a killed export of the same process id
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666))
+    except OSError as exc:
+        raise ClaimsError(f"cannot write in the export folder {folder}: {exc.strerror}") from None
+    written.append(path)
+    return path
+
+
+def _remove_if_empty(folder: Path) -> None:
+    with suppress(OSError):
+        folder.rmdir()
 
 
 def sources(db: str | None) -> list[SourceRow]:

@@ -266,7 +266,10 @@ def show(
 @user_errors
 def export(
     ctx: typer.Context,
-    out: Annotated[Path | None, typer.Option(help="Write DIR/claims.csv and DIR/datapackage.json instead of CSV on stdout.")] = None,
+    out: Annotated[
+        str | None,
+        typer.Option(metavar="DIR", help="Write DIR/claims.csv and DIR/datapackage.json instead of CSV on stdout; an export there is replaced only when the new one is complete."),
+    ] = None,
     source: SourceOpt = None,
     claimant: ClaimantOpt = None,
     type_: TypeOpt = None,
