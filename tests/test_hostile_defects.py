@@ -111,3 +111,40 @@ def test_export_refuses_a_linked_claims_csv_a_folder_in_its_place_and_an_empty_o
 
     message = error_line(cli("--db", loaded, "export", "--out", ""))
     assert "--out needs a folder" in message
+
+
+# --- 5: one organisation's alias may not be another's name or alias ----------------------------------------
+
+CLASHING = """\
+organisations:
+  - id: watch-group
+    name: Transitional Justice Watch Group
+    kind: ngo
+    aliases: [tjwg, Watchers]
+"""
+
+
+def test_an_alias_that_names_another_organisation_is_refused_with_both_places(seeds: Path, db_url: str, cli: Cli) -> None:
+    write_seed(seeds, "more-organisations.yaml", CLASHING)
+    for args in (["check", seeds], ["--db", db_url, "load", seeds, "--quiet"]):
+        message = error_line(cli(*args))
+        assert "1 problem in the seeds" in message
+        # reported at the later file (organisations.yaml sorts after more-organisations.yaml), naming both
+        assert f"{seeds / 'organisations.yaml'}:3: organisation 'tjwg': the id 'tjwg' is also an alias of organisation 'watch-group'" in message
+        assert f"({seeds / 'more-organisations.yaml'}:2), so `--claimant tjwg` would find both; remove that alias of 'watch-group'" in message
+    assert snapshot(db_url) == []
+
+
+def test_an_alias_added_later_is_checked_against_the_organisations_already_loaded(loaded: str, seeds: Path, cli: Cli) -> None:
+    """A load that reads only the new file still sees the stored organisations' names and aliases."""
+    before = snapshot(loaded)
+    write_seed(seeds, "more-organisations.yaml", CLASHING.replace("[tjwg, Watchers]", "[Watchers, PYONGYANG]"))
+    message = error_line(cli("--db", loaded, "load", seeds, "--quiet"))
+    assert "1 problem in the seeds" in message
+    assert f"{seeds / 'more-organisations.yaml'}:2: organisation 'watch-group': an alias 'PYONGYANG' is also an alias of organisation 'north-korea' (seeds/organisations.yaml:10)" in message
+    assert snapshot(loaded) == before
+
+    write_seed(seeds, "more-organisations.yaml", CLASHING.replace("[tjwg, Watchers]", "[Watchers]"))
+    assert cli("--db", loaded, "load", seeds, "--quiet").exit_code == 0  # its own name and aliases are fine
+    shown = cli("--db", loaded, "list", "--claimant", "TJWG", "--format", "json")
+    assert shown.exit_code == 0 and '"claimant_id": "watch-group"' not in shown.output
