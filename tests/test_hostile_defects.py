@@ -148,3 +148,58 @@ def test_an_alias_added_later_is_checked_against_the_organisations_already_loade
     assert cli("--db", loaded, "load", seeds, "--quiet").exit_code == 0  # its own name and aliases are fine
     shown = cli("--db", loaded, "list", "--claimant", "TJWG", "--format", "json")
     assert shown.exit_code == 0 and '"claimant_id": "watch-group"' not in shown.output
+
+
+# --- 6: numbers from users are ASCII digits, bounded -----------------------------------------------------
+
+
+@pytest.fixture
+def site(loaded: str) -> Iterator[TestClient]:
+    with TestClient(create_app(loaded)) as client:
+        yield client
+
+
+BAD_COUNTS = ["99999999999999999999", "²", "١٢", "1_0", "-1", "1e3", "9" * 5000]
+
+
+def test_web_offsets_and_limits_outside_plain_bounded_digits_are_a_400(site: TestClient) -> None:
+    for path in ("/", "/claims.json", "/claims.csv"):
+        for name in ("offset", "limit"):
+            for value in BAD_COUNTS:
+                response = site.get(path, params={name: value})
+                assert response.status_code == 400, (path, name, value, response.text[:300])
+                assert "must be a whole number from" in response.text and "digits 0-9" in response.text
+
+
+def test_web_offsets_within_bounds_still_page(site: TestClient) -> None:
+    assert site.get("/", params={"offset": "1000000000"}).status_code == 200  # past the end: an empty page
+    page = site.get("/", params={"offset": "2", "limit": "1"})
+    assert page.status_code == 200
+    assert [claim for claim in CLAIM_IDS if f'href="/claims/{claim}"' in page.text] == ["north-korea-denial"]
+
+
+def test_list_limit_outside_plain_bounded_digits_is_a_usage_error(loaded: str, cli: Cli) -> None:
+    for value in ("99999999999999999999999999", "0", "²", "١٢", "1_0", " "):
+        result = cli("--db", loaded, "list", "--limit", value)
+        assert result.exit_code == 2 and "Traceback" not in result.output, (value, result.output)
+        assert "Invalid value for '--limit': the limit must be a whole number from 1 to 1,000,000,000" in result.output
+    assert cli("--db", loaded, "list", "--limit", "1000000000").exit_code == 0
+
+
+def test_load_wait_must_be_a_finite_number_of_seconds_up_to_a_week(seeds: Path, db_url: str, cli: Cli) -> None:
+    for value in ("inf", "nan", "-inf", "1e400", "604801", "99999999999999999999", "-1", "١"):
+        result = cli("--db", db_url, "load", seeds, "--wait", value, "--quiet")
+        assert result.exit_code == 2 and "Traceback" not in result.output, (value, result.output)
+        assert "Invalid value for '--wait': the wait must be a number of seconds from 0 to 604800" in result.output
+    assert snapshot(db_url) == []
+    assert cli("--db", db_url, "load", seeds, "--wait", "604800", "--quiet").exit_code == 0
+
+
+def test_the_library_refuses_an_endless_wait_too(seeds: Path, db_url: str) -> None:
+    from claimsdb import api
+    from claimsdb.errors import ClaimsError
+
+    for seconds in (float("inf"), float("nan"), 1e300):
+        with pytest.raises(ClaimsError, match="the wait must be a number of seconds"):
+            api.load(db_url, seeds, wait_seconds=seconds)
+    assert api.load(db_url, seeds, wait_seconds=0.5).run_id == 1

@@ -115,9 +115,10 @@ def load(
 
     `on_wait` is told when another load holds the database and this one has to wait.
     """
-    from claimsdb.db.locks import take_load_lock
+    from claimsdb.db.locks import parse_wait, take_load_lock
     from claimsdb.load import LoadReport, last_run_files, load_bundle
 
+    wait_seconds = parse_wait(format(wait_seconds, "f"))  # inf, nan or a week and more: refused
     root = Path(seeds_dir)
     if not force and not recapture:
         unchanged = _unchanged_since_last_run(db, root)

@@ -105,6 +105,27 @@ def user_errors(command: F) -> F:
 SeedsDir = Annotated[Path, typer.Argument(help="The seeds directory (YAML files and documents/).")]
 
 
+def _count(value: Any) -> int:
+    """--limit: ASCII digits, from 1 to query.MAX_COUNT; anything else is a usage error, not a traceback."""
+    from claimsdb.query import whole_number
+
+    try:
+        return whole_number(str(value), "the limit", minimum=1)
+    except ClaimsError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _seconds(value: Any) -> float:
+    """--wait: a number of seconds in plain digits (no inf, nan or exponent), at most MAX_WAIT_SECONDS."""
+    from claimsdb.db.locks import parse_wait
+
+    try:
+        return parse_wait(str(value))
+    except ClaimsError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+
 @app.command()
 @user_errors
 def load(
@@ -115,7 +136,9 @@ def load(
         typer.Option(help="Accept new bytes for this held document (repeat for several)."),
     ] = None,
     force: Annotated[bool, typer.Option(help="Read and check every seed file, not only those changed since the last load.")] = False,
-    wait: Annotated[float, typer.Option(min=0, help="Seconds to wait for another load on the same database.")] = 60,
+    wait: Annotated[
+        float, typer.Option(parser=_seconds, metavar="SECONDS", help="Seconds to wait for another load on the same database (at most a week).")
+    ] = 60,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the load report: no overview, no progress bar.")] = False,
 ) -> None:
     """Load a seeds directory (default: seeds/) in one transaction, then show what is there."""
@@ -224,7 +247,7 @@ def list_(
     search: SearchOpt = None,
     withdrawn: WithdrawnOpt = False,
     sort: SortOpt = Sort.document,
-    limit: Annotated[int | None, typer.Option(min=1, help="Show at most this many claims.")] = None,
+    limit: Annotated[int | None, typer.Option(parser=_count, metavar="N", help="Show at most this many claims.")] = None,
     format_: Annotated[ListFormatAll, typer.Option("--format", "-f", help="Output format.")] = ListFormatAll.table,
 ) -> None:
     """List claims; filters combine (source, claimant, type, term, dates, full text)."""

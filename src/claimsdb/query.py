@@ -23,6 +23,20 @@ from claimsdb.seeds.records import TERM_COLUMNS
 SORTS = ("document", "date", "claimant", "type", "id")
 """document: by document and position in it (reading order); date: oldest claim first."""
 
+MAX_COUNT = 1_000_000_000
+"""The largest offset or limit a list takes: beyond any database claimsdb holds, so a larger
+number is a slip (and past 2**63 no database could take it at all)."""
+
+
+def whole_number(text: str, what: str, *, minimum: int = 0, maximum: int = MAX_COUNT) -> int:
+    """A count a user typed: ASCII digits only (int() also takes '²'-like digits of other scripts,
+    '1_000' and, for huge strings, a long time), from `minimum` to `maximum`."""
+    raw = text.strip()
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(maximum)) or not minimum <= int(raw) <= maximum:
+        shown = raw if len(raw) <= 24 else raw[:24] + "..."
+        raise ClaimsError(f"{what} must be a whole number from {minimum} to {maximum:,}, written in digits 0-9, not {shown!r}")
+    return int(raw)
+
 
 @dataclass(frozen=True)
 class ClaimFilter:
@@ -45,6 +59,12 @@ class ClaimFilter:
     sort: str = "document"
     limit: int | None = None
     offset: int = 0
+
+    def __post_init__(self) -> None:
+        if self.limit is not None and not 0 <= self.limit <= MAX_COUNT:
+            raise ClaimsError(f"limit must be a whole number from 0 to {MAX_COUNT:,}, not {self.limit}")
+        if not 0 <= self.offset <= MAX_COUNT:
+            raise ClaimsError(f"offset must be a whole number from 0 to {MAX_COUNT:,}, not {self.offset}")
 
 
 @dataclass(frozen=True)
