@@ -203,3 +203,28 @@ def test_the_library_refuses_an_endless_wait_too(seeds: Path, db_url: str) -> No
         with pytest.raises(ClaimsError, match="the wait must be a number of seconds"):
             api.load(db_url, seeds, wait_seconds=seconds)
     assert api.load(db_url, seeds, wait_seconds=0.5).run_id == 1
+
+
+# --- 7: --db with a scheme claimsdb does not support ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "db", ["ftp://x/y", "http://127.0.0.1:1/", "mysql://curator:s3cret@db.example/claims", "://", "postgresql+psycopg2://a/b", "oracle://x"]
+)
+def test_an_unsupported_database_url_says_which_are_supported(cli: Cli, db: str, seeds: Path, tmp_path: Path) -> None:
+    for args in (["list"], ["stats"], ["load", seeds, "--quiet"], ["export", "--out", tmp_path / "out"], ["serve"], ["migrate"]):
+        result = cli("--db", db, *args)
+        message = error_line(result)
+        assert message.startswith(f"Error: unsupported database '{db.split('://')[0]}://' in --db or $CLAIMS_DB"), message
+        assert "a SQLite file path (claims.db), a sqlite:///path/to/claims.db URL, or a PostgreSQL URL" in message
+        assert "s3cret" not in message  # never the rest of the URL, which may hold a password
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_malformed_postgresql_url_is_a_message_and_sqlite_urls_still_work(cli: Cli, seeds: Path, tmp_path: Path) -> None:
+    message = error_line(cli("--db", "postgresql://curator@db.example:notaport/claims", "list"))
+    assert message.startswith("Error: cannot read the postgresql URL in --db or $CLAIMS_DB")
+    path = tmp_path / "claims.db"
+    assert cli("--db", f"SQLite:///{path}", "load", seeds, "--quiet").exit_code == 0
+    listed = cli("--db", f"sqlite:///{path}", "list", "--format", "json")
+    assert listed.exit_code == 0 and all(claim in listed.output for claim in CLAIM_IDS)
