@@ -228,3 +228,62 @@ def test_a_malformed_postgresql_url_is_a_message_and_sqlite_urls_still_work(cli:
     assert cli("--db", f"SQLite:///{path}", "load", seeds, "--quiet").exit_code == 0
     listed = cli("--db", f"sqlite:///{path}", "list", "--format", "json")
     assert listed.exit_code == 0 and all(claim in listed.output for claim in CLAIM_IDS)
+
+
+# --- 9: verify checks the database file; an export that fails part-way says so ------------------------------
+
+
+def damage_tables(db: str, *tables: str) -> None:
+    """Overwrite the root pages of `tables` in a SQLite file with junk, as a failing disk might."""
+    connection = sqlite3.connect(db)
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every page in the main file
+    connection.execute("PRAGMA journal_mode=DELETE")
+    page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+    roots = dict(connection.execute("SELECT name, rootpage FROM sqlite_master WHERE type = 'table'").fetchall())
+    connection.close()
+    with open(db, "r+b") as handle:
+        for table in tables:
+            handle.seek((roots[table] - 1) * page_size)
+            handle.write(b"\xa5" * page_size)
+
+
+def test_verify_checks_the_database_file_as_well_as_the_anchors(loaded: str, seeds: Path, cli: Cli) -> None:
+    result = cli("--db", loaded, "verify", seeds)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"OK: {len(CLAIM_IDS)} quote anchors verified in 1 documents")
+    assert ("quick_check finds the database file intact" in result.stdout) == (not loaded.startswith("postgresql"))
+
+
+@pytest.fixture
+def damaged(sqlite_path: str, seeds: Path, cli: Cli) -> str:
+    """A SQLite database whose organisation and source pages are junk; claims and documents intact."""
+    assert cli("--db", sqlite_path, "load", seeds, "--quiet").exit_code == 0
+    damage_tables(sqlite_path, "organisations", "sources")
+    return sqlite_path
+
+
+def test_verify_reports_a_damaged_database_file(damaged: str, seeds: Path, cli: Cli) -> None:
+    listed = cli("--db", damaged, "list")
+    assert listed.exit_code == 1 and "malformed" in listed.output  # what a user meets
+    result = cli("--db", damaged, "verify", seeds)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert not result.stdout.startswith("OK")
+    assert "DAMAGED: " in result.stderr
+    assert "Error: the database file is damaged (SQLite's quick_check)" in result.stderr
+
+
+def test_an_export_that_fails_part_way_says_so_and_leaves_no_half_export(damaged: str, cli: Cli, tmp_path: Path) -> None:
+    result = cli("--db", damaged, "export")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "Error: the export stopped part-way: the database failed" in result.stderr
+    assert "the CSV written so far is incomplete" in result.stderr
+
+    out = tmp_path / "export"
+    out.mkdir()
+    (out / "claims.csv").write_text("the previous export\n", encoding="utf-8")
+    (out / "datapackage.json").write_text("{}\n", encoding="utf-8")
+    before = _export_files(out)
+    result = cli("--db", damaged, "export", "--out", out)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"Error: the export stopped part-way: the database failed (DatabaseError: database disk image is malformed); {out} was left as it was" in result.stderr
+    assert _export_files(out) == before

@@ -207,9 +207,25 @@ def export_csv(
     db: str | None, filters: ClaimFilter, out: TextIO, *, formula_guard: bool = True, progress: Progress = NO_PROGRESS
 ) -> int:
     """Stream the CSV to `out`; returns the number of claims written."""
-    with reading(db) as session:
+    with reading(db) as session, _export_failure(session, "the CSV written so far is incomplete: do not use it"):
         _exporting(session, filters, progress)
         return write_export(session, filters, out, formula_guard=formula_guard, progress=progress)
+
+
+@contextmanager
+def _export_failure(session: Session, consequence: str) -> Iterator[None]:
+    """A database error in the middle of an export (a damaged file, a lost server) as a message
+    saying the export did not finish and what that leaves, never a traceback; the export streams
+    through the driver's own cursor, so its errors may reach here unwrapped by SQLAlchemy."""
+    driver_error = session.get_bind().dialect.loaded_dbapi.Error
+    try:
+        yield
+    except (DBAPIError, driver_error) as exc:
+        reason = exc.orig if isinstance(exc, DBAPIError) else exc
+        raise ClaimsError(
+            f"the export stopped part-way: the database failed ({type(reason).__name__}: {reason}); {consequence}. "
+            "`claims verify` checks the database."
+        ) from None
 
 
 def _exporting(session: Session, filters: ClaimFilter, progress: Progress) -> None:
@@ -228,7 +244,7 @@ def export_package(
     """
     target = _export_folder(out_dir)
     final = [target / "claims.csv", target / "datapackage.json"]
-    with reading(db) as session:
+    with reading(db) as session, _export_failure(session, f"{target} was left as it was"):
         filter_conditions(session, filters)  # an unknown term or claimant: say so before touching the folder
         created = _make_folder(target)
         written: list[Path] = []
@@ -313,11 +329,12 @@ def runs(db: str | None) -> list[RunRow]:
 
 
 def verify(db: str | None, seeds_dir: str | Path | None = DEFAULT_SEEDS) -> VerifyReport:
-    """Re-check every anchor against the database text and, with `seeds_dir`, the files on disk."""
-    from claimsdb.verify import verify_anchors
+    """Check the database file (SQLite's quick_check), then every anchor against the database text
+    and, with `seeds_dir`, the files on disk."""
+    from claimsdb.verify import verify_database
 
     with reading(db) as session:
-        return verify_anchors(session, Path(seeds_dir) if seeds_dir is not None else None)
+        return verify_database(session, Path(seeds_dir) if seeds_dir is not None else None)
 
 
 @dataclass(frozen=True)

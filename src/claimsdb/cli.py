@@ -379,16 +379,25 @@ def runs(ctx: typer.Context, format_: FormatOpt = ListFormat.table) -> None:
 @app.command()
 @user_errors
 def verify(ctx: typer.Context, seeds_dir: SeedsDir = Path("seeds")) -> None:
-    """Re-check every stored quote anchor against the documents, in the database and on disk."""
+    """Check the database file (SQLite) and every stored quote anchor against the documents, in the database and on disk."""
     from claimsdb import api
 
     report = api.verify(_db(ctx), seeds_dir)
+    for damage in report.damage:
+        sys.stderr.write(f"DAMAGED: {damage}\n")
     for drift in report.drift:
         sys.stderr.write(f"DRIFT {drift.claim_id} ({drift.document_id}): {drift.problem}\n")
+    if report.damage:
+        sys.stderr.write(
+            "Error: the database file is damaged (SQLite's quick_check); its answers cannot be trusted. Restore it "
+            "from a backup, or load the seeds into a new file (claims --db NEW.db load).\n"
+        )
+        raise typer.Exit(code=1)
     if not report.ok:
         sys.stderr.write(f"Error: {len({d.claim_id for d in report.drift})} of {report.claims} claims no longer match their documents.\n")
         raise typer.Exit(code=1)
-    typer.echo(f"OK: {report.claims} quote anchors verified in {report.documents} documents (database and {seeds_dir}).")
+    checked = "; SQLite's quick_check finds the database file intact" if report.checked_file else ""
+    typer.echo(f"OK: {report.claims} quote anchors verified in {report.documents} documents (database and {seeds_dir}){checked}.")
 
 
 @app.command()
