@@ -12,8 +12,6 @@ import io
 import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -287,3 +285,31 @@ def test_an_export_that_fails_part_way_says_so_and_leaves_no_half_export(damaged
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert f"Error: the export stopped part-way: the database failed (DatabaseError: database disk image is malformed); {out} was left as it was" in result.stderr
     assert _export_files(out) == before
+
+
+# --- 10: the stored seed_file does not depend on how the seeds folder was named ------------------------------
+
+
+def stored_seed_files(db: str) -> set[str]:
+    from claimsdb import api
+    from claimsdb.query import ClaimFilter
+
+    out = io.StringIO()
+    api.export_csv(db, ClaimFilter(), out)
+    return {row["seed_file"] for row in csv.DictReader(io.StringIO(out.getvalue()))}
+
+
+def test_loading_the_same_seeds_by_another_name_stores_the_same_paths(
+    loaded: str, seeds: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`load /abs/seeds` and then `load .` inside it, `load ./`, `load ../seeds/`, a link to it: same seed_file."""
+    assert stored_seed_files(loaded) == {"seeds/article.yaml"}
+    (seeds.parent / "link").symlink_to(seeds, target_is_directory=True)
+    for folder, name in ((seeds, "."), (seeds / "documents", ".."), (seeds, "../seeds/"), (seeds.parent, "link")):
+        monkeypatch.chdir(folder)
+        result = cli("--db", loaded, "load", name, "--quiet", "--force")
+        assert result.exit_code == 0, result.output
+        assert "0 added, 0 changed, 0 restored, 0 withdrawn, 3 unchanged" in " ".join(result.output.split()), (name, result.output)
+        assert stored_seed_files(loaded) == {"seeds/article.yaml"}, name
+        unchanged = cli("--db", loaded, "load", name, "--quiet")
+        assert "Nothing changed" in unchanged.output, (name, unchanged.output)  # the hashes are found under the same names
