@@ -313,3 +313,71 @@ def test_loading_the_same_seeds_by_another_name_stores_the_same_paths(
         assert stored_seed_files(loaded) == {"seeds/article.yaml"}, name
         unchanged = cli("--db", loaded, "load", name, "--quiet")
         assert "Nothing changed" in unchanged.output, (name, unchanged.output)  # the hashes are found under the same names
+
+
+# --- 13: small things --------------------------------------------------------------------------------------
+
+
+def listed_ids(result: Any) -> list[str]:
+    assert result.exit_code == 0, result.output
+    return [row["id"] for row in csv.DictReader(io.StringIO(result.stdout))]
+
+
+def test_a_blank_search_is_no_search_and_one_without_words_is_an_error(loaded: str, cli: Cli, site: TestClient) -> None:
+    everything = listed_ids(cli("--db", loaded, "list", "--format", "csv"))
+    assert sorted(everything) == sorted(CLAIM_IDS)
+    for blank in ("", "  ", "\t \n"):
+        assert listed_ids(cli("--db", loaded, "list", "--search", blank, "--format", "csv")) == everything, repr(blank)
+    exported = cli("--db", loaded, "export", "--search", "  ")
+    assert exported.exit_code == 0 and len(exported.stdout.splitlines()) == 1 + len(CLAIM_IDS)
+    message = error_line(cli("--db", loaded, "list", "--search", "!!! ?"))
+    assert "Error: the search '!!! ?' has no words to look for (letters or digits)" in message
+    page = site.get("/", params={"q": "!!!"})
+    assert page.status_code == 400 and "has no words to look for" in page.text
+    assert listed_ids(cli("--db", loaded, "list", "--search", "  firing  ", "--format", "csv")) == ["tjwg-method-shooting"]
+
+
+def test_an_unknown_claim_type_is_an_error_like_an_unknown_term(loaded: str, cli: Cli, site: TestClient) -> None:
+    for command in ("list", "export"):
+        message = error_line(cli("--db", loaded, command, "--type", "execution_methd"))
+        assert "Error: no claim type matches 'execution_methd'; closest: execution_method" in message
+        assert "(one of execution_method, offence, defection_figure," in message
+    term = error_line(cli("--db", loaded, "list", "--term", "bogus"))
+    assert term.startswith("Error: no vocabulary term matches 'bogus'")
+    assert site.get("/", params={"type": "bogus"}).status_code == 400
+    for spelling in ("execution_method", "Execution Method", "execution-method"):
+        assert listed_ids(cli("--db", loaded, "list", "--type", spelling, "--format", "csv")) == ["tjwg-method-shooting"]
+
+
+def test_verify_with_a_missing_seeds_folder_says_so(loaded: str, cli: Cli, tmp_path: Path) -> None:
+    missing = tmp_path / "nonexistent"
+    result = cli("--db", loaded, "verify", missing)
+    message = error_line(result)
+    assert f"Error: {missing}: no such seeds folder" in message
+    assert "DRIFT" not in message
+
+
+def test_anchor_with_empty_words_says_they_are_empty(loaded: str, seeds: Path, cli: Cli) -> None:
+    for document in ("watchdog-article", seeds / "documents" / "article.txt"):
+        for words in ("", "   "):
+            message = error_line(cli("--db", loaded, "anchor", document, words))
+            assert "Error: the words to find are empty" in message, message
+            assert "Unicode" not in message and "whitespace" not in message
+    found = cli("--db", loaded, "anchor", "watchdog-article", "firing squads")
+    assert found.exit_code == 0 and "firing squads" in found.output
+
+
+def test_csv_listings_with_no_rows_still_print_the_header(db_url: str, seeds: Path, cli: Cli) -> None:
+    assert cli("--db", db_url, "migrate").exit_code == 0  # an empty database: no sources, claimants or runs
+    for command in ("sources", "claimants", "runs"):
+        result = cli("--db", db_url, command, "--format", "csv")
+        assert result.exit_code == 0, result.output
+        assert result.stdout.startswith("id,") and len(result.stdout.splitlines()) == 1, (command, result.stdout)
+    assert cli("--db", db_url, "load", seeds, "--quiet").exit_code == 0
+    result = cli("--db", db_url, "list", "--claimant", "north-korea", "--type", "execution_method", "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "id,type,status,statement,claimant_id,claimant_name,made_in_id,made_in_title,document_id,claimed_on,"
+        "claimed_on_precision,quote,attribution,place,date_match"
+    ]
+    assert "No claims match these filters." in result.stderr

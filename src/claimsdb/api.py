@@ -333,6 +333,8 @@ def verify(db: str | None, seeds_dir: str | Path | None = DEFAULT_SEEDS) -> Veri
     and, with `seeds_dir`, the files on disk."""
     from claimsdb.verify import verify_database
 
+    if seeds_dir is not None and not Path(seeds_dir).is_dir():  # else every claim would be reported as drifted
+        raise ClaimsError(f"{seeds_dir}: no such seeds folder; give the folder the database was loaded from (default: seeds)")
     with reading(db) as session:
         return verify_database(session, Path(seeds_dir) if seeds_dir is not None else None)
 
@@ -350,6 +352,8 @@ def locate(db: str | None, document: str, quote: str) -> Located:
     from claimsdb.seeds.anchor import locate as locate_quote
     from claimsdb.seeds.parse import decode_text
 
+    if not quote.strip():
+        raise ClaimsError("the words to find are empty; give them exactly as the document has them: claims anchor DOCUMENT \"the words\"")
     path = Path(document)
     if path.is_file():
         raw = path.read_bytes()

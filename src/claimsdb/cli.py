@@ -264,7 +264,10 @@ def list_(
         _stderr().print("No claims match these filters.")
         if format_ is ListFormatAll.table:
             return
-    render_rows(rows, format_.value, sys.stdout, _stdout(), title=f"{len(rows)} claim{'' if len(rows) == 1 else 's'}")
+    from claimsdb.query import ClaimRow
+
+    title = f"{len(rows)} claim{'' if len(rows) == 1 else 's'}"
+    render_rows(rows, format_.value, sys.stdout, _stdout(), title=title, row_type=ClaimRow)
 
 
 @app.command()
@@ -335,7 +338,10 @@ def _listing(ctx: typer.Context, fetch: str, format_: ListFormat, title: str) ->
     from claimsdb import api
     from claimsdb.render import render_rows
 
-    render_rows(getattr(api, fetch)(_db(ctx)), format_.value, sys.stdout, _stdout(), title=title)
+    from claimsdb import query
+
+    row_type = {"sources": query.SourceRow, "claimants": query.ClaimantRow, "runs": query.RunRow}[fetch]
+    render_rows(getattr(api, fetch)(_db(ctx)), format_.value, sys.stdout, _stdout(), title=title, row_type=row_type)
 
 
 @app.command()

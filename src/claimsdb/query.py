@@ -15,7 +15,7 @@ from sqlalchemy import Select, String, cast, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from claimsdb.db import models as m
-from claimsdb.db.search import SearchPlan, by_rowid, matches, plan_search
+from claimsdb.db.search import SearchPlan, by_rowid, has_words, matches, plan_search
 from claimsdb.errors import ClaimsError, NotFound
 from claimsdb.seeds.records import TERM_COLUMNS
 
@@ -61,6 +61,10 @@ class ClaimFilter:
     offset: int = 0
 
     def __post_init__(self) -> None:
+        if self.search is not None and not self.search.strip():
+            object.__setattr__(self, "search", None)  # blank, like "" (and a web form's empty box): no search
+        elif self.search is not None and not has_words(self.search):
+            raise ClaimsError(f"the search {self.search!r} has no words to look for (letters or digits); leave it out to list every claim")
         if self.limit is not None and not 0 <= self.limit <= MAX_COUNT:
             raise ClaimsError(f"limit must be a whole number from 0 to {MAX_COUNT:,}, not {self.limit}")
         if not 0 <= self.offset <= MAX_COUNT:
@@ -137,6 +141,19 @@ def resolve_claimants(session: Session, text: str) -> list[str]:
         return found
     every = sorted({key for keys in names.values() for key in keys})
     raise NotFound(_closest("claimant", text, every))
+
+
+def resolve_type(text: str) -> str:
+    """The claim type `text` names (any case; spaces or hyphens for underscores); NotFound names the closest.
+
+    Claim types are fixed by the seed schema, so an unknown one is a mistake, as an unknown --term is.
+    """
+    from claimsdb.seeds.schema import CLAIM_TYPES
+
+    wanted = "_".join(text.casefold().replace("-", " ").split())
+    if wanted in CLAIM_TYPES:
+        return wanted
+    raise NotFound(_closest("claim type", text, list(CLAIM_TYPES)) + f" (one of {', '.join(CLAIM_TYPES)})")
 
 
 def resolve_sources(session: Session, text: str) -> list[str]:
@@ -297,7 +314,7 @@ def filter_conditions(session: Session, filters: ClaimFilter, plan: SearchPlan |
     if not filters.include_withdrawn:
         conditions.append(m.Claim.status == "active")
     if filters.type:
-        conditions.append(m.Claim.type == filters.type)
+        conditions.append(m.Claim.type == resolve_type(filters.type))
     if filters.claimant:
         conditions.append(m.Claim.claimant_id.in_(resolve_claimants(session, filters.claimant)))
     if filters.source:
