@@ -381,3 +381,4 @@ def test_csv_listings_with_no_rows_still_print_the_header(db_url: str, seeds: Pa
         "claimed_on_precision,quote,attribution,place,date_match"
     ]
     assert "No claims match these filters." in result.stderr
+

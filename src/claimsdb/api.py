@@ -215,14 +215,14 @@ def export_csv(
 @contextmanager
 def _export_failure(session: Session, consequence: str) -> Iterator[None]:
     """A database error in the middle of an export (a damaged file, a lost server) as a message
-    saying the export did not finish and what that leaves, never a traceback; the export streams
-    through the driver's own cursor, so its errors may reach here unwrapped by SQLAlchemy."""
+    saying the export did not finish and what that leaves, never a traceback (the web answers 503);
+    the export streams through the driver's own cursor, so its errors may reach here unwrapped."""
     driver_error = session.get_bind().dialect.loaded_dbapi.Error
     try:
         yield
     except (DBAPIError, driver_error) as exc:
         reason = exc.orig if isinstance(exc, DBAPIError) else exc
-        raise ClaimsError(
+        raise DatabaseStateError(
             f"the export stopped part-way: the database failed ({type(reason).__name__}: {reason}); {consequence}. "
             "`claims verify` checks the database."
         ) from None
