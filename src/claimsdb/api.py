@@ -253,7 +253,8 @@ def export_package(
             with _temporary(target, final[0], written).open("w", encoding="utf-8", newline="") as handle:
                 count = write_export(session, filters, handle, formula_guard=formula_guard, progress=progress)
             package = datapackage(session, formula_guard=formula_guard)
-            _temporary(target, final[1], written).write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            package_text = json.dumps(package, indent=2, ensure_ascii=False) + "\n"
+            _temporary(target, final[1], written).write_text(package_text, encoding="utf-8")
             for temporary, path in zip(written, final, strict=True):
                 temporary.replace(path)
         except BaseException:
@@ -273,7 +274,9 @@ def _export_folder(out_dir: str | Path) -> Path:
     for name in ("claims.csv", "datapackage.json"):
         path = target / name
         if path.is_symlink():
-            raise ClaimsError(f"{path} is a symbolic link; claimsdb does not write through links: remove it, or export to another folder")
+            raise ClaimsError(
+                f"{path} is a symbolic link; claimsdb does not write through links: remove it, or export to another folder"
+            )
         if path.exists() and not path.is_file():
             raise ClaimsError(f"{path} is not a file (a folder?); move it away, or export to another folder")
     return target
@@ -334,7 +337,9 @@ def verify(db: str | None, seeds_dir: str | Path | None = DEFAULT_SEEDS) -> Veri
     from claimsdb.verify import verify_database
 
     if seeds_dir is not None and not Path(seeds_dir).is_dir():  # else every claim would be reported as drifted
-        raise ClaimsError(f"{seeds_dir}: no such seeds folder; give the folder the database was loaded from (default: seeds)")
+        raise ClaimsError(
+            f"{seeds_dir}: no such seeds folder; give the folder the database was loaded from (default: seeds)"
+        )
     with reading(db) as session:
         return verify_database(session, Path(seeds_dir) if seeds_dir is not None else None)
 
@@ -353,7 +358,9 @@ def locate(db: str | None, document: str, quote: str) -> Located:
     from claimsdb.seeds.parse import decode_text
 
     if not quote.strip():
-        raise ClaimsError("the words to find are empty; give them exactly as the document has them: claims anchor DOCUMENT \"the words\"")
+        raise ClaimsError(
+            'the words to find are empty; give them exactly as the document has them: claims anchor DOCUMENT "the words"'
+        )
     path = Path(document)
     if path.is_file():
         raw = path.read_bytes()

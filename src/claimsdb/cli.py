@@ -137,7 +137,10 @@ def load(
     ] = None,
     force: Annotated[bool, typer.Option(help="Read and check every seed file, not only those changed since the last load.")] = False,
     wait: Annotated[
-        float, typer.Option(parser=_seconds, metavar="SECONDS", help="Seconds to wait for another load on the same database (at most a week).")
+        float,
+        typer.Option(
+            parser=_seconds, metavar="SECONDS", help="Seconds to wait for another load on the same database (at most a week)."
+        ),
     ] = 60,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the load report: no overview, no progress bar.")] = False,
 ) -> None:
@@ -294,7 +297,11 @@ def export(
     ctx: typer.Context,
     out: Annotated[
         str | None,
-        typer.Option(metavar="DIR", help="Write DIR/claims.csv and DIR/datapackage.json instead of CSV on stdout; an export there is replaced only when the new one is complete."),
+        typer.Option(
+            metavar="DIR",
+            help="Write DIR/claims.csv and DIR/datapackage.json instead of CSV on stdout; "
+            "an export there is replaced only when the new one is complete.",
+        ),
     ] = None,
     source: SourceOpt = None,
     claimant: ClaimantOpt = None,
@@ -385,7 +392,7 @@ def runs(ctx: typer.Context, format_: FormatOpt = ListFormat.table) -> None:
 @app.command()
 @user_errors
 def verify(ctx: typer.Context, seeds_dir: SeedsDir = Path("seeds")) -> None:
-    """Check the database file (SQLite) and every stored quote anchor against the documents, in the database and on disk."""
+    """Check the database file (SQLite) and every quote anchor against the documents, in the database and on disk."""
     from claimsdb import api
 
     report = api.verify(_db(ctx), seeds_dir)
@@ -403,7 +410,8 @@ def verify(ctx: typer.Context, seeds_dir: SeedsDir = Path("seeds")) -> None:
         sys.stderr.write(f"Error: {len({d.claim_id for d in report.drift})} of {report.claims} claims no longer match their documents.\n")
         raise typer.Exit(code=1)
     checked = "; SQLite's quick_check finds the database file intact" if report.checked_file else ""
-    typer.echo(f"OK: {report.claims} quote anchors verified in {report.documents} documents (database and {seeds_dir}){checked}.")
+    anchors = f"{report.claims} quote anchors verified in {report.documents} documents (database and {seeds_dir})"
+    typer.echo(f"OK: {anchors}{checked}.")
 
 
 @app.command()

@@ -25,7 +25,15 @@ from claimsdb import __version__
 from claimsdb.db import models as m
 from claimsdb.db.search import refresh_search_index
 from claimsdb.errors import SeedError, SeedIssue
-from claimsdb.seeds.records import CLAIM_COLUMNS, Need, PublishedDate, SeedBundle, SeedFileRecord, StoredOrganisation, StoredSeeds
+from claimsdb.seeds.records import (
+    CLAIM_COLUMNS,
+    Need,
+    PublishedDate,
+    SeedBundle,
+    SeedFileRecord,
+    StoredOrganisation,
+    StoredSeeds,
+)
 
 
 @dataclass
@@ -88,7 +96,8 @@ def stored_seeds(session: Session) -> StoredSeeds:
                            m.Organisation.name, m.Organisation.seed_line)  # fmt: skip
     organisation_files: dict[str, str] = {}
     aliases: dict[str, tuple[str, ...]] = {}
-    for org, alias in connection.execute(select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias)).tuples():
+    all_aliases = select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias)
+    for org, alias in connection.execute(all_aliases).tuples():
         aliases[org] = (*aliases.get(org, ()), alias)
     for org, seed_file, kind, part_of, name, line in connection.execute(organisations).tuples():
         defined[("organisation", org)] = organisation_files[org] = seed_file

@@ -34,7 +34,7 @@ def whole_number(text: str, what: str, *, minimum: int = 0, maximum: int = MAX_C
     raw = text.strip()
     if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(maximum)) or not minimum <= int(raw) <= maximum:
         shown = raw if len(raw) <= 24 else raw[:24] + "..."
-        raise ClaimsError(f"{what} must be a whole number from {minimum} to {maximum:,}, written in digits 0-9, not {shown!r}")
+        raise ClaimsError(f"{what} must be a whole number from {minimum} to {maximum:,}, in digits 0-9, not {shown!r}")
     return int(raw)
 
 
@@ -64,7 +64,9 @@ class ClaimFilter:
         if self.search is not None and not self.search.strip():
             object.__setattr__(self, "search", None)  # blank, like "" (and a web form's empty box): no search
         elif self.search is not None and not has_words(self.search):
-            raise ClaimsError(f"the search {self.search!r} has no words to look for (letters or digits); leave it out to list every claim")
+            raise ClaimsError(
+                f"the search {self.search!r} has no words to look for (letters or digits); leave it out to list every claim"
+            )
         if self.limit is not None and not 0 <= self.limit <= MAX_COUNT:
             raise ClaimsError(f"limit must be a whole number from 0 to {MAX_COUNT:,}, not {self.limit}")
         if not 0 <= self.offset <= MAX_COUNT:

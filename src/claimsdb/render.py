@@ -37,7 +37,9 @@ def to_json(value: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, default=str)
 
 
-def render_rows(rows: Sequence[Any], fmt: Format, out: TextIO, console: Console, *, title: str = "", row_type: type | None = None) -> None:
+def render_rows(
+    rows: Sequence[Any], fmt: Format, out: TextIO, console: Console, *, title: str = "", row_type: type | None = None
+) -> None:
     """A list of dataclass rows as a table, a JSON array, or CSV with a header (the header of
     `row_type` when there are no rows, so a program reading the CSV still finds its columns)."""
     if fmt == "json":

@@ -17,7 +17,9 @@ DEFAULT_WAIT_SECONDS = 60
 """How long a write waits for another writer (another load) before giving up with a clear message."""
 
 
-SUPPORTED_DATABASES = "a SQLite file path (claims.db), a sqlite:///path/to/claims.db URL, or a PostgreSQL URL (postgresql://user@host/claims)"
+SUPPORTED_DATABASES = (
+    "a SQLite file path (claims.db), a sqlite:///path/to/claims.db URL, or a PostgreSQL URL (postgresql://user@host/claims)"
+)
 
 
 def database_url(db: str | None = None) -> str:
@@ -40,7 +42,8 @@ def database_url(db: str | None = None) -> str:
     try:
         make_url(url)
     except (ArgumentError, ValueError) as exc:
-        raise ClaimsError(f"cannot read the {backend} URL in --db or ${DB_ENV} ({exc}); give {SUPPORTED_DATABASES}") from None
+        message = f"cannot read the {backend} URL in --db or ${DB_ENV} ({exc}); give {SUPPORTED_DATABASES}"
+        raise ClaimsError(message) from None
     return url
 
 

@@ -30,7 +30,9 @@ def parse_wait(text: str | float) -> float:
     raw = str(text).strip()
     if not (raw.isascii() and re.fullmatch(r"[0-9]+(\.[0-9]+)?", raw)) or float(raw) > MAX_WAIT_SECONDS:
         shown = raw if len(raw) <= 24 else raw[:24] + "..."
-        raise ClaimsError(f"the wait must be a number of seconds from 0 to {MAX_WAIT_SECONDS} (a week), such as 60, not {shown!r}")
+        raise ClaimsError(
+            f"the wait must be a number of seconds from 0 to {MAX_WAIT_SECONDS} (a week), such as 60, not {shown!r}"
+        )
     return float(raw)
 
 
