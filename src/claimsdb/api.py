@@ -24,7 +24,7 @@ from claimsdb import __version__
 from claimsdb.db.engine import DEFAULT_WAIT_SECONDS, database_url, describe, make_engine, sqlite_file
 from claimsdb.db.migrate import ensure_current, upgrade_database
 from claimsdb.errors import ClaimsError, DatabaseStateError
-from claimsdb.export import datapackage, write_export
+from claimsdb.export import TERMS_FILE, datapackage, write_export, write_terms
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.query import (
     ClaimantRow,
@@ -46,6 +46,7 @@ from claimsdb.query import (
 )
 
 if TYPE_CHECKING:
+    from claimsdb.figures import Denial, Figures
     from claimsdb.load import LoadReport
     from claimsdb.provenance import ClaimProvenance
     from claimsdb.seeds.anchor import Located as LocatedQuote
@@ -203,6 +204,22 @@ def show(db: str | None, claim_id: str) -> ClaimProvenance:
         return get_claim(session, claim_id)
 
 
+def figures(db: str | None, filters: ClaimFilter, period: str | None = None) -> Figures:
+    """Every claimed figure grouped by measure and period, with conflicts and sums (figures.py)."""
+    from claimsdb.figures import figures as gather
+
+    with reading(db) as session:
+        return gather(session, filters, period)
+
+
+def denials(db: str | None, filters: ClaimFilter) -> list[Denial]:
+    """Each claim that contradicts others, with the claims it contradicts."""
+    from claimsdb.figures import denials as gather
+
+    with reading(db) as session:
+        return gather(session, filters)
+
+
 def export_csv(
     db: str | None, filters: ClaimFilter, out: TextIO, *, formula_guard: bool = True, progress: Progress = NO_PROGRESS
 ) -> int:
@@ -236,14 +253,15 @@ def _exporting(session: Session, filters: ClaimFilter, progress: Progress) -> No
 def export_package(
     db: str | None, filters: ClaimFilter, out_dir: str | Path, *, formula_guard: bool = True, progress: Progress = NO_PROGRESS
 ) -> tuple[int, list[Path]]:
-    """Write `claims.csv` and its Frictionless `datapackage.json` into `out_dir`.
+    """Write `claims.csv`, `terms.csv` (the vocabularies) and their Frictionless `datapackage.json`
+    into `out_dir`; the paths come back in that order.
 
     An export already there is replaced only by a whole new one: the options are checked before
-    anything is written, both files are written under temporary names in `out_dir` and renamed
-    into place only when both are complete. A failure leaves the folder as it was.
+    anything is written, the files are written under temporary names in `out_dir` and renamed
+    into place only when all are complete. A failure leaves the folder as it was.
     """
-    target = _export_folder(out_dir)
-    final = [target / "claims.csv", target / "datapackage.json"]
+    final = [Path(out_dir) / name for name in ("claims.csv", TERMS_FILE, "datapackage.json")]
+    target = _checked_folder(out_dir, final)
     with reading(db) as session, _export_failure(session, f"{target} was left as it was"):
         filter_conditions(session, filters)  # an unknown term or claimant: say so before touching the folder
         created = _make_folder(target)
@@ -252,9 +270,11 @@ def export_package(
             _exporting(session, filters, progress)
             with _temporary(target, final[0], written).open("w", encoding="utf-8", newline="") as handle:
                 count = write_export(session, filters, handle, formula_guard=formula_guard, progress=progress)
+            with _temporary(target, final[1], written).open("w", encoding="utf-8", newline="") as handle:
+                write_terms(session, handle, formula_guard=formula_guard)
             package = datapackage(session, formula_guard=formula_guard)
             package_text = json.dumps(package, indent=2, ensure_ascii=False) + "\n"
-            _temporary(target, final[1], written).write_text(package_text, encoding="utf-8")
+            _temporary(target, final[2], written).write_text(package_text, encoding="utf-8")
             for temporary, path in zip(written, final, strict=True):
                 temporary.replace(path)
         except BaseException:
@@ -266,19 +286,24 @@ def export_package(
     return count, final
 
 
-def _export_folder(out_dir: str | Path) -> Path:
-    """The export folder, refused before any work if an export could not be written safely there."""
+def _checked_folder(out_dir: str | Path, files: Sequence[Path] = ()) -> Path:
+    """The export folder, refused before any work if the export's `files` could not be written safely there."""
     if not str(out_dir).strip():
-        raise ClaimsError("--out needs a folder to write claims.csv and datapackage.json into, e.g. --out export")
-    target = Path(out_dir)
-    for name in ("claims.csv", "datapackage.json"):
-        path = target / name
+        raise ClaimsError("--out needs a folder to write the export into, e.g. --out export")
+    for path in files:
         if path.is_symlink():
             raise ClaimsError(
                 f"{path} is a symbolic link; claimsdb does not write through links: remove it, or export to another folder"
             )
         if path.exists() and not path.is_file():
             raise ClaimsError(f"{path} is not a file (a folder?); move it away, or export to another folder")
+    return Path(out_dir)
+
+
+def _export_folder(out_dir: str | Path) -> Path:
+    """The export folder, created if need be (for exports that write one file, whole or not at all)."""
+    target = _checked_folder(out_dir)
+    _make_folder(target)
     return target
 
 
@@ -309,6 +334,37 @@ def _temporary(folder: Path, final: Path, written: list[Path]) -> Path:
 def _remove_if_empty(folder: Path) -> None:
     with suppress(OSError):
         folder.rmdir()
+
+
+def export_annotations(
+    db: str | None, filters: ClaimFilter, out: TextIO, *, base_url: str | None = None, progress: Progress = NO_PROGRESS
+) -> int:
+    """Stream every selected claim's anchor to `out` as a W3C Web Annotation, in one JSON-LD
+    AnnotationCollection; returns how many. `base_url` is where the claims are served, for links."""
+    from claimsdb.linked_data import Links, write_annotations
+
+    links = Links.under(base_url)
+    with reading(db) as session:
+        _exporting(session, filters, progress)
+        return write_annotations(session, filters, out, links=links, progress=progress)
+
+
+def export_annotations_file(
+    db: str | None,
+    filters: ClaimFilter,
+    out_dir: str | Path,
+    *,
+    base_url: str | None = None,
+    progress: Progress = NO_PROGRESS,
+) -> tuple[int, Path]:
+    """export_annotations into `out_dir/annotations.jsonld`, written whole or not at all."""
+    from claimsdb.linked_data import Links, write_annotations_file
+
+    links = Links.under(base_url)
+    folder = _export_folder(out_dir)
+    with reading(db) as session:
+        _exporting(session, filters, progress)
+        return write_annotations_file(session, filters, folder, links=links, progress=progress)
 
 
 def sources(db: str | None) -> list[SourceRow]:
