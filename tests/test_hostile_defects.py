@@ -74,11 +74,11 @@ def test_a_refused_export_leaves_the_previous_export_whole(loaded: str, cli: Cli
     assert not fresh.exists()  # options are checked before the folder is made
 
 
-def test_an_export_that_succeeds_replaces_both_files_and_leaves_no_temporary_file(loaded: str, cli: Cli, tmp_path: Path) -> None:
+def test_an_export_that_succeeds_replaces_every_file_and_leaves_no_temporary_file(loaded: str, cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "export"
     assert cli("--db", loaded, "export", "--out", out, "--quiet").exit_code == 0
     assert cli("--db", loaded, "export", "--claimant", "north-korea", "--out", out, "--quiet").exit_code == 0
-    assert sorted(path.name for path in out.iterdir()) == ["claims.csv", "datapackage.json"]
+    assert sorted(path.name for path in out.iterdir()) == ["claims.csv", "datapackage.json", "terms.csv"]
     rows = list(csv.DictReader(io.StringIO((out / "claims.csv").read_text(encoding="utf-8"))))
     assert [row["claim_id"] for row in rows] == ["north-korea-denial"]
     assert oct((out / "claims.csv").stat().st_mode & 0o777) == oct(0o666 & ~_umask())
