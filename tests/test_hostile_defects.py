@@ -107,6 +107,13 @@ def test_export_refuses_a_linked_claims_csv_a_folder_in_its_place_and_an_empty_o
     assert "claims.csv is not a file" in message
     assert sorted(path.name for path in folder.iterdir()) == ["claims.csv"]
 
+    for name in ("terms.csv", "datapackage.json"):  # every file of the package
+        other = tmp_path / f"linked-{name}"
+        other.mkdir()
+        (other / name).symlink_to(victim)
+        assert f"{name} is a symbolic link" in error_line(cli("--db", loaded, "export", "--out", other))
+        assert victim.read_text(encoding="utf-8") == "precious\n"
+
     message = error_line(cli("--db", loaded, "export", "--out", ""))
     assert "--out needs a folder" in message
 
