@@ -164,7 +164,7 @@ def test_a_filter_that_matches_nothing_known_is_explained_beside_the_form(client
         ("claimant=hrcd", "no claimant matches 'hrcd'; closest: hrdc"),
         ("from=2017-13", "'2017-13' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD"),
         ("sort=newest", "sort must be one of document, date, claimant, type, id"),
-        ("offset=-1", "offset must be a whole number of at least 0"),
+        ("offset=-1", "offset must be a whole number from 0 to 1,000,000,000"),
     ):
         page = client.get(f"/?{query}")
         assert page.status_code == 400, query
