@@ -344,7 +344,7 @@ def serving(db: Path, tmp_path: Path, *options: str) -> Iterator[tuple[str, int]
 
 def _answers(port: int) -> bool:
     try:
-        return get(port, "/")[0] == 200
+        return get(port, "/")[0] in (200, 503)  # 503: a database that is not ready, as the page says
     except OSError:
         return False
 
@@ -449,3 +449,12 @@ def test_serve_works_on_a_read_only_mount(loaded_folder: Path, tmp_path: Path) -
         status, _, body = get(port, f"/claims/{CLAIM}")
         assert status == 200 and b"most of those executed were shot by firing squads" in body
         assert get(port, "/claims.csv")[0] == 200
+
+
+def test_serve_on_a_missing_database_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    with serving(folder / "claims.db", tmp_path, "--header-timeout", "5") as (_, port):
+        status, _, body = get(port, f"/claims/{CLAIM}")
+        assert status == 503 and b"no claims database at" in body
+    assert list(folder.iterdir()) == []
