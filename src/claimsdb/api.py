@@ -1,8 +1,10 @@
 """The library's public surface: what the CLI (and any script) calls.
 
-Each function takes the database as a path or URL, owns its engine and session, and for writes
-runs exactly one transaction: a load either happens whole or not at all. Modules only some
-functions need (loading, provenance, anchoring, verifying) are imported inside them, so a read
+Each function takes a `Database` (opened once with `open_database`, and kept for a command or a
+web app's life, so there is one engine and one connection pool per database) and for writes runs
+exactly one transaction: a load either happens whole or not at all. A path or URL is accepted
+too, for one-off calls: the database is then opened for that call and closed after it. Modules only some
+functions need (loading, anchoring, verifying) are imported inside them, so a read
 such as an export does not pay for them.
 """
 
@@ -16,39 +18,46 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from claimsdb import __version__
-from claimsdb.db.engine import DEFAULT_WAIT_SECONDS, database_url, describe, make_engine, sqlite_file
+from claimsdb.db.database import Database
+from claimsdb.db.engine import DEFAULT_WAIT_SECONDS
 from claimsdb.db.migrate import ensure_current, upgrade_database
-from claimsdb.errors import ClaimsError, DatabaseStateError
+from claimsdb.errors import ClaimsError, DatabaseStateError, NotFound
 from claimsdb.export import TERMS_FILE, csv_blocks, datapackage, write_export, write_terms
 from claimsdb.progress import NO_PROGRESS, Progress
+from claimsdb.provenance import CONTEXT_CHARS, ClaimProvenance, SourceInfo, get_claim, source_info
 from claimsdb.query import (
+    SORTS,
     ClaimantRow,
     ClaimFilter,
     ClaimRow,
+    DocumentQuote,
+    FacetCounts,
     Overview,
     RunRow,
     SourceRow,
     Stats,
     count_claims,
+    document_quotes,
     document_text,
+    facet_counts,
     filter_conditions,
     list_claimants,
     list_claims,
     list_runs,
     list_sources,
     overview,
+    source_reports,
     stats,
+    whole_number,
 )
 
 if TYPE_CHECKING:
     from claimsdb.figures import Denial, Figures
     from claimsdb.load import LoadReport
-    from claimsdb.provenance import ClaimProvenance
     from claimsdb.seeds.anchor import Located as LocatedQuote
     from claimsdb.seeds.records import SeedBundle, StoredSeeds
     from claimsdb.verify import VerifyReport
@@ -56,41 +65,38 @@ if TYPE_CHECKING:
 DEFAULT_SEEDS = "seeds"
 
 
-@contextmanager
-def _engine(
-    db: str | None, *, must_exist: bool = False, read_only: bool = False, wait_seconds: float = DEFAULT_WAIT_SECONDS
-) -> Iterator[Engine]:
-    url = database_url(db)
-    path = sqlite_file(url)
-    if must_exist and path is not None and not path.exists():
-        raise DatabaseStateError(f"no claims database at {path}; run `claims load` to create it, or pass --db")
-    engine = make_engine(url, wait_seconds=wait_seconds, read_only=read_only)
-    try:
-        yield engine
-    except OperationalError as exc:
-        if "database is locked" in str(exc.orig):
-            raise DatabaseStateError(
-                f"{describe(url)} is busy: another process kept it locked for over {wait_seconds:g} s "
-                "(probably another load); nothing was written. Try again when it has finished."
-            ) from None
-        raise DatabaseStateError(f"database error on {describe(url)}: {exc.orig}") from None
-    except DBAPIError as exc:  # integrity, data or programming errors: a message, never a traceback
-        raise DatabaseStateError(
-            f"the database {describe(url)} refused the operation ({type(exc.orig).__name__}: {exc.orig}); "
-            "nothing was written"
-        ) from None
-    finally:
-        engine.dispose()
+DatabaseLike = Database | str | None
+"""A Database, or a path or URL to open for one call (None: claims.db here)."""
+
+
+def open_database(db: str | None = None, *, read_only: bool = False, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> Database:
+    """The database at `db` (a SQLite path or URL, a PostgreSQL URL; None: claims.db here).
+
+    Open it once and pass it to every call: it owns the one engine and connection pool. Readers
+    open it `read_only` (a SQLite file is then opened with mode=ro and never created); `wait_seconds`
+    is how long a load waits for another load (refused if not a plain number up to a week)."""
+    from claimsdb.db.locks import parse_wait
+
+    return Database(db, read_only=read_only, wait_seconds=parse_wait(format(wait_seconds, "f")))
 
 
 @contextmanager
-def reading(db: str | None) -> Iterator[Session]:
-    """A read-only session on a database that must already exist at the current schema.
+def _opened(db: DatabaseLike, *, read_only: bool, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> Iterator[Database]:
+    """`db` itself if it is a Database; a path or URL opened for this one call, closed after it."""
+    if isinstance(db, Database):
+        yield db
+        return
+    with open_database(db, read_only=read_only, wait_seconds=wait_seconds) as opened:
+        yield opened
 
-    SQLite files are opened read-only: reading works on a read-only mount or a full disk, and a
-    missing file is never created."""
-    with _engine(db, must_exist=True, read_only=True) as engine, Session(engine) as session:
-        ensure_current(session.connection(), create=False)
+
+@contextmanager
+def reading(db: DatabaseLike) -> Iterator[Session]:
+    """A session on a database that must already exist at the current schema.
+
+    Opened from a path, a SQLite file is read-only: reading works on a read-only mount or a full
+    disk, and a missing file is never created."""
+    with _opened(db, read_only=True) as database, database.reading() as session:
         yield session
 
 
@@ -101,31 +107,45 @@ def check(seeds_dir: str | Path = DEFAULT_SEEDS) -> SeedBundle:
     return read_seeds(seeds_dir)
 
 
-def migrate(db: str | None) -> tuple[str | None, str]:
+def migrate(db: DatabaseLike) -> tuple[str | None, str]:
     """Create or upgrade the schema; returns (revision before, revision after)."""
-    with _engine(db) as engine:
-        return upgrade_database(engine)
+    with _opened(db, read_only=False) as database, database.errors():
+        return upgrade_database(database.engine)
 
 
 def load(
-    db: str | None,
+    db: DatabaseLike,
     seeds_dir: str | Path = DEFAULT_SEEDS,
     *,
     recapture: Sequence[str] = (),
     force: bool = False,
-    wait_seconds: float = DEFAULT_WAIT_SECONDS,
+    wait_seconds: float | None = None,
     on_wait: Callable[[str], None] | None = None,
     progress: Progress = NO_PROGRESS,
 ) -> LoadReport:
     """Load a seeds directory in one transaction; unchanged seeds are recognised by their hashes.
 
-    `on_wait` is told when another load holds the database and this one has to wait.
+    `on_wait` is told when another load holds the database and this one has to wait. How long it
+    waits is the Database's `wait_seconds` (`wait_seconds` here only when `db` is a path or URL).
     """
-    from claimsdb.db.locks import parse_wait, take_load_lock
+    if isinstance(db, Database) and wait_seconds is not None and wait_seconds != db.wait_seconds:
+        raise ValueError("a Database waits as long as it was opened to: give wait_seconds to open_database")
+    with _opened(db, read_only=False, wait_seconds=DEFAULT_WAIT_SECONDS if wait_seconds is None else wait_seconds) as database:
+        return _load(database, Path(seeds_dir), recapture=recapture, force=force, on_wait=on_wait, progress=progress)
+
+
+def _load(
+    db: Database,
+    root: Path,
+    *,
+    recapture: Sequence[str],
+    force: bool,
+    on_wait: Callable[[str], None] | None,
+    progress: Progress,
+) -> LoadReport:
+    from claimsdb.db.locks import take_load_lock
     from claimsdb.load import LoadReport, last_run_files, load_bundle
 
-    wait_seconds = parse_wait(format(wait_seconds, "f"))  # inf, nan or a week and more: refused
-    root = Path(seeds_dir)
     if not force and not recapture:
         unchanged = _unchanged_since_last_run(db, root)
         if unchanged is not None:
@@ -136,10 +156,10 @@ def load(
     with ExitStack() as stack:
         stored = None if force or recapture else _stored_seeds(db, stack)
         bundle = read_seeds(root, progress, stored)
-    with _engine(db, wait_seconds=wait_seconds) as engine, Session(engine) as session, session.begin():
+    with db.session() as session, session.begin():
         # take the write lock first; create the schema of a new database in this same transaction
         connection = session.connection(execution_options={"sqlite_immediate": True})
-        take_load_lock(connection, wait_seconds, on_wait)
+        take_load_lock(connection, db.wait_seconds, on_wait)
         ensure_current(connection, create=True)
         if not bundle.full and last_run_files(session)[0] != stored.run_id:  # type: ignore[union-attr]
             bundle = read_seeds(root, progress)  # another load landed while we read: read everything
@@ -147,7 +167,7 @@ def load(
         return load_bundle(session, bundle, recapture=recapture)
 
 
-def _stored_seeds(db: str | None, stack: ExitStack) -> StoredSeeds | None:
+def _stored_seeds(db: Database, stack: ExitStack) -> StoredSeeds | None:
     """What the last load left, so only changed files are read; None for a new or unusable database.
 
     Its session stays open on `stack` while the seeds are read: the reader asks it about claims.
@@ -155,20 +175,20 @@ def _stored_seeds(db: str | None, stack: ExitStack) -> StoredSeeds | None:
     from claimsdb.load import stored_seeds
 
     try:
-        session = stack.enter_context(reading(db))
+        session = stack.enter_context(db.reading())
     except DatabaseStateError:
         return None
     return stored_seeds(session)
 
 
-def _unchanged_since_last_run(db: str | None, root: Path) -> int | None:
+def _unchanged_since_last_run(db: Database, root: Path) -> int | None:
     """The last run's id if this claimsdb made it and it read exactly the files on disk now, byte
     for byte; else None. (A run by another version may have stored less than this one would: after
     an upgrade, the same seeds are read again.)"""
     from claimsdb.load import last_run_files, last_run_version
 
     try:
-        with reading(db) as session:
+        with db.reading() as session:
             previous, files = last_run_files(session)
             version = last_run_version(session, previous)
     except DatabaseStateError:
@@ -192,24 +212,81 @@ def _same_files(root: Path, recorded: dict[str, str]) -> bool:
     return True
 
 
-def summary(db: str | None) -> Overview:
+def summary(db: DatabaseLike) -> Overview:
     with reading(db) as session:
         return overview(session)
 
 
-def claims(db: str | None, filters: ClaimFilter) -> list[ClaimRow]:
+def claims(db: DatabaseLike, filters: ClaimFilter) -> list[ClaimRow]:
     with reading(db) as session:
         return list_claims(session, filters)
 
 
-def show(db: str | None, claim_id: str) -> ClaimProvenance:
-    from claimsdb.provenance import get_claim
-
+def show(db: DatabaseLike, claim_id: str) -> ClaimProvenance:
     with reading(db) as session:
         return get_claim(session, claim_id)
 
 
-def figures(db: str | None, filters: ClaimFilter, period: str | None = None) -> Figures:
+@dataclass(frozen=True)
+class ClaimsPage:
+    """One page of the claims `filters` select, how many there are in all, and their facets."""
+
+    total: int
+    rows: list[ClaimRow]
+    counts: FacetCounts | None
+    """None when nothing matches."""
+
+
+def claims_page(db: DatabaseLike, filters: ClaimFilter, *, offset: int, limit: int) -> ClaimsPage:
+    """The web's claims list: one page and the counts, read in one transaction."""
+    from dataclasses import replace
+
+    with reading(db) as session:
+        total = count_claims(session, filters)
+        rows = list_claims(session, replace(filters, offset=offset, limit=limit))
+        return ClaimsPage(total, rows, facet_counts(session, filters) if total else None)
+
+
+@dataclass(frozen=True)
+class SourceDetail:
+    """A publication with everything its page shows, read in one transaction."""
+
+    sources: list[SourceRow]
+    """Every publication (the page links to those it reports on and those reporting on it)."""
+    reports: dict[str, list[str]]
+    """Each publication's id -> the ids of those it reports on."""
+    info: SourceInfo
+    claims: list[ClaimRow]
+    """The active claims made in or recorded from it."""
+    text: str | None
+    """A held document's text (None for a publication claimsdb does not hold)."""
+    quotes: list[DocumentQuote]
+    """The quotes in `text`, in reading order."""
+
+
+def source(db: DatabaseLike, source_id: str) -> SourceDetail:
+    """A publication (NotFound if there is none by that id), its claims and, if held, its text and quotes."""
+    import difflib
+
+    with reading(db) as session:
+        sources = list_sources(session)
+        by_id = {row.id: row for row in sources}
+        if source_id not in by_id:
+            close = difflib.get_close_matches(source_id, list(by_id), n=3, cutoff=0.5)
+            hint = f"; closest: {', '.join(close)}" if close else "; the sources page lists them all"
+            raise NotFound(f"no source {source_id!r}{hint}")
+        text = document_text(session, source_id) if by_id[source_id].held else None
+        return SourceDetail(
+            sources=sources,
+            reports=source_reports(session),
+            info=source_info(session, source_id),
+            claims=list_claims(session, ClaimFilter(source=source_id)),
+            text=text,
+            quotes=document_quotes(session, source_id) if text is not None else [],
+        )
+
+
+def figures(db: DatabaseLike, filters: ClaimFilter, period: str | None = None) -> Figures:
     """Every claimed figure grouped by measure and period, with conflicts and sums (figures.py)."""
     from claimsdb.figures import figures as gather
 
@@ -217,7 +294,7 @@ def figures(db: str | None, filters: ClaimFilter, period: str | None = None) -> 
         return gather(session, filters, period)
 
 
-def denials(db: str | None, filters: ClaimFilter) -> list[Denial]:
+def denials(db: DatabaseLike, filters: ClaimFilter) -> list[Denial]:
     """Each claim that contradicts others, with the claims it contradicts."""
     from claimsdb.figures import denials as gather
 
@@ -226,7 +303,7 @@ def denials(db: str | None, filters: ClaimFilter) -> list[Denial]:
 
 
 def export_csv(
-    db: str | None, filters: ClaimFilter, out: TextIO, *, formula_guard: bool = True, progress: Progress = NO_PROGRESS
+    db: DatabaseLike, filters: ClaimFilter, out: TextIO, *, formula_guard: bool = True, progress: Progress = NO_PROGRESS
 ) -> int:
     """Stream the CSV to `out`; returns the number of claims written."""
     with reading(db) as session, _export_failure(session, "the CSV written so far is incomplete: do not use it"):
@@ -234,7 +311,7 @@ def export_csv(
         return write_export(session, filters, out, formula_guard=formula_guard, progress=progress)
 
 
-def export_stream(db: str | None, filters: ClaimFilter, *, formula_guard: bool = True) -> Iterator[bytes]:
+def export_stream(db: DatabaseLike, filters: ClaimFilter, *, formula_guard: bool = True) -> Iterator[bytes]:
     """The CSV `export_csv` writes, as UTF-8 blocks for a streamed download; the database stays
     open (one read transaction) until the last block is taken or the iterator is closed."""
     with reading(db) as session, _export_failure(session, "the CSV sent so far is incomplete: do not use it"):
@@ -264,7 +341,7 @@ def _exporting(session: Session, filters: ClaimFilter, progress: Progress) -> No
 
 
 def export_package(
-    db: str | None, filters: ClaimFilter, out_dir: str | Path, *, formula_guard: bool = True, progress: Progress = NO_PROGRESS
+    db: DatabaseLike, filters: ClaimFilter, out_dir: str | Path, *, formula_guard: bool = True, progress: Progress = NO_PROGRESS
 ) -> tuple[int, list[Path]]:
     """Write `claims.csv`, `terms.csv` (the vocabularies) and their Frictionless `datapackage.json`
     into `out_dir`; the paths come back in that order.
@@ -350,7 +427,7 @@ def _remove_if_empty(folder: Path) -> None:
 
 
 def export_annotations(
-    db: str | None, filters: ClaimFilter, out: TextIO, *, base_url: str | None = None, progress: Progress = NO_PROGRESS
+    db: DatabaseLike, filters: ClaimFilter, out: TextIO, *, base_url: str | None = None, progress: Progress = NO_PROGRESS
 ) -> int:
     """Stream every selected claim's anchor to `out` as a W3C Web Annotation, in one JSON-LD
     AnnotationCollection; returns how many. `base_url` is where the claims are served, for links."""
@@ -363,7 +440,7 @@ def export_annotations(
 
 
 def export_annotations_file(
-    db: str | None,
+    db: DatabaseLike,
     filters: ClaimFilter,
     out_dir: str | Path,
     *,
@@ -380,27 +457,27 @@ def export_annotations_file(
         return write_annotations_file(session, filters, folder, links=links, progress=progress)
 
 
-def sources(db: str | None) -> list[SourceRow]:
+def sources(db: DatabaseLike) -> list[SourceRow]:
     with reading(db) as session:
         return list_sources(session)
 
 
-def claimants(db: str | None) -> list[ClaimantRow]:
+def claimants(db: DatabaseLike) -> list[ClaimantRow]:
     with reading(db) as session:
         return list_claimants(session)
 
 
-def statistics(db: str | None) -> Stats:
+def statistics(db: DatabaseLike) -> Stats:
     with reading(db) as session:
         return stats(session)
 
 
-def runs(db: str | None) -> list[RunRow]:
+def runs(db: DatabaseLike) -> list[RunRow]:
     with reading(db) as session:
         return list_runs(session)
 
 
-def verify(db: str | None, seeds_dir: str | Path | None = DEFAULT_SEEDS) -> VerifyReport:
+def verify(db: DatabaseLike, seeds_dir: str | Path | None = DEFAULT_SEEDS) -> VerifyReport:
     """Check the database file (SQLite's quick_check), then every anchor against the database text
     and, with `seeds_dir`, the files on disk."""
     from claimsdb.verify import verify_database
@@ -420,7 +497,7 @@ class Located:
     explanation: str | None
 
 
-def locate(db: str | None, document: str, quote: str) -> Located:
+def locate(db: DatabaseLike, document: str, quote: str) -> Located:
     """Where `quote` sits in a document (a file path, or a held document's id), or what is closest."""
     from claimsdb.seeds.anchor import explain_missing
     from claimsdb.seeds.anchor import locate as locate_quote

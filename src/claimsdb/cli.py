@@ -58,8 +58,20 @@ def main(
     ctx.obj = {"db": db}
 
 
-def _db(ctx: typer.Context) -> str | None:
-    return ctx.obj["db"] if ctx.obj else None
+def _db(ctx: typer.Context, *, writable: bool = False, wait_seconds: float | None = None) -> Any:
+    """The command's one api.Database, from --db or $CLAIMS_DB (read by Typer, not the library);
+    built on first use (reads open SQLite read-only), closed when the command ends."""
+    from claimsdb import api
+
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = {"db": None}
+    if "database" not in root.obj:
+        options = {} if wait_seconds is None else {"wait_seconds": wait_seconds}
+        database = api.open_database(root.obj["db"], read_only=not writable, **options)
+        root.obj["database"] = database
+        root.call_on_close(database.close)
+    return root.obj["database"]
 
 
 def _stderr() -> Any:
@@ -146,18 +158,17 @@ def load(
 ) -> None:
     """Load a seeds directory (default: seeds/) in one transaction, then show what is there."""
     from claimsdb import api
-    from claimsdb.db.engine import database_url, describe
     from claimsdb.render import render_load_report, render_overview
 
+    database = _db(ctx, writable=True, wait_seconds=wait)
     with _progress(quiet) as progress:
         report = api.load(
-            _db(ctx), seeds_dir, recapture=recapture or (), force=force, wait_seconds=wait,
-            on_wait=_stderr().print, progress=progress,
-        )  # fmt: skip
+            database, seeds_dir, recapture=recapture or (), on_wait=_stderr().print, force=force, progress=progress
+        )
     console = _stdout()
-    render_load_report(report, describe(database_url(_db(ctx))), console)
+    render_load_report(report, database.name, console)
     if not quiet:
-        render_overview(api.summary(_db(ctx)), console)
+        render_overview(api.summary(database), console)
 
 
 @app.command()
@@ -179,7 +190,7 @@ def migrate(ctx: typer.Context) -> None:
     """Create the database schema, or upgrade an older database to this version's schema."""
     from claimsdb import api
 
-    before, after = api.migrate(_db(ctx))
+    before, after = api.migrate(_db(ctx, writable=True))
     typer.echo(f"Schema already at {after}." if before == after else f"Schema upgraded from {before or 'empty'} to {after}.")
 
 
@@ -551,15 +562,15 @@ def serve(
 ) -> None:
     """Serve a read-only web site of the claims: filters and facets, provenance, held documents."""
     from claimsdb import api
-    from claimsdb.db.engine import database_url, describe
     from claimsdb.errors import DatabaseStateError
     from claimsdb.web import create_app
     from claimsdb.web.server import run
 
-    site = create_app(_db(ctx), base_url)
+    database = _db(ctx)
+    site = create_app(database, base_url)
     try:
-        api.summary(_db(ctx))
+        api.summary(database)
     except DatabaseStateError as exc:  # serve anyway: every page says what is wrong until it is fixed
         sys.stderr.write(f"Warning: {exc}\n")
-    sys.stderr.write(f"Serving {describe(database_url(_db(ctx)))} read-only at http://{host}:{port}/ (Ctrl-C stops).\n")
+    sys.stderr.write(f"Serving {database.name} read-only at http://{host}:{port}/ (Ctrl-C stops).\n")
     run(site, host, port, header_timeout=header_timeout)

@@ -617,9 +617,7 @@ def list_sources(session: Session) -> list[SourceRow]:
     """Every publication, what it reports on, and how many claims were made in or recorded from it."""
     made = dict(session.execute(select(m.Claim.made_in_id, func.count()).where(m.Claim.status == "active").group_by(m.Claim.made_in_id)).tuples().all())
     recorded = dict(session.execute(select(m.Claim.document_id, func.count()).where(m.Claim.status == "active").group_by(m.Claim.document_id)).tuples().all())
-    reports: dict[str, list[str]] = {}
-    for source_id, reported in session.execute(select(m.SourceReport.source_id, m.SourceReport.reported_id).order_by(m.SourceReport.position)).tuples():
-        reports.setdefault(source_id, []).append(reported)
+    reports = source_reports(session)
     rows = session.execute(
         select(m.Source, m.Organisation.name).outerjoin(m.Organisation, m.Source.publisher_id == m.Organisation.id).order_by(m.Source.id)
     ).tuples()
@@ -632,6 +630,34 @@ def list_sources(session: Session) -> list[SourceRow]:
         )  # fmt: skip
         for source, publisher in rows
     ]
+
+
+def source_reports(session: Session) -> dict[str, list[str]]:
+    """Each publication's id -> the ids of the publications it reports on, in the seed's order."""
+    reports: dict[str, list[str]] = {}
+    for source_id, reported in session.execute(select(m.SourceReport.source_id, m.SourceReport.reported_id).order_by(m.SourceReport.position)).tuples():
+        reports.setdefault(source_id, []).append(reported)
+    return reports
+
+
+@dataclass(frozen=True)
+class DocumentQuote:
+    """One active claim's quote in a held document, by its offsets (code points from 0)."""
+
+    claim_id: str
+    statement: str
+    start: int
+    end: int
+
+
+def document_quotes(session: Session, document_id: str) -> list[DocumentQuote]:
+    """The quotes of the active claims recorded from `document_id`, in reading order."""
+    rows = session.execute(
+        select(m.Claim.id, m.Claim.statement, m.Claim.quote_start, m.Claim.quote_end)
+        .where(m.Claim.document_id == document_id, m.Claim.status == "active")
+    ).tuples()
+    quotes = [DocumentQuote(claim_id, statement, start, end) for claim_id, statement, start, end in rows]
+    return sorted(quotes, key=lambda quote: (quote.start, quote.end, quote.claim_id))  # ids as Python orders them
 
 
 def list_claimants(session: Session) -> list[ClaimantRow]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
@@ -24,12 +23,13 @@ SUPPORTED_DATABASES = (
 
 
 def database_url(db: str | None = None) -> str:
-    """`--db` value, else $CLAIMS_DB, else claims.db here; a bare path means a SQLite file.
+    """The database's URL: `db` (the CLI's --db, or $CLAIMS_DB: the CLI reads it), else claims.db
+    here; a bare path means a SQLite file.
 
     Only SQLite and PostgreSQL (through the bundled psycopg) are supported; any other URL is a
     ClaimsError naming what is, before SQLAlchemy looks for a driver we do not ship.
     """
-    value = db or os.environ.get(DB_ENV) or DEFAULT_DB
+    value = db or DEFAULT_DB
     if "://" not in value:
         return f"sqlite:///{Path(value).expanduser().resolve()}"
     scheme, rest = value.split("://", 1)

@@ -1,16 +1,16 @@
 """The read-only web site: Starlette routes over the same library calls as the CLI.
 
-Every handler is thin: parse the request, call `claimsdb.api` / `claimsdb.query` inside one read
-session, shape the result with `views`, render a template. Only GET (and HEAD) routes exist, so
+Every handler is thin: parse the request, make one `claimsdb.api` call on the app's one Database,
+shape the result with `views`, render a template. Only GET (and HEAD) routes exist, so
 anything else gets 405; templates autoescape everything, and a strict Content-Security-Policy
 forbids scripts outright, since no page needs one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import AsyncIterator, Mapping
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -31,10 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from claimsdb import api
 from claimsdb.errors import ClaimsError, DatabaseStateError, NotFound
-from claimsdb.export import export_rows
 from claimsdb.linked_data import Links, claim_jsonld, claim_path
-from claimsdb.provenance import CONTEXT_CHARS, source_info
-from claimsdb.query import ClaimFilter, FacetCounts, count_claims, document_text, facet_counts, list_claims, list_sources
 from claimsdb.figures import Figures, figure_rows
 from claimsdb.render import describe_period, describe_quantity, render_rows, to_json
 from claimsdb.web import figures_views, views
@@ -98,11 +95,14 @@ def _templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
-def create_app(db: str | None, base_url: str | None = None) -> Starlette:
-    """The site for database `db` (a SQLite path or SQLAlchemy URL; None: claims.db here).
+def create_app(db: api.DatabaseLike, base_url: str | None = None) -> Starlette:
+    """The site for database `db`: an api.Database, or a SQLite path or SQLAlchemy URL (None:
+    claims.db here), opened read-only once for the life of the app.
 
-    Links and redirects are relative; the citation of a claim is absolute only with `base_url`,
-    the address the site is published at."""
+    Every request reads through the one Database, so connections come from its pool instead of
+    being made (and disposed) per request. Links and redirects are relative; the citation of a
+    claim is absolute only with `base_url`, the address the site is published at."""
+    db = db if isinstance(db, api.Database) else api.open_database(db, read_only=True)
     templates = _templates()
     # never from a request: its Host header is the client's to choose, and a link or redirect built
     # from it would send readers (or a cache) wherever the client said
@@ -119,16 +119,13 @@ def create_app(db: str | None, base_url: str | None = None) -> Starlette:
         params = views.given_params(request.query_params)
         try:
             wanted = views.parse_list_request(request.query_params)
-            with api.reading(db) as session:  # one page and the counts, from the database
-                total = count_claims(session, wanted.filters)
-                rows = list_claims(session, replace(wanted.filters, offset=wanted.offset, limit=wanted.limit))
-                counts = facet_counts(session, wanted.filters) if total else None
+            found = api.claims_page(db, wanted.filters, offset=wanted.offset, limit=wanted.limit)
         except DatabaseStateError:
             raise
         except ClaimsError as exc:  # a filter that matches nothing known: say so beside the form
             return render(request, "index.html", _list_context(params, views.page([], 0, 0, views.PAGE_SIZE), None, str(exc)), status=400)
-        page = views.page(rows, total, wanted.offset, wanted.limit)
-        return render(request, "index.html", _list_context(wanted.params, page, counts, None))
+        page = views.page(found.rows, found.total, wanted.offset, wanted.limit)
+        return render(request, "index.html", _list_context(wanted.params, page, found.counts, None))
 
     def claims_csv(request: Request) -> Response:
         """The current selection in the export's columns, as `claims export` writes it, streamed
@@ -157,7 +154,7 @@ def create_app(db: str | None, base_url: str | None = None) -> Starlette:
         url = address + claim_path(claim.id)
         return render(request, "claim.html", {
             "claim": claim,
-            "context": views.quote_context(claim.anchor, CONTEXT_CHARS),
+            "context": views.quote_context(claim.anchor, api.CONTEXT_CHARS),
             "citation": views.citation(claim, url),
             "jsonld": claim_jsonld(claim, url),
         })  # fmt: skip
@@ -197,22 +194,15 @@ def create_app(db: str | None, base_url: str | None = None) -> Starlette:
     def source_page(request: Request) -> Response:
         """A publication, its place in the reports_on chain, and a held document's text with its quotes."""
         source_id = request.path_params["source_id"]
-        with api.reading(db) as session:
-            sources = list_sources(session)
-            data = views.source_page(sources, source_id)
-            details = source_info(session, source_id)
-            rows = list_claims(session, ClaimFilter(source=source_id))
-            text = document_text(session, source_id) if data.source.held else None
-            # export rows carry the offsets; raw text, since no spreadsheet will read these
-            offsets = export_rows(session, ClaimFilter(source=source_id), formula_guard=False)
-            quotes = views.quotes_in_reading_order(offsets, source_id) if text is not None else []
+        found = api.source(db, source_id)
+        quotes = views.numbered(found.quotes)
         return render(request, "source.html", {
-            "page": data,
-            "details": details,
-            "made_in": [row for row in rows if row.made_in_id == source_id],
+            "page": views.source_page(found.sources, found.reports, source_id),
+            "details": found.info,
+            "made_in": [row for row in found.claims if row.made_in_id == source_id],
             "quotes": quotes,
-            "segments": views.segments(text, quotes) if text is not None else [],
-            "titles": {row.id: row.title for row in sources},
+            "segments": views.segments(found.text, quotes) if found.text is not None else [],
+            "titles": {row.id: row.title for row in found.sources},
         })  # fmt: skip
 
     def not_found(request: Request, exc: Exception) -> Response:
@@ -237,7 +227,13 @@ def create_app(db: str | None, base_url: str | None = None) -> Starlette:
         """A bug, not a user error: a plain page, never a traceback (the server log has the details)."""
         return render(request, "error.html", {"title": "Something went wrong", "message": _SERVER_ERROR, "status": 500}, status=500)
 
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        db.close()  # the pooled connections; the Database reconnects if used again
+
     app = Starlette(
+        lifespan=lifespan,
         routes=[
             Route("/", index, name="index"),
             Route("/claims.csv", claims_csv, name="claims_csv"),
@@ -262,6 +258,7 @@ def create_app(db: str | None, base_url: str | None = None) -> Starlette:
     )
     # Starlette would answer /sources/ with a redirect to an absolute URL built from the Host header
     app.router.redirect_slashes = False
+    app.state.database = db
     return app
 
 
@@ -286,7 +283,7 @@ def _figures_context(params: Mapping[str, str], data: Figures | None, error: str
     }
 
 
-def _list_context(params: Mapping[str, str], page: views.Page, counts: FacetCounts | None, error: str | None) -> dict[str, Any]:
+def _list_context(params: Mapping[str, str], page: views.Page, counts: api.FacetCounts | None, error: str | None) -> dict[str, Any]:
     facets = views.facets(counts, params) if counts else []
     return {
         "params": dict(params),

@@ -8,15 +8,13 @@ web layer.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from claimsdb.errors import ClaimsError, NotFound
-from claimsdb.export import COLUMN_NAMES
-from claimsdb.query import SORTS, ClaimFilter, ClaimRow, FacetCounts, SourceRow, whole_number
+from claimsdb.api import SORTS, ClaimFilter, ClaimRow, DocumentQuote, FacetCounts, SourceRow, whole_number
+from claimsdb.errors import ClaimsError
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -247,18 +245,13 @@ class SourcePage:
     reported_by: list[SourceRow]
 
 
-def source_page(sources: Sequence[SourceRow], source_id: str) -> SourcePage:
-    """The publication and its neighbours in the reports_on graph; NotFound names the closest ids."""
+def source_page(sources: Sequence[SourceRow], reports: Mapping[str, Sequence[str]], source_id: str) -> SourcePage:
+    """The publication `source_id` (one of `sources`) and its neighbours in the reports_on graph."""
     by_id = {row.id: row for row in sources}
-    if source_id not in by_id:
-        close = difflib.get_close_matches(source_id, list(by_id), n=3, cutoff=0.5)
-        hint = f"; closest: {', '.join(close)}" if close else "; the sources page lists them all"
-        raise NotFound(f"no source {source_id!r}{hint}")
-    reported = [sid for sid in by_id[source_id].reports_on.split(", ") if sid]
     return SourcePage(
         source=by_id[source_id],
-        reports_on=[by_id[sid] for sid in reported if sid in by_id],
-        reported_by=[row for row in sources if source_id in row.reports_on.split(", ")],
+        reports_on=[by_id[sid] for sid in reports.get(source_id, ()) if sid in by_id],
+        reported_by=[row for row in sources if source_id in reports.get(row.id, ())],
     )
 
 
@@ -295,20 +288,9 @@ class Segment:
         return " ".join(q.claim_id for q in self.covering)
 
 
-def quotes_in_reading_order(rows: Iterable[Sequence[Any]], document_id: str) -> list[Quote]:
-    """Export rows -> the quotes anchored in `document_id`, numbered by position in the text.
-
-    Export rows carry the offsets (list rows do not), in COLUMN_NAMES order.
-    """
-    records = (dict(zip(COLUMN_NAMES, row, strict=True)) for row in rows)
-    mine = sorted(
-        (r for r in records if r["document"] == document_id),
-        key=lambda r: (r["quote_start"], r["quote_end"], r["claim_id"]),
-    )
-    return [
-        Quote(number, r["claim_id"], r["statement"], r["quote_start"], r["quote_end"])
-        for number, r in enumerate(mine, start=1)
-    ]
+def numbered(quotes: Iterable[DocumentQuote]) -> list[Quote]:
+    """A document's quotes (in reading order) numbered from 1, as the page shows them."""
+    return [Quote(number, q.claim_id, q.statement, q.start, q.end) for number, q in enumerate(quotes, start=1)]
 
 
 def segments(text: str, quotes: Sequence[Quote]) -> list[Segment]:
