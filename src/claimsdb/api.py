@@ -3,9 +3,11 @@
 Each function takes a `Database` (opened once with `open_database`, and kept for a command or a
 web app's life, so there is one engine and one connection pool per database) and for writes runs
 exactly one transaction: a load either happens whole or not at all. A path or URL is accepted
-too, for one-off calls: the database is then opened for that call and closed after it. Modules only some
-functions need (loading, anchoring, verifying) are imported inside them, so a read
-such as an export does not pay for them.
+too, for one-off calls: the database is then opened for that call and closed after it.
+
+The CLI, the web site and render see the library only through this module: it names the results
+they show. The seed reader (pydantic, YAML), anchoring and verifying are imported inside the
+functions that need them, so a read such as an export does not pay for them.
 """
 
 from __future__ import annotations
@@ -55,9 +57,26 @@ from claimsdb.query import (
     whole_number,
 )
 
+# The results, and the helpers on them, that the CLI, the web and render use: they reach the
+# library only through this module (an import-linter contract in pyproject.toml says so).
+from claimsdb.db.locks import parse_wait
+from claimsdb.export import guard_formula
+from claimsdb.figures import (
+    Denial,
+    FigureGroup,
+    Figures,
+    FigureValue,
+    Measure,
+    Period,
+    denial_rows,
+    figure_rows,
+    figure_status,
+)
+from claimsdb.linked_data import Links, claim_jsonld, claim_path
+from claimsdb.load import LoadReport
+from claimsdb.query import Count
+
 if TYPE_CHECKING:
-    from claimsdb.figures import Denial, Figures
-    from claimsdb.load import LoadReport
     from claimsdb.seeds.anchor import Located as LocatedQuote
     from claimsdb.seeds.records import SeedBundle, StoredSeeds
     from claimsdb.verify import VerifyReport
@@ -75,8 +94,6 @@ def open_database(db: str | None = None, *, read_only: bool = False, wait_second
     Open it once and pass it to every call: it owns the one engine and connection pool. Readers
     open it `read_only` (a SQLite file is then opened with mode=ro and never created); `wait_seconds`
     is how long a load waits for another load (refused if not a plain number up to a week)."""
-    from claimsdb.db.locks import parse_wait
-
     return Database(db, read_only=read_only, wait_seconds=parse_wait(format(wait_seconds, "f")))
 
 
@@ -144,7 +161,7 @@ def _load(
     progress: Progress,
 ) -> LoadReport:
     from claimsdb.db.locks import take_load_lock
-    from claimsdb.load import LoadReport, last_run_files, load_bundle
+    from claimsdb.load import last_run_files, load_bundle
 
     if not force and not recapture:
         unchanged = _unchanged_since_last_run(db, root)
@@ -431,7 +448,7 @@ def export_annotations(
 ) -> int:
     """Stream every selected claim's anchor to `out` as a W3C Web Annotation, in one JSON-LD
     AnnotationCollection; returns how many. `base_url` is where the claims are served, for links."""
-    from claimsdb.linked_data import Links, write_annotations
+    from claimsdb.linked_data import write_annotations
 
     links = Links.under(base_url)
     with reading(db) as session:
@@ -448,7 +465,7 @@ def export_annotations_file(
     progress: Progress = NO_PROGRESS,
 ) -> tuple[int, Path]:
     """export_annotations into `out_dir/annotations.jsonld`, written whole or not at all."""
-    from claimsdb.linked_data import Links, write_annotations_file
+    from claimsdb.linked_data import write_annotations_file
 
     links = Links.under(base_url)
     folder = _export_folder(out_dir)

@@ -119,7 +119,7 @@ SeedsDir = Annotated[Path, typer.Argument(help="The seeds directory (YAML files 
 
 def _count(value: Any) -> int:
     """--limit: ASCII digits, from 1 to query.MAX_COUNT; anything else is a usage error, not a traceback."""
-    from claimsdb.query import whole_number
+    from claimsdb.api import whole_number
 
     try:
         return whole_number(str(value), "the limit", minimum=1)
@@ -129,7 +129,7 @@ def _count(value: Any) -> int:
 
 def _seconds(value: Any) -> float:
     """--wait: a number of seconds in plain digits (no inf, nan or exponent), at most MAX_WAIT_SECONDS."""
-    from claimsdb.db.locks import parse_wait
+    from claimsdb.api import parse_wait
 
     try:
         return parse_wait(str(value))
@@ -231,7 +231,7 @@ SortOpt = Annotated[Sort, typer.Option(help="Order: document (reading order), da
 
 
 def _claim_filter(**options: Any) -> Any:
-    from claimsdb.query import ClaimFilter
+    from claimsdb.api import ClaimFilter
 
     sort = options.pop("sort", Sort.document)
     return ClaimFilter(sort=sort.value, **options)
@@ -278,7 +278,7 @@ def list_(
         _stderr().print("No claims match these filters.")
         if format_ is ListFormatAll.table:
             return
-    from claimsdb.query import ClaimRow
+    from claimsdb.api import ClaimRow
 
     title = f"{len(rows)} claim{'' if len(rows) == 1 else 's'}"
     render_rows(rows, format_.value, sys.stdout, _stdout(), title=title, row_type=ClaimRow)
@@ -407,7 +407,7 @@ def figures(
     --from/--to select by when the figures were claimed, --period by the period they cover.
     """
     from claimsdb import api
-    from claimsdb.figures import figure_rows
+    from claimsdb.api import figure_rows
     from claimsdb.render import figures_json, render_figures, render_rows
 
     filters = _claim_filter(
@@ -435,7 +435,7 @@ def contradicts(
 ) -> None:
     """Each denial (a claim that contradicts others) with the claims it contradicts."""
     from claimsdb import api
-    from claimsdb.figures import denial_rows
+    from claimsdb.api import denial_rows
     from claimsdb.render import render_denials, render_rows, to_json
 
     items = api.denials(_db(ctx), _claim_filter(claimant=claimant, date_from=date_from, date_to=date_to))
@@ -457,9 +457,7 @@ def _listing(ctx: typer.Context, fetch: str, format_: ListFormat, title: str) ->
     from claimsdb import api
     from claimsdb.render import render_rows
 
-    from claimsdb import query
-
-    row_type = {"sources": query.SourceRow, "claimants": query.ClaimantRow, "runs": query.RunRow}[fetch]
+    row_type = {"sources": api.SourceRow, "claimants": api.ClaimantRow, "runs": api.RunRow}[fetch]
     render_rows(getattr(api, fetch)(_db(ctx)), format_.value, sys.stdout, _stdout(), title=title, row_type=row_type)
 
 

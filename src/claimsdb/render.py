@@ -21,12 +21,24 @@ from rich.progress import Progress as RichProgress
 from rich.table import Table
 from rich.text import Text
 
-from claimsdb.export import guard_formula
-from claimsdb.figures import Denial, Figures, FigureGroup, FigureValue, Measure, Period, figure_status
-from claimsdb.load import LoadReport
+from claimsdb.api import (
+    ClaimProvenance,
+    ClaimRow,
+    Count,
+    Denial,
+    FigureGroup,
+    Figures,
+    FigureValue,
+    LoadReport,
+    Measure,
+    Overview,
+    Period,
+    SourceInfo,
+    Stats,
+    figure_status,
+    guard_formula,
+)
 from claimsdb.progress import NO_PROGRESS, Progress
-from claimsdb.provenance import ClaimProvenance, SourceInfo
-from claimsdb.query import ClaimRow, Count, Overview, Stats
 
 Format = Literal["table", "json", "ndjson", "csv"]
 

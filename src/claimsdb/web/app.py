@@ -31,8 +31,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from claimsdb import api
 from claimsdb.errors import ClaimsError, DatabaseStateError, NotFound
-from claimsdb.linked_data import Links, claim_jsonld, claim_path
-from claimsdb.figures import Figures, figure_rows
 from claimsdb.render import describe_period, describe_quantity, render_rows, to_json
 from claimsdb.web import figures_views, views
 
@@ -85,7 +83,7 @@ def _templates() -> Jinja2Templates:
     )
     env.globals.update(
         link=views.link,
-        claim_path=claim_path,
+        claim_path=api.claim_path,
         source_path=source_path,
         describe_quantity=describe_quantity,
         describe_period=describe_period,
@@ -106,7 +104,7 @@ def create_app(db: api.DatabaseLike, base_url: str | None = None) -> Starlette:
     templates = _templates()
     # never from a request: its Host header is the client's to choose, and a link or redirect built
     # from it would send readers (or a cache) wherever the client said
-    address = Links.under(base_url).base_url or ""
+    address = api.Links.under(base_url).base_url or ""
 
     def render(request: Request, name: str, context: Mapping[str, Any], status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
         return templates.TemplateResponse(request, name, dict(context), status_code=status, headers=headers)
@@ -151,12 +149,12 @@ def create_app(db: api.DatabaseLike, base_url: str | None = None) -> Starlette:
     def claim_page(request: Request) -> Response:
         """One claim's full provenance, as `claims show` gives it."""
         claim = api.show(db, request.path_params["claim_id"])
-        url = address + claim_path(claim.id)
+        url = address + api.claim_path(claim.id)
         return render(request, "claim.html", {
             "claim": claim,
             "context": views.quote_context(claim.anchor, api.CONTEXT_CHARS),
             "citation": views.citation(claim, url),
-            "jsonld": claim_jsonld(claim, url),
+            "jsonld": api.claim_jsonld(claim, url),
         })  # fmt: skip
 
     def claim_json(request: Request) -> Response:
@@ -181,7 +179,7 @@ def create_app(db: api.DatabaseLike, base_url: str | None = None) -> Starlette:
         """One row per figure, as `claims figures --format csv` writes it."""
         wanted = figures_views.parse_figures_request(request.query_params)
         buffer = io.StringIO()
-        render_rows(figure_rows(api.figures(db, wanted.filters, wanted.period)), "csv", buffer, Console(file=io.StringIO()))
+        render_rows(api.figure_rows(api.figures(db, wanted.filters, wanted.period)), "csv", buffer, Console(file=io.StringIO()))
         return Response(
             buffer.getvalue(),
             media_type="text/csv; charset=utf-8",
@@ -270,7 +268,7 @@ _HTTP_MESSAGES: dict[int, tuple[str, str]] = {
 }
 
 
-def _figures_context(params: Mapping[str, str], data: Figures | None, error: str | None) -> dict[str, Any]:
+def _figures_context(params: Mapping[str, str], data: api.Figures | None, error: str | None) -> dict[str, Any]:
     charts = figures_views.charts(data) if data is not None else []
     return {
         "params": dict(params),

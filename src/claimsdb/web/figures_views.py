@@ -14,8 +14,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from claimsdb.figures import FigureGroup, Figures, FigureValue, Measure, figure_status
-from claimsdb.query import ClaimFilter
+from claimsdb.api import ClaimFilter, FigureGroup, Figures, FigureValue, Measure, figure_status
 
 FIGURE_PARAMS = ("claimant", "type", "term", "place", "source", "period", "from", "to")
 """The figures page's query parameters: `claims figures` options by the same names."""
