@@ -42,7 +42,7 @@ def test_json_seeds_load_the_same_claims(cli: Cli, tmp_path: Path, basic_seeds: 
     assert from_json == from_yaml
     assert len(from_json) == 32
     shown = api.show(sqlite_path, "hrdc-2018-basis-250-interviews")
-    assert shown.seed_file == "seeds/herald-2018-06-14-hrdc-executions.json" and shown.anchor["verified"]
+    assert shown.seed_file == "seeds/herald-2018-06-14-hrdc-executions.json" and shown.anchor.verified
 
 
 def test_json_errors_name_the_file_and_where(cli: Cli, basic_seeds: Path) -> None:

@@ -112,7 +112,7 @@ def test_a_held_document_changed_on_disk_needs_recapture(cli: Cli, basic_db: str
     result = cli("--db", basic_db, "load", basic_seeds, "-q")
     assert result.exit_code == 0, result.output
     assert f"re-captured documents (new bytes accepted): {UNDATED}" in result.stdout
-    assert api.show(basic_db, "ministry-2023-basis-300-testimonies").anchor["document_sha256"] == new_hash
+    assert api.show(basic_db, "ministry-2023-basis-300-testimonies").anchor.document_sha256 == new_hash
 
 
 def test_an_unpinned_document_changed_since_loading_needs_recapture(cli: Cli, basic_db: str, basic_seeds: Path) -> None:

@@ -186,18 +186,18 @@ def test_every_claim_page_shows_its_provenance(client: TestClient, shared_basic_
         assert page.status_code == 200, claim_id
         text = page.text
         anchor = claim.anchor
-        assert f"<mark>{esc(anchor['exact'])}</mark>" in text, claim_id
-        assert esc(anchor["context_before"][-40:]) in text and esc(anchor["context_after"][:40]) in text
+        assert f"<mark>{esc(anchor.exact)}</mark>" in text, claim_id
+        assert esc(anchor.context_before[-40:]) in text and esc(anchor.context_after[:40]) in text
         assert esc(claim.statement) in text
-        assert f"characters {anchor['start']}–{anchor['end']}" in text
-        assert anchor["document_sha256"] in text
+        assert f"characters {anchor.start}–{anchor.end}" in text
+        assert anchor.document_sha256 in text
         assert f"{claim.seed_file}:{claim.seed_line}" in text
         assert f"load run {claim.added_in_run.id}" in text
         for source in claim.chain:
             assert f'href="/sources/{source.id}"' in text
         for related in claim.relations:
             assert f'href="/claims/{related.claim_id}"' in text
-        assert esc(claim.claimant["name"]) in text
+        assert esc(claim.claimant.name) in text
 
 
 def test_claim_page_relations_both_ways_corroboration_and_citation(client: TestClient, shared_basic_db: str) -> None:
@@ -220,8 +220,8 @@ def test_claim_page_relations_both_ways_corroboration_and_citation(client: TestC
     claim = api.show(shared_basic_db, "hrdc-2018-basis-250-interviews")
     cite = client.get("/claims/hrdc-2018-basis-250-interviews").text.split('<section class="cite"', 1)[1].split("</section>", 1)[0]
     for part in (
-        claim.claimant["name"], claim.made_in.title if claim.made_in else "", claim.claimed_on or "", claim.document.title,
-        claim.document.id, claim.anchor["document_sha256"], f"characters {claim.anchor['start']}–{claim.anchor['end']}",
+        claim.claimant.name, claim.made_in.title if claim.made_in else "", claim.claimed_on or "", claim.document.title,
+        claim.document.id, claim.anchor.document_sha256, f"characters {claim.anchor.start}–{claim.anchor.end}",
     ):
         assert esc(part) in cite, part
     assert "claimsdb claim hrdc-2018-basis-250-interviews, /claims/hrdc-2018-basis-250-interviews" in cite  # no --base-url: relative
@@ -315,7 +315,7 @@ def test_a_held_document_shows_its_verbatim_text_with_every_quote_marked(client:
     reader.feed(page.text)
     assert reader.text == held, "the text is shown whole, verbatim, line breaks included"
     assert "\n\n" in reader.text
-    spans = {c.id: (c.anchor["start"], c.anchor["end"]) for c in claims}
+    spans = {c.id: (c.anchor.start, c.anchor.end) for c in claims}
     for start, end, listed in reader.marks:
         covering = {cid for cid, (s, e) in spans.items() if s <= start and end <= e}
         assert listed == covering, (held[start:end], listed, covering)

@@ -150,10 +150,10 @@ def test_a_reader_filters_opens_a_claim_and_reads_it_in_its_document(site: Site,
     claim = api.show(site.db, claim_id)
     mark = page.locator(".quote-panel .context mark")
     expect(mark).to_be_visible()
-    assert mark.text_content() == claim.anchor["exact"]
+    assert mark.text_content() == claim.anchor.exact
     context_text = page.locator(".quote-panel .context").text_content() or ""
-    assert claim.anchor["context_before"][-30:] in context_text and claim.anchor["context_after"][:30] in context_text
-    expect(page.locator("section.cite")).to_contain_text(claim.anchor["document_sha256"])
+    assert claim.anchor.context_before[-30:] in context_text and claim.anchor.context_after[:30] in context_text
+    expect(page.locator("section.cite")).to_contain_text(claim.anchor.document_sha256)
     _shot(page, tmp_path / "claim.png")
 
     # follow it to the document: every quote marked, this claim's among them, line breaks kept
@@ -163,7 +163,7 @@ def test_a_reader_filters_opens_a_claim_and_reads_it_in_its_document(site: Site,
     assert marks.count() > 10
     own = page.locator(f'.doctext mark[data-claims~="{claim_id}"]')
     expect(own.first).to_be_visible()
-    assert claim.anchor["exact"].startswith(own.first.text_content() or "-")
+    assert claim.anchor.exact.startswith(own.first.text_content() or "-")
     expect(page.locator(".doctext a.ref")).to_have_count(len([c for c in api.claims(site.db, ClaimFilter(source=claim.document.id)) if c.document_id == claim.document.id]))
     expect(page.locator(".doctext")).to_have_css("white-space", "pre-wrap")
     expect(marks.first).not_to_have_css("background-color", "rgba(0, 0, 0, 0)")

@@ -30,7 +30,17 @@ from claimsdb.db.migrate import ensure_current, upgrade_database
 from claimsdb.errors import ClaimsError, DatabaseStateError, NotFound
 from claimsdb.export import TERMS_FILE, csv_blocks, datapackage, write_export, write_terms
 from claimsdb.progress import NO_PROGRESS, Progress
-from claimsdb.provenance import CONTEXT_CHARS, ClaimProvenance, SourceInfo, get_claim, source_info
+from claimsdb.provenance import (
+    CONTEXT_CHARS,
+    Anchor,
+    Claimant,
+    ClaimProvenance,
+    ClaimValue,
+    SourceInfo,
+    TermInfo,
+    get_claim,
+    source_info,
+)
 from claimsdb.query import (
     SORTS,
     ClaimantRow,

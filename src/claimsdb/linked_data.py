@@ -368,7 +368,7 @@ def claim_jsonld(claim: ClaimProvenance, url: str) -> dict[str, Any]:
         "url": url,
         "identifier": claim.id,
         "text": claim.statement,
-        "author": _author(who["id"], who["name"], who["kind"], who.get("wikidata")),
+        "author": _author(who.id, who.name, who.kind, who.wikidata),
         "appearance": [_publication(_info(source)) for source in claim.chain],
     }
     if claim.made_in is not None:

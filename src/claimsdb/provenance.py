@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -95,14 +95,87 @@ class Corroboration:
 
 
 @dataclass(frozen=True)
+class Claimant:
+    """Who makes the claim: an organisation, a named person, or someone the document leaves unnamed."""
+
+    id: str
+    name: str
+    kind: str
+    kind_label: str
+    aliases: list[str]
+    part_of: str | None
+    """The name of the organisation it is part of."""
+    description: str | None
+    known: str | None
+    """What the document says of an unnamed claimant."""
+    members: list[str]
+    """The names of its members, for a group of claimants."""
+    described_in: str | None
+    wikidata: str | None
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where the claim's quote sits in the held document, with the text around it for reading."""
+
+    exact: str
+    start: int
+    end: int
+    """Offsets in Unicode code points from 0, end exclusive."""
+    line: int
+    prefix: str | None
+    suffix: str | None
+    document_sha256: str
+    context_before: str
+    context_after: str
+    """Up to CONTEXT_CHARS of the document on each side of the quote."""
+    verified: bool
+    """Does the stored document still hold the quote at these offsets?"""
+
+
+@dataclass(frozen=True)
+class ClaimValue:
+    """A claim's typed value, spread over the fields its type uses; the others are None.
+
+    Shown (and written as JSON) with only the fields that are set, in this order; vocabulary
+    terms carry their label and definition."""
+
+    omit_unset = True  # a class attribute, not a field: render.to_json leaves the None fields out
+
+    method: TermInfo | None = None
+    evidence_method: TermInfo | None = None
+    offence: TermInfo | None = None
+    punishment: TermInfo | None = None
+    measure: TermInfo | None = None
+    location: TermInfo | None = None
+    population: str | None = None
+    quantity_value: int | float | None = None
+    quantity_lower: int | float | None = None
+    quantity_upper: int | float | None = None
+    quantity_qualifier: str | None = None
+    quantity_phrase: str | None = None
+    period_start: str | None = None
+    period_end: str | None = None
+    period_label: str | None = None
+    period_inferred_reason: str | None = None
+
+    def set_fields(self) -> list[tuple[str, Any]]:
+        """(name, value) of each field that is set, in order."""
+        return [(f.name, getattr(self, f.name)) for f in fields(self) if getattr(self, f.name) is not None]
+
+    def __bool__(self) -> bool:
+        return bool(self.set_fields())
+
+
+@dataclass(frozen=True)
 class ClaimProvenance:
     id: str
     type: str
     status: str
     statement: str
     note: str | None
-    value: dict[str, Any]
-    claimant: dict[str, Any]
+    value: ClaimValue
+    claimant: Claimant
     made_in: SourceInfo | None
     chain: list[SourceInfo]
     document: SourceInfo
@@ -112,7 +185,7 @@ class ClaimProvenance:
     claimed_on_basis: str
     claimed_on_inferred_reason: str | None
     evidence: list[RelatedClaim]
-    anchor: dict[str, Any]
+    anchor: Anchor
     relations: list[RelatedClaim]
     corroboration: Corroboration
     seed_file: str
@@ -247,7 +320,7 @@ def source_info(session: Session, source_id: str) -> SourceInfo:
     )
 
 
-def _claimant(session: Session, org_id: str) -> dict[str, Any]:
+def _claimant(session: Session, org_id: str) -> Claimant:
     org = session.get(m.Organisation, org_id)
     assert org is not None
     part_of = session.get(m.Organisation, org.part_of_id) if org.part_of_id else None
@@ -258,52 +331,48 @@ def _claimant(session: Session, org_id: str) -> dict[str, Any]:
         .where(m.OrganisationMember.organisation_id == org.id)
         .order_by(m.OrganisationMember.position)
     ).all()
-    return {
-        "id": org.id,
-        "name": org.name,
-        "kind": org.kind_id,
-        "kind_label": kind.label if kind else org.kind_id,
-        "aliases": [a.alias for a in org.aliases],
-        "part_of": part_of.name if part_of else None,
-        "description": org.description,
-        "known": org.known,
-        "members": list(members),
-        "described_in": org.described_in_id,
-        "wikidata": org.wikidata,
-    }
+    return Claimant(
+        id=org.id,
+        name=org.name,
+        kind=org.kind_id,
+        kind_label=kind.label if kind else org.kind_id,
+        aliases=[a.alias for a in org.aliases],
+        part_of=part_of.name if part_of else None,
+        description=org.description,
+        known=org.known,
+        members=list(members),
+        described_in=org.described_in_id,
+        wikidata=org.wikidata,
+    )
 
 
-def _value(session: Session, claim: m.Claim) -> dict[str, Any]:
+def _value(session: Session, claim: m.Claim) -> ClaimValue:
     """The typed value's set fields; vocabulary terms carry their label and definition."""
     value: dict[str, Any] = {}
     for name in VALUE_COLUMNS:
         raw = getattr(claim, name)
         if raw is None or name == "place":  # the place is ClaimProvenance.place
             continue
-        if name in TERM_COLUMNS:
-            term = session.get(m.TermRow, raw)
-            value[name] = {"term": raw, "label": term.label if term else raw, "definition": term.definition if term else None}
-        else:
-            value[name] = raw
-    return value
+        value[name] = _term(session, raw) if name in TERM_COLUMNS else raw
+    return ClaimValue(**value)
 
 
-def _anchor(claim: m.Claim, text: str) -> dict[str, Any]:
+def _anchor(claim: m.Claim, text: str) -> Anchor:
     start, end = claim.quote_start, claim.quote_end
     before = text[max(0, start - CONTEXT_CHARS) : start]
     after = text[end : end + CONTEXT_CHARS]
-    return {
-        "exact": claim.quote,
-        "start": start,
-        "end": end,
-        "line": text.count("\n", 0, start) + 1,
-        "prefix": claim.quote_prefix,
-        "suffix": claim.quote_suffix,
-        "document_sha256": claim.document_sha256,
-        "context_before": before,
-        "context_after": after,
-        "verified": text[start:end] == claim.quote,
-    }
+    return Anchor(
+        exact=claim.quote,
+        start=start,
+        end=end,
+        line=text.count("\n", 0, start) + 1,
+        prefix=claim.quote_prefix,
+        suffix=claim.quote_suffix,
+        document_sha256=claim.document_sha256,
+        context_before=before,
+        context_after=after,
+        verified=text[start:end] == claim.quote,
+    )
 
 
 def _evidence(session: Session, claim: m.Claim) -> list[RelatedClaim]:

@@ -24,6 +24,7 @@ from rich.text import Text
 from claimsdb.api import (
     ClaimProvenance,
     ClaimRow,
+    ClaimValue,
     Count,
     Denial,
     FigureGroup,
@@ -35,6 +36,7 @@ from claimsdb.api import (
     Period,
     SourceInfo,
     Stats,
+    TermInfo,
     figure_status,
     guard_formula,
 )
@@ -44,10 +46,25 @@ Format = Literal["table", "json", "ndjson", "csv"]
 
 
 def to_json(value: Any) -> str:
-    data = asdict(value) if is_dataclass(value) and not isinstance(value, type) else value
+    data = _plain(value) if is_dataclass(value) and not isinstance(value, type) else value
     if isinstance(value, list):
-        data = [asdict(v) if is_dataclass(v) else v for v in value]
+        data = [_plain(v) if is_dataclass(v) else v for v in value]
     return json.dumps(data, indent=2, ensure_ascii=False, default=str)
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses as dicts (as dataclasses.asdict makes them), all the way down; a class that
+    says `omit_unset` (a claim's value) leaves out its fields that are None."""
+    if is_dataclass(value) and not isinstance(value, type):
+        items = ((f.name, getattr(value, f.name)) for f in fields(value))
+        if getattr(value, "omit_unset", False):
+            items = ((name, item) for name, item in items if item is not None)
+        return {name: _plain(item) for name, item in items}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
 
 
 def render_rows(
@@ -243,17 +260,17 @@ def _who_where_when(claim: ClaimProvenance) -> Table:
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     who = claim.claimant
-    aliases = f" (also: {', '.join(who['aliases'])})" if who["aliases"] else ""
-    part_of = f", part of {who['part_of']}" if who["part_of"] else ""
-    members = f", members named: {', '.join(who['members'])}" if who.get("members") else ""
-    known = f"; {who['known']}" if who.get("known") else ""
-    known += f"; Wikidata {who['wikidata']}" if who.get("wikidata") else ""
-    table.add_row("Who claims it", f"{who['name']}{aliases} [dim]— {who['kind_label']}{part_of}{members}{known}[/dim]")
+    aliases = f" (also: {', '.join(who.aliases)})" if who.aliases else ""
+    part_of = f", part of {who.part_of}" if who.part_of else ""
+    members = f", members named: {', '.join(who.members)}" if who.members else ""
+    known = f"; {who.known}" if who.known else ""
+    known += f"; Wikidata {who.wikidata}" if who.wikidata else ""
+    table.add_row("Who claims it", f"{who.name}{aliases} [dim]— {who.kind_label}{part_of}{members}{known}[/dim]")
     if claim.attribution is not None:
         table.add_row("Attributed", f"{claim.attribution.label} [dim]({claim.attribution.term}): {claim.attribution.definition}[/dim]")
     table.add_row("Made in", _source_line(claim.made_in) if claim.made_in else "[yellow]publication not identified[/yellow]: known only because the document below reports it")
     table.add_row("When", _when(claim))
-    table.add_row("Chain", " → ".join([who["name"], *(("[yellow](unidentified publication)[/yellow]",) if claim.made_in is None else ()), *(s.id for s in claim.chain)]))
+    table.add_row("Chain", " → ".join([who.name, *(("[yellow](unidentified publication)[/yellow]",) if claim.made_in is None else ()), *(s.id for s in claim.chain)]))
     if claim.value:
         table.add_row("Value", _value_text(claim.value))
     if claim.place is not None:
@@ -300,14 +317,14 @@ def describe_place(place: Any) -> str:
     return f"{place.name} [dim]({'; '.join(facts)})[/dim]"
 
 
-def _value_text(value: dict[str, Any]) -> str:
+def _value_text(value: ClaimValue) -> str:
     parts = []
-    for name, item in value.items():
+    for name, item in value.set_fields():
         if name.startswith(("quantity_", "period_")):
             continue
-        shown = f"{item['label']} [dim]({item['term']})[/dim]" if isinstance(item, dict) else str(item)
+        shown = f"{item.label} [dim]({item.term})[/dim]" if isinstance(item, TermInfo) else str(item)
         parts.append(f"{name.replace('_', ' ')}: {shown}")
-    if "quantity_qualifier" in value:
+    if value.quantity_qualifier is not None:
         parts.append(f"quantity: {describe_quantity(value)}")
     period = describe_period(value)
     if period:
@@ -315,9 +332,9 @@ def _value_text(value: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def describe_quantity(value: dict[str, Any]) -> str:
+def describe_quantity(value: ClaimValue) -> str:
     """A quantity in words, as precise as it was said: 'more than 500 — said as "over 500"'."""
-    number, low, high = value.get("quantity_value"), value.get("quantity_lower"), value.get("quantity_upper")
+    number, low, high = value.quantity_value, value.quantity_lower, value.quantity_upper
     text = {
         "exact": f"{number} (exact)",
         "more_than": f"more than {low}",
@@ -328,31 +345,31 @@ def describe_quantity(value: dict[str, Any]) -> str:
         "almost": f"almost {number} (just below it)",
         "range": f"between {low} and {high}",
         "vague": "no number given",
-    }.get(value["quantity_qualifier"], str(value["quantity_qualifier"]))
-    phrase = value.get("quantity_phrase")
+    }.get(value.quantity_qualifier, str(value.quantity_qualifier))
+    phrase = value.quantity_phrase
     return f"{text} — said as “{phrase}”" if phrase else text
 
 
-def describe_period(value: dict[str, Any]) -> str | None:
-    start, end, label = value.get("period_start"), value.get("period_end"), value.get("period_label")
+def describe_period(value: ClaimValue) -> str | None:
+    start, end, label = value.period_start, value.period_end, value.period_label
     span = start if start and start == end else " to ".join(p or "…" for p in (start, end)) if (start or end) else ""
     if start is None and end:
         span = f"up to {end}"  # a total as of a date
     text = (f"{label} ({span})" if span else label) if label else span
-    inferred = value.get("period_inferred_reason")
+    inferred = value.period_inferred_reason
     return f"{text} (inferred: {inferred})" if text and inferred else text or None
 
 
 def _anchor_panel(claim: ClaimProvenance) -> Panel:
     anchor = claim.anchor
     text = Text()
-    text.append(("…" if anchor["context_before"] else "") + anchor["context_before"], style="dim")
-    text.append(anchor["exact"], style="bold black on yellow")
-    text.append(anchor["context_after"] + ("…" if anchor["context_after"] else ""), style="dim")
-    verified = "[green]verified[/green]" if anchor["verified"] else "[red bold]DOES NOT MATCH the stored document[/red bold]"
+    text.append(("…" if anchor.context_before else "") + anchor.context_before, style="dim")
+    text.append(anchor.exact, style="bold black on yellow")
+    text.append(anchor.context_after + ("…" if anchor.context_after else ""), style="dim")
+    verified = "[green]verified[/green]" if anchor.verified else "[red bold]DOES NOT MATCH the stored document[/red bold]"
     footer = (
-        f"{claim.document.id} line {anchor['line']}, characters {anchor['start']}–{anchor['end']} (code points); "
-        f"sha256 {anchor['document_sha256']}; {verified}"
+        f"{claim.document.id} line {anchor.line}, characters {anchor.start}–{anchor.end} (code points); "
+        f"sha256 {anchor.document_sha256}; {verified}"
     )
     return Panel(Group(text, Text.from_markup(f"[dim]{footer}[/dim]")), title="The exact words, in their document", title_align="left")
 

@@ -90,6 +90,7 @@ def _templates() -> Jinja2Templates:
         PAGE_SIZE=views.PAGE_SIZE,
     )
     env.filters.update(type_label=views.type_label, http_url=views.http_url)
+    env.tests["term"] = lambda item: isinstance(item, api.TermInfo)  # a vocabulary term in a claim's value
     return Jinja2Templates(env=env)
 
 

@@ -10,10 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlencode
 
-from claimsdb.api import SORTS, ClaimFilter, ClaimRow, DocumentQuote, FacetCounts, SourceRow, whole_number
+from claimsdb.api import (
+    SORTS,
+    Anchor,
+    ClaimFilter,
+    ClaimProvenance,
+    ClaimRow,
+    DocumentQuote,
+    FacetCounts,
+    SourceRow,
+    whole_number,
+)
 from claimsdb.errors import ClaimsError
 
 PAGE_SIZE = 50
@@ -324,20 +333,20 @@ class Context:
     cut_after: bool
 
 
-def quote_context(anchor: Mapping[str, Any], width: int) -> Context:
+def quote_context(anchor: Anchor, width: int) -> Context:
     """`show`'s context, minus the broken word at each cut edge (the quote itself is never touched)."""
-    before, after = anchor["context_before"], anchor["context_after"]
+    before, after = anchor.context_before, anchor.context_after
     cut_before, cut_after = len(before) >= width, len(after) >= width
     if cut_before and " " in before:
         before = before[before.index(" ") + 1 :]
     if cut_after and " " in after:
         after = after[: after.rindex(" ")]
-    return Context(before, anchor["exact"], after, cut_before, cut_after)
+    return Context(before, anchor.exact, after, cut_before, cut_after)
 
 
-def citation(claim: Any, url: str) -> str:
+def citation(claim: ClaimProvenance, url: str) -> str:
     """A plain-text reference to one claim that a reader can paste into a footnote."""
-    who = claim.claimant["name"]
+    who = claim.claimant.name
     where = f"“{claim.made_in.title}”" if claim.made_in else "publication not identified"
     when = claim.claimed_on or "date unknown"
     doc = claim.document
@@ -345,8 +354,8 @@ def citation(claim: Any, url: str) -> str:
     anchor = claim.anchor
     return (
         f"{who}, {where}, {when}. "
-        f"Quoted in “{doc.title}”{f' ({held})' if held else ''}{f' <{doc.url}>' if http_url(doc.url) else ''}: “{anchor['exact']}” "
-        f"[document {doc.id}, sha256 {anchor['document_sha256']}, characters {anchor['start']}–{anchor['end']}]. "
+        f"Quoted in “{doc.title}”{f' ({held})' if held else ''}{f' <{doc.url}>' if http_url(doc.url) else ''}: “{anchor.exact}” "
+        f"[document {doc.id}, sha256 {anchor.document_sha256}, characters {anchor.start}–{anchor.end}]. "
         f"claimsdb claim {claim.id}, {url}"
     )
 
