@@ -86,3 +86,18 @@ def test_the_library_does_not_read_claims_db(monkeypatch: pytest.MonkeyPatch, tm
     monkeypatch.setenv("CLAIMS_DB", str(tmp_path / "elsewhere.db"))
     monkeypatch.chdir(tmp_path)
     assert api.open_database().file == tmp_path / "claims.db"
+
+
+def test_the_web_app_sees_a_database_moved_into_place(tmp_path: Path, basic_seeds: Path) -> None:
+    """Pooled connections keep the file they opened: one replaced under the site is reopened."""
+    served, replacement = tmp_path / "claims.db", tmp_path / "new.db"
+    load_seeds(str(served), basic_seeds)
+    seed = basic_seeds / "herald-2018-06-14-hrdc-executions.yaml"
+    old = "HRDC says most of those executed were shot by firing squads."
+    seed.write_text(seed.read_text(encoding="utf-8").replace(old, "HRDC says the firing squads shot most of them."), encoding="utf-8")
+    load_seeds(str(replacement), basic_seeds)
+    with TestClient(create_app(str(served))) as client:
+        assert old in client.get("/claims/hrdc-2018-method-shooting").text
+        replacement.replace(served)
+        page = client.get("/claims/hrdc-2018-method-shooting")
+        assert page.status_code == 200 and "the firing squads shot most of them" in page.text

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session
 
 from claimsdb.db.engine import DEFAULT_WAIT_SECONDS, database_url, describe, make_engine, sqlite_file
@@ -53,6 +53,9 @@ class Database:
         """The one engine for this database, built on first use (so opening never touches a file)."""
         if self._engine is None:
             self._engine = make_engine(self.url, wait_seconds=self.wait_seconds, read_only=self.read_only)
+            path = self.file
+            if path is not None:
+                _reconnect_when_replaced(self._engine, path)
         return self._engine
 
     def close(self) -> None:
@@ -106,3 +109,39 @@ class Database:
             raise DatabaseStateError(f"{self.name} was opened read-only; open it writable to change it")
         with self.errors(), Session(self.engine) as session:
             yield session
+
+
+def _reconnect_when_replaced(engine: Engine, path: Path) -> None:
+    """A pooled SQLite connection is used again only while the file it opened is unchanged.
+
+    A connection keeps reading the file it opened, even after that file is replaced (a new
+    database moved into place) or rewritten behind a read-only connection that could not use
+    the WAL index. So each connection remembers the file's identity, size and time and those of
+    its -wal; when any differ at checkout, the pool opens a new connection, as if it had never
+    pooled one. (Most checkouts find nothing changed: a stat or two, no reconnecting.)
+    """
+
+    @event.listens_for(engine, "connect")
+    def remember(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        record.info["claimsdb_file"] = _fingerprint(path)
+        record.info["claimsdb_fresh"] = True  # a new connection is used as it is, whatever a writer did since
+
+    @event.listens_for(engine, "checkout")
+    def still_the_same(_dbapi_connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        if record.info.pop("claimsdb_fresh", False):
+            return
+        if record.info.get("claimsdb_file") != _fingerprint(path):
+            raise DisconnectionError(f"{path} changed since this connection opened it")
+
+
+def _fingerprint(path: Path) -> tuple[object, ...]:
+    """The file's device, inode, size and modification time, and its -wal's size and time."""
+    found: list[object] = []
+    for file in (path, Path(f"{path}-wal")):
+        try:
+            stat = file.stat()
+        except FileNotFoundError:
+            found.append(None)
+        else:
+            found.append((stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
