@@ -24,8 +24,8 @@ def _url() -> str:
     x_url = context.get_x_argument(as_dictionary=True).get("url")
     if x_url:
         return database_url(x_url)
-    if os.environ.get("CLAIMS_DB"):
-        return database_url(None)
+    if os.environ.get("CLAIMS_DB"):  # read here, as the CLI reads it: the library takes URLs it is given
+        return database_url(os.environ["CLAIMS_DB"])
     return config.get_main_option("sqlalchemy.url") or database_url(None)
 
 
