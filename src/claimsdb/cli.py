@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from claimsdb.chars import visible
 from claimsdb.errors import ClaimsError
 
 app = typer.Typer(
@@ -63,15 +64,23 @@ def _db(ctx: typer.Context) -> str | None:
 
 
 def _stderr() -> Any:
+    """rich on stderr, markup off: nothing printed is read as markup (render.text makes the Text)."""
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 
 
 def _stdout() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(markup=False, highlight=False)
+
+
+def _say(message: str, *, err: bool = False) -> None:
+    """A plain message that may hold user text (a path, an id, a seed's words): written exactly,
+    with control and invisible characters made visible (chars.visible), so it cannot drive the
+    terminal."""
+    typer.echo(visible(message), err=err)
 
 
 def _progress(quiet: bool) -> Any:
@@ -96,7 +105,7 @@ def user_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except ClaimsError as exc:
-            sys.stderr.write(f"Error: {exc}\n")
+            _say(f"Error: {exc}", err=True)
             raise typer.Exit(code=1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -126,7 +135,7 @@ def load(
     with _progress(quiet) as progress:
         report = api.load(
             _db(ctx), seeds_dir, recapture=recapture or (), force=force, wait_seconds=wait,
-            on_wait=_stderr().print, progress=progress,
+            on_wait=functools.partial(_say, err=True), progress=progress,
         )  # fmt: skip
     console = _stdout()
     render_load_report(report, describe(database_url(_db(ctx))), console)
@@ -141,7 +150,7 @@ def check(seeds_dir: SeedsDir = Path("seeds")) -> None:
     from claimsdb import api
 
     bundle = api.check(seeds_dir)
-    typer.echo(
+    _say(
         f"{seeds_dir}: OK — {bundle.claim_count} claims, {len(bundle.documents)} documents, "
         f"{len(bundle.sources)} sources, {len(bundle.organisations)} organisations, {len(bundle.terms)} terms."
     )
@@ -154,7 +163,7 @@ def migrate(ctx: typer.Context) -> None:
     from claimsdb import api
 
     before, after = api.migrate(_db(ctx))
-    typer.echo(f"Schema already at {after}." if before == after else f"Schema upgraded from {before or 'empty'} to {after}.")
+    _say(f"Schema already at {after}." if before == after else f"Schema upgraded from {before or 'empty'} to {after}.")
 
 
 # --- options shared by `list` and `export` --------------------------------------------------------
@@ -238,7 +247,7 @@ def list_(
     )  # fmt: skip
     rows = api.claims(_db(ctx), filters)
     if not rows:
-        _stderr().print("No claims match these filters.")
+        _say("No claims match these filters.", err=True)
         if format_ is ListFormatAll.table:
             return
     render_rows(rows, format_.value, sys.stdout, _stdout(), title=f"{len(rows)} claim{'' if len(rows) == 1 else 's'}")
@@ -296,7 +305,7 @@ def export(
             api.export_csv(_db(ctx), filters, sys.stdout, formula_guard=formula_guard, progress=progress)
             return
         count, paths = api.export_package(_db(ctx), filters, out, formula_guard=formula_guard, progress=progress)
-    typer.echo(f"Wrote {count} claims to {paths[0]} and described them in {paths[1]}.", err=True)
+    _say(f"Wrote {count} claims to {paths[0]} and described them in {paths[1]}.", err=True)
 
 
 # --- summaries ------------------------------------------------------------------------------------
@@ -358,11 +367,11 @@ def verify(ctx: typer.Context, seeds_dir: SeedsDir = Path("seeds")) -> None:
 
     report = api.verify(_db(ctx), seeds_dir)
     for drift in report.drift:
-        sys.stderr.write(f"DRIFT {drift.claim_id} ({drift.document_id}): {drift.problem}\n")
+        _say(f"DRIFT {drift.claim_id} ({drift.document_id}): {drift.problem}", err=True)
     if not report.ok:
-        sys.stderr.write(f"Error: {len({d.claim_id for d in report.drift})} of {report.claims} claims no longer match their documents.\n")
+        _say(f"Error: {len({d.claim_id for d in report.drift})} of {report.claims} claims no longer match their documents.", err=True)
         raise typer.Exit(code=1)
-    typer.echo(f"OK: {report.claims} quote anchors verified in {report.documents} documents (database and {seeds_dir}).")
+    _say(f"OK: {report.claims} quote anchors verified in {report.documents} documents (database and {seeds_dir}).")
 
 
 @app.command()
@@ -403,6 +412,6 @@ def serve(
     try:
         api.summary(_db(ctx))
     except DatabaseStateError as exc:  # serve anyway: every page says what is wrong until it is fixed
-        sys.stderr.write(f"Warning: {exc}\n")
-    sys.stderr.write(f"Serving {describe(database_url(_db(ctx)))} read-only at http://{host}:{port}/ (Ctrl-C stops).\n")
+        _say(f"Warning: {exc}", err=True)
+    _say(f"Serving {describe(database_url(_db(ctx)))} read-only at http://{host}:{port}/ (Ctrl-C stops).", err=True)
     uvicorn.run(create_app(_db(ctx)), host=host, port=port, log_level="info")
