@@ -2,7 +2,7 @@
 
 `write_hostile_seeds(root, texts)` writes a complete seeds folder (vocabularies, one organisation
 with an alias, a place, a publication, a held document, one claim with a described claimant, one
-evidence claim, an assessment) whose text fields take the values in `texts` (field name -> text),
+evidence claim, a claim about the place, an assessment) whose text fields take the values in `texts` (field name -> text),
 and plain words elsewhere. Values are written with PyYAML's emitter, so any string survives the
 trip; the held document holds the quote verbatim.
 """
@@ -52,6 +52,8 @@ def write_hostile_seeds(root: Path, texts: dict[str, str] | None = None) -> dict
             "own_voice": {"label": "The outlet's own voice", "definition": "The outlet asserts it itself."}}},
         "place_kinds": {"label": "Place kinds", "terms": {
             "province": {"label": "Province", "definition": "A province."}}},
+        "execution_locations": {"label": "Execution locations", "terms": {
+            "river_banks": {"label": "River banks", "definition": "The bank of a river."}}},
         "evidence_methods": {"label": "Evidence methods", "terms": {
             "testimonies": {"label": "Testimonies", "definition": "Accounts given by witnesses."}}},
     }}), encoding="utf-8")  # fmt: skip
@@ -80,6 +82,9 @@ def write_hostile_seeds(root: Path, texts: dict[str, str] | None = None) -> dict
             {"id": "described-claim", "claimant": {"kind": "unnamed_person", "name": t["claimant_name"],
                                                    "known": t["claimant_known"]},
              "attribution": "reported", "type": "statement", "statement": "Someone says so.", "quote": "The words:"},
+            {"id": "placed-claim", "claimant": "outlet", "attribution": "own_voice", "type": "execution_location",
+             "value": {"location": "river_banks", "place": "hostile-place"},
+             "statement": "The outlet says so.", "quote": "The words:"},
         ],
         "assessments": [
             {"id": "hostile-assessment", "target": {"organisation": "hostile-org"}, "reliability": "C",

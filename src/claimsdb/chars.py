@@ -23,7 +23,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 _JOINERS = "\u200c\u200d"
 """Zero-width non-joiner and joiner: they shape Persian, Indic scripts and emoji between two
-visible characters, and are shown as they are there."""
+letters, marks or symbols, and are shown as they are there."""
 
 _BLANK_EXTRA = frozenset("\u115f\u1160\u3164\uffa0\u034f\u2800")
 """Characters outside category Cf that draw nothing: Hangul fillers, the combining grapheme
@@ -73,7 +73,7 @@ def code_point(char: str) -> str:
 def visible(text: str) -> str:
     """`text` with every control character (but newline and tab) and every invisible character
     written as <U+XXXX>, so a terminal shows what is there and obeys nothing. A zero-width joiner
-    or non-joiner between two visible characters is kept: it shapes them."""
+    or non-joiner between two letters, marks or symbols (emoji) is kept: it shapes them."""
     if text.isascii() and not _CONTROL.search(text.replace("\n", "").replace("\t", "")):
         return text  # the common case, at the cost of two scans
     out: list[str] = []
@@ -88,8 +88,12 @@ def visible(text: str) -> str:
 
 
 def _joins(text: str, index: int) -> bool:
-    before, after = text[index - 1 : index], text[index + 1 : index + 2]
-    return all(c and not c.isspace() and not is_control(c) and not is_invisible(c) for c in (before, after))
+    """Is the joiner at `index` between two letters, marks or symbols (emoji), where it shapes them?"""
+    before, after = text[index - 1 : index] if index else "", text[index + 1 : index + 2]
+    return bool(before and after) and {unicodedata.category(before), unicodedata.category(after)} <= _JOINABLE
+
+
+_JOINABLE = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "So", "Sk"})
 
 
 _JSON_ESCAPED = re.compile(r"[\x7f-\x9f\u2028\u2029]|[^\x00-\x7f]")

@@ -41,8 +41,12 @@ Part = str | tuple[str, str] | Text
 
 def text(value: Any, style: str = "") -> Text:
     """Stored text as rich Text, shown exactly: never read as markup; control and invisible
-    characters written visibly. The one way stored text reaches the terminal."""
-    return Text(visible("" if value is None else str(value)), style=style)
+    characters written visibly; tabs as spaces (rich measures a tab as nothing, and would wrap a
+    cell it then widens). The one way stored text reaches the terminal."""
+    shown = Text(visible("" if value is None else str(value)), style=style)
+    if "\t" in shown.plain:
+        shown.expand_tabs(4)
+    return shown
 
 
 def line(*parts: Part) -> Text:
