@@ -23,7 +23,7 @@ from claimsdb import __version__
 from claimsdb.db.engine import DEFAULT_WAIT_SECONDS, database_url, describe, make_engine, sqlite_file
 from claimsdb.db.migrate import ensure_current, upgrade_database
 from claimsdb.errors import ClaimsError, DatabaseStateError
-from claimsdb.export import datapackage, write_export
+from claimsdb.export import TERMS_FILE, datapackage, write_export, write_terms
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.query import (
     ClaimantRow,
@@ -44,6 +44,7 @@ from claimsdb.query import (
 )
 
 if TYPE_CHECKING:
+    from claimsdb.figures import Denial, Figures
     from claimsdb.load import LoadReport
     from claimsdb.provenance import ClaimProvenance
     from claimsdb.seeds.anchor import Located as LocatedQuote
@@ -200,6 +201,22 @@ def show(db: str | None, claim_id: str) -> ClaimProvenance:
         return get_claim(session, claim_id)
 
 
+def figures(db: str | None, filters: ClaimFilter, period: str | None = None) -> Figures:
+    """Every claimed figure grouped by measure and period, with conflicts and sums (figures.py)."""
+    from claimsdb.figures import figures as gather
+
+    with reading(db) as session:
+        return gather(session, filters, period)
+
+
+def denials(db: str | None, filters: ClaimFilter) -> list[Denial]:
+    """Each claim that contradicts others, with the claims it contradicts."""
+    from claimsdb.figures import denials as gather
+
+    with reading(db) as session:
+        return gather(session, filters)
+
+
 def export_csv(
     db: str | None, filters: ClaimFilter, out: TextIO, *, formula_guard: bool = True, progress: Progress = NO_PROGRESS
 ) -> int:
@@ -217,20 +234,59 @@ def _exporting(session: Session, filters: ClaimFilter, progress: Progress) -> No
 def export_package(
     db: str | None, filters: ClaimFilter, out_dir: str | Path, *, formula_guard: bool = True, progress: Progress = NO_PROGRESS
 ) -> tuple[int, list[Path]]:
-    """Write `claims.csv` and its Frictionless `datapackage.json` into `out_dir`."""
+    """Write `claims.csv`, `terms.csv` (the vocabularies) and their Frictionless `datapackage.json`
+    into `out_dir`; the paths come back in that order."""
+    target = _export_folder(out_dir)
+    csv_path, terms_path, package_path = target / "claims.csv", target / TERMS_FILE, target / "datapackage.json"
+    with reading(db) as session:
+        _exporting(session, filters, progress)
+        with csv_path.open("w", encoding="utf-8", newline="") as handle:
+            count = write_export(session, filters, handle, formula_guard=formula_guard, progress=progress)
+        with terms_path.open("w", encoding="utf-8", newline="") as handle:
+            write_terms(session, handle, formula_guard=formula_guard)
+        package = datapackage(session, formula_guard=formula_guard)
+    package_path.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return count, [csv_path, terms_path, package_path]
+
+
+def _export_folder(out_dir: str | Path) -> Path:
     target = Path(out_dir)
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ClaimsError(f"cannot create the export folder {target}: {exc.strerror}") from None
-    csv_path, package_path = target / "claims.csv", target / "datapackage.json"
+    return target
+
+
+def export_annotations(
+    db: str | None, filters: ClaimFilter, out: TextIO, *, base_url: str | None = None, progress: Progress = NO_PROGRESS
+) -> int:
+    """Stream every selected claim's anchor to `out` as a W3C Web Annotation, in one JSON-LD
+    AnnotationCollection; returns how many. `base_url` is where the claims are served, for links."""
+    from claimsdb.linked_data import Links, write_annotations
+
+    links = Links.under(base_url)
     with reading(db) as session:
         _exporting(session, filters, progress)
-        with csv_path.open("w", encoding="utf-8", newline="") as handle:
-            count = write_export(session, filters, handle, formula_guard=formula_guard, progress=progress)
-        package = datapackage(session, formula_guard=formula_guard)
-    package_path.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return count, [csv_path, package_path]
+        return write_annotations(session, filters, out, links=links, progress=progress)
+
+
+def export_annotations_file(
+    db: str | None,
+    filters: ClaimFilter,
+    out_dir: str | Path,
+    *,
+    base_url: str | None = None,
+    progress: Progress = NO_PROGRESS,
+) -> tuple[int, Path]:
+    """export_annotations into `out_dir/annotations.jsonld`, written whole or not at all."""
+    from claimsdb.linked_data import Links, write_annotations_file
+
+    links = Links.under(base_url)
+    folder = _export_folder(out_dir)
+    with reading(db) as session:
+        _exporting(session, filters, progress)
+        return write_annotations_file(session, filters, folder, links=links, progress=progress)
 
 
 def sources(db: str | None) -> list[SourceRow]:

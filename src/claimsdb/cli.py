@@ -271,11 +271,30 @@ def show(
         render_claim(claim, _stdout())
 
 
+class ExportFormat(str, Enum):
+    csv = "csv"
+    annotations = "annotations"
+
+
 @app.command()
 @user_errors
 def export(
     ctx: typer.Context,
-    out: Annotated[Path | None, typer.Option(help="Write DIR/claims.csv and DIR/datapackage.json instead of CSV on stdout.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write into folder DIR instead of stdout: claims.csv, terms.csv and datapackage.json "
+            "(or annotations.jsonld)."
+        ),
+    ] = None,
+    format_: Annotated[
+        ExportFormat,
+        typer.Option("--format", "-f", help="csv (a row per claim), or annotations (W3C Web Annotations of quotes)."),
+    ] = ExportFormat.csv,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="With --format annotations: the address claims are served at, for links to them."),
+    ] = None,
     source: SourceOpt = None,
     claimant: ClaimantOpt = None,
     type_: TypeOpt = None,
@@ -289,10 +308,11 @@ def export(
     search: SearchOpt = None,
     withdrawn: WithdrawnOpt = False,
     sort: SortOpt = Sort.document,
-    formula_guard: Annotated[bool, typer.Option(help="Prefix ' to text cells a spreadsheet would run as a formula.")] = True,
+    formula_guard: Annotated[bool, typer.Option(help="CSV: prefix ' to text cells a spreadsheet would run as a formula.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Export claims as CSV: one row per claim, typed value and provenance columns (README: Export)."""
+    """Export claims as CSV (one row per claim, typed value and provenance columns), or their quotes as
+    W3C Web Annotations (README: Export, Standard exports)."""
     from claimsdb import api
 
     filters = _claim_filter(
@@ -300,12 +320,99 @@ def export(
         reliability=reliability, credibility=credibility, date_from=date_from, date_to=date_to,
         search=search, include_withdrawn=withdrawn, sort=sort,
     )  # fmt: skip
+    if format_ is ExportFormat.annotations:
+        _export_annotations(ctx, filters, out, base_url, quiet)
+        return
+    if base_url is not None:
+        raise ClaimsError("--base-url is for --format annotations; the CSV names claims by their ids")
     with _progress(quiet) as progress:
         if out is None:
             api.export_csv(_db(ctx), filters, sys.stdout, formula_guard=formula_guard, progress=progress)
             return
         count, paths = api.export_package(_db(ctx), filters, out, formula_guard=formula_guard, progress=progress)
-    _say(f"Wrote {count} claims to {paths[0]} and described them in {paths[1]}.", err=True)
+    claims_csv, terms_csv, package = paths
+    _say(f"Wrote {count} claims to {claims_csv}, vocabularies to {terms_csv}, described in {package}.", err=True)
+
+
+def _export_annotations(ctx: typer.Context, filters: Any, out: Path | None, base_url: str | None, quiet: bool) -> None:
+    from claimsdb import api
+
+    with _progress(quiet) as progress:
+        if out is None:
+            api.export_annotations(_db(ctx), filters, sys.stdout, base_url=base_url, progress=progress)
+            return
+        count, path = api.export_annotations_file(_db(ctx), filters, out, base_url=base_url, progress=progress)
+    _say(f"Wrote the quotes of {count} claims as W3C Web Annotations to {path}.", err=True)
+
+
+# --- figures side by side, and denials -------------------------------------------------------------
+
+PeriodOpt = Annotated[
+    str | None,
+    typer.Option(help="Only figures whose period overlaps this one: 2021, 2021-Q1, 2021-03 or 2019/2021."),
+]
+
+
+@app.command()
+@user_errors
+def figures(
+    ctx: typer.Context,
+    claimant: ClaimantOpt = None,
+    type_: TypeOpt = None,
+    term: TermOpt = None,
+    place: PlaceOpt = None,
+    source: SourceOpt = None,
+    period: PeriodOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    format_: Annotated[ListFormat, typer.Option("--format", "-f", help="table (grouped by measure), json (groups and sums) or csv (one row per figure).")] = ListFormat.table,
+) -> None:
+    """Claimed figures side by side: grouped by what they measure and the period, conflicts flagged.
+
+    Figures for one measure and period that cannot all be true (\"over 500\" beside \"300\") are a
+    conflict; the same claimant repeating the same figure from the same publication is a
+    restatement, not a conflict; a claimant's quarters that do not add up to its year are shown.
+    --from/--to select by when the figures were claimed, --period by the period they cover.
+    """
+    from claimsdb import api
+    from claimsdb.figures import figure_rows
+    from claimsdb.render import figures_json, render_figures, render_rows
+
+    filters = _claim_filter(
+        claimant=claimant, type=type_, term=term, place=place, source=source, date_from=date_from, date_to=date_to,
+    )  # fmt: skip
+    data = api.figures(_db(ctx), filters, period)
+    if format_ is ListFormat.json:
+        sys.stdout.write(figures_json(data) + "\n")
+    elif format_ is ListFormat.csv:
+        render_rows(figure_rows(data), "csv", sys.stdout, _stdout())
+    elif not data.groups:
+        _say("No claimed figures match these filters.", err=True)
+    else:
+        render_figures(data, _stdout())
+
+
+@app.command()
+@user_errors
+def contradicts(
+    ctx: typer.Context,
+    claimant: Annotated[str | None, typer.Option(help="Only denials by this claimant (id, name, alias or kind).")] = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    format_: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
+) -> None:
+    """Each denial (a claim that contradicts others) with the claims it contradicts."""
+    from claimsdb import api
+    from claimsdb.figures import denial_rows
+    from claimsdb.render import render_denials, render_rows, to_json
+
+    items = api.denials(_db(ctx), _claim_filter(claimant=claimant, date_from=date_from, date_to=date_to))
+    if format_ is ListFormat.json:
+        sys.stdout.write(to_json(items) + "\n")
+    elif format_ is ListFormat.csv:
+        render_rows(denial_rows(items), "csv", sys.stdout, _stdout())
+    else:
+        render_denials(items, _stdout())
 
 
 # --- summaries ------------------------------------------------------------------------------------

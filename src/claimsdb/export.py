@@ -87,6 +87,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("source_reliability", "string", "The curator's assessment, not the claimant's: Admiralty source reliability (A completely reliable, B usually reliable, C fairly reliable, D not usually reliable, E unreliable, F cannot be judged) of the publication the claim was made in, or, where that is not graded, of its claimant (`claims show` gives assessor, date and reason)."),
     Column("source_reliability_of", "string", "Id of the publication or organisation that source_reliability grades."),
     Column("information_credibility", "integer", "The curator's assessment: Admiralty information credibility of the claim (1 confirmed by other independent sources, 2 probably true, 3 possibly true, 4 doubtful, 5 improbable, 6 cannot be judged). Separate from the independent-corroboration count `claims show` computes."),
+    Column("claimant_wikidata", "string", "Wikidata id (Q-id) of the claimant, where known: http://www.wikidata.org/entity/ followed by it names the same organisation or person."),
 )
 COLUMN_NAMES = tuple(column.name for column in COLUMNS)
 
@@ -180,6 +181,7 @@ def _cells(made_in: Any) -> list[tuple[Any, Any]]:
         (_period_edtf(), None), (claim.period_inferred_reason, _WORDS),
         (claim.place, None), (place.name, _WORDS), (place.iso_3166_2, None), (place.wikidata, None),
         (assessed_reliability(), None), (reliability_graded(), None), (assessed_credibility(), None),
+        (org.wikidata, None),
     ]  # fmt: skip
 
 
@@ -363,6 +365,30 @@ def _row_of(session: Session, claim_id: str, formula_guard: bool) -> Sequence[An
     return session.execute(_row_select(formula_guard).where(m.Claim.id == claim_id)).one()
 
 
+TERM_FIELDS: tuple[Column, ...] = (
+    Column("term", "string", "Id of the term, as claims.csv's vocabulary columns write it; unique across vocabularies."),
+    Column("vocabulary", "string", "The vocabulary it belongs to (execution_methods, offences, ...): which columns take it."),
+    Column("label", "string", "The term's name for people."),
+    Column("definition", "string", "What the term means, as a documentation officer would code a claim with it."),
+    Column("huridocs", "string", "The equivalent term of the HURIDOCS micro-thesauri, where one exists (empty: none recorded)."),
+)
+"""terms.csv: every vocabulary term, so the codes in claims.csv can be read and mapped to HURIDOCS."""
+TERMS_FILE = "terms.csv"
+
+
+def write_terms(session: Session, out: TextIO, *, formula_guard: bool = True) -> int:
+    """Write terms.csv (RFC 4180, as claims.csv), every term sorted by id; return how many."""
+    query = select(m.TermRow.id, m.TermRow.vocabulary_id, m.TermRow.label, m.TermRow.definition, m.TermRow.huridocs)
+    guard = guard_formula if formula_guard else str
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([column.name for column in TERM_FIELDS])
+    count = 0
+    for term, vocabulary, label, definition, huridocs in session.execute(query.order_by(m.TermRow.id)).tuples():
+        writer.writerow([term, vocabulary, guard(label), guard(definition), guard(huridocs) if huridocs else None])
+        count += 1
+    return count
+
+
 def datapackage(session: Session, *, formula_guard: bool) -> dict[str, Any]:
     """A Frictionless Data Package describing claims.csv: every column, vocabularies as enums."""
     terms: dict[str, list[tuple[str, str, str]]] = {}
@@ -403,7 +429,32 @@ def datapackage(session: Session, *, formula_guard: bool) -> dict[str, Any]:
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
                 "dialect": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "lineTerminator": "\r\n", "header": True},
-                "schema": {"fields": fields, "primaryKey": ["claim_id"], "missingValues": [""]},
-            }
+                "schema": {
+                    "fields": fields,
+                    "primaryKey": ["claim_id"],
+                    "missingValues": [""],
+                    "foreignKeys": [
+                        {"fields": column.name, "reference": {"resource": "terms", "fields": "term"}}
+                        for column in COLUMNS
+                        if column.vocabulary
+                    ],
+                },
+            },
+            {
+                "name": "terms",
+                "path": TERMS_FILE,
+                "profile": "tabular-data-resource",
+                "title": "Vocabulary terms",
+                "description": "Every term of the controlled vocabularies, with its definition and its HURIDOCS equivalent where one exists; claims.csv's vocabulary columns refer to it.",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "lineTerminator": "\r\n", "header": True},
+                "schema": {
+                    "fields": [{"name": c.name, "type": c.type, "description": c.description} for c in TERM_FIELDS],
+                    "primaryKey": ["term"],
+                    "missingValues": [""],
+                },
+            },
         ],
     }

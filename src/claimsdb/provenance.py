@@ -269,6 +269,7 @@ def _claimant(session: Session, org_id: str) -> dict[str, Any]:
         "known": org.known,
         "members": list(members),
         "described_in": org.described_in_id,
+        "wikidata": org.wikidata,
     }
 
 

@@ -28,6 +28,7 @@ from rich.text import Text
 
 from claimsdb.chars import json_safe, visible
 from claimsdb.export import guard_formula
+from claimsdb.figures import Denial, Figures, FigureGroup, FigureValue, Measure, Period, figure_status
 from claimsdb.load import LoadReport
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.provenance import ClaimProvenance, SourceInfo
@@ -263,6 +264,7 @@ def _who_where_when(claim: ClaimProvenance) -> Table:
     part_of = f", part of {who['part_of']}" if who["part_of"] else ""
     members = f", members named: {', '.join(who['members'])}" if who.get("members") else ""
     known = f"; {who['known']}" if who.get("known") else ""
+    known += f"; Wikidata {who['wikidata']}" if who.get("wikidata") else ""
     table.add_row("Who claims it", line(f"{who['name']}{aliases} ", (f"— {who['kind_label']}{part_of}{members}{known}", "dim")))
     if claim.attribution is not None:
         attribution = claim.attribution
@@ -484,3 +486,130 @@ class _BarProgress:
     def advance(self, amount: int = 1) -> None:
         if self.task is not None:
             self.bar.advance(self.task, amount)
+
+
+# --- figures side by side, and denials ----------------------------------------------------------
+
+
+def figures_json(data: Figures) -> str:
+    """Figures for programs: groups (measure, period, whether they conflict, what all allow), each
+    figure with its interval and status, and every sum checked."""
+
+    def value(group: FigureGroup, item: FigureValue, voices: int) -> dict[str, Any]:
+        return {
+            "claim_id": item.claim_id, "claimant": item.claimant_id, "claimant_name": item.claimant_name,
+            "made_in": item.made_in_id, "made_in_title": item.made_in_title, "document": item.document_id,
+            "claimed_on": item.claimed_on, "qualifier": item.qualifier, "phrase": item.phrase,
+            "low": item.interval.low if item.interval.known else None, "high": item.interval.high,
+            "interval": item.interval.text(), "interval_kind": item.interval.kind,
+            "status": figure_status(group, item, voices), "conflicts_with": list(item.conflicts_with),
+            "restates": item.restates, "superseded_by": item.superseded_by, "statement": item.statement,
+        }  # fmt: skip
+
+    def measure(item: Measure) -> dict[str, Any]:
+        return {
+            "key": item.key, "label": item.label, "claim_type": item.claim_type,
+            "terms": {name: term for name, term, _ in item.terms}, "place": item.place_id, "publication": item.publication_id,
+        }  # fmt: skip
+
+    def period(item: Period) -> dict[str, Any]:
+        return {"text": item.text(), "start": item.start, "end": item.end, "label": item.label,
+                "first_day": item.first_day, "last_day": item.last_day}  # fmt: skip
+
+    groups = []
+    for group in data.groups:
+        voices = sum(1 for v in group.values if v.compared)
+        agreed = group.agreed
+        groups.append({
+            "measure": measure(group.measure), "period": period(group.period), "checked": group.checked,
+            "conflict": group.conflict, "agreed": agreed.text() if agreed else None,
+            "values": [value(group, v, voices) for v in group.values],
+        })  # fmt: skip
+    sums = [
+        {
+            "measure": check.measure.key, "claimant": check.claimant_id, "period": check.whole_period.text(),
+            "whole": check.whole.claim_id, "whole_interval": check.whole.interval.text(),
+            "parts": [{"period": p.text(), "claim_id": v.claim_id, "interval": v.interval.text()} for p, v in check.parts],
+            "parts_expected": check.parts_expected, "parts_sum": check.parts_sum.text(),
+            "adds_up": check.adds_up, "problem": check.problem,
+        }  # fmt: skip
+        for check in data.sums
+    ]
+    return json_safe(json.dumps({"groups": groups, "sums": sums}, indent=2, ensure_ascii=False, default=str))
+
+
+_STATUS_STYLE = {"conflict": "bold red", "restatement": "dim", "superseded": "dim", "unchecked": "yellow", "agrees": "green", "alone": ""}
+
+
+def render_figures(data: Figures, console: Console) -> None:
+    """One table per measure, periods in order, conflicts in red; then sums that do not add up."""
+    values = sum(len(g.values) for g in data.groups)
+    measures = data.measures
+    console.print(line(
+        (f"{values} figure{'s' if values != 1 else ''}", "bold"), f" of {len(measures)} measure{'s' if len(measures) != 1 else ''}, ",
+        (f"{len(data.conflicts)} conflict{'s' if len(data.conflicts) != 1 else ''}", "bold red" if data.conflicts else "green"),
+        " (figures for one measure and period that cannot all be true).",
+    ))  # fmt: skip
+    for measure, groups in measures:
+        table = Table(title=text(measure.label, style="bold"), title_justify="left", show_lines=True)
+        for name, ratio in (("period", 2), ("claimant", 2), ("figure", 1), ("made in, claimed", 2), ("claim", 3), ("status", 1)):
+            table.add_column(name, overflow="fold", ratio=ratio)
+        for group in groups:
+            voices = sum(1 for v in group.values if v.compared)
+            for index, item in enumerate(group.values):
+                status = figure_status(group, item, voices)
+                note = text(status, style=_STATUS_STYLE.get(status, ""))
+                if item.conflicts_with:
+                    note.append(f"\nwith {', '.join(item.conflicts_with)}", style="red")
+                if item.restates:
+                    note.append(f"\nof {item.restates}", style="dim")
+                if item.superseded_by:
+                    note.append(f"\nby {item.superseded_by}", style="dim")
+                figure = text(item.said)
+                if item.interval.text() != item.said:
+                    figure.append(f"\n= {item.interval.text()}", style="dim")
+                source = text(item.made_in_id or "(publication not identified)", style="" if item.made_in_id else "dim")
+                source.append(f"\n{item.claimed_on or 'date unknown'}", style="dim")
+                table.add_row(
+                    text(group.period.text()) if index == 0 else text(""),
+                    text(item.claimant_name), figure, source, text(item.claim_id, style="cyan"), note,
+                )  # fmt: skip
+        console.print(table)
+    render_sums(data, console)
+
+
+def render_sums(data: Figures, console: Console) -> None:
+    failing = data.sums_not_adding_up
+    if not data.sums:
+        return
+    if not failing:
+        console.print(text(f"{len(data.sums)} sum{'s' if len(data.sums) != 1 else ''} checked (quarters or months against the whole): all add up.", style="green"))
+        return
+    table = Table(title=text(f"Sums that do not add up ({len(failing)} of {len(data.sums)} checked)", style="bold red"), title_justify="left")
+    for name in ("measure", "claimant", "period", "whole", "parts", "problem"):
+        table.add_column(name, overflow="fold")
+    for check in failing:
+        parts = ", ".join(f"{period.text()}: {value.interval.text()}" for period, value in check.parts)
+        table.add_row(
+            text(check.measure.label), text(check.claimant_name), text(check.whole_period.text()),
+            text(f"{check.whole.interval.text()} ({check.whole.claim_id})"), text(parts), text(check.problem or "", style="red"),
+        )  # fmt: skip
+    console.print(table)
+
+
+def render_denials(items: Sequence[Denial], console: Console) -> None:
+    """Each denial, then the claims it contradicts."""
+    if not items:
+        console.print("No claim contradicts another.")
+        return
+    for denial in items:
+        table = Table(
+            title=line((denial.claim.claimant_name, "bold"), f" ({denial.claim.claimed_on or 'date unknown'}), ", (denial.claim.id, "cyan"), ":\n", denial.claim.statement),
+            title_justify="left", show_header=True,
+        )  # fmt: skip
+        for name in ("contradicts", "claimant", "claimed", "statement"):
+            table.add_column(name, overflow="fold")
+        for target in denial.denies:
+            withdrawn = " (withdrawn)" if target.status != "active" else ""
+            table.add_row(text(target.id + withdrawn, style="cyan"), text(target.claimant_name), text(target.claimed_on or "unknown"), text(target.statement))
+        console.print(table)

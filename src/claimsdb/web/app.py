@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from rich.console import Console
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
@@ -30,10 +31,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from claimsdb import api
 from claimsdb.errors import ClaimsError, DatabaseStateError, NotFound
 from claimsdb.export import export_rows
+from claimsdb.linked_data import claim_jsonld, claim_path
 from claimsdb.provenance import CONTEXT_CHARS, source_info
 from claimsdb.query import ClaimFilter, FacetCounts, count_claims, document_text, facet_counts, list_claims, list_sources
-from claimsdb.render import describe_period, describe_quantity, to_json
-from claimsdb.web import views
+from claimsdb.figures import Figures, figure_rows
+from claimsdb.render import describe_period, describe_quantity, render_rows, to_json
+from claimsdb.web import figures_views, views
 
 HERE = Path(__file__).parent
 
@@ -67,10 +70,6 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-def claim_path(claim_id: str) -> str:
-    return f"/claims/{quote(claim_id, safe='')}"
 
 
 def source_path(source_id: str) -> str:
@@ -152,11 +151,37 @@ def create_app(db: str | None) -> Starlette:
             "claim": claim,
             "context": views.quote_context(claim.anchor, CONTEXT_CHARS),
             "citation": views.citation(claim, url),
+            "jsonld": claim_jsonld(claim, url),
         })  # fmt: skip
 
     def claim_json(request: Request) -> Response:
         """Exactly what `claims show --format json` prints."""
         return Response(to_json(api.show(db, request.path_params["claim_id"])) + "\n", media_type="application/json")
+
+    def figures_page(request: Request) -> Response:
+        """Claimed figures by measure: a chart over time beside each table, conflicts marked."""
+        tidy = views.without_empty(request.query_params.multi_items(), "/figures")
+        if tidy is not None:
+            return RedirectResponse(tidy, status_code=302)
+        wanted = figures_views.parse_figures_request(request.query_params)
+        try:
+            data = api.figures(db, wanted.filters, wanted.period)
+        except DatabaseStateError:
+            raise
+        except ClaimsError as exc:  # a filter that matches nothing known: say so above the form
+            return render(request, "figures.html", _figures_context(wanted.params, None, str(exc)), status=400)
+        return render(request, "figures.html", _figures_context(wanted.params, data, None))
+
+    def figures_csv(request: Request) -> Response:
+        """One row per figure, as `claims figures --format csv` writes it."""
+        wanted = figures_views.parse_figures_request(request.query_params)
+        buffer = io.StringIO()
+        render_rows(figure_rows(api.figures(db, wanted.filters, wanted.period)), "csv", buffer, Console(file=io.StringIO()))
+        return Response(
+            buffer.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="figures.csv"'},
+        )
 
     def sources_page(request: Request) -> Response:
         return render(request, "sources.html", {"sources": api.sources(db)})
@@ -212,6 +237,8 @@ def create_app(db: str | None) -> Starlette:
             Route("/claims", claims_redirect),
             Route("/claims/{claim_id}.json", claim_json, name="claim_json"),
             Route("/claims/{claim_id}", claim_page, name="claim"),
+            Route("/figures", figures_page, name="figures"),
+            Route("/figures.csv", figures_csv, name="figures_csv"),
             Route("/sources", sources_page, name="sources"),
             Route("/sources/{source_id}", source_page, name="source"),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
@@ -233,6 +260,19 @@ _HTTP_MESSAGES: dict[int, tuple[str, str]] = {
     404: ("Not found", "There is no page at this address. The claims list and the sources page link to everything here."),
     405: ("Read-only", "This site only shows claims; it never changes them. Curators change claims in the seed files and load them with `claims load`."),
 }
+
+
+def _figures_context(params: Mapping[str, str], data: Figures | None, error: str | None) -> dict[str, Any]:
+    charts = figures_views.charts(data) if data is not None else []
+    return {
+        "params": dict(params),
+        "charts": charts,
+        "figure_count": sum(len(chart.rows) for chart in charts),
+        "conflicts": len(data.conflicts) if data is not None else 0,
+        "sums": data.sums if data is not None else [],
+        "failing": data.sums_not_adding_up if data is not None else [],
+        "error": error,
+    }
 
 
 def _list_context(params: Mapping[str, str], page: views.Page, counts: FacetCounts | None, error: str | None) -> dict[str, Any]:
