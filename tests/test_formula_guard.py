@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from claimsdb.cli import app
 from claimsdb.db.engine import database_url
-from claimsdb.export import COLUMNS
+from claimsdb.export import COLUMNS, TERM_FIELDS
 from conftest import BACKENDS, _new_pg_database
 from hostile import write_hostile_seeds
 
@@ -124,6 +124,7 @@ TAMPERED: dict[str, list[str]] = {
               "UPDATE claims SET place = '\tplace' WHERE place = 'hostile-place'"],
     "place_iso_3166_2": ["UPDATE places SET iso_3166_2 = '=KP-05' WHERE id = 'hostile-place'"],
     "place_wikidata": ["UPDATE places SET wikidata = '+Q1' WHERE id = 'hostile-place'"],
+    "claimant_wikidata": ["UPDATE organisations SET wikidata = '=Q1' WHERE id = 'hostile-org'"],
     "source_reliability": ["UPDATE assessments SET reliability = '='"],
     "source_reliability_of": ["UPDATE sources SET id = '-report' WHERE id = 'hostile-report'",
                               "UPDATE claims SET made_in_id = '-report' WHERE made_in_id = 'hostile-report'",
@@ -166,3 +167,35 @@ def test_every_text_column_is_guarded(pristine: Path, tmp_path: Path, column: st
     assert guarded[claim][column] == "'" + raw[claim][column]
     for other, row in guarded.items():  # and no other text cell a tampered value reaches escapes either
         assert not [name for name in TEXT_COLUMNS if row[name].startswith(TRIGGERS)], other
+
+
+# --- terms.csv, beside claims.csv in `claims export --out DIR` ---------------------------------------
+
+TERM_TAMPERED = {
+    "term": ["UPDATE terms SET id = '=ngo' WHERE id = 'ngo'"],
+    "vocabulary": ["UPDATE terms SET vocabulary_id = '+kinds' WHERE id = 'ngo'"],
+    "label": ["UPDATE terms SET label = '-NGO' WHERE id = 'ngo'"],
+    "definition": ["UPDATE terms SET definition = '@A group' WHERE id = 'ngo'"],
+    "huridocs": ["UPDATE terms SET huridocs = '\tNGO' WHERE id = 'ngo'"],
+}
+
+
+def test_the_terms_cases_cover_every_text_column_of_terms_csv() -> None:
+    assert set(TERM_TAMPERED) == {column.name for column in TERM_FIELDS if column.type == "string"}
+
+
+def _terms(db: Path, out: Path, *options: str) -> list[dict[str, str]]:
+    result = claims("--db", db, "export", "--out", out, *options)
+    assert result.exit_code == 0, result.output
+    return list(csv.DictReader(io.StringIO((out / "terms.csv").read_text(encoding="utf-8"), newline="")))
+
+
+@pytest.mark.parametrize("column", sorted(TERM_TAMPERED))
+def test_every_text_column_of_terms_csv_is_guarded(pristine: Path, tmp_path: Path, column: str) -> None:
+    db = tmp_path / "claims.db"
+    shutil.copyfile(pristine, db)
+    _tamper(db, TERM_TAMPERED[column])
+    (raw,) = [row for row in _terms(db, tmp_path / "raw", "--no-formula-guard") if row[column].startswith(TRIGGERS)]
+    guarded = _terms(db, tmp_path / "guarded")
+    assert "'" + raw[column] in [row[column] for row in guarded]
+    assert not [row for row in guarded for cell in row.values() if cell.startswith(TRIGGERS)]

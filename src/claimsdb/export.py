@@ -379,12 +379,12 @@ TERMS_FILE = "terms.csv"
 def write_terms(session: Session, out: TextIO, *, formula_guard: bool = True) -> int:
     """Write terms.csv (RFC 4180, as claims.csv), every term sorted by id; return how many."""
     query = select(m.TermRow.id, m.TermRow.vocabulary_id, m.TermRow.label, m.TermRow.definition, m.TermRow.huridocs)
-    guard = guard_formula if formula_guard else str
+    guarded = [formula_guard and column.type == "string" for column in TERM_FIELDS]  # by declared type, as claims.csv
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([column.name for column in TERM_FIELDS])
     count = 0
-    for term, vocabulary, label, definition, huridocs in session.execute(query.order_by(m.TermRow.id)).tuples():
-        writer.writerow([term, vocabulary, guard(label), guard(definition), guard(huridocs) if huridocs else None])
+    for row in session.execute(query.order_by(m.TermRow.id)).tuples():
+        writer.writerow([guard_formula(cell) if guard and cell else cell for guard, cell in zip(guarded, row, strict=True)])
         count += 1
     return count
 
