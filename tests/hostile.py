@@ -2,8 +2,8 @@
 
 `write_hostile_seeds(root, texts)` writes a complete seeds folder (vocabularies, one organisation
 with an alias, a place, a publication, a held document, one claim with a described claimant, one
-evidence claim, a claim about the place, an assessment) whose text fields take the values in `texts` (field name -> text),
-and plain words elsewhere. Values are written with PyYAML's emitter, so any string survives the
+evidence claim, a claim about the place, an assessment) whose text fields take the values in
+`texts` (field name -> text), and plain words elsewhere. Values are written with PyYAML's emitter, so any string survives the
 trip; the held document holds the quote verbatim.
 """
 
@@ -76,7 +76,8 @@ def write_hostile_seeds(root: Path, texts: dict[str, str] | None = None) -> dict
             {"id": "hostile-claim", "claimant": "hostile-org", "made_in": "hostile-report", "attribution": "reported",
              "type": "evidence_basis",
              "value": {"method": "testimonies", "size": {"over": 5, "phrase": t["phrase"]},
-                       "population": t["population"], "period": {"start": 2019, "end": 2020, "label": t["period_label"]}},
+                       "population": t["population"],
+                       "period": {"start": 2019, "end": 2020, "label": t["period_label"]}},
              "statement": t["statement"], "quote": t["quote"], "note": t["note"],
              "claimed_on": {"date": 2020, "inferred": t["date_reason"]}},
             {"id": "described-claim", "claimant": {"kind": "unnamed_person", "name": t["claimant_name"],

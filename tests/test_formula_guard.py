@@ -79,7 +79,10 @@ def _seeded_cases() -> Iterator[tuple[str, str, str]]:
         yield "seed_file", claim, f"{SEEDS_FOLDER}/article.yaml"
 
 
-@pytest.mark.parametrize(("column", "claim", "value"), [pytest.param(*case, id=f"{case[0]}-{case[1]}") for case in _seeded_cases()])
+SEEDED_CASES = [pytest.param(*case, id=f"{case[0]}-{case[1]}") for case in _seeded_cases()]
+
+
+@pytest.mark.parametrize(("column", "claim", "value"), SEEDED_CASES)
 def test_a_seeded_text_starting_a_formula_is_guarded(seeded: str, column: str, claim: str, value: str) -> None:
     assert export_rows(seeded)[claim][column] == "'" + value
     assert export_rows(seeded, "--no-formula-guard")[claim][column] == value
@@ -116,7 +119,8 @@ TAMPERED: dict[str, list[str]] = {
     "attribution": ["UPDATE claims SET attribution = '=reported' WHERE id = 'hostile-claim'"],
     "claimed_on_edtf": ["UPDATE claims SET claimed_on_edtf = '+2020' WHERE id = 'hostile-claim'"],
     "claimant_part_of": ["UPDATE organisations SET part_of_id = '-outlet' WHERE id = 'hostile-org'"],
-    "claimant_members": ["INSERT INTO organisation_members (organisation_id, member_id, position) VALUES ('hostile-org', 'outlet', 0)",
+    "claimant_members": ["INSERT INTO organisation_members (organisation_id, member_id, position)"
+                         " VALUES ('hostile-org', 'outlet', 0)",
                          "UPDATE organisations SET name = '=Outlet' WHERE id = 'outlet'"],
     "period_edtf": ["UPDATE claims SET period_start = '=2019', period_end = '=2019' WHERE id = 'hostile-claim'"],
     "period_inferred_reason": ["UPDATE claims SET period_inferred_reason = '@last year' WHERE id = 'hostile-claim'"],

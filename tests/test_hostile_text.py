@@ -244,7 +244,8 @@ def test_text_made_only_of_invisible_characters_is_refused(tmp_path: Path, field
     result = claims("check", seeds)
     name, location = FIELD_PLACES[field]
     assert result.exit_code == 1
-    assert re.search(rf"{re.escape(str(seeds / name))}:\d+: {re.escape(location)}: is made only of invisible characters \(U\+", result.stderr), result.stderr
+    refusal = rf"{re.escape(str(seeds / name))}:\d+: {re.escape(location)}: is made only of invisible characters \(U\+"
+    assert re.search(refusal, result.stderr), result.stderr
 
 
 def test_a_refused_load_writes_nothing(db_url: str, tmp_path: Path) -> None:
@@ -295,8 +296,10 @@ def test_json_output_escapes_del_c1_and_invisible_characters(tmp_path: Path) -> 
     _document_with_controls(seeds)
     db = tmp_path / "claims.db"
     assert claims("--db", db, "load", seeds, "-q").exit_code == 0
-    for command in (("show", "hostile-claim", "--format", "json"), ("list", "--format", "json"),
-                    ("list", "--format", "ndjson"), ("claimants", "--format", "json"), ("stats", "--format", "json")):  # fmt: skip
+    for command in (
+        ("show", "hostile-claim", "--format", "json"), ("list", "--format", "json"), ("list", "--format", "ndjson"),
+        ("claimants", "--format", "json"), ("stats", "--format", "json"),
+    ):  # fmt: skip
         result = claims("--db", db, *command)
         assert_clean(result)
     shown = claims("--db", db, "show", "hostile-claim", "--format", "json").output
@@ -344,14 +347,16 @@ HOSTILE_BITS = [
 """Pieces an attacker or an unlucky curator would try: markup, bidi, invisible, HTML, Jinja, YAML."""
 
 _ANY = st.characters(exclude_categories=("Cs", "Cc"))
-_PIECES = st.lists(st.one_of(st.sampled_from(HOSTILE_BITS), st.text(_ANY, min_size=1, max_size=6)), min_size=1, max_size=5)
+_PIECE = st.one_of(st.sampled_from(HOSTILE_BITS), st.text(_ANY, min_size=1, max_size=6))
+_PIECES = st.lists(_PIECE, min_size=1, max_size=5)
 
 
 def _acceptable(text: str) -> bool:
     """Text a field takes: something visible once whitespace is stripped, and (for YAML) the same
     text back after PyYAML writes and reads it."""
     stripped = text.strip()
-    return bool(stripped) and not is_blank(stripped) and yaml.safe_load(yaml.safe_dump(text, allow_unicode=True)) == text
+    round_trip = yaml.safe_load(yaml.safe_dump(text, allow_unicode=True))
+    return bool(stripped) and not is_blank(stripped) and round_trip == text
 
 
 FIELD_TEXT = _PIECES.map("".join).filter(_acceptable)
@@ -374,7 +379,9 @@ def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 )  # fmt: skip
 @given(data=st.data())
 def test_any_text_in_every_field_is_shown_exactly_or_refused_cleanly(empty_db: Path, data: st.DataObject) -> None:
-    texts = {field: data.draw(QUOTE_TEXT if field in ("quote", "phrase") else FIELD_TEXT, label=field) for field in TEXT_FIELDS}
+    texts = {
+        field: data.draw(QUOTE_TEXT if field in ("quote", "phrase") else FIELD_TEXT, label=field) for field in TEXT_FIELDS
+    }
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         values = write_hostile_seeds(root / "seeds", texts)
@@ -386,17 +393,21 @@ def test_any_text_in_every_field_is_shown_exactly_or_refused_cleanly(empty_db: P
         if loaded.exit_code != 0:
             # only the anchoring rules may refuse visible, control-free text: say which
             assert loaded.exit_code == 1 and loaded.stderr.startswith("Error: ")
-            assert all(("quote" in issue or "phrase" in issue) for issue in loaded.stderr.splitlines()[1:]), loaded.stderr
+            issues = loaded.stderr.splitlines()[1:]
+            assert all(("quote" in issue or "phrase" in issue) for issue in issues), loaded.stderr
             return
         check_every_command(str(db), values)
         stored = {field: value.strip() for field, value in values.items()}
         with TestClient(create_app(str(db))) as client:
-            for path in ("/", "/sources", "/claims/hostile-claim", "/claims/described-claim", "/claims/placed-claim",
-                         "/sources/hostile-report", "/sources/hostile-article", "/claims.json", "/claims.csv"):  # fmt: skip
+            for path in (
+                "/", "/sources", "/claims/hostile-claim", "/claims/described-claim", "/claims/placed-claim",
+                "/sources/hostile-report", "/sources/hostile-article", "/claims.json", "/claims.csv", "/figures",
+            ):  # fmt: skip
                 response = client.get(path)
                 assert response.status_code == 200, path
             page = client.get("/claims/hostile-claim").text
-            for field in ("statement", "note", "org_name", "source_title", "document_title", "term_label", "assessor", "reason"):
+            shown = ("statement", "note", "org_name", "source_title", "document_title", "term_label", "assessor", "reason")
+            for field in shown:
                 assert f"<bdi>{esc(stored[field])}</bdi>" in page, field
             assert f"<mark>{esc(stored['quote'])}</mark>" in page
             assert f"<bdi>{esc(stored['claimant_name'])}</bdi>" in client.get("/claims/described-claim").text

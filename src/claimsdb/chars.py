@@ -56,7 +56,10 @@ def control_problem(text: str, *, multiline: bool) -> str | None:
         if char == "\n" and not multiline:
             return "holds a newline; this field is one line"
         if is_control(char) and char not in allowed:
-            return f"holds the control character {code_point(char)}; control characters can rewrite a terminal and are not text"
+            return (
+                f"holds the control character {code_point(char)}; "
+                "control characters can rewrite a terminal and are not text"
+            )
     return None
 
 

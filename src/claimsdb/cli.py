@@ -476,7 +476,8 @@ def verify(ctx: typer.Context, seeds_dir: SeedsDir = Path("seeds")) -> None:
     for drift in report.drift:
         _say(f"DRIFT {drift.claim_id} ({drift.document_id}): {drift.problem}", err=True)
     if not report.ok:
-        _say(f"Error: {len({d.claim_id for d in report.drift})} of {report.claims} claims no longer match their documents.", err=True)
+        drifted = len({d.claim_id for d in report.drift})
+        _say(f"Error: {drifted} of {report.claims} claims no longer match their documents.", err=True)
         raise typer.Exit(code=1)
     _say(f"OK: {report.claims} quote anchors verified in {report.documents} documents (database and {seeds_dir}).")
 

@@ -384,7 +384,8 @@ def write_terms(session: Session, out: TextIO, *, formula_guard: bool = True) ->
     writer.writerow([column.name for column in TERM_FIELDS])
     count = 0
     for row in session.execute(query.order_by(m.TermRow.id)).tuples():
-        writer.writerow([guard_formula(cell) if guard and cell else cell for guard, cell in zip(guarded, row, strict=True)])
+        cells = zip(guarded, row, strict=True)
+        writer.writerow([guard_formula(cell) if guard and cell else cell for guard, cell in cells])
         count += 1
     return count
 

@@ -171,7 +171,9 @@ def render_load_report(report: LoadReport, database: str, console: Console) -> N
         if ids:
             console.print(line(f"  {label}: {', '.join(ids)}"))
     if report.withdrawn:
-        console.print(line("  Withdrawn claims stay in the database, marked, and are hidden unless you ask for them (--withdrawn)."))
+        console.print(line(
+            "  Withdrawn claims stay in the database, marked, and are hidden unless you ask for them (--withdrawn)."
+        ))  # fmt: skip
 
 
 # --- overview -----------------------------------------------------------------------------------
@@ -205,7 +207,8 @@ def _count_table(title: str, counts: Sequence[Count], *, key_only: bool = False,
     table.add_column("claims", justify="right")
     shown = counts if limit is None else counts[:limit]
     for count in shown:
-        table.add_row(text(count.key) if key_only else line(count.label, " ", (f"({count.key})", "dim")), text(count.count))
+        who = text(count.key) if key_only else line(count.label, " ", (f"({count.key})", "dim"))
+        table.add_row(who, text(count.count))
     if len(counts) > len(shown):
         rest = sum(count.count for count in counts[len(shown) :])
         table.add_row(text(f"... {len(counts) - len(shown):,} more ({more})", "dim"), text(rest, "dim"))
@@ -226,9 +229,10 @@ def render_claim(claim: ClaimProvenance, console: Console) -> None:
         console.print(_relations_table(claim))
     corroboration = claim.corroboration
     if corroboration.claims:
+        sources = corroboration.independent_sources
         console.print(line(
             f"Corroborated by {corroboration.claims} claim{'s' if corroboration.claims != 1 else ''}, from ",
-            (f"{corroboration.independent_sources} independent source{'s' if corroboration.independent_sources != 1 else ''}", "bold"),
+            (f"{sources} independent source{'s' if sources != 1 else ''}", "bold"),
             " ", ("(claims resting on the same publication, or on this claim's own, count once or not at all)", "dim"),
         ))  # fmt: skip
     if claim.assessments:
@@ -265,10 +269,12 @@ def _who_where_when(claim: ClaimProvenance) -> Table:
     members = f", members named: {', '.join(who['members'])}" if who.get("members") else ""
     known = f"; {who['known']}" if who.get("known") else ""
     known += f"; Wikidata {who['wikidata']}" if who.get("wikidata") else ""
-    table.add_row("Who claims it", line(f"{who['name']}{aliases} ", (f"— {who['kind_label']}{part_of}{members}{known}", "dim")))
+    kind = f"— {who['kind_label']}{part_of}{members}{known}"
+    table.add_row("Who claims it", line(f"{who['name']}{aliases} ", (kind, "dim")))
     if claim.attribution is not None:
         attribution = claim.attribution
-        table.add_row("Attributed", line(attribution.label, " ", (f"({attribution.term}): {attribution.definition}", "dim")))
+        meaning = f"({attribution.term}): {attribution.definition}"
+        table.add_row("Attributed", line(attribution.label, " ", (meaning, "dim")))
     unidentified = line(("publication not identified", "yellow"), ": known only because the document below reports it")
     table.add_row("Made in", _source_line(claim.made_in) if claim.made_in else unidentified)
     table.add_row("When", _when(claim))
@@ -465,7 +471,8 @@ def progress_bar(console: Console, *, quiet: bool) -> Iterator[Progress]:
     if quiet or os.environ.get("CI") or not console.is_terminal:
         yield NO_PROGRESS
         return
-    columns = (SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    description = TextColumn("{task.description}", markup=False)
+    columns = (SpinnerColumn(), description, BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with RichProgress(*columns, console=console, transient=True) as bar:
         yield _BarProgress(bar)
 

@@ -52,11 +52,17 @@ def _seed_text(*, multiline: bool) -> BeforeValidator:
     return BeforeValidator(check)
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), _seed_text(multiline=False)]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), _seed_text(multiline=False)
+]
 """One line of text: a name, a title, a statement. Tabs allowed, no other control character."""
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000), _seed_text(multiline=True)]
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000), _seed_text(multiline=True)
+]
 """Text that may run over lines: a quote, a note, a description."""
-DocumentWords = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), _seed_text(multiline=True)]
+DocumentWords = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), _seed_text(multiline=True)
+]
 """A short run of a document's words, which may cross a line break (a quote's prefix)."""
 Precision = Literal["day", "month", "year"]
 
