@@ -1,6 +1,8 @@
-"""Shared fixtures: real seed copies, the tests' own seeds (tests/fixtures), real SQLite files, the real CLI.
+"""Shared fixtures: the tests' own seeds (tests/fixtures), real SQLite files and PostgreSQL databases, the real CLI.
 
-Every database test runs against a fresh database file under pytest's tmp_path; nothing is mocked.
+Every database test runs against a fresh database under pytest's tmp_path (or one loaded once per
+module, for tests that only read); nothing is mocked. No test depends on what the curated seeds/ hold:
+tests/test_real_seeds.py alone reads them (SEEDS), and only in ways that stay true as they grow.
 """
 
 from __future__ import annotations
@@ -24,14 +26,7 @@ from pg_server import PostgresServer, start_server
 PROJECT = Path(__file__).resolve().parents[1]
 SEEDS = PROJECT / "seeds"
 FIXTURES = PROJECT / "tests" / "fixtures"
-
-
-@pytest.fixture
-def seeds_dir(tmp_path: Path) -> Path:
-    """A private copy of the project's real seeds, free to edit."""
-    target = tmp_path / "seeds"
-    shutil.copytree(SEEDS, target)
-    return target
+BASIC = FIXTURES / "basic"
 
 
 @pytest.fixture
@@ -94,12 +89,68 @@ def cli() -> Callable[..., Any]:
     return invoke
 
 
-@pytest.fixture
-def loaded_db(db_url: str, seeds_dir: Path, cli: Callable[..., Any]) -> str:
-    """A database with the real seeds loaded through the CLI."""
-    result = cli("--db", db_url, "load", seeds_dir, "--quiet")
+def load_seeds(db: str, seeds: Path) -> None:
+    """`claims --db DB load SEEDS --quiet` through the real CLI, which must succeed."""
+    runner = CliRunner(env={"COLUMNS": "250", "NO_COLOR": "1", "CLAIMS_DB": None})
+    result = runner.invoke(app, ["--db", db, "load", str(seeds), "--quiet"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def basic_seeds(tmp_path: Path) -> Path:
+    """A private copy of tests/fixtures/basic, the tests' own small seeds, free to edit.
+
+    Three short made-up articles with every claim type, claimants of every kind, relations, dates
+    known by bounds, periods, places, quantities and assessments. Tests pin its ids and counts: it
+    changes only together with them, unlike the curated seeds/.
+    """
+    target = tmp_path / "seeds"
+    shutil.copytree(BASIC, target)
+    return target
+
+
+@pytest.fixture
+def basic_db(db_url: str, basic_seeds: Path) -> str:
+    """A database on each back end with tests/fixtures/basic loaded through the CLI, free to change."""
+    load_seeds(db_url, basic_seeds)
     return db_url
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_basic_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """tests/fixtures/basic loaded once per test module and back end: for tests that only read.
+
+    A test that writes to it (or to `shared_basic_seeds`) would leak into the next; use `basic_db`.
+    """
+    root = tmp_path_factory.mktemp("shared-basic")
+    seeds = root / "seeds"
+    shutil.copytree(BASIC, seeds)
+    if request.param == "sqlite":
+        db = str(root / "claims.db")
+    else:
+        db = _new_pg_database(request.getfixturevalue("postgres"))
+    load_seeds(db, seeds)
+    return db
+
+
+def add_filler_claims(seeds: Path, count: int) -> list[str]:
+    """Add a document of `count` numbered sentences and one claim quoting each: for tests that need
+    more claims than the fixture holds (a second page of 50). Returns the new claim ids."""
+    sentences = [f"Filler sentence number {n:03d} of the padding article." for n in range(1, count + 1)]
+    write_seed(seeds, "documents/filler.txt", "\n".join(sentences) + "\n")
+    ids = [f"filler-{n:03d}" for n in range(1, count + 1)]
+    claims = "".join(
+        f"  - id: {claim_id}\n    claimant: seoul-wire\n    attribution: own_voice\n    type: statement\n"
+        f"    statement: Seoul Wire writes padding sentence {n:03d}.\n    quote: {sentence}\n"
+        for n, (claim_id, sentence) in enumerate(zip(ids, sentences, strict=True), start=1)
+    )
+    write_seed(
+        seeds,
+        "filler.yaml",
+        "document:\n  id: filler-article\n  file: documents/filler.txt\n  title: Padding article\n"
+        f"  publisher: seoul-wire\n  published: 2022-12-01\n\nclaims:\n{claims}",
+    )
+    return ids
 
 
 def snapshot(db: str) -> list[tuple[str, list[tuple[Any, ...]]]]:

@@ -27,7 +27,7 @@ from conftest import generate_corpus, snapshot
 
 PROJECT = Path(__file__).resolve().parents[1]
 LOAD_LOCK_KEY = 0x636C61696D73  # "claims": the advisory lock key every PostgreSQL load takes
-LOCKED_CLAIM = "tjwg-2017-method-shooting"  # a claim of the real seeds that a synthetic corpus withdraws
+LOCKED_CLAIM = "hrdc-2018-method-shooting"  # a claim of tests/fixtures/basic that a synthetic corpus withdraws
 WAL_GROWTH_BEFORE_KILL = 8 * 1024 * 1024  # well into the claim inserts, seconds before the commit
 
 T = TypeVar("T")
@@ -208,9 +208,9 @@ def sqlite_file_open_by(pid: int, path: Path) -> bool:
 
 
 def test_sigkilled_sqlite_load_leaves_the_database_unchanged_and_usable(
-    sqlite_path: str, seeds_dir: Path, cli: Callable[..., Any], corpus_20k: Path, tmp_path: Path
+    sqlite_path: str, basic_seeds: Path, cli: Callable[..., Any], corpus_20k: Path, tmp_path: Path
 ) -> None:
-    assert cli("--db", sqlite_path, "load", seeds_dir, "-q").exit_code == 0
+    assert cli("--db", sqlite_path, "load", basic_seeds, "-q").exit_code == 0
     with closing(sqlite3.connect(sqlite_path)) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     before = snapshot(sqlite_path)
@@ -236,7 +236,7 @@ def test_sigkilled_sqlite_load_leaves_the_database_unchanged_and_usable(
     assert snapshot(sqlite_path) == before
     assert integrity(sqlite_path) == "ok"
 
-    result = cli("--db", sqlite_path, "load", seeds_dir, "-q", "--force", "--wait", "10")
+    result = cli("--db", sqlite_path, "load", basic_seeds, "-q", "--force", "--wait", "10")
     assert result.exit_code == 0, result.output
     assert integrity(sqlite_path) == "ok"
     assert [tuple(r) for r in rows(sqlite_path, "SELECT id FROM load_runs ORDER BY id")] == [(1,), (2,)]
@@ -244,9 +244,9 @@ def test_sigkilled_sqlite_load_leaves_the_database_unchanged_and_usable(
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_sigkilled_postgresql_load_leaves_the_database_unchanged_and_usable(
-    db_url: str, seeds_dir: Path, cli: Callable[..., Any], corpus_3k: Path, tmp_path: Path
+    db_url: str, basic_seeds: Path, cli: Callable[..., Any], corpus_3k: Path, tmp_path: Path
 ) -> None:
-    assert cli("--db", db_url, "load", seeds_dir, "-q").exit_code == 0
+    assert cli("--db", db_url, "load", basic_seeds, "-q").exit_code == 0
     real_claims = len(rows(db_url, "SELECT id FROM claims"))
     assert real_claims and rows(db_url, f"SELECT id FROM claims WHERE id = '{LOCKED_CLAIM}'")
     before = snapshot(db_url)
@@ -313,29 +313,29 @@ def test_two_simultaneous_loads_both_succeed_and_load_once(db_url: str, corpus_2
 
 
 def test_waiting_load_is_told_gives_up_cleanly_then_succeeds_once_released(
-    loaded_db: str, seeds_dir: Path, tmp_path: Path
+    basic_db: str, basic_seeds: Path, tmp_path: Path
 ) -> None:
-    before = snapshot(loaded_db)
-    with holding_load_lock(loaded_db) as release:
+    before = snapshot(basic_db)
+    with holding_load_lock(basic_db) as release:
         # --force: the seeds are unchanged, and without it the load would not need the lock at all
-        with load_process(loaded_db, seeds_dir, "--force", "--wait", "1", cwd=tmp_path) as proc:
+        with load_process(basic_db, basic_seeds, "--force", "--wait", "1", cwd=tmp_path) as proc:
             status, out, err = finish(proc, 60)
         assert status == 1, f"stdout:\n{out}\nstderr:\n{err}"
         clean(out, err)
         message = one_line(err)
-        if is_sqlite(loaded_db):
+        if is_sqlite(basic_db):
             assert "is busy: another process kept it locked for over 1 s" in message, err
             assert "nothing was written" in message, err
         else:
             assert "Another load is running on this database; waiting up to 1 s for it to finish..." in message, err
             assert "another load kept this database busy for over 1 s; nothing was written." in message, err
         assert "Loaded" not in out
-        assert snapshot(loaded_db) == before
+        assert snapshot(basic_db) == before
 
         # a patient load started while the lock is held gets through once it is released
-        with load_process(loaded_db, seeds_dir, "--force", "--wait", "60", cwd=tmp_path) as proc:
-            if is_sqlite(loaded_db):
-                db_file = Path(loaded_db)
+        with load_process(basic_db, basic_seeds, "--force", "--wait", "60", cwd=tmp_path) as proc:
+            if is_sqlite(basic_db):
+                db_file = Path(basic_db)
                 wait_until("the load to open the database and wait for its write lock", 60,
                            lambda: sqlite_file_open_by(proc.pid, db_file), proc)  # fmt: skip
             else:
@@ -343,7 +343,7 @@ def test_waiting_load_is_told_gives_up_cleanly_then_succeeds_once_released(
                     "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
                     "AND wait_event_type = 'Lock' AND wait_event = 'advisory'"
                 )
-                with pg_monitor(loaded_db) as monitor:
+                with pg_monitor(basic_db) as monitor:
                     wait_until("the load to wait on the advisory lock", 60,
                                lambda: monitor.execute(waiting_sql).first(), proc)  # fmt: skip
             time.sleep(1.0)
@@ -353,8 +353,8 @@ def test_waiting_load_is_told_gives_up_cleanly_then_succeeds_once_released(
     assert status == 0, f"stdout:\n{out}\nstderr:\n{err}"
     clean(out, err)
     assert "Loaded" in out
-    if not is_sqlite(loaded_db):
+    if not is_sqlite(basic_db):
         assert "Another load is running on this database; waiting up to 60 s for it to finish..." in one_line(err), err
-    assert [tuple(r) for r in rows(loaded_db, "SELECT id FROM load_runs ORDER BY id")] == [(1,), (2,)]
-    if is_sqlite(loaded_db):
-        assert integrity(loaded_db) == "ok"
+    assert [tuple(r) for r in rows(basic_db, "SELECT id FROM load_runs ORDER BY id")] == [(1,), (2,)]
+    if is_sqlite(basic_db):
+        assert integrity(basic_db) == "ok"

@@ -1,9 +1,9 @@
 """Randomly damaged seed files never crash `claims load`, and never change the database when refused.
 
-Each example takes one real seed file, damages it (bytes deleted, inserted or replaced, lines dropped,
-doubled or swapped, indentation shifted, digits changed, numbers lengthened, random Unicode inserted,
-the file cut short), and loads the damaged seeds through the real CLI into a copy of a database
-already holding the real seeds. Nothing may escape as an exception; the exit status is 0 or 1; a
+Each example takes one seed file of the tests' own fixture (tests/fixtures/basic), damages it (bytes
+deleted, inserted or replaced, lines dropped, doubled or swapped, indentation shifted, digits changed,
+numbers lengthened, random Unicode inserted, the file cut short), and loads the damaged seeds through the real CLI into a copy of a database
+already holding those seeds. Nothing may escape as an exception; the exit status is 0 or 1; a
 refusal starts with "Error:", names only lines the damaged file has, and leaves the database as it
 was; and `claims check` agrees with `load` on whether the seeds are good.
 """
@@ -24,8 +24,8 @@ from typer.testing import CliRunner
 from claimsdb.cli import app
 from conftest import snapshot
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-SEED_FILES = sorted(path.name for path in SEEDS.glob("*.yaml"))
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "basic"
+SEED_FILES = sorted(path.name for path in FIXTURE.glob("*.yaml"))
 RUNNER = CliRunner(env={"COLUMNS": "250", "NO_COLOR": "1", "CLAIMS_DB": None})
 
 
@@ -35,10 +35,10 @@ def claims(*args: object):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The real seeds and a database they were loaded into, never modified by the tests."""
+    """The basic fixture's seeds and a database they were loaded into, never modified by the tests."""
     root = tmp_path_factory.mktemp("pristine")
     seeds = root / "seeds"
-    shutil.copytree(SEEDS, seeds)
+    shutil.copytree(FIXTURE, seeds)
     db = root / "claims.db"
     result = claims("--db", db, "load", seeds, "--quiet")
     assert result.exit_code == 0, result.output

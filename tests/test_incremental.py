@@ -3,6 +3,7 @@
 The proof that this is safe: after every edit in a curator's day, a database loaded this way is
 row for row the database a load that reads every file (`--force`) makes, and a refused edit gets
 the same messages as `claims check` (which always reads everything) and leaves the database as it was.
+On the tests' own seeds (tests/fixtures/basic), edited line by line.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ import pytest
 from conftest import _new_pg_database, generate_corpus, snapshot
 
 Cli = Callable[..., Any]
-HUFFPOST = "huffpost-2017-07-20-tjwg-executions.yaml"
-OUTLET_003 = "unidentified-2021-12-16-tjwg-concealed-executions.yaml"
+HERALD = "herald-2018-06-14-hrdc-executions.yaml"
+WIRE = "wire-2022-11-03-hrdc-media-executions.yaml"
+UNDATED = "undated-ministry-figures.yaml"
 
 
 def replace(path: Path, old: str, new: str) -> None:
@@ -59,38 +61,38 @@ def files_read(output: str) -> int | None:
 
 # Each step: what the curator does, whether the seeds are still valid, and how many files a load reads.
 def edit_statement(seeds: Path) -> None:
-    replace(seeds / HUFFPOST, "statement: TJWG says its report is based on", "statement: TJWG says that its report is based on")
+    replace(seeds / HERALD, "statement: HRDC says its report is based on", "statement: HRDC says that its report is based on")
 
 
 def remove_claim(seeds: Path) -> None:
-    text = (seeds / HUFFPOST).read_text(encoding="utf-8")
-    start = text.index("  - id: tjwg-2017-basis-375-interviews")
+    text = (seeds / HERALD).read_text(encoding="utf-8")
+    start = text.index("  - id: hrdc-2018-basis-250-interviews")
     end = text.index("  - id: ", start + 10)
-    (seeds / HUFFPOST).write_text(text[:start] + text[end:], encoding="utf-8")
+    (seeds / HERALD).write_text(text[:start] + text[end:], encoding="utf-8")
 
 
 def move_source_date(seeds: Path) -> None:
     """Claims in the article take this report's date: they change although their file did not."""
-    replace(seeds / "sources.yaml", "      date: 2017-07-19\n", "      date: 2017-07\n")
+    replace(seeds / "sources.yaml", "      date: 2018-06-13\n", "      date: 2018-06\n")
 
 
 def drop_used_organisation(seeds: Path) -> None:
     """Claims in another file name this organisation: the load must re-read them and refuse."""
     text = (seeds / "organisations.yaml").read_text(encoding="utf-8")
-    start = text.index("  - id: unidentified-outlet-003")
+    start = text.index("  - id: unidentified-outlet-c")
     end = text.find("\n  - id: ", start + 10)
     (seeds / "organisations.yaml").write_text(text[:start] + (text[end + 1 :] if end != -1 else ""), encoding="utf-8")
 
 
 def duplicate_claim_elsewhere(seeds: Path) -> None:
-    text = (seeds / HUFFPOST).read_text(encoding="utf-8")
-    start = text.index("  - id: un-coi-2014-crimes-against-humanity")
+    text = (seeds / HERALD).read_text(encoding="utf-8")
+    start = text.index("  - id: un-panel-2015-crimes-against-humanity")
     end = text.index("  - id: ", start + 10)
-    claim = text[start:end].replace("claimant: un-coi", "claimant: un-coi", 1)
-    shutil.copy(seeds / HUFFPOST, seeds / "zz-copy.yaml")
+    claim = text[start:end]
+    shutil.copy(seeds / HERALD, seeds / "zz-copy.yaml")
     copy = (seeds / "zz-copy.yaml").read_text(encoding="utf-8")
     copy = copy[: copy.index("claims:\n") + len("claims:\n")] + claim
-    copy = copy.replace("id: huffpost-2017-07-20-tjwg-executions", "id: huffpost-copy", 1)
+    copy = copy.replace("id: herald-2018-06-14-hrdc-executions", "id: herald-copy", 1)
     (seeds / "zz-copy.yaml").write_text(copy, encoding="utf-8")
 
 
@@ -103,15 +105,15 @@ def relabel_term(seeds: Path) -> None:
 
 
 def delete_article(seeds: Path) -> None:
-    (seeds / OUTLET_003).rename(seeds.parent / OUTLET_003)
+    (seeds / WIRE).rename(seeds.parent / WIRE)
 
 
 def restore_article(seeds: Path) -> None:
-    (seeds.parent / OUTLET_003).rename(seeds / OUTLET_003)
+    (seeds.parent / WIRE).rename(seeds / WIRE)
 
 
 def alter_document(seeds: Path) -> None:
-    document = next((seeds / "documents").glob("*003*"))
+    document = seeds / "documents" / "wire-2022-11-03.txt"
     document.write_bytes(document.read_bytes().replace(b"executions", b"executions ", 1))
 
 
@@ -139,43 +141,43 @@ STEPS: list[tuple[Callable[[Path], None], bool, int | None]] = [
 ]
 
 
-def test_a_curators_day_loads_as_a_full_load_would(cli: Cli, seeds_dir: Path, db_url: str, twin_db: str) -> None:
+def test_a_curators_day_loads_as_a_full_load_would(cli: Cli, basic_seeds: Path, db_url: str, twin_db: str) -> None:
     for db in (db_url, twin_db):
-        assert cli("--db", db, "load", seeds_dir, "-q").exit_code == 0
+        assert cli("--db", db, "load", basic_seeds, "-q").exit_code == 0
     for step, valid, expected_reads in STEPS:
-        before = seeds_dir.parent / f"before-{step.__name__}"
-        shutil.copytree(seeds_dir, before)
-        step(seeds_dir)
+        before = basic_seeds.parent / f"before-{step.__name__}"
+        shutil.copytree(basic_seeds, before)
+        step(basic_seeds)
         if valid:
-            partial = cli("--db", db_url, "load", seeds_dir)
-            full = cli("--db", twin_db, "load", seeds_dir, "--force")
+            partial = cli("--db", db_url, "load", basic_seeds)
+            full = cli("--db", twin_db, "load", basic_seeds, "--force")
             assert partial.exit_code == 0 and full.exit_code == 0, (step.__name__, partial.output, full.output)
             assert files_read(partial.stdout) == expected_reads, (step.__name__, partial.stdout)
             assert without_load_times(db_url) == without_load_times(twin_db), step.__name__
         else:
             dump = snapshot(db_url)
-            partial = cli("--db", db_url, "load", seeds_dir)
-            checked = cli("check", seeds_dir)
+            partial = cli("--db", db_url, "load", basic_seeds)
+            checked = cli("check", basic_seeds)
             assert partial.exit_code == checked.exit_code == 1, (step.__name__, partial.output)
             assert partial.output == checked.output, step.__name__
             assert snapshot(db_url) == dump, step.__name__
-            undo(step)(seeds_dir)
+            undo(step)(basic_seeds)
 
 
-def test_the_date_a_claim_takes_from_another_file_follows_it(cli: Cli, seeds_dir: Path, sqlite_path: str) -> None:
-    assert cli("--db", sqlite_path, "load", seeds_dir, "-q").exit_code == 0
-    move_source_date(seeds_dir)
-    assert cli("--db", sqlite_path, "load", seeds_dir, "-q").exit_code == 0
-    shown = cli("--db", sqlite_path, "show", "tjwg-2017-method-shooting", "--format", "json").stdout
-    assert '"claimed_on": "2017-07"' in shown or '"2017-07"' in shown
+def test_the_date_a_claim_takes_from_another_file_follows_it(cli: Cli, basic_seeds: Path, sqlite_path: str) -> None:
+    assert cli("--db", sqlite_path, "load", basic_seeds, "-q").exit_code == 0
+    move_source_date(basic_seeds)
+    assert cli("--db", sqlite_path, "load", basic_seeds, "-q").exit_code == 0
+    shown = cli("--db", sqlite_path, "show", "hrdc-2018-method-shooting", "--format", "json").stdout
+    assert '"claimed_on": "2018-06"' in shown
 
 
-def test_a_refused_partial_load_names_the_unchanged_file_that_breaks(cli: Cli, seeds_dir: Path, sqlite_path: str) -> None:
-    assert cli("--db", sqlite_path, "load", seeds_dir, "-q").exit_code == 0
-    drop_used_organisation(seeds_dir)
-    result = cli("--db", sqlite_path, "load", seeds_dir)
+def test_a_refused_partial_load_names_the_unchanged_file_that_breaks(cli: Cli, basic_seeds: Path, sqlite_path: str) -> None:
+    assert cli("--db", sqlite_path, "load", basic_seeds, "-q").exit_code == 0
+    drop_used_organisation(basic_seeds)
+    result = cli("--db", sqlite_path, "load", basic_seeds)
     assert result.exit_code == 1
-    assert f"{seeds_dir / OUTLET_003}:" in result.output and "unknown organisation 'unidentified-outlet-003'" in result.output
+    assert f"{basic_seeds / UNDATED}:" in result.output and "unknown organisation 'unidentified-outlet-c'" in result.output
 
 
 def test_many_files_one_changed_reads_one(cli: Cli, tmp_path: Path, sqlite_path: str) -> None:
@@ -200,15 +202,15 @@ def test_many_files_one_changed_reads_one(cli: Cli, tmp_path: Path, sqlite_path:
     assert misplaced == 0
 
 
-def test_rows_from_before_revision_0004_make_the_next_load_read_everything(cli: Cli, seeds_dir: Path, sqlite_path: str) -> None:
+def test_rows_from_before_revision_0004_make_the_next_load_read_everything(cli: Cli, basic_seeds: Path, sqlite_path: str) -> None:
     from conftest import execute_sql
 
-    assert cli("--db", sqlite_path, "load", seeds_dir, "-q").exit_code == 0
+    assert cli("--db", sqlite_path, "load", basic_seeds, "-q").exit_code == 0
     execute_sql(sqlite_path, "UPDATE vocabularies SET seed_file = NULL")  # as revision 0004 leaves old rows
-    edit_statement(seeds_dir)
-    result = cli("--db", sqlite_path, "load", seeds_dir)
+    edit_statement(basic_seeds)
+    result = cli("--db", sqlite_path, "load", basic_seeds)
     assert result.exit_code == 0, result.output
     assert files_read(result.stdout) is None  # every file read
     assert "1 changed" in result.stdout
-    relabel_term(seeds_dir)
-    assert files_read(cli("--db", sqlite_path, "load", seeds_dir).stdout) == 1  # and from then on, only what changed
+    relabel_term(basic_seeds)
+    assert files_read(cli("--db", sqlite_path, "load", basic_seeds).stdout) == 1  # and from then on, only what changed

@@ -61,18 +61,18 @@ def test_alembic_check_finds_no_drift_through_the_real_command(db_url: str) -> N
     assert "No new upgrade operations detected." in result.stdout + result.stderr
 
 
-def test_a_database_from_a_newer_claimsdb_is_refused(cli: Cli, loaded_db: str, seeds_dir: Path) -> None:
-    execute_sql(loaded_db, "UPDATE alembic_version SET version_num = 'f00dfeedbeef'")
-    for args in (("list",), ("load", str(seeds_dir), "--force"), ("migrate",)):
-        result = cli("--db", loaded_db, *args)
+def test_a_database_from_a_newer_claimsdb_is_refused(cli: Cli, basic_db: str, basic_seeds: Path) -> None:
+    execute_sql(basic_db, "UPDATE alembic_version SET version_num = 'f00dfeedbeef'")
+    for args in (("list",), ("load", str(basic_seeds), "--force"), ("migrate",)):
+        result = cli("--db", basic_db, *args)
         assert result.exit_code == 1, args
         assert "is at schema revision 'f00dfeedbeef', which this claimsdb does not know" in result.stderr
         assert "Upgrade claimsdb to use it." in result.stderr
 
 
-def test_a_database_with_foreign_tables_is_refused(cli: Cli, db_url: str, seeds_dir: Path) -> None:
+def test_a_database_with_foreign_tables_is_refused(cli: Cli, db_url: str, basic_seeds: Path) -> None:
     execute_sql(db_url, "CREATE TABLE notes (x TEXT)")
-    result = cli("--db", db_url, "load", seeds_dir)
+    result = cli("--db", db_url, "load", basic_seeds)
     assert result.exit_code == 1
     assert "holds tables but no claimsdb schema revision; is it a claimsdb database?" in result.stderr
 
@@ -84,14 +84,14 @@ def test_migrate_creates_then_reports_current(cli: Cli, db_url: str) -> None:
     assert again.exit_code == 0 and f"Schema already at {head_revision()}." in again.stdout
 
 
-def test_an_older_schema_is_refused_until_migrated(cli: Cli, loaded_db: str, seeds_dir: Path) -> None:
+def test_an_older_schema_is_refused_until_migrated(cli: Cli, basic_db: str, basic_seeds: Path) -> None:
     """A database left at revision 0001 (before full-text search) by an older claimsdb."""
-    _alembic("downgrade", "0001", url=database_url(loaded_db))
-    for args in (("list",), ("load", str(seeds_dir), "--force")):
-        result = cli("--db", loaded_db, *args)
+    _alembic("downgrade", "0001", url=database_url(basic_db))
+    for args in (("list",), ("load", str(basic_seeds), "--force")):
+        result = cli("--db", basic_db, *args)
         assert result.exit_code == 1, args
         assert f"is at schema revision 0001; this claimsdb needs {head_revision()}. Run `claims migrate`" in result.stderr
-    result = cli("--db", loaded_db, "migrate")
+    result = cli("--db", basic_db, "migrate")
     assert result.exit_code == 0 and f"Schema upgraded from 0001 to {head_revision()}." in result.stdout
-    listed = cli("--db", loaded_db, "list", "--search", "bullets", "-f", "json")
-    assert [row["id"] for row in json.loads(listed.stdout)] == ["tjwg-2017-interviewee-not-worth-bullets"]
+    listed = cli("--db", basic_db, "list", "--search", "bullets", "-f", "json")
+    assert [row["id"] for row in json.loads(listed.stdout)] == ["hrdc-2018-interviewee-not-worth-bullets"]

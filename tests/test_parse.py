@@ -38,10 +38,10 @@ def refused(raw: bytes) -> SeedIssue:
     return issues[0]
 
 
-def check_refuses(cli: Callable[..., Any], seeds_dir: Path, name: str, raw: bytes) -> str:
-    """Add the file `name` with bytes `raw` to a copy of the real seeds; `claims check` must refuse it."""
-    (seeds_dir / name).write_bytes(raw)
-    result = cli("check", seeds_dir)
+def check_refuses(cli: Callable[..., Any], basic_seeds: Path, name: str, raw: bytes) -> str:
+    """Add the file `name` with bytes `raw` to a copy of the basic fixture; `claims check` must refuse it."""
+    (basic_seeds / name).write_bytes(raw)
+    result = cli("check", basic_seeds)
     assert result.exit_code == 1, result.output
     assert result.output.startswith("Error: 1 problem in the seeds; nothing was written:"), result.output
     assert "Traceback" not in result.output
@@ -66,9 +66,9 @@ def test_malformed_yaml_names_the_line_of_the_problem(raw: bytes, line: int, pro
     assert problem in issue.message
 
 
-def test_malformed_yaml_is_reported_by_check_with_file_and_line(cli, seeds_dir: Path) -> None:
-    output = check_refuses(cli, seeds_dir, "broken.yaml", b"organisations: []\nsources: []\n  claims: []\n")
-    assert f"{seeds_dir / 'broken.yaml'}:3:3: this is not valid YAML: " in output
+def test_malformed_yaml_is_reported_by_check_with_file_and_line(cli, basic_seeds: Path) -> None:
+    output = check_refuses(cli, basic_seeds, "broken.yaml", b"organisations: []\nsources: []\n  claims: []\n")
+    assert f"{basic_seeds / 'broken.yaml'}:3:3: this is not valid YAML: " in output
 
 
 def test_key_missing_its_colon_is_reported_on_its_own_line() -> None:
@@ -102,16 +102,16 @@ def test_tab_indentation_is_explained_as_tabs(raw: bytes, line: int) -> None:
     assert "tab" in issue.message.lower(), issue.message
 
 
-def test_tab_indentation_through_check(cli, seeds_dir: Path) -> None:
-    output = check_refuses(cli, seeds_dir, "tabs.yaml", b"organisations:\n\t- id: x\n")
-    assert f"{seeds_dir / 'tabs.yaml'}:2:1: this is not valid YAML" in output
+def test_tab_indentation_through_check(cli, basic_seeds: Path) -> None:
+    output = check_refuses(cli, basic_seeds, "tabs.yaml", b"organisations:\n\t- id: x\n")
+    assert f"{basic_seeds / 'tabs.yaml'}:2:1: this is not valid YAML" in output
     assert "never tabs" in output
 
 
-def test_control_character_is_reported_with_its_line(cli, seeds_dir: Path) -> None:
-    output = check_refuses(cli, seeds_dir, "control.yaml", b"organisations: []\n# a bell \x07 here\n")
+def test_control_character_is_reported_with_its_line(cli, basic_seeds: Path) -> None:
+    output = check_refuses(cli, basic_seeds, "control.yaml", b"organisations: []\n# a bell \x07 here\n")
     assert "control characters are not allowed" in output
-    assert f"{seeds_dir / 'control.yaml'}:2: " in output
+    assert f"{basic_seeds / 'control.yaml'}:2: " in output
 
 
 # --- duplicate keys, anchors and aliases ---------------------------------------------------------
@@ -123,10 +123,10 @@ def test_duplicate_key_names_the_key_and_both_lines() -> None:
     assert issue.message == "the key 'id' appears twice in this mapping (first on line 2); keep one"
 
 
-def test_duplicate_top_level_section_is_refused_by_check(cli, seeds_dir: Path) -> None:
+def test_duplicate_top_level_section_is_refused_by_check(cli, basic_seeds: Path) -> None:
     raw = b"organisations: []\nsources: []\norganisations: []\n"
-    output = check_refuses(cli, seeds_dir, "twice.yaml", raw)
-    assert f"{seeds_dir / 'twice.yaml'}:3: the key 'organisations' appears twice in this mapping (first on line 1)" in output
+    output = check_refuses(cli, basic_seeds, "twice.yaml", raw)
+    assert f"{basic_seeds / 'twice.yaml'}:3: the key 'organisations' appears twice in this mapping (first on line 1)" in output
 
 
 def test_keys_that_look_alike_only_after_reading_are_distinct_words() -> None:
@@ -158,11 +158,11 @@ def test_billion_laughs_fails_fast_with_the_alias_message() -> None:
     assert issue.line in (1, 2)
 
 
-def test_billion_laughs_through_check(cli, seeds_dir: Path) -> None:
+def test_billion_laughs_through_check(cli, basic_seeds: Path) -> None:
     started = time.perf_counter()
-    output = check_refuses(cli, seeds_dir, "bomb.yaml", _alias_bomb())
+    output = check_refuses(cli, basic_seeds, "bomb.yaml", _alias_bomb())
     assert time.perf_counter() - started < 5
-    assert f"{seeds_dir / 'bomb.yaml'}:" in output
+    assert f"{basic_seeds / 'bomb.yaml'}:" in output
     assert "anchors and aliases (& and *) are not allowed" in output
 
 
@@ -176,18 +176,18 @@ def test_non_utf8_byte_names_its_line_and_asks_for_utf8() -> None:
     assert issue.message == f"byte 0xe9 at offset {raw.index(0xE9)} is not UTF-8; save the file as UTF-8 (Unicode)"
 
 
-def test_non_utf8_file_through_check(cli, seeds_dir: Path) -> None:
-    output = check_refuses(cli, seeds_dir, "latin1.yaml", "sources: []\n# Pyöngyang\n".encode("latin-1"))
-    assert f"{seeds_dir / 'latin1.yaml'}:2: byte 0xf6" in output
+def test_non_utf8_file_through_check(cli, basic_seeds: Path) -> None:
+    output = check_refuses(cli, basic_seeds, "latin1.yaml", "sources: []\n# Pyöngyang\n".encode("latin-1"))
+    assert f"{basic_seeds / 'latin1.yaml'}:2: byte 0xf6" in output
     assert "save the file as UTF-8" in output
 
 
-def test_utf8_bom_is_refused_on_line_one(cli, seeds_dir: Path) -> None:
+def test_utf8_bom_is_refused_on_line_one(cli, basic_seeds: Path) -> None:
     issue = refused(b"\xef\xbb\xbforganisations: []\n")
     assert issue.line == 1
     assert "byte order mark (BOM)" in issue.message
-    output = check_refuses(cli, seeds_dir, "bom.yaml", b"\xef\xbb\xbforganisations: []\n")
-    assert f"{seeds_dir / 'bom.yaml'}:1: the file starts with a UTF-8 byte order mark (BOM)" in output
+    output = check_refuses(cli, basic_seeds, "bom.yaml", b"\xef\xbb\xbforganisations: []\n")
+    assert f"{basic_seeds / 'bom.yaml'}:1: the file starts with a UTF-8 byte order mark (BOM)" in output
 
 
 # --- sizes and shapes ------------------------------------------------------------------------------
@@ -208,9 +208,9 @@ def test_nesting_deeper_than_max_depth_is_refused() -> None:
     assert issue.message == f"nesting is deeper than {MAX_DEPTH} levels; the seed format never needs that"
 
 
-def test_deep_nesting_through_check(cli, seeds_dir: Path) -> None:
-    output = check_refuses(cli, seeds_dir, "deep.yaml", b"sources:\n  - " + b"{a: " * 40 + b"1" + b"}" * 40 + b"\n")
-    assert f"{seeds_dir / 'deep.yaml'}:2: nesting is deeper than {MAX_DEPTH} levels" in output
+def test_deep_nesting_through_check(cli, basic_seeds: Path) -> None:
+    output = check_refuses(cli, basic_seeds, "deep.yaml", b"sources:\n  - " + b"{a: " * 40 + b"1" + b"}" * 40 + b"\n")
+    assert f"{basic_seeds / 'deep.yaml'}:2: nesting is deeper than {MAX_DEPTH} levels" in output
 
 
 def test_very_deep_nesting_is_refused_not_a_crash(tmp_path: Path) -> None:
@@ -239,11 +239,11 @@ def test_file_over_the_size_limit_is_refused_without_reading_it() -> None:
     assert issue.message == "the file is 5.0 MiB, over the 5 MiB limit for a seed file; split it"
 
 
-def test_sparse_file_over_the_size_limit_through_check(cli, seeds_dir: Path) -> None:
-    big = seeds_dir / "big.yaml"
+def test_sparse_file_over_the_size_limit_through_check(cli, basic_seeds: Path) -> None:
+    big = basic_seeds / "big.yaml"
     with big.open("wb") as handle:
         handle.truncate(MAX_SEED_BYTES + 1)
-    result = cli("check", seeds_dir)
+    result = cli("check", basic_seeds)
     assert result.exit_code == 1
     assert f"  {big}: the file is 5.0 MiB, over the 5 MiB limit for a seed file; split it" in result.output
     assert "Traceback" not in result.output
@@ -254,9 +254,9 @@ def test_empty_file_is_an_empty_mapping(raw: bytes) -> None:
     assert parsed(raw).data == {}
 
 
-def test_empty_file_does_not_break_check(cli, seeds_dir: Path) -> None:
-    (seeds_dir / "empty.yaml").write_bytes(b"")
-    result = cli("check", seeds_dir)
+def test_empty_file_does_not_break_check(cli, basic_seeds: Path) -> None:
+    (basic_seeds / "empty.yaml").write_bytes(b"")
+    result = cli("check", basic_seeds)
     assert result.exit_code == 0, result.output
     assert "OK" in result.output
 
@@ -272,9 +272,9 @@ def test_top_level_must_be_a_mapping(raw: bytes, line: int) -> None:
     assert issue.message == "a seed file must be a mapping of sections (document, claims, ...)"
 
 
-def test_top_level_list_through_check(cli, seeds_dir: Path) -> None:
-    output = check_refuses(cli, seeds_dir, "list.yaml", b"- id: tjwg\n")
-    assert f"{seeds_dir / 'list.yaml'}:1: a seed file must be a mapping of sections" in output
+def test_top_level_list_through_check(cli, basic_seeds: Path) -> None:
+    output = check_refuses(cli, basic_seeds, "list.yaml", b"- id: tjwg\n")
+    assert f"{basic_seeds / 'list.yaml'}:1: a seed file must be a mapping of sections" in output
 
 
 # --- tags and values ------------------------------------------------------------------------------------
@@ -295,13 +295,13 @@ def test_disallowed_yaml_types_are_refused(value: bytes, tag: str) -> None:
     assert issue.message == f"the YAML type tag:yaml.org,2002:{tag} is not allowed in seed files"
 
 
-def test_python_object_tag_is_refused(cli, seeds_dir: Path) -> None:
+def test_python_object_tag_is_refused(cli, basic_seeds: Path) -> None:
     raw = b"sources: []\nx: !!python/object:os.system echo\n"
     issue = refused(raw)
     assert issue.line == 2
     assert "tag:yaml.org,2002:python/object:os.system" in issue.message
-    output = check_refuses(cli, seeds_dir, "evil.yaml", raw)
-    assert f"{seeds_dir / 'evil.yaml'}:2: " in output
+    output = check_refuses(cli, basic_seeds, "evil.yaml", raw)
+    assert f"{basic_seeds / 'evil.yaml'}:2: " in output
     assert "python/object:os.system" in output
 
 

@@ -40,8 +40,8 @@ def person_env() -> dict[str, str]:
     return {**env, "COLUMNS": "120", "TERM": "xterm-256color"}
 
 
-def test_load_and_export_show_progress_at_a_terminal(seeds_dir: Path, sqlite_path: str, person_env: dict[str, str]) -> None:
-    shown = _run(["--db", sqlite_path, "load", str(seeds_dir)], terminal=True, env=person_env)
+def test_load_and_export_show_progress_at_a_terminal(basic_seeds: Path, sqlite_path: str, person_env: dict[str, str]) -> None:
+    shown = _run(["--db", sqlite_path, "load", str(basic_seeds)], terminal=True, env=person_env)
     assert "Parsing seed files" in shown
     exported = _run(["--db", sqlite_path, "export"], terminal=True, env=person_env)
     assert "Exporting claims" in exported
@@ -52,8 +52,8 @@ def test_load_and_export_show_progress_at_a_terminal(seeds_dir: Path, sqlite_pat
     [("pipe", False, [], False), ("ci", True, [], True), ("quiet", True, ["--quiet"], False)],
 )
 def test_no_progress_in_pipes_ci_or_quiet(
-    seeds_dir: Path, sqlite_path: str, person_env: dict[str, str], case: str, terminal: bool, extra_args: list[str], ci: bool
+    basic_seeds: Path, sqlite_path: str, person_env: dict[str, str], case: str, terminal: bool, extra_args: list[str], ci: bool
 ) -> None:
     env = {**person_env, **({"CI": "true"} if ci else {})}
-    stderr = _run(["--db", sqlite_path, "load", str(seeds_dir), *extra_args], terminal=terminal, env=env)
+    stderr = _run(["--db", sqlite_path, "load", str(basic_seeds), *extra_args], terminal=terminal, env=env)
     assert "Parsing seed files" not in stderr, case

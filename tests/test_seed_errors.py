@@ -74,18 +74,18 @@ def one_problem(cli: Cli, curator_seeds: Path, db: Path, name: str, line: int, m
 
 # --- one edit, one problem ----------------------------------------------------------------------------
 
-RIVER_BANKS = "  - id: tjwg-2017-location-river-banks\n    claimant: tjwg\n    made_in: tjwg-2017-mapping-report\n"
+RIVER_BANKS = "  - id: tjwg-july-location-river-banks\n    claimant: tjwg\n    made_in: tjwg-2017-mapping-report\n"
 
 
 def test_the_items_the_messages_name_are_where_the_tests_say(curator_seeds: Path) -> None:
     """`claims[i]`, `sources[i]` and `organisations[i]` below count in tests/fixtures/curator: each edit lands there."""
     at = {
-        (H, RIVER_BANKS): 0, (H, "location: river_banks"): 0, (H, "      - tjwg-2017-location-school-grounds\n"): 6,
+        (H, RIVER_BANKS): 0, (H, "location: river_banks"): 0, (H, "      - tjwg-july-location-school-grounds\n"): 6,
         (H, "influenced by “bad” family"): 3, (H, "    quote: 'The TJWG is made up"): 5, (H, "method: shooting"): 4,
         (ORGANISATIONS, "    aliases:\n      - TJWG\n"): 0, (ORGANISATIONS, "kind: ngo"): 0,
         (SOURCES, "published: 2014"): 1, (SOURCES, "date: 2023-03-30"): 2, (SOURCES, "  - id: un-coi-2014-report\n"): 1,
         (U, "size: {over: 500, phrase: over 500}"): 0, (U, "period: {start: 2017, end: 2022}"): 0,
-        (U, "      - unification-ministry-2023-right-to-life-threatened\n"): 4,
+        (U, "      - unif-ministry-2023-report-right-to-life-threatened\n"): 4,
         (U, "  - id: wire-agency-findings-in-line-with-the-un\n"): 4, (U, "offence: drug_crimes"): 2,
     }  # fmt: skip
     assert {key: item_index(curator_seeds / key[0], key[1]) for key in at} == at
@@ -130,9 +130,9 @@ CASES = {
         "document.reports_on[0]: unknown source 'tjwg-2017-maping-report'; closest: tjwg-2017-mapping-report",
     ),
     "unknown-relation-target": (
-        H, "      - tjwg-2017-location-school-grounds\n", "      - tjwg-2017-location-school-ground\n", None,
-        "claims[6].contradicts[1]: unknown claim 'tjwg-2017-location-school-ground'; "
-        "closest: tjwg-2017-location-school-grounds",
+        H, "      - tjwg-july-location-school-grounds\n", "      - tjwg-july-location-school-ground\n", None,
+        "claims[6].contradicts[1]: unknown claim 'tjwg-july-location-school-ground'; "
+        "closest: tjwg-july-location-school-grounds",
     ),
     "phrase-not-in-quote": (
         U, "size: {over: 500, phrase: over 500}", "size: {over: 500, phrase: over 600}", None,
@@ -184,7 +184,7 @@ CASES = {
         "claims[5].quote: occurrence 2 asked for, but the quote appears 1 time(s)",
     ),
     "relation-to-itself": (
-        U, "      - unification-ministry-2023-right-to-life-threatened\n",
+        U, "      - unif-ministry-2023-report-right-to-life-threatened\n",
         "      - wire-agency-findings-in-line-with-the-un\n", None,
         "claims[4].corroborates[0]: a claim cannot relate to itself",
     ),
@@ -251,7 +251,7 @@ def test_quantity_too_large_for_the_database_is_refused_by_check_and_load(cli: C
 # --- ids defined twice ------------------------------------------------------------------------------------------
 
 SHOOTING = """\
-  - id: tjwg-2017-method-shooting
+  - id: tjwg-july-method-shooting
     claimant: tjwg
     attribution: reported
     type: statement
@@ -263,12 +263,12 @@ SHOOTING = """\
 def test_duplicate_claim_id_across_files_names_both_places(cli: Cli, curator_seeds: Path, db: Path) -> None:
     with (curator_seeds / U).open("a", encoding="utf-8") as handle:
         handle.write("\n" + SHOOTING)
-    first = line_of(curator_seeds / H, "  - id: tjwg-2017-method-shooting")
+    first = line_of(curator_seeds / H, "  - id: tjwg-july-method-shooting")
     second = line_of(curator_seeds / U, SHOOTING)
     index = (curator_seeds / U).read_text().count("\n  - id: ") - 1
     one_problem(
         cli, curator_seeds, db, U, second,
-        f"claims[{index}].id: duplicate claim id 'tjwg-2017-method-shooting' (first in {curator_seeds / H}:{first}); "
+        f"claims[{index}].id: duplicate claim id 'tjwg-july-method-shooting' (first in {curator_seeds / H}:{first}); "
         "ids must be unique across all seed files",
     )  # fmt: skip
 

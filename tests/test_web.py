@@ -1,7 +1,8 @@
 """The read-only web site, route by route, on SQLite and PostgreSQL, through Starlette's TestClient.
 
 Every page is compared with what the library (and so the CLI) says for the same question; nothing
-is mocked. HTML is read with the standard library's parser, the way a scraper would read it.
+is mocked. HTML is read with the standard library's parser, the way a scraper would read it. On the tests' own
+seeds (tests/fixtures/basic), loaded once per back end for the pages that only read.
 """
 
 from __future__ import annotations
@@ -29,17 +30,17 @@ from claimsdb.export import COLUMN_NAMES
 from claimsdb.query import ClaimFilter, document_text
 from claimsdb.web import create_app
 from claimsdb.web.views import Quote, link, parse_list_request, segments
-from conftest import snapshot
+from conftest import add_filler_claims, load_seeds, snapshot
 
 Cli = Callable[..., Any]
 
-HUFFPOST = "huffpost-2017-07-20-tjwg-executions"
+HERALD = "herald-2018-06-14-hrdc-executions"
 SCRIPT = "<script>alert(1)</script>"
 
 
 @pytest.fixture
-def client(loaded_db: str) -> Iterator[TestClient]:
-    with TestClient(create_app(loaded_db)) as test_client:
+def client(shared_basic_db: str) -> Iterator[TestClient]:
+    with TestClient(create_app(shared_basic_db)) as test_client:
         yield test_client
 
 
@@ -73,18 +74,25 @@ def all_ids(db: str, **filters: Any) -> list[str]:
 # --- the claims list ---------------------------------------------------------------------------------
 
 
-def test_list_pages_through_every_claim_in_reading_order(client: TestClient, loaded_db: str) -> None:
-    expected = all_ids(loaded_db)
+def test_list_pages_through_every_claim_in_reading_order(db_url: str, basic_seeds: Path) -> None:
+    add_filler_claims(basic_seeds, 40)  # 72 claims: two pages of 50
+    load_seeds(db_url, basic_seeds)
+    expected = all_ids(db_url)
+    with TestClient(create_app(db_url)) as client:
+        _pages_through(client, expected)
+
+
+def _pages_through(client: TestClient, expected: list[str]) -> None:
     first = client.get("/")
     assert first.status_code == 200 and first.headers["content-type"].startswith("text/html")
-    assert heading_count(first.text) == len(expected) == 77
+    assert heading_count(first.text) == len(expected) == 72
     assert card_ids(first.text) == expected[:50]
     assert "Showing 1–50, page 1 of 2" in first.text
     following = re.search(r'<a rel="next" href="([^"]+)">', first.text)
     assert following, "no link to the next page"
     second = client.get(html.unescape(following.group(1)))
     assert card_ids(second.text) == expected[50:]
-    assert "Showing 51–77, page 2 of 2" in second.text and 'rel="next"' not in second.text
+    assert "Showing 51–72, page 2 of 2" in second.text and 'rel="next"' not in second.text
     window = client.get("/?limit=10&offset=20")
     assert card_ids(window.text) == expected[20:30]
 
@@ -92,17 +100,17 @@ def test_list_pages_through_every_claim_in_reading_order(client: TestClient, loa
 @pytest.mark.parametrize(
     ("query", "filters"),
     [
-        ("claimant=TJWG", {"claimant": "TJWG"}),
+        ("claimant=HRDC", {"claimant": "HRDC"}),
         ("type=offence", {"type": "offence"}),
         ("term=shooting", {"term": "shooting"}),
-        ("source=tjwg-2017-mapping-report", {"source": "tjwg-2017-mapping-report"}),
-        ("from=2021&to=2021-12", {"date_from": "2021", "date_to": "2021-12"}),
+        ("source=hrdc-2018-report", {"source": "hrdc-2018-report"}),
+        ("from=2022&to=2022-11", {"date_from": "2022", "date_to": "2022-11"}),
         ("q=public+execution", {"search": "public execution"}),
-        ("claimant=tjwg&q=satellite&sort=date", {"claimant": "tjwg", "search": "satellite", "sort": "date"}),
+        ("claimant=hrdc&q=satellite&sort=date", {"claimant": "hrdc", "search": "satellite", "sort": "date"}),
     ],
 )
-def test_list_filters_are_the_cli_filters(client: TestClient, loaded_db: str, query: str, filters: dict[str, str]) -> None:
-    expected = all_ids(loaded_db, **filters)
+def test_list_filters_are_the_cli_filters(client: TestClient, shared_basic_db: str, query: str, filters: dict[str, str]) -> None:
+    expected = all_ids(shared_basic_db, **filters)
     assert expected, "the case should select some claims"
     page = client.get(f"/?{query}")
     assert page.status_code == 200
@@ -111,59 +119,59 @@ def test_list_filters_are_the_cli_filters(client: TestClient, loaded_db: str, qu
 
 
 def test_every_facet_count_is_what_its_link_then_lists(client: TestClient) -> None:
-    for start in ("/", "/?claimant=tjwg"):
+    for start in ("/", "/?claimant=hrdc"):
         page = client.get(start)
         links = facet_links(page.text)
         names = {label for _, label, _ in links}
-        assert {"statement", "2017", "TJWG report on public executions under Kim Jong Un (December 2021)"} <= names
-        assert ("Transitional Justice Working Group" in names) is (start == "/"), "a chosen value is shown, not linked"
+        assert {"statement", "2018", "HRDC report on executions for South Korean media (November 2022)"} <= names
+        assert ("Human Rights Documentation Centre" in names) is (start == "/"), "a chosen value is shown, not linked"
         for href, label, count in links:
             assert href.startswith("/?")
             selected = client.get(href)
             assert heading_count(selected.text) == count, (start, label, href)
             if start != "/":
-                assert "claimant=tjwg" in href, "a facet link keeps the filters already chosen"
+                assert "claimant=hrdc" in href, "a facet link keeps the filters already chosen"
 
 
-def test_facet_counts_follow_the_current_filters(client: TestClient, loaded_db: str) -> None:
-    rows = api.claims(loaded_db, ClaimFilter(claimant="tjwg"))
-    page = client.get("/?claimant=tjwg")
+def test_facet_counts_follow_the_current_filters(client: TestClient, shared_basic_db: str) -> None:
+    rows = api.claims(shared_basic_db, ClaimFilter(claimant="hrdc"))
+    page = client.get("/?claimant=hrdc")
     types = {label: count for href, label, count in facet_links(page.text) if "type=" in href}
     assert types == {claim_type.replace("_", " "): n for claim_type, n in Counter(r.type for r in rows).items()}
 
 
-def test_downloads_give_the_selection_as_the_export_and_list_commands_do(client: TestClient, loaded_db: str, cli: Cli) -> None:
-    page = client.get("/?claimant=tjwg&type=offence")
+def test_downloads_give_the_selection_as_the_export_and_list_commands_do(client: TestClient, shared_basic_db: str, cli: Cli) -> None:
+    page = client.get("/?claimant=hrdc&type=offence")
     csv_href = re.search(r'<a href="([^"]+)" download>CSV</a>', page.text)
     json_href = re.search(r'<a href="([^"]+)">JSON</a>', page.text)
     assert csv_href and json_href
     got_csv = client.get(html.unescape(csv_href.group(1)))
     assert got_csv.headers["content-type"] == "text/csv; charset=utf-8"
     assert "attachment" in got_csv.headers["content-disposition"]
-    exported = cli("--db", loaded_db, "export", "--claimant", "tjwg", "--type", "offence")
+    exported = cli("--db", shared_basic_db, "export", "--claimant", "hrdc", "--type", "offence")
     assert got_csv.content == exported.stdout_bytes
     rows = list(csv.reader(io.StringIO(got_csv.text)))
     assert tuple(rows[0]) == COLUMN_NAMES and len(rows) == 1 + heading_count(page.text)
     got_json = client.get(html.unescape(json_href.group(1)))
     assert got_json.headers["content-type"] == "application/json"
-    listed = cli("--db", loaded_db, "list", "--claimant", "tjwg", "--type", "offence", "--format", "json")
+    listed = cli("--db", shared_basic_db, "list", "--claimant", "hrdc", "--type", "offence", "--format", "json")
     assert got_json.text == listed.stdout
     assert [c["id"] for c in json.loads(got_json.text)] == card_ids(page.text)
 
 
 def test_a_filter_that_matches_nothing_known_is_explained_beside_the_form(client: TestClient) -> None:
     for query, message in (
-        ("claimant=tjgw", "no claimant matches 'tjgw'; closest: tjwg"),
+        ("claimant=hrcd", "no claimant matches 'hrcd'; closest: hrdc"),
         ("from=2017-13", "'2017-13' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD"),
         ("sort=newest", "sort must be one of document, date, claimant, type, id"),
-        ("offset=-1", "offset must be a whole number of at least 0"),
+        ("offset=-1", "offset must be a whole number from 0 to 1,000,000,000"),
     ):
         page = client.get(f"/?{query}")
         assert page.status_code == 400, query
         assert message in html.unescape(page.text), query
         assert '<form class="filters"' in page.text
-    tidied = client.get("/?q=tjwg&claimant=&type=+&from=", follow_redirects=False)
-    assert tidied.status_code == 302 and tidied.headers["location"] == "/?q=tjwg"
+    tidied = client.get("/?q=hrdc&claimant=&type=+&from=", follow_redirects=False)
+    assert tidied.status_code == 302 and tidied.headers["location"] == "/?q=hrdc"
     empty = client.get("/?q=zzzzqqq")
     assert empty.status_code == 200 and "No claims match these filters." in empty.text
 
@@ -171,9 +179,9 @@ def test_a_filter_that_matches_nothing_known_is_explained_beside_the_form(client
 # --- one claim ----------------------------------------------------------------------------------------
 
 
-def test_every_claim_page_shows_its_provenance(client: TestClient, loaded_db: str) -> None:
-    for claim_id in all_ids(loaded_db):
-        claim = api.show(loaded_db, claim_id)
+def test_every_claim_page_shows_its_provenance(client: TestClient, shared_basic_db: str) -> None:
+    for claim_id in all_ids(shared_basic_db):
+        claim = api.show(shared_basic_db, claim_id)
         page = client.get(f"/claims/{claim_id}")
         assert page.status_code == 200, claim_id
         text = page.text
@@ -192,63 +200,66 @@ def test_every_claim_page_shows_its_provenance(client: TestClient, loaded_db: st
         assert esc(claim.claimant["name"]) in text
 
 
-def test_claim_page_relations_both_ways_corroboration_and_citation(client: TestClient, loaded_db: str) -> None:
-    denial = client.get("/claims/dprk-claims-to-uphold-human-rights").text
+def test_claim_page_relations_both_ways_corroboration_and_citation(client: TestClient, shared_basic_db: str) -> None:
+    denial = client.get("/claims/dprk-2018-report-a-fabrication").text
     assert "this <strong>contradicts</strong> →" in denial
-    assert 'href="/claims/tjwg-2021-count-23-public-executions"' in denial
-    count = client.get("/claims/tjwg-2021-count-23-public-executions").text
-    assert "← <strong>contradicts</strong> this" in count and "← <strong>refines</strong> this" in count
-    assert 'href="/claims/dprk-claims-to-uphold-human-rights"' in count
+    assert 'href="/claims/hrdc-2018-method-shooting"' in denial
+    denied = client.get("/claims/hrdc-2018-method-shooting").text
+    assert "← <strong>contradicts</strong> this" in denied
+    assert 'href="/claims/dprk-2018-report-a-fabrication"' in denied
+    count = client.get("/claims/hrdc-2022-count-18-public-executions").text
+    assert "← <strong>refines</strong> this" in count
+    assert 'href="/claims/hrdc-2022-offence-media-seven"' in count
 
-    corroborated = api.show(loaded_db, "tjwg-2021-covid-border-closure")
+    corroborated = api.show(shared_basic_db, "hrdc-2022-borders-sealed")
     assert corroborated.corroboration.claims >= 1
-    page = client.get("/claims/tjwg-2021-covid-border-closure").text
+    page = client.get("/claims/hrdc-2022-borders-sealed").text
     assert f"Corroborated by {corroborated.corroboration.claims} claim" in page
     assert f"<strong>{corroborated.corroboration.independent_sources} independent source" in page
 
-    claim = api.show(loaded_db, "tjwg-2017-basis-375-interviews")
-    cite = client.get("/claims/tjwg-2017-basis-375-interviews").text.split('<section class="cite"', 1)[1].split("</section>", 1)[0]
+    claim = api.show(shared_basic_db, "hrdc-2018-basis-250-interviews")
+    cite = client.get("/claims/hrdc-2018-basis-250-interviews").text.split('<section class="cite"', 1)[1].split("</section>", 1)[0]
     for part in (
         claim.claimant["name"], claim.made_in.title if claim.made_in else "", claim.claimed_on or "", claim.document.title,
         claim.document.id, claim.anchor["document_sha256"], f"characters {claim.anchor['start']}–{claim.anchor['end']}",
     ):
         assert esc(part) in cite, part
-    assert "http://testserver/claims/tjwg-2017-basis-375-interviews" in cite
+    assert "http://testserver/claims/hrdc-2018-basis-250-interviews" in cite
 
 
-def test_claim_json_is_exactly_what_show_prints(client: TestClient, loaded_db: str, cli: Cli) -> None:
-    for claim_id in ("tjwg-2017-basis-375-interviews", "dprk-claims-to-uphold-human-rights", "hrw-2021-isolating-country"):
+def test_claim_json_is_exactly_what_show_prints(client: TestClient, shared_basic_db: str, cli: Cli) -> None:
+    for claim_id in ("hrdc-2018-basis-250-interviews", "dprk-2018-report-a-fabrication", "arw-2022-border-closure-isolation"):
         page = client.get(f"/claims/{claim_id}.json")
         assert page.status_code == 200 and page.headers["content-type"] == "application/json"
-        shown = cli("--db", loaded_db, "show", claim_id, "--format", "json")
+        shown = cli("--db", shared_basic_db, "show", claim_id, "--format", "json")
         assert page.text == shown.stdout
 
 
 def test_unknown_ids_get_a_404_page_naming_the_closest(client: TestClient) -> None:
-    claim = client.get("/claims/tjwg-2017-basis-375-interview")
+    claim = client.get("/claims/hrdc-2018-basis-250-interview")
     assert claim.status_code == 404
-    assert "no claim 'tjwg-2017-basis-375-interview'; closest: tjwg-2017-basis-375-interviews" in html.unescape(claim.text)
+    assert "no claim 'hrdc-2018-basis-250-interview'; closest: hrdc-2018-basis-250-interviews" in html.unescape(claim.text)
     assert 'class="error-box"' in claim.text
-    assert client.get("/claims/tjwg-2017-basis-375-interview.json").status_code == 404
-    source = client.get("/sources/huffpost-2017-07-20")
-    assert source.status_code == 404 and f"closest: {HUFFPOST}" in html.unescape(source.text)
+    assert client.get("/claims/hrdc-2018-basis-250-interview.json").status_code == 404
+    source = client.get("/sources/herald-2018-06-14")
+    assert source.status_code == 404 and f"closest: {HERALD}" in html.unescape(source.text)
     nowhere = client.get("/no/such/page")
     assert nowhere.status_code == 404 and "There is no page at this address" in nowhere.text
 
 
-def test_a_withdrawn_claim_is_hidden_unless_asked_for_and_its_page_stays(db_url: str, seeds_dir: Path, cli: Cli) -> None:
-    assert cli("--db", db_url, "load", seeds_dir, "--quiet").exit_code == 0
-    seed = seeds_dir / "huffpost-2017-07-20-tjwg-executions.yaml"
+def test_a_withdrawn_claim_is_hidden_unless_asked_for_and_its_page_stays(db_url: str, basic_seeds: Path, cli: Cli) -> None:
+    assert cli("--db", db_url, "load", basic_seeds, "--quiet").exit_code == 0
+    seed = basic_seeds / f"{HERALD}.yaml"
     text = seed.read_text(encoding="utf-8")
-    start = text.index("  - id: tjwg-2017-maps-executions-and-mass-graves")
+    start = text.index("  - id: hrdc-2018-location-marketplaces")
     seed.write_text(text[:start] + text[text.index("\n  - id: ", start) + 1 :], encoding="utf-8")
-    assert cli("--db", db_url, "load", seeds_dir, "--quiet").exit_code == 0
-    gone = "tjwg-2017-maps-executions-and-mass-graves"
+    assert cli("--db", db_url, "load", basic_seeds, "--quiet").exit_code == 0
+    gone = "hrdc-2018-location-marketplaces"
     with TestClient(create_app(db_url)) as client:
         listed = client.get("/?limit=500")
-        assert heading_count(listed.text) == 76 and gone not in card_ids(listed.text)
+        assert heading_count(listed.text) == 31 and gone not in card_ids(listed.text)
         everything = client.get("/?withdrawn=1&limit=500")
-        assert heading_count(everything.text) == 77 and gone in card_ids(everything.text)
+        assert heading_count(everything.text) == 32 and gone in card_ids(everything.text)
         assert '<span class="badge warn">withdrawn</span>' in everything.text
         page = client.get(f"/claims/{gone}")
         assert page.status_code == 200 and "This claim was <strong>withdrawn</strong>" in page.text
@@ -293,12 +304,12 @@ class DocumentText(HTMLParser):
             self.text += data
 
 
-def test_a_held_document_shows_its_verbatim_text_with_every_quote_marked(client: TestClient, loaded_db: str) -> None:
-    with api.reading(loaded_db) as session:
-        held = document_text(session, HUFFPOST)
-    claims = [api.show(loaded_db, cid) for cid in all_ids(loaded_db, source=HUFFPOST)]
-    claims = [c for c in claims if c.document.id == HUFFPOST]
-    page = client.get(f"/sources/{HUFFPOST}")
+def test_a_held_document_shows_its_verbatim_text_with_every_quote_marked(client: TestClient, shared_basic_db: str) -> None:
+    with api.reading(shared_basic_db) as session:
+        held = document_text(session, HERALD)
+    claims = [api.show(shared_basic_db, cid) for cid in all_ids(shared_basic_db, source=HERALD)]
+    claims = [c for c in claims if c.document.id == HERALD]
+    page = client.get(f"/sources/{HERALD}")
     assert page.status_code == 200
     reader = DocumentText()
     reader.feed(page.text)
@@ -318,39 +329,41 @@ def test_a_held_document_shows_its_verbatim_text_with_every_quote_marked(client:
         assert f'id="q-{claim_id}"' in page.text
 
 
-def test_a_publication_page_says_what_it_reports_on_and_who_reports_it(client: TestClient, loaded_db: str) -> None:
-    article = client.get(f"/sources/{HUFFPOST}").text
-    assert 'href="/sources/tjwg-2017-mapping-report"' in article and 'href="/sources/un-coi-2014-report"' in article
-    report = client.get("/sources/tjwg-2017-mapping-report")
+def test_a_publication_page_says_what_it_reports_on_and_who_reports_it(client: TestClient, shared_basic_db: str) -> None:
+    article = client.get(f"/sources/{HERALD}").text
+    assert 'href="/sources/hrdc-2018-report"' in article and 'href="/sources/un-panel-2015-report"' in article
+    report = client.get("/sources/hrdc-2018-report")
     assert report.status_code == 200
-    assert "Reported by" in report.text and f'href="/sources/{HUFFPOST}"' in report.text
+    assert "Reported by" in report.text and f'href="/sources/{HERALD}"' in report.text
     assert 'class="doctext"' not in report.text
-    made_in = [row.id for row in api.claims(loaded_db, ClaimFilter(source="tjwg-2017-mapping-report")) if row.made_in_id == "tjwg-2017-mapping-report"]
+    made_in = [row.id for row in api.claims(shared_basic_db, ClaimFilter(source="hrdc-2018-report")) if row.made_in_id == "hrdc-2018-report"]
     assert made_in and card_ids(report.text) == made_in
     listing = client.get("/sources")
-    for row in api.sources(loaded_db):
+    for row in api.sources(shared_basic_db):
         assert f'href="/sources/{row.id}"' in listing.text
 
 
 # --- safe by construction ----------------------------------------------------------------------------
 
 
-def test_seed_text_is_escaped_everywhere_it_appears(db_url: str, seeds_dir: Path, cli: Cli) -> None:
-    seed = seeds_dir / "huffpost-2017-07-20-tjwg-executions.yaml"
+def test_seed_text_is_escaped_everywhere_it_appears(db_url: str, basic_seeds: Path, cli: Cli) -> None:
+    seed = basic_seeds / f"{HERALD}.yaml"
     text = seed.read_text(encoding="utf-8")
-    text = text.replace(
-        "statement: TJWG says its report is based on interviews with 375 North Korean defectors over two years.",
-        f"statement: 'TJWG says {SCRIPT} its report is based on interviews.'",
-    )
-    text = text.replace("  publisher: huffpost-au\n", "  publisher: huffpost-au\n  url: 'javascript:alert(1)'\n", 1)
-    text = text.replace("statement: TJWG's report maps", "statement: \"=1+1 TJWG's report maps", 1).replace(
-        "mass graves in North Korea.\n", "mass graves in North Korea.\"\n", 1
-    )
+    edits = [
+        ("statement: HRDC says its report is based on interviews with 250 North Korean defectors over three years.",
+         f"statement: 'HRDC says {SCRIPT} its report is based on interviews.'"),
+        ("  publisher: daily-herald\n", "  publisher: daily-herald\n  url: 'javascript:alert(1)'\n"),
+        ("statement: The Daily Herald says HRDC is made up of lawyers and researchers based in Seoul.\n",
+         "statement: \"=1+1 The Daily Herald says HRDC is made up of lawyers and researchers based in Seoul.\"\n"),
+    ]  # fmt: skip
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
     seed.write_text(text, encoding="utf-8")
-    loaded = cli("--db", db_url, "load", seeds_dir, "--quiet")
+    loaded = cli("--db", db_url, "load", basic_seeds, "--quiet")
     assert loaded.exit_code == 0, loaded.output
     with TestClient(create_app(db_url)) as client:
-        for path in ("/", "/?q=interviews", "/claims/tjwg-2017-basis-375-interviews", f"/sources/{HUFFPOST}", "/sources/tjwg-2017-mapping-report"):
+        for path in ("/", "/?q=interviews", "/claims/hrdc-2018-basis-250-interviews", f"/sources/{HERALD}", "/sources/hrdc-2018-report"):
             page = client.get(path)
             assert page.status_code == 200, path
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text, path
@@ -358,14 +371,14 @@ def test_seed_text_is_escaped_everywhere_it_appears(db_url: str, seeds_dir: Path
             assert 'href="javascript:' not in page.text, path
             assert "script-src" not in page.headers["content-security-policy"]
             assert page.headers["content-security-policy"].startswith("default-src 'none'")
-        document = client.get(f"/sources/{HUFFPOST}").text
-        assert esc("=1+1 TJWG's report maps") in document and esc("'=1+1") not in document, "shown as said, no spreadsheet guard"
+        document = client.get(f"/sources/{HERALD}").text
+        assert esc("=1+1 The Daily Herald says") in document and esc("'=1+1") not in document, "shown as said, no spreadsheet guard"
 
 
-def test_there_are_no_write_routes(client: TestClient, loaded_db: str) -> None:
-    before = snapshot(loaded_db)
-    for path in ("/", "/claims.csv", "/claims.json", "/claims/tjwg-2017-basis-375-interviews", "/claims/tjwg-2017-basis-375-interviews.json",
-                 "/sources", f"/sources/{HUFFPOST}", "/static/style.css"):  # fmt: skip
+def test_there_are_no_write_routes(client: TestClient, shared_basic_db: str) -> None:
+    before = snapshot(shared_basic_db)
+    for path in ("/", "/claims.csv", "/claims.json", "/claims/hrdc-2018-basis-250-interviews", "/claims/hrdc-2018-basis-250-interviews.json",
+                 "/sources", f"/sources/{HERALD}", "/static/style.css"):  # fmt: skip
         for method in ("POST", "PUT", "PATCH", "DELETE"):
             response = client.request(method, path)
             assert response.status_code == 405, (method, path)
@@ -373,7 +386,7 @@ def test_there_are_no_write_routes(client: TestClient, loaded_db: str) -> None:
         assert client.head(path).status_code == 200, path
     page = client.post("/")
     assert "This site only shows claims; it never changes them." in page.text
-    assert snapshot(loaded_db) == before
+    assert snapshot(shared_basic_db) == before
 
 
 def test_a_database_that_is_not_ready_gets_a_503_page_with_the_message(db_url: str, tmp_path: Path) -> None:
@@ -384,7 +397,7 @@ def test_a_database_that_is_not_ready_gets_a_503_page_with_the_message(db_url: s
         with pytest.raises(DatabaseStateError) as expected:
             api.summary(db)
         with TestClient(create_app(db)) as client:
-            for path in ("/", "/claims/x", "/claims/x.json", "/claims.csv", "/sources", f"/sources/{HUFFPOST}"):
+            for path in ("/", "/claims/x", "/claims/x.json", "/claims.csv", "/sources", f"/sources/{HERALD}"):
                 page = client.get(path)
                 assert page.status_code == 503, (db, path)
                 if path != "/claims/x.json" and path != "/claims.csv":
@@ -395,7 +408,7 @@ def test_a_database_that_is_not_ready_gets_a_503_page_with_the_message(db_url: s
 def test_every_page_has_its_stylesheet_and_no_script(client: TestClient) -> None:
     css = client.get("/static/style.css")
     assert css.status_code == 200 and "white-space: pre-wrap" in css.text
-    for path in ("/", "/claims/tjwg-2017-basis-375-interviews", "/sources", f"/sources/{HUFFPOST}", "/claims/nope"):
+    for path in ("/", "/claims/hrdc-2018-basis-250-interviews", "/sources", f"/sources/{HERALD}", "/claims/nope"):
         page = client.get(path)
         assert '<link rel="stylesheet" href="/static/style.css">' in page.text
         assert page.text.count("<script") == page.text.count('<script type="application/ld+json">')  # data, never code
@@ -428,14 +441,14 @@ def test_segments_ignore_offsets_outside_the_text() -> None:
 
 
 def test_links_keep_the_filters_and_restart_paging() -> None:
-    params = {"claimant": "tjwg", "q": "a b"}
-    assert link(params, {"type": "offence"}) == "/?q=a+b&claimant=tjwg&type=offence"
+    params = {"claimant": "hrdc", "q": "a b"}
+    assert link(params, {"type": "offence"}) == "/?q=a+b&claimant=hrdc&type=offence"
     assert link(params, {"claimant": None}) == "/?q=a+b"
     assert link({}, {}) == "/"
-    assert link(params, {}, "/claims.csv") == "/claims.csv?q=a+b&claimant=tjwg"
-    wanted = parse_list_request({"claimant": " tjwg ", "to": "", "sort": "document", "offset": "50"})
-    assert wanted.params == {"claimant": "tjwg"} and wanted.offset == 50 and wanted.limit == 50
-    assert wanted.filters == ClaimFilter(claimant="tjwg")
+    assert link(params, {}, "/claims.csv") == "/claims.csv?q=a+b&claimant=hrdc"
+    wanted = parse_list_request({"claimant": " hrdc ", "to": "", "sort": "document", "offset": "50"})
+    assert wanted.params == {"claimant": "hrdc"} and wanted.offset == 50 and wanted.limit == 50
+    assert wanted.filters == ClaimFilter(claimant="hrdc")
 
 
 # --- the command ------------------------------------------------------------------------------------
@@ -460,16 +473,17 @@ def test_serve_help_names_its_options(cli: Cli) -> None:
         assert text in result.stdout
 
 
-def test_source_page_and_citation_carry_url_date_reasoning_and_description(db_url: str, seeds_dir: Path, cli: Cli) -> None:
-    yaml_file = seeds_dir / "huffpost-2017-07-20-tjwg-executions.yaml"
+def test_source_page_and_citation_carry_url_date_reasoning_and_description(db_url: str, basic_seeds: Path, cli: Cli) -> None:
+    yaml_file = basic_seeds / f"{HERALD}.yaml"
     text = yaml_file.read_text(encoding="utf-8")
-    yaml_file.write_text(text.replace("  published: 2017-07-20\n", "  published: 2017-07-20\n  url: https://example.org/tjwg-article\n", 1), encoding="utf-8")
-    assert cli("--db", db_url, "load", seeds_dir, "-q").exit_code == 0
+    assert "  published: 2018-06-14\n" in text
+    yaml_file.write_text(text.replace("  published: 2018-06-14\n", "  published: 2018-06-14\n  url: https://example.org/hrdc-article\n", 1), encoding="utf-8")
+    assert cli("--db", db_url, "load", basic_seeds, "-q").exit_code == 0
     with TestClient(create_app(db_url)) as client:
-        article = client.get("/sources/huffpost-2017-07-20-tjwg-executions").text
-        report = client.get("/sources/tjwg-2017-mapping-report").text
-        claim = client.get("/claims/tjwg-2017-basis-375-interviews").text
-    assert '<a href="https://example.org/tjwg-article"' in article
-    assert esc('inferred: the article is dated 20/07/2017 (a Thursday) and says the report "was released on Wednesday"') in report
-    assert "interviews with 375 North Korean" in report  # the report's description
-    assert esc("<https://example.org/tjwg-article>") in claim
+        article = client.get(f"/sources/{HERALD}").text
+        report = client.get("/sources/hrdc-2018-report").text
+        claim = client.get("/claims/hrdc-2018-basis-250-interviews").text
+    assert '<a href="https://example.org/hrdc-article"' in article
+    assert esc("inferred: the article of Thursday 2018-06-14 says the report was released on Wednesday") in report
+    assert "interviews with 250 North Korean" in report  # the report's description
+    assert esc("<https://example.org/hrdc-article>") in claim

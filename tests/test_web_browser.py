@@ -1,7 +1,8 @@
 """The site as a reader meets it: `claims serve` in a subprocess, Debian's Chromium, JavaScript off.
 
 No skips: if Chromium or Playwright cannot start, the test fails and says how to install them
-(`apt-get install chromium`; the Python package comes from the lock file).
+(`apt-get install chromium`; the Python package comes from the lock file). On the tests' own seeds
+(tests/fixtures/basic), with 40 filler claims so that the list has a full first page of 50.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from claimsdb import api
 from claimsdb.query import ClaimFilter
+from conftest import add_filler_claims
 
 Cli = Callable[..., Any]
 
@@ -58,10 +60,11 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
 
 
 @pytest.fixture
-def site(tmp_path: Path, seeds_dir: Path, cli: Cli) -> Iterator[Site]:
+def site(tmp_path: Path, basic_seeds: Path, cli: Cli) -> Iterator[Site]:
     """The real server, started as a user would, on a free loopback port, stopped afterwards."""
     db = str(tmp_path / "claims.db")
-    loaded = cli("--db", db, "load", seeds_dir, "--quiet")
+    add_filler_claims(basic_seeds, 40)
+    loaded = cli("--db", db, "load", basic_seeds, "--quiet")
     assert loaded.exit_code == 0, loaded.output
     port = _free_port()
     log = tmp_path / "serve.log"
@@ -127,15 +130,15 @@ def test_a_reader_filters_opens_a_claim_and_reads_it_in_its_document(site: Site,
     _shot(page, tmp_path / "list.png")
 
     # filter by claimant through its facet, then narrow with the search box (a plain GET form)
-    page.locator("section.facet", has_text="Claimant").get_by_role("link", name="Transitional Justice Working Group").click()
-    expect(page).to_have_url(re.compile(r"[?&]claimant=tjwg\b"))
-    assert _count(page) == len(api.claims(site.db, ClaimFilter(claimant="tjwg")))
-    assert set(page.locator("ol.claims .card-meta .who").all_inner_texts()) == {"Transitional Justice Working Group"}
+    page.locator("section.facet", has_text="Claimant").get_by_role("link", name="Human Rights Documentation Centre").click()
+    expect(page).to_have_url(re.compile(r"[?&]claimant=hrdc\b"))
+    assert _count(page) == len(api.claims(site.db, ClaimFilter(claimant="hrdc")))
+    assert set(page.locator("ol.claims .card-meta .who").all_inner_texts()) == {"Human Rights Documentation Centre"}
     page.fill("#q", "public executions")
     page.get_by_role("button", name="Search").click()
     expect(page).to_have_url(re.compile(r"q=public\+executions"))
     assert "source=" not in page.url, "the form's empty fields are dropped from the address"
-    assert _count(page) == len(api.claims(site.db, ClaimFilter(claimant="tjwg", search="public executions")))
+    assert _count(page) == len(api.claims(site.db, ClaimFilter(claimant="hrdc", search="public executions")))
     _shot(page, tmp_path / "filtered.png")
 
     # open a claim: its quote is highlighted inside the surrounding text
@@ -176,11 +179,11 @@ def test_a_reader_filters_opens_a_claim_and_reads_it_in_its_document(site: Site,
 def test_unknown_claim_and_write_attempts_get_readable_pages(site: Site, browser: Browser, tmp_path: Path) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    response = page.goto(site.url + "/claims/tjwg-2017-basis-375-interview")
+    response = page.goto(site.url + "/claims/hrdc-2018-basis-250-interview")
     assert response is not None and response.status == 404
-    expect(page.locator(".error-box")).to_contain_text("closest: tjwg-2017-basis-375-interviews")
+    expect(page.locator(".error-box")).to_contain_text("closest: hrdc-2018-basis-250-interviews")
     expect(page.locator(".error-box a", has_text="All claims")).to_be_visible()
     _shot(page, tmp_path / "not-found.png")
-    posted = context.request.post(site.url + "/claims/tjwg-2017-basis-375-interviews")
+    posted = context.request.post(site.url + "/claims/hrdc-2018-basis-250-interviews")
     assert posted.status == 405 and "never changes them" in posted.text()
     context.close()

@@ -9,8 +9,9 @@ such as an export does not pay for them.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -35,6 +36,7 @@ from claimsdb.query import (
     Stats,
     count_claims,
     document_text,
+    filter_conditions,
     list_claimants,
     list_claims,
     list_runs,
@@ -114,9 +116,10 @@ def load(
 
     `on_wait` is told when another load holds the database and this one has to wait.
     """
-    from claimsdb.db.locks import take_load_lock
+    from claimsdb.db.locks import parse_wait, take_load_lock
     from claimsdb.load import LoadReport, last_run_files, load_bundle
 
+    wait_seconds = parse_wait(format(wait_seconds, "f"))  # inf, nan or a week and more: refused
     root = Path(seeds_dir)
     if not force and not recapture:
         unchanged = _unchanged_since_last_run(db, root)
@@ -221,9 +224,25 @@ def export_csv(
     db: str | None, filters: ClaimFilter, out: TextIO, *, formula_guard: bool = True, progress: Progress = NO_PROGRESS
 ) -> int:
     """Stream the CSV to `out`; returns the number of claims written."""
-    with reading(db) as session:
+    with reading(db) as session, _export_failure(session, "the CSV written so far is incomplete: do not use it"):
         _exporting(session, filters, progress)
         return write_export(session, filters, out, formula_guard=formula_guard, progress=progress)
+
+
+@contextmanager
+def _export_failure(session: Session, consequence: str) -> Iterator[None]:
+    """A database error in the middle of an export (a damaged file, a lost server) as a message
+    saying the export did not finish and what that leaves, never a traceback (the web answers 503);
+    the export streams through the driver's own cursor, so its errors may reach here unwrapped."""
+    driver_error = session.get_bind().dialect.loaded_dbapi.Error
+    try:
+        yield
+    except (DBAPIError, driver_error) as exc:
+        reason = exc.orig if isinstance(exc, DBAPIError) else exc
+        raise DatabaseStateError(
+            f"the export stopped part-way: the database failed ({type(reason).__name__}: {reason}); {consequence}. "
+            "`claims verify` checks the database."
+        ) from None
 
 
 def _exporting(session: Session, filters: ClaimFilter, progress: Progress) -> None:
@@ -235,27 +254,86 @@ def export_package(
     db: str | None, filters: ClaimFilter, out_dir: str | Path, *, formula_guard: bool = True, progress: Progress = NO_PROGRESS
 ) -> tuple[int, list[Path]]:
     """Write `claims.csv`, `terms.csv` (the vocabularies) and their Frictionless `datapackage.json`
-    into `out_dir`; the paths come back in that order."""
-    target = _export_folder(out_dir)
-    csv_path, terms_path, package_path = target / "claims.csv", target / TERMS_FILE, target / "datapackage.json"
-    with reading(db) as session:
-        _exporting(session, filters, progress)
-        with csv_path.open("w", encoding="utf-8", newline="") as handle:
-            count = write_export(session, filters, handle, formula_guard=formula_guard, progress=progress)
-        with terms_path.open("w", encoding="utf-8", newline="") as handle:
-            write_terms(session, handle, formula_guard=formula_guard)
-        package = datapackage(session, formula_guard=formula_guard)
-    package_path.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return count, [csv_path, terms_path, package_path]
+    into `out_dir`; the paths come back in that order.
+
+    An export already there is replaced only by a whole new one: the options are checked before
+    anything is written, the files are written under temporary names in `out_dir` and renamed
+    into place only when all are complete. A failure leaves the folder as it was.
+    """
+    final = [Path(out_dir) / name for name in ("claims.csv", TERMS_FILE, "datapackage.json")]
+    target = _checked_folder(out_dir, final)
+    with reading(db) as session, _export_failure(session, f"{target} was left as it was"):
+        filter_conditions(session, filters)  # an unknown term or claimant: say so before touching the folder
+        created = _make_folder(target)
+        written: list[Path] = []
+        try:
+            _exporting(session, filters, progress)
+            with _temporary(target, final[0], written).open("w", encoding="utf-8", newline="") as handle:
+                count = write_export(session, filters, handle, formula_guard=formula_guard, progress=progress)
+            with _temporary(target, final[1], written).open("w", encoding="utf-8", newline="") as handle:
+                write_terms(session, handle, formula_guard=formula_guard)
+            package = datapackage(session, formula_guard=formula_guard)
+            package_text = json.dumps(package, indent=2, ensure_ascii=False) + "\n"
+            _temporary(target, final[2], written).write_text(package_text, encoding="utf-8")
+            for temporary, path in zip(written, final, strict=True):
+                temporary.replace(path)
+        except BaseException:
+            for temporary in written:
+                temporary.unlink(missing_ok=True)
+            if created:
+                _remove_if_empty(target)
+            raise
+    return count, final
+
+
+def _checked_folder(out_dir: str | Path, files: Sequence[Path] = ()) -> Path:
+    """The export folder, refused before any work if the export's `files` could not be written safely there."""
+    if not str(out_dir).strip():
+        raise ClaimsError("--out needs a folder to write the export into, e.g. --out export")
+    for path in files:
+        if path.is_symlink():
+            raise ClaimsError(
+                f"{path} is a symbolic link; claimsdb does not write through links: remove it, or export to another folder"
+            )
+        if path.exists() and not path.is_file():
+            raise ClaimsError(f"{path} is not a file (a folder?); move it away, or export to another folder")
+    return Path(out_dir)
 
 
 def _export_folder(out_dir: str | Path) -> Path:
-    target = Path(out_dir)
+    """The export folder, created if need be (for exports that write one file, whole or not at all)."""
+    target = _checked_folder(out_dir)
+    _make_folder(target)
+    return target
+
+
+def _make_folder(target: Path) -> bool:
+    """Create the export folder if needed; True if this export created it."""
+    if target.is_dir():
+        return False
     try:
-        target.mkdir(parents=True, exist_ok=True)
+        target.mkdir(parents=True)
     except OSError as exc:
         raise ClaimsError(f"cannot create the export folder {target}: {exc.strerror}") from None
-    return target
+    return True
+
+
+def _temporary(folder: Path, final: Path, written: list[Path]) -> Path:
+    """A new file beside `final`, renamed onto it when the export is complete (so never half a
+    file); created exclusively, never through a link, with the permissions a plain file gets."""
+    path = folder / f".{final.name}.{os.getpid()}.part"
+    path.unlink(missing_ok=True)  # left by a killed export of the same process id
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666))
+    except OSError as exc:
+        raise ClaimsError(f"cannot write in the export folder {folder}: {exc.strerror}") from None
+    written.append(path)
+    return path
+
+
+def _remove_if_empty(folder: Path) -> None:
+    with suppress(OSError):
+        folder.rmdir()
 
 
 def export_annotations(
@@ -310,11 +388,16 @@ def runs(db: str | None) -> list[RunRow]:
 
 
 def verify(db: str | None, seeds_dir: str | Path | None = DEFAULT_SEEDS) -> VerifyReport:
-    """Re-check every anchor against the database text and, with `seeds_dir`, the files on disk."""
-    from claimsdb.verify import verify_anchors
+    """Check the database file (SQLite's quick_check), then every anchor against the database text
+    and, with `seeds_dir`, the files on disk."""
+    from claimsdb.verify import verify_database
 
+    if seeds_dir is not None and not Path(seeds_dir).is_dir():  # else every claim would be reported as drifted
+        raise ClaimsError(
+            f"{seeds_dir}: no such seeds folder; give the folder the database was loaded from (default: seeds)"
+        )
     with reading(db) as session:
-        return verify_anchors(session, Path(seeds_dir) if seeds_dir is not None else None)
+        return verify_database(session, Path(seeds_dir) if seeds_dir is not None else None)
 
 
 @dataclass(frozen=True)
@@ -330,6 +413,10 @@ def locate(db: str | None, document: str, quote: str) -> Located:
     from claimsdb.seeds.anchor import locate as locate_quote
     from claimsdb.seeds.parse import decode_text
 
+    if not quote.strip():
+        raise ClaimsError(
+            'the words to find are empty; give them exactly as the document has them: claims anchor DOCUMENT "the words"'
+        )
     path = Path(document)
     if path.is_file():
         raw = path.read_bytes()

@@ -114,6 +114,27 @@ def user_errors(command: F) -> F:
 SeedsDir = Annotated[Path, typer.Argument(help="The seeds directory (YAML files and documents/).")]
 
 
+def _count(value: Any) -> int:
+    """--limit: ASCII digits, from 1 to query.MAX_COUNT; anything else is a usage error, not a traceback."""
+    from claimsdb.query import whole_number
+
+    try:
+        return whole_number(str(value), "the limit", minimum=1)
+    except ClaimsError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _seconds(value: Any) -> float:
+    """--wait: a number of seconds in plain digits (no inf, nan or exponent), at most MAX_WAIT_SECONDS."""
+    from claimsdb.db.locks import parse_wait
+
+    try:
+        return parse_wait(str(value))
+    except ClaimsError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+
 @app.command()
 @user_errors
 def load(
@@ -124,7 +145,12 @@ def load(
         typer.Option(help="Accept new bytes for this held document (repeat for several)."),
     ] = None,
     force: Annotated[bool, typer.Option(help="Read and check every seed file, not only those changed since the last load.")] = False,
-    wait: Annotated[float, typer.Option(min=0, help="Seconds to wait for another load on the same database.")] = 60,
+    wait: Annotated[
+        float,
+        typer.Option(
+            parser=_seconds, metavar="SECONDS", help="Seconds to wait for another load on the same database (at most a week)."
+        ),
+    ] = 60,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the load report: no overview, no progress bar.")] = False,
 ) -> None:
     """Load a seeds directory (default: seeds/) in one transaction, then show what is there."""
@@ -233,7 +259,7 @@ def list_(
     search: SearchOpt = None,
     withdrawn: WithdrawnOpt = False,
     sort: SortOpt = Sort.document,
-    limit: Annotated[int | None, typer.Option(min=1, help="Show at most this many claims.")] = None,
+    limit: Annotated[int | None, typer.Option(parser=_count, metavar="N", help="Show at most this many claims.")] = None,
     format_: Annotated[ListFormatAll, typer.Option("--format", "-f", help="Output format.")] = ListFormatAll.table,
 ) -> None:
     """List claims; filters combine (source, claimant, type, term, dates, full text)."""
@@ -250,7 +276,10 @@ def list_(
         _say("No claims match these filters.", err=True)
         if format_ is ListFormatAll.table:
             return
-    render_rows(rows, format_.value, sys.stdout, _stdout(), title=f"{len(rows)} claim{'' if len(rows) == 1 else 's'}")
+    from claimsdb.query import ClaimRow
+
+    title = f"{len(rows)} claim{'' if len(rows) == 1 else 's'}"
+    render_rows(rows, format_.value, sys.stdout, _stdout(), title=title, row_type=ClaimRow)
 
 
 @app.command()
@@ -281,10 +310,11 @@ class ExportFormat(str, Enum):
 def export(
     ctx: typer.Context,
     out: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
+            metavar="DIR",
             help="Write into folder DIR instead of stdout: claims.csv, terms.csv and datapackage.json "
-            "(or annotations.jsonld)."
+            "(or annotations.jsonld); an export there is replaced only when the new one is complete.",
         ),
     ] = None,
     format_: Annotated[
@@ -334,7 +364,7 @@ def export(
     _say(f"Wrote {count} claims to {claims_csv}, vocabularies to {terms_csv}, described in {package}.", err=True)
 
 
-def _export_annotations(ctx: typer.Context, filters: Any, out: Path | None, base_url: str | None, quiet: bool) -> None:
+def _export_annotations(ctx: typer.Context, filters: Any, out: str | None, base_url: str | None, quiet: bool) -> None:
     from claimsdb import api
 
     with _progress(quiet) as progress:
@@ -425,7 +455,10 @@ def _listing(ctx: typer.Context, fetch: str, format_: ListFormat, title: str) ->
     from claimsdb import api
     from claimsdb.render import render_rows
 
-    render_rows(getattr(api, fetch)(_db(ctx)), format_.value, sys.stdout, _stdout(), title=title)
+    from claimsdb import query
+
+    row_type = {"sources": query.SourceRow, "claimants": query.ClaimantRow, "runs": query.RunRow}[fetch]
+    render_rows(getattr(api, fetch)(_db(ctx)), format_.value, sys.stdout, _stdout(), title=title, row_type=row_type)
 
 
 @app.command()
@@ -469,17 +502,28 @@ def runs(ctx: typer.Context, format_: FormatOpt = ListFormat.table) -> None:
 @app.command()
 @user_errors
 def verify(ctx: typer.Context, seeds_dir: SeedsDir = Path("seeds")) -> None:
-    """Re-check every stored quote anchor against the documents, in the database and on disk."""
+    """Check the database file (SQLite) and every quote anchor against the documents, in the database and on disk."""
     from claimsdb import api
 
     report = api.verify(_db(ctx), seeds_dir)
+    for damage in report.damage:
+        _say(f"DAMAGED: {damage}", err=True)
     for drift in report.drift:
         _say(f"DRIFT {drift.claim_id} ({drift.document_id}): {drift.problem}", err=True)
+    if report.damage:
+        _say(
+            "Error: the database file is damaged (SQLite's quick_check); its answers cannot be trusted. Restore it "
+            "from a backup, or load the seeds into a new file (claims --db NEW.db load).",
+            err=True,
+        )
+        raise typer.Exit(code=1)
     if not report.ok:
         drifted = len({d.claim_id for d in report.drift})
         _say(f"Error: {drifted} of {report.claims} claims no longer match their documents.", err=True)
         raise typer.Exit(code=1)
-    _say(f"OK: {report.claims} quote anchors verified in {report.documents} documents (database and {seeds_dir}).")
+    checked = "; SQLite's quick_check finds the database file intact" if report.checked_file else ""
+    anchors = f"{report.claims} quote anchors verified in {report.documents} documents (database and {seeds_dir})"
+    _say(f"OK: {anchors}{checked}.")
 
 
 @app.command()

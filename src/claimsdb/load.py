@@ -25,7 +25,15 @@ from claimsdb import __version__
 from claimsdb.db import models as m
 from claimsdb.db.search import refresh_search_index
 from claimsdb.errors import SeedError, SeedIssue
-from claimsdb.seeds.records import CLAIM_COLUMNS, Need, PublishedDate, SeedBundle, SeedFileRecord, StoredSeeds
+from claimsdb.seeds.records import (
+    CLAIM_COLUMNS,
+    Need,
+    PublishedDate,
+    SeedBundle,
+    SeedFileRecord,
+    StoredOrganisation,
+    StoredSeeds,
+)
 
 
 @dataclass
@@ -84,10 +92,16 @@ def stored_seeds(session: Session) -> StoredSeeds:
         defined[("vocabulary", name)] = seed_file
     for term, vocabulary in connection.execute(select(m.TermRow.id, m.TermRow.vocabulary_id)).tuples():
         defined[("term", vocabulary, term)] = vocabularies[vocabulary]
-    organisations = select(m.Organisation.id, m.Organisation.seed_file, m.Organisation.kind_id, m.Organisation.part_of_id)
+    organisations = select(m.Organisation.id, m.Organisation.seed_file, m.Organisation.kind_id, m.Organisation.part_of_id,
+                           m.Organisation.name, m.Organisation.seed_line)  # fmt: skip
     organisation_files: dict[str, str] = {}
-    for org, seed_file, kind, part_of in connection.execute(organisations).tuples():
+    aliases: dict[str, tuple[str, ...]] = {}
+    all_aliases = select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias)
+    for org, alias in connection.execute(all_aliases).tuples():
+        aliases[org] = (*aliases.get(org, ()), alias)
+    for org, seed_file, kind, part_of, name, line in connection.execute(organisations).tuples():
         defined[("organisation", org)] = organisation_files[org] = seed_file
+        stored.organisation_names.append(StoredOrganisation(org, name, aliases.get(org, ()), seed_file, line))
         use(("term", "organisation_kinds", kind), seed_file)
         if part_of is not None:
             use(("organisation", part_of), seed_file)

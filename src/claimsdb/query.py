@@ -15,13 +15,27 @@ from sqlalchemy import Select, String, cast, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from claimsdb.db import models as m
-from claimsdb.db.search import SearchPlan, by_rowid, matches, plan_search
+from claimsdb.db.search import SearchPlan, by_rowid, has_words, matches, plan_search
 from claimsdb.errors import ClaimsError, NotFound
 from claimsdb.seeds.records import TERM_COLUMNS
 
 
 SORTS = ("document", "date", "claimant", "type", "id")
 """document: by document and position in it (reading order); date: oldest claim first."""
+
+MAX_COUNT = 1_000_000_000
+"""The largest offset or limit a list takes: beyond any database claimsdb holds, so a larger
+number is a slip (and past 2**63 no database could take it at all)."""
+
+
+def whole_number(text: str, what: str, *, minimum: int = 0, maximum: int = MAX_COUNT) -> int:
+    """A count a user typed: ASCII digits only (int() also takes '²'-like digits of other scripts,
+    '1_000' and, for huge strings, a long time), from `minimum` to `maximum`."""
+    raw = text.strip()
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(maximum)) or not minimum <= int(raw) <= maximum:
+        shown = raw if len(raw) <= 24 else raw[:24] + "..."
+        raise ClaimsError(f"{what} must be a whole number from {minimum} to {maximum:,}, in digits 0-9, not {shown!r}")
+    return int(raw)
 
 
 @dataclass(frozen=True)
@@ -45,6 +59,18 @@ class ClaimFilter:
     sort: str = "document"
     limit: int | None = None
     offset: int = 0
+
+    def __post_init__(self) -> None:
+        if self.search is not None and not self.search.strip():
+            object.__setattr__(self, "search", None)  # blank, like "" (and a web form's empty box): no search
+        elif self.search is not None and not has_words(self.search):
+            raise ClaimsError(
+                f"the search {self.search!r} has no words to look for (letters or digits); leave it out to list every claim"
+            )
+        if self.limit is not None and not 0 <= self.limit <= MAX_COUNT:
+            raise ClaimsError(f"limit must be a whole number from 0 to {MAX_COUNT:,}, not {self.limit}")
+        if not 0 <= self.offset <= MAX_COUNT:
+            raise ClaimsError(f"offset must be a whole number from 0 to {MAX_COUNT:,}, not {self.offset}")
 
 
 @dataclass(frozen=True)
@@ -117,6 +143,19 @@ def resolve_claimants(session: Session, text: str) -> list[str]:
         return found
     every = sorted({key for keys in names.values() for key in keys})
     raise NotFound(_closest("claimant", text, every))
+
+
+def resolve_type(text: str) -> str:
+    """The claim type `text` names (any case; spaces or hyphens for underscores); NotFound names the closest.
+
+    Claim types are fixed by the seed schema, so an unknown one is a mistake, as an unknown --term is.
+    """
+    from claimsdb.seeds.schema import CLAIM_TYPES
+
+    wanted = "_".join(text.casefold().replace("-", " ").split())
+    if wanted in CLAIM_TYPES:
+        return wanted
+    raise NotFound(_closest("claim type", text, list(CLAIM_TYPES)) + f" (one of {', '.join(CLAIM_TYPES)})")
 
 
 def resolve_sources(session: Session, text: str) -> list[str]:
@@ -277,7 +316,7 @@ def filter_conditions(session: Session, filters: ClaimFilter, plan: SearchPlan |
     if not filters.include_withdrawn:
         conditions.append(m.Claim.status == "active")
     if filters.type:
-        conditions.append(m.Claim.type == filters.type)
+        conditions.append(m.Claim.type == resolve_type(filters.type))
     if filters.claimant:
         conditions.append(m.Claim.claimant_id.in_(resolve_claimants(session, filters.claimant)))
     if filters.source:

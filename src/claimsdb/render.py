@@ -70,8 +70,11 @@ def to_json(value: Any) -> str:
     return json_safe(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-def render_rows(rows: Sequence[Any], fmt: Format, out: TextIO, console: Console, *, title: str = "") -> None:
-    """A list of dataclass rows as a table, a JSON array, or CSV with a header."""
+def render_rows(
+    rows: Sequence[Any], fmt: Format, out: TextIO, console: Console, *, title: str = "", row_type: type | None = None
+) -> None:
+    """A list of dataclass rows as a table, a JSON array, or CSV with a header (the header of
+    `row_type` when there are no rows, so a program reading the CSV still finds its columns)."""
     if fmt == "json":
         out.write(to_json(list(rows)) + "\n")
         return
@@ -80,7 +83,7 @@ def render_rows(rows: Sequence[Any], fmt: Format, out: TextIO, console: Console,
             out.write(json_safe(json.dumps(asdict(row), ensure_ascii=False, default=str)) + "\n")
         return
     if fmt == "csv":
-        names = [f.name for f in fields(rows[0])] if rows else []
+        names = [f.name for f in fields(rows[0] if rows else row_type)] if rows or row_type else []
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(names)
         for row in rows:

@@ -7,6 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from claimsdb.errors import ClaimsError
 
 DEFAULT_DB = "claims.db"
 DB_ENV = "CLAIMS_DB"
@@ -14,15 +17,34 @@ DEFAULT_WAIT_SECONDS = 60
 """How long a write waits for another writer (another load) before giving up with a clear message."""
 
 
+SUPPORTED_DATABASES = (
+    "a SQLite file path (claims.db), a sqlite:///path/to/claims.db URL, or a PostgreSQL URL (postgresql://user@host/claims)"
+)
+
+
 def database_url(db: str | None = None) -> str:
-    """`--db` value, else $CLAIMS_DB, else claims.db here; a bare path means a SQLite file."""
+    """`--db` value, else $CLAIMS_DB, else claims.db here; a bare path means a SQLite file.
+
+    Only SQLite and PostgreSQL (through the bundled psycopg) are supported; any other URL is a
+    ClaimsError naming what is, before SQLAlchemy looks for a driver we do not ship.
+    """
     value = db or os.environ.get(DB_ENV) or DEFAULT_DB
     if "://" not in value:
         return f"sqlite:///{Path(value).expanduser().resolve()}"
     scheme, rest = value.split("://", 1)
-    if scheme in ("postgresql", "postgres"):
-        return f"postgresql+psycopg://{rest}"  # the driver we ship; SQLAlchemy would pick psycopg2
-    return value
+    backend, _, driver = scheme.lower().partition("+")
+    if backend in ("postgresql", "postgres") and driver in ("", "psycopg"):
+        url = f"postgresql+psycopg://{rest}"  # the driver we ship; SQLAlchemy would pick psycopg2
+    elif backend == "sqlite" and driver in ("", "pysqlite"):
+        url = f"{scheme.lower()}://{rest}"
+    else:  # only the scheme in the message: the rest may hold a password
+        raise ClaimsError(f"unsupported database {scheme + '://'!r} in --db or ${DB_ENV}: give {SUPPORTED_DATABASES}")
+    try:
+        make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        message = f"cannot read the {backend} URL in --db or ${DB_ENV} ({exc}); give {SUPPORTED_DATABASES}"
+        raise ClaimsError(message) from None
+    return url
 
 
 def sqlite_file(url: str) -> Path | None:

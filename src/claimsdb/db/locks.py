@@ -7,6 +7,7 @@ killed load can never leave it held.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from sqlalchemy import Connection, text
@@ -15,10 +16,24 @@ from sqlalchemy.exc import OperationalError
 from claimsdb.errors import ClaimsError
 
 LOAD_LOCK_KEY = 0x636C61696D73  # "claims"
+MAX_WAIT_SECONDS = 7 * 24 * 3600
+"""A week: longer than any load, and within PostgreSQL's lock_timeout (milliseconds, a 32-bit int)."""
 
 
 class LoadInProgress(ClaimsError):
     """Another load held the database for longer than we were willing to wait."""
+
+
+def parse_wait(text: str | float) -> float:
+    """How long to wait for another load, from what a user wrote: plain digits with an optional
+    fraction, 0 to MAX_WAIT_SECONDS (float() would also take inf, nan, 1e308 and other scripts' digits)."""
+    raw = str(text).strip()
+    if not (raw.isascii() and re.fullmatch(r"[0-9]+(\.[0-9]+)?", raw)) or float(raw) > MAX_WAIT_SECONDS:
+        shown = raw if len(raw) <= 24 else raw[:24] + "..."
+        raise ClaimsError(
+            f"the wait must be a number of seconds from 0 to {MAX_WAIT_SECONDS} (a week), such as 60, not {shown!r}"
+        )
+    return float(raw)
 
 
 def take_load_lock(connection: Connection, wait_seconds: float, on_wait: Callable[[str], None] | None = None) -> None:

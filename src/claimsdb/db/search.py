@@ -63,6 +63,11 @@ def refresh_search_index(session: Session, claim_ids: Sequence[str] | None = Non
             session.execute(text(f"INSERT INTO claims_fts(id, statement, quote) SELECT id, statement, quote FROM claims WHERE rowid IN ({clash})"))
 
 
+def has_words(text: str) -> bool:
+    """Whether a search has anything to look for: both back ends see only its words (letters, digits)."""
+    return _TOKEN.search(text) is not None
+
+
 def fts5_query(words: str) -> str:
     """Every word must appear (a prefix match on the last one); user text never reaches FTS5 syntax."""
     tokens = _TOKEN.findall(words)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from pathlib import Path
@@ -22,8 +23,18 @@ def seed_paths(root: Path) -> list[Path]:
 
 
 def stored_path(root: Path, path: Path) -> str:
-    """How the database names a file under the seeds directory: "<dir name>/<relative path>"."""
-    return f"{root.name}/{path.relative_to(root).as_posix()}"
+    """How the database names a file under the seeds directory: "<dir name>/<relative path>".
+
+    The folder's own name, whatever it was called on the command line: `load .` inside `seeds/`,
+    `load ../seeds` and `load /abs/seeds` all store `seeds/...` (`.` has no name of its own).
+    """
+    return f"{folder_name(root)}/{path.relative_to(root).as_posix()}"
+
+
+@functools.lru_cache(maxsize=64)
+def folder_name(root: Path) -> str:
+    """The seeds folder's real name: `.`, `..` and `seeds/` resolved, and so are links to it."""
+    return root.resolve().name
 
 
 def file_sha256(path: Path) -> str:

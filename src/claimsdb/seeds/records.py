@@ -310,6 +310,17 @@ class NoStoredClaims:
         return []
 
 
+@dataclass(frozen=True)
+class StoredOrganisation:
+    """An organisation as the database holds it: what `--claimant` matches it by, and where it is defined."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    seed_file: str
+    seed_line: int | None
+
+
 @dataclass
 class StoredSeeds:
     """What the database says the seeds were at the last load: lets a load re-read only changed files.
@@ -327,6 +338,8 @@ class StoredSeeds:
     reports_on: dict[str, tuple[str, ...]] = field(default_factory=dict)
     document_files: dict[str, str] = field(default_factory=dict)
     """A held document's stored path -> the seed file that describes it."""
+    organisation_names: list[StoredOrganisation] = field(default_factory=list)
+    """Every stored organisation's names, so an alias added now cannot be another's name."""
     claims: StoredClaims = field(default_factory=NoStoredClaims)
     complete: bool = False
     """False when the database cannot say which file defines everything: then read every file."""

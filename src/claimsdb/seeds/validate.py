@@ -175,6 +175,41 @@ class _SeedSet:
                 self.published.setdefault(source.id, published_date(source))
                 self.reports_on.setdefault(source.id, source.reports_on)
             self.reports_on_at.update(result.reports_on_at)
+        self.distinct_names()
+
+    def distinct_names(self) -> None:
+        """No organisation's id, name or alias may be another organisation's id, name or alias (in
+        any case): `--claimant TJWG` must find one claimant, not two. Only names may repeat (two
+        articles may each cite "a North Korean defector"). Reported at the later definition, naming
+        the first; organisations of files not read this time come from the database."""
+        named: dict[str, tuple[str, str, str]] = {}  # casefolded key -> (organisation id, what it is, where)
+        entries = [
+            (org.id, org.name, org.aliases, _Defined(result.path, org.seed_line), True)
+            for result in self.results for org in result.organisations
+        ]  # fmt: skip
+        read = {org_id for org_id, *_ in entries}
+        entries = [
+            (org.id, org.name, org.aliases, _Defined(org.seed_file, org.seed_line), False)
+            for org in self.stored.organisation_names if org.seed_file not in self.scope and org.id not in read
+        ] + entries  # fmt: skip
+        reported: set[tuple[str, str]] = set()
+        for org_id, name, aliases, where, was_read in entries:
+            keys = [(org_id, "the id"), (name, "the name")] + [(alias, "an alias") for alias in aliases]
+            for key, what in keys:
+                first = named.get(key.casefold())
+                clash = first is not None and first[0] != org_id and not what == first[1] == "the name"
+                if clash and was_read and (org_id, first[0]) not in reported:  # type: ignore[index]
+                    other, other_what, other_at = first  # type: ignore[misc]
+                    reported.add((org_id, other))
+                    fix = "rename one of them"
+                    if "an alias" in (what, other_what):
+                        fix = "remove the alias" if what == "an alias" else f"remove that alias of {other!r}"
+                    self.issues.append(SeedIssue(
+                        where.path, where.line,
+                        f"organisation {org_id!r}: {what} {key!r} is also {other_what} of organisation {other!r} "
+                        f"({other_at}), so `--claimant {key}` would find both; {fix}",
+                    ))  # fmt: skip
+                named.setdefault(key.casefold(), (org_id, what, where.at()))
 
     def _claim_definition(self, result: FileResult, index: int) -> Definition:
         """Where exactly the index-th claim of a file writes its id (read again, for the message)."""

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from claimsdb.errors import ClaimsError, NotFound
 from claimsdb.export import COLUMN_NAMES
-from claimsdb.query import SORTS, ClaimFilter, ClaimRow, FacetCounts, SourceRow
+from claimsdb.query import SORTS, ClaimFilter, ClaimRow, FacetCounts, SourceRow, whole_number
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -83,11 +83,7 @@ def parse_list_request(query: Mapping[str, str]) -> ListRequest:
 
 def _whole_number(query: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
     raw = query.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < minimum:
-        raise ClaimsError(f"{name} must be a whole number of at least {minimum}, not {raw!r}")
-    return int(raw)
+    return whole_number(raw, name, minimum=minimum) if raw else default
 
 
 def without_empty(pairs: Sequence[tuple[str, str]], path: str = "/") -> str | None:
