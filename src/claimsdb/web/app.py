@@ -94,7 +94,7 @@ def _templates() -> Jinja2Templates:
         describe_period=describe_period,
         PAGE_SIZE=views.PAGE_SIZE,
     )
-    env.filters.update(type_label=views.type_label, http_url=views.http_url)
+    env.filters.update(type_label=views.type_label, http_url=views.http_url, bdi=views.isolate)
     return Jinja2Templates(env=env)
 
 

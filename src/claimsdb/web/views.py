@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from markupsafe import Markup
+
 from claimsdb.errors import ClaimsError, NotFound
 from claimsdb.export import COLUMN_NAMES
 from claimsdb.query import SORTS, ClaimFilter, ClaimRow, FacetCounts, SourceRow, whole_number
@@ -374,3 +376,10 @@ def http_url(url: str | None) -> str | None:
     if url and url.strip().lower().startswith(("http://", "https://")):
         return url.strip()
     return None
+
+
+def isolate(value: object) -> Markup:
+    """Text from seeds or requests, escaped, in its own bidirectional isolate (<bdi>, whose direction
+    follows its own first strong character): a right-to-left override or a Hebrew name inside it
+    cannot reorder the words of the page around it. The `bdi` filter of every template."""
+    return Markup("<bdi>{}</bdi>").format(value)
