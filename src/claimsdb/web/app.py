@@ -89,7 +89,7 @@ def _templates() -> Jinja2Templates:
         describe_period=describe_period,
         PAGE_SIZE=views.PAGE_SIZE,
     )
-    env.filters.update(type_label=views.type_label, http_url=views.http_url)
+    env.filters.update(type_label=views.type_label, http_url=views.http_url, bdi=views.isolate)
     env.tests["term"] = lambda item: isinstance(item, api.TermInfo)  # a vocabulary term in a claim's value
     return Jinja2Templates(env=env)
 

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from markupsafe import Markup
+
 from claimsdb.api import (
     SORTS,
     Anchor,
@@ -365,3 +367,10 @@ def http_url(url: str | None) -> str | None:
     if url and url.strip().lower().startswith(("http://", "https://")):
         return url.strip()
     return None
+
+
+def isolate(value: object) -> Markup:
+    """Text from seeds or requests, escaped, in its own bidirectional isolate (<bdi>, whose direction
+    follows its own first strong character): a right-to-left override or a Hebrew name inside it
+    cannot reorder the words of the page around it. The `bdi` filter of every template."""
+    return Markup("<bdi>{}</bdi>").format(value)
