@@ -46,6 +46,7 @@ from claimsdb.query import (
     ClaimantRow,
     ClaimFilter,
     ClaimRow,
+    Count,
     DocumentQuote,
     FacetCounts,
     Overview,
@@ -84,7 +85,6 @@ from claimsdb.figures import (
 )
 from claimsdb.linked_data import Links, claim_jsonld, claim_path
 from claimsdb.load import LoadReport
-from claimsdb.query import Count
 
 if TYPE_CHECKING:
     from claimsdb.seeds.anchor import Located as LocatedQuote
