@@ -22,6 +22,7 @@ from claimsdb import __version__
 from claimsdb.db import models as m
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.query import ClaimFilter, assessed_credibility, assessed_reliability, narrow, reliability_graded
+from claimsdb.rules import PRECISION_WIDTH
 
 
 @dataclass(frozen=True)
@@ -274,7 +275,7 @@ _FREE_TEXT = {"population", "quantity_phrase", "period_label"}
 
 def _as_said(column: Any, precision: Any) -> Any:
     """A date as precise as it is known, as ISO 8601 text: 2017-07-19, 2017-07 or 2017."""
-    width = case((precision == "year", 4), (precision == "month", 7), else_=10)
+    width = case(*((precision == name, width) for name, width in PRECISION_WIDTH.items()), else_=PRECISION_WIDTH["day"])
     return func.substr(cast(column, String), 1, width)
 
 

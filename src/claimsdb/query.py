@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from claimsdb.db import models as m
 from claimsdb.db.search import SearchPlan, by_rowid, has_words, matches, plan_search
 from claimsdb.errors import ClaimsError, NotFound
+from claimsdb.rules import cut_to_precision
 from claimsdb.seeds.records import TERM_COLUMNS
 
 
@@ -119,8 +120,7 @@ def iso_partial(value: Any, precision: str | None) -> str | None:
     """A date as precisely as it is known: 2017-07-19, 2017-07 or 2017."""
     if value is None:
         return None
-    width = {"day": 10, "month": 7, "year": 4}.get(precision or "day", 10)
-    return value.isoformat()[:width]
+    return cut_to_precision(value, precision)
 
 
 # --- resolving what the user typed -----------------------------------------------------------------

@@ -13,11 +13,10 @@ from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integ
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimsdb.db.base import Base, Id, LongText, Term
+from claimsdb.rules import PRECISIONS, RELATION_KINDS
 
 CLAIM_STATUSES = ("active", "withdrawn")
-PRECISIONS = ("day", "month", "year")
 DATE_BASES = ("stated", "inferred", "publication", "document", "unknown")
-RELATION_KINDS = ("corroborates", "contradicts", "refines", "supersedes")
 CHANGE_ACTIONS = ("added", "changed", "withdrawn", "restored")
 
 

@@ -24,6 +24,8 @@ from pydantic import (
     model_validator,
 )
 
+from claimsdb.rules import PRECISIONS, RELATION_KINDS, cut_to_precision
+
 Slug = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9_-]{0,118}[a-z0-9])?$"),
@@ -73,8 +75,7 @@ class PartialDate(Model):
         return cls.model_construct(value=value, precision=precision)
 
     def iso(self) -> str:
-        width = {"day": 10, "month": 7, "year": 4}[self.precision]
-        return self.value.isoformat()[:width]
+        return cut_to_precision(self.value, self.precision)
 
     def last_day(self) -> dt.date:
         return last_day(self.value, self.precision)
@@ -186,7 +187,7 @@ def parse_edtf(raw: Any) -> DateSpan:
     if earliest is not None and latest is not None and earliest > latest:
         raise ValueError(f"{raw!r} starts after it ends")
     written = [PartialDate.parse(match.group(1)) for end in ends if (match := _EDTF_END.match(end))]
-    precision = min((d.precision for d in written), key=("day", "month", "year").index)
+    precision = min((d.precision for d in written), key=PRECISIONS.index)
     return DateSpan(earliest, latest, precision, text)
 
 
@@ -248,7 +249,7 @@ class ClaimDate(Model):
         if after is not None and before is not None and after.value > before.value:
             raise ValueError(f"after {after.iso()} comes later than before {before.iso()}")
         edtf = f"{after.iso() if after else '..'}/{before.iso() if before else '..'}"
-        finest = min((d.precision for d in (after, before) if d is not None), key=("day", "month", "year").index)
+        finest = min((d.precision for d in (after, before) if d is not None), key=PRECISIONS.index)
         return DateSpan(after.value if after else None, before.last_day() if before else None, finest, edtf)
 
 
@@ -435,7 +436,6 @@ def term_fields(claim_type: str) -> list[tuple[str, str]]:
     return fields
 
 
-RELATION_KINDS = ("corroborates", "contradicts", "refines", "supersedes")
 
 
 UNNAMED_KINDS = ("unnamed_person", "unnamed_group", "collective")
