@@ -19,3 +19,33 @@ def test_a_date_is_cut_to_its_precision(precision: str | None, expected: str) ->
 
 def test_every_relation_kind_is_a_seed_field() -> None:
     assert set(rules.RELATION_KINDS) <= set(schema.ClaimBase.model_fields)
+
+
+@pytest.mark.parametrize(
+    ("said", "columns"),
+    [
+        ({"exact": 5}, (5, 5, 5, "exact")),
+        ({"over": 500}, (None, 500, None, "more_than")),
+        ({"at_least": 7}, (None, 7, None, "at_least")),
+        ({"under": 9}, (None, None, 9, "less_than")),
+        ({"at_most": 3}, (None, None, 3, "at_most")),
+        ({"about": 40}, (40, None, None, "approximately")),
+        ({"almost": 34000}, (34000, None, 34000, "almost")),
+        ({"between": [2, 4]}, (None, 2, 4, "range")),
+        ({"vague": "dozens"}, (None, None, None, "vague")),
+    ],
+)
+def test_each_quantity_form_is_stored_with_its_qualifier(said: dict[str, object], columns: tuple[object, ...]) -> None:
+    stored = schema.Quantity.model_validate(said).columns()
+    names = ("quantity_value", "quantity_lower", "quantity_upper", "quantity_qualifier")
+    assert tuple(stored[name] for name in names) == columns
+
+
+@pytest.mark.parametrize("qualifier", rules.QUANTITY_QUALIFIERS)
+def test_every_qualifier_is_put_in_words_and_read_as_an_interval(qualifier: str) -> None:
+    from claimsdb.figures import interval_of
+    from claimsdb.render import describe_quantity
+
+    value = {"quantity_qualifier": qualifier, "quantity_value": 10, "quantity_lower": 10, "quantity_upper": 12}
+    assert describe_quantity(value) != qualifier
+    assert (interval_of(qualifier, 10, 10, 12).kind == "unknown") == (qualifier == "vague")

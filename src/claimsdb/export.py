@@ -22,7 +22,7 @@ from claimsdb import __version__
 from claimsdb.db import models as m
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.query import ClaimFilter, assessed_credibility, assessed_reliability, narrow, reliability_graded
-from claimsdb.rules import PRECISION_WIDTH
+from claimsdb.rules import PRECISION_WIDTH, QUANTITY_QUALIFIERS, in_words
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("quantity_value", "integer", "The number as said, for exact, approximate and 'almost' quantities."),
     Column("quantity_lower", "integer", "Lower bound: exact value, 'over N' (exclusive) or 'at least N' (inclusive), or the low end of a range."),
     Column("quantity_upper", "integer", "Upper bound: exact value, 'under N', 'at most N', 'almost N', or the high end of a range."),
-    Column("quantity_qualifier", "string", "exact, more_than, at_least, less_than, at_most, approximately, almost, range or vague."),
+    Column("quantity_qualifier", "string", f"{in_words(QUANTITY_QUALIFIERS)}."),
     Column("quantity_phrase", "string", "The words the source used for the number ('over 500', 'almost 34,000', 'dozens')."),
     Column("period_start", "string", "Start of the period the claim covers, ISO 8601 as precise as known."),
     Column("period_end", "string", "End of that period, ISO 8601 as precise as known."),

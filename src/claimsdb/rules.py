@@ -43,6 +43,9 @@ QUALIFIER_OF_FORM = {
 }
 """Each way a seed can give a quantity (`over: 500`), and the qualifier stored and exported for it."""
 
+QUANTITY_FORMS = tuple(QUALIFIER_OF_FORM)
+"""The seed's quantity forms; a quantity gives exactly one of them."""
+
 QUANTITY_QUALIFIERS = tuple(QUALIFIER_OF_FORM.values())
 """The values of `claims.quantity_qualifier`, in the order the seed forms are listed."""
 

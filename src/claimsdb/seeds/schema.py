@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from claimsdb.rules import PRECISIONS, RELATION_KINDS, cut_to_precision
+from claimsdb.rules import PRECISIONS, QUALIFIER_OF_FORM, QUANTITY_FORMS, RELATION_KINDS, cut_to_precision
 
 Slug = Annotated[
     str,
@@ -290,36 +290,28 @@ class Quantity(Model):
 
     def columns(self) -> dict[str, Any]:
         """The value/lower/upper/qualifier columns a spreadsheet can filter on."""
+        form = next((name for name in QUANTITY_FORMS if getattr(self, name) is not None), "vague")
+        given = getattr(self, form)
         value = lower = upper = None
-        if self.exact is not None:
-            value = lower = upper = self.exact
-            qualifier = "exact"
-        elif self.over is not None:
-            lower, qualifier = self.over, "more_than"
-        elif self.at_least is not None:
-            lower, qualifier = self.at_least, "at_least"
-        elif self.under is not None:
-            upper, qualifier = self.under, "less_than"
-        elif self.at_most is not None:
-            upper, qualifier = self.at_most, "at_most"
-        elif self.about is not None:
-            value, qualifier = self.about, "approximately"
-        elif self.almost is not None:
-            value, upper, qualifier = self.almost, self.almost, "almost"
-        elif self.between is not None:
-            (lower, upper), qualifier = self.between, "range"
-        else:
-            qualifier = "vague"
+        if form == "exact":
+            value = lower = upper = given
+        elif form in ("over", "at_least"):
+            lower = given
+        elif form in ("under", "at_most"):
+            upper = given
+        elif form == "about":
+            value = given
+        elif form == "almost":
+            value = upper = given
+        elif form == "between":
+            lower, upper = given
         return {
             "quantity_value": value,
             "quantity_lower": lower,
             "quantity_upper": upper,
-            "quantity_qualifier": qualifier,
+            "quantity_qualifier": QUALIFIER_OF_FORM[form],
             "quantity_phrase": self.phrase or self.vague,
         }
-
-
-QUANTITY_FORMS = ("exact", "over", "at_least", "under", "at_most", "about", "almost", "between", "vague")
 
 
 class Period(Model):
