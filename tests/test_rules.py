@@ -49,3 +49,14 @@ def test_every_qualifier_is_put_in_words_and_read_as_an_interval(qualifier: str)
     value = {"quantity_qualifier": qualifier, "quantity_value": 10, "quantity_lower": 10, "quantity_upper": 12}
     assert describe_quantity(value) != qualifier
     assert (interval_of(qualifier, 10, 10, 12).kind == "unknown") == (qualifier == "vague")
+
+
+def test_the_hint_names_close_ids_and_otherwise_says_what_it_was_told() -> None:
+    known = ["tjwg-2017-exec", "tjwg-2019-exec", "nkdb-report"]
+    assert rules.closest_hint("tjwg-2017-exc", known, rules.CLOSE_TO_AN_ID) == "; closest: tjwg-2017-exec, tjwg-2019-exec"
+    assert rules.closest_hint("zzz", known, rules.CLOSE_TO_AN_ID, otherwise="; see the list") == "; see the list"
+
+
+def test_a_misspelt_field_is_suggested_only_when_near() -> None:
+    assert rules.closest("titel", ["title", "file", "url"], rules.CLOSE_TO_A_FIELD, most=1) == ["title"]
+    assert rules.closest("file", ["title", "url"], rules.CLOSE_TO_A_FIELD, most=1) == []

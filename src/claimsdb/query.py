@@ -7,7 +7,6 @@ ids, and say which known values come closest when nothing matches.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from claimsdb.db import models as m
 from claimsdb.db.search import SearchPlan, by_rowid, has_words, matches, plan_search
 from claimsdb.errors import ClaimsError, NotFound
-from claimsdb.rules import cut_to_precision
+from claimsdb.rules import CLOSE_TO_A_NAME, closest_hint, cut_to_precision
 from claimsdb.seeds.records import TERM_COLUMNS
 
 
@@ -273,9 +272,7 @@ def date_bounds(text: str, *, end: bool) -> dt.date:
 
 
 def _closest(what: str, text: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(text.casefold(), known, n=3, cutoff=0.4)
-    hint = f"; closest: {', '.join(close)}" if close else ""
-    return f"no {what} matches {text!r}{hint}"
+    return f"no {what} matches {text!r}{closest_hint(text.casefold(), known, CLOSE_TO_A_NAME)}"
 
 
 # --- lists ---------------------------------------------------------------------------------------

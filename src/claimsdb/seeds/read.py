@@ -7,7 +7,6 @@ issues. Items that fail validation are dropped and the rest kept, so one run rep
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from claimsdb.errors import SeedIssue
+from claimsdb.rules import CLOSE_TO_A_FIELD, closest
 from claimsdb.seeds import schema
 from claimsdb.seeds.files import stored_path
 from claimsdb.seeds.parse import Loc, ParsedFile, parse_json_seed_file, parse_seed_file, too_large
@@ -236,7 +236,7 @@ def _message(error: Any, loc: Loc) -> str:
     if kind == "extra_forbidden":
         name = str(loc[-1]) if loc else ""
         fields = fields_at(error["loc"][:-1])
-        close = difflib.get_close_matches(name, fields, n=1, cutoff=0.75)  # not 'file' -> 'title': list instead
+        close = closest(name, fields, CLOSE_TO_A_FIELD, most=1)
         if close:
             return f"unknown field {name!r}; did you mean {close[0]!r}?"
         allowed = f"write one of the fields allowed here: {', '.join(fields)}" if fields else "see README 'Writing seeds'"

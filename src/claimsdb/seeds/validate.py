@@ -12,13 +12,13 @@ so one run reports all of them.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from claimsdb.errors import SeedIssue
+from claimsdb.rules import CLOSE_TO_A_NAME, CLOSE_TO_AN_ID, closest, closest_hint
 from claimsdb.seeds.records import (
     DATE_COLUMNS,
     CLAIM_INDEX,
@@ -256,8 +256,7 @@ class _SeedSet:
         known = sorted(k[1] for k in self.defined if k[0] == what)
         if what == "claim":
             known = sorted({*self.claims, *self.stored.claims.ids_outside(self.scope)})
-        close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
-        hint = f"; closest: {', '.join(close)}" if close else ""
+        hint = closest_hint(key, known, CLOSE_TO_AN_ID)
         return f"unknown {what} {key!r}{hint}; {_WHERE_TO_DEFINE.get(what, 'define it')} or fix the id"
 
     def _unknown_term(self, vocabulary: str, term: str) -> str | None:
@@ -267,7 +266,7 @@ class _SeedSet:
         known = sorted(t for t, v in self.term_vocabulary.items() if v == vocabulary)
         if not known:
             return f"{term!r} needs the vocabulary {vocabulary!r}, which no seed file defines"
-        close = difflib.get_close_matches(term, known, n=3, cutoff=0.4)
+        close = closest(term, known, CLOSE_TO_A_NAME)
         hint = f"closest known: {', '.join(close)}" if close else f"known: {', '.join(known[:12])}"
         return (
             f"unknown {vocabulary} term {term!r} ({hint}); use a known term or add it, with a label "

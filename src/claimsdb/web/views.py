@@ -8,7 +8,6 @@ web layer.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,7 @@ from urllib.parse import urlencode
 from claimsdb.errors import ClaimsError, NotFound
 from claimsdb.export import COLUMN_NAMES
 from claimsdb.query import SORTS, ClaimFilter, ClaimRow, FacetCounts, SourceRow, whole_number
+from claimsdb.rules import CLOSE_TO_AN_ID, closest_hint
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -251,8 +251,7 @@ def source_page(sources: Sequence[SourceRow], source_id: str) -> SourcePage:
     """The publication and its neighbours in the reports_on graph; NotFound names the closest ids."""
     by_id = {row.id: row for row in sources}
     if source_id not in by_id:
-        close = difflib.get_close_matches(source_id, list(by_id), n=3, cutoff=0.5)
-        hint = f"; closest: {', '.join(close)}" if close else "; the sources page lists them all"
+        hint = closest_hint(source_id, by_id, CLOSE_TO_AN_ID, otherwise="; the sources page lists them all")
         raise NotFound(f"no source {source_id!r}{hint}")
     reported = [sid for sid in by_id[source_id].reports_on.split(", ") if sid]
     return SourcePage(
