@@ -18,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from claimsdb.errors import ClaimsError
+from claimsdb.rules import SORTS, in_words
 
 app = typer.Typer(
     name="claims",
@@ -208,21 +209,15 @@ SearchOpt = Annotated[str | None, typer.Option(help="Full-text search of stateme
 WithdrawnOpt = Annotated[bool, typer.Option("--withdrawn", help="Include withdrawn claims.")]
 
 
-class Sort(str, Enum):
-    document = "document"
-    date = "date"
-    claimant = "claimant"
-    type = "type"
-    id = "id"
-
-
-SortOpt = Annotated[Sort, typer.Option(help="Order: document (reading order), date, claimant, type or id.")]
+Sort = Enum("Sort", {name: name for name in SORTS}, type=str)  # the orders claimsdb.rules defines
+_SORT_HELP = in_words(name if label == name else f"{name} ({label})" for name, label in SORTS.items())
+SortOpt = Annotated[Sort, typer.Option(help=f"Order: {_SORT_HELP}.")]
 
 
 def _claim_filter(**options: Any) -> Any:
     from claimsdb.query import ClaimFilter
 
-    sort = options.pop("sort", Sort.document)
+    sort = options.pop("sort", Sort["document"])
     return ClaimFilter(sort=sort.value, **options)
 
 
@@ -249,7 +244,7 @@ def list_(
     date_to: ToOpt = None,
     search: SearchOpt = None,
     withdrawn: WithdrawnOpt = False,
-    sort: SortOpt = Sort.document,
+    sort: SortOpt = Sort["document"],
     limit: Annotated[int | None, typer.Option(parser=_count, metavar="N", help="Show at most this many claims.")] = None,
     format_: Annotated[ListFormatAll, typer.Option("--format", "-f", help="Output format.")] = ListFormatAll.table,
 ) -> None:
@@ -328,7 +323,7 @@ def export(
     date_to: ToOpt = None,
     search: SearchOpt = None,
     withdrawn: WithdrawnOpt = False,
-    sort: SortOpt = Sort.document,
+    sort: SortOpt = Sort["document"],
     formula_guard: Annotated[bool, typer.Option(help="CSV: prefix ' to text cells a spreadsheet would run as a formula.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:

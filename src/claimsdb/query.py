@@ -20,7 +20,6 @@ from claimsdb.rules import CLOSE_TO_A_NAME, closest_hint, cut_to_precision
 from claimsdb.seeds.records import TERM_COLUMNS
 
 
-SORTS = ("document", "date", "claimant", "type", "id")
 """document: by document and position in it (reading order); date: oldest claim first."""
 
 MAX_COUNT = 1_000_000_000

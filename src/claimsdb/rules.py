@@ -8,7 +8,6 @@ SQLAlchemy or pydantic (`claims --help` stays fast).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Iterable
 
 # --- dates ----------------------------------------------------------------------------------------
@@ -75,6 +74,8 @@ CLOSE_TO_A_FIELD = 0.75
 
 def closest(word: str, known: Iterable[str], cutoff: float, most: int = 3) -> list[str]:
     """Up to `most` of `known` that `word` was probably meant to be, best first."""
+    import difflib  # only when something was not found: the CLI imports this module at start-up
+
     return difflib.get_close_matches(word, list(known), n=most, cutoff=cutoff)
 
 

@@ -37,6 +37,7 @@ from claimsdb.provenance import CONTEXT_CHARS, source_info
 from claimsdb.query import ClaimFilter, FacetCounts, count_claims, document_text, facet_counts, list_claims, list_sources
 from claimsdb.figures import Figures, figure_rows
 from claimsdb.render import describe_period, describe_quantity, render_rows, to_json
+from claimsdb.rules import SORTS
 from claimsdb.web import figures_views, views
 
 HERE = Path(__file__).parent
@@ -296,5 +297,5 @@ def _list_context(params: Mapping[str, str], page: views.Page, counts: FacetCoun
         "filters_set": len(set(params) - {"q", "sort"}),
         "titles": {key: title for key, title, _ in counts.sources} if counts else {},
         "error": error,
-        "sorts": (("document", "reading order"), ("date", "date"), ("claimant", "claimant"), ("type", "type"), ("id", "id")),
+        "sorts": tuple(SORTS.items()),
     }

@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 
 from claimsdb.errors import ClaimsError, NotFound
 from claimsdb.export import COLUMN_NAMES
-from claimsdb.query import SORTS, ClaimFilter, ClaimRow, FacetCounts, SourceRow, whole_number
-from claimsdb.rules import CLOSE_TO_AN_ID, closest_hint
+from claimsdb.query import ClaimFilter, ClaimRow, FacetCounts, SourceRow, whole_number
+from claimsdb.rules import CLOSE_TO_AN_ID, SORTS, closest_hint
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
