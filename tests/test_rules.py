@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +61,23 @@ def test_the_hint_names_close_ids_and_otherwise_says_what_it_was_told() -> None:
 def test_a_misspelt_field_is_suggested_only_when_near() -> None:
     assert rules.closest("titel", ["title", "file", "url"], rules.CLOSE_TO_A_FIELD, most=1) == ["title"]
     assert rules.closest("file", ["title", "url"], rules.CLOSE_TO_A_FIELD, most=1) == []
+
+
+@pytest.mark.parametrize("given_as", ["absolute", "relative", "dot"])
+def test_a_stored_path_leads_back_to_the_file_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given_as: str
+) -> None:
+    from claimsdb.seeds.files import disk_path, stored_path
+
+    folder = tmp_path / "curated"
+    (folder / "documents").mkdir(parents=True)
+    file = folder / "documents" / "report.txt"
+    file.write_text("text")
+    monkeypatch.chdir(folder if given_as == "dot" else tmp_path)
+    root = {"absolute": folder, "relative": Path("curated"), "dot": Path(".")}[given_as]
+    path = root / "documents" / "report.txt"
+    stored = stored_path(root, path)
+    assert stored == "curated/documents/report.txt"
+    assert disk_path(root, stored) == path
+    assert disk_path(root, stored).read_text() == "text"
+    assert disk_path(root / "elsewhere", stored) == root / "elsewhere" / "documents" / "report.txt"

@@ -179,14 +179,14 @@ def _unchanged_since_last_run(db: str | None, root: Path) -> int | None:
 
 def _same_files(root: Path, recorded: dict[str, str]) -> bool:
     """Do the seed files on disk, and the documents the last run read, still hash the same?"""
-    from claimsdb.seeds.files import SEED_SUFFIXES, file_sha256, seed_paths, stored_path
+    from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, file_sha256, seed_paths, stored_path
 
     current = {stored_path(root, path): path for path in seed_paths(root)}
     recorded_seeds = {path for path in recorded if path.endswith(SEED_SUFFIXES)}
     if set(current) != recorded_seeds:
         return False
     for stored, digest in recorded.items():
-        on_disk = root / stored.split("/", 1)[1] if "/" in stored else root / stored
+        on_disk = disk_path(root, stored)
         if not on_disk.is_file() or file_sha256(on_disk) != digest:
             return False
     return True

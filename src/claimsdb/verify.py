@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from claimsdb.db import models as m
+from claimsdb.seeds.files import disk_path
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def _document_problems(document: m.Document, seeds_dir: Path | None) -> list[str
     if in_database != document.sha256:
         problems.append(f"the document text in the database was altered: it hashes to {in_database}, not the captured {document.sha256}")
     if seeds_dir is not None:
-        path = seeds_dir / document.path.split("/", 1)[-1]
+        path = disk_path(seeds_dir, document.path)
         if not path.is_file():
             problems.append(f"the document file {path} is missing")
         else:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from claimsdb.errors import SeedError, SeedIssue
 from claimsdb.progress import NO_PROGRESS, Progress
-from claimsdb.seeds.files import SEED_SUFFIXES, file_sha256, seed_paths, stored_path
+from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, file_sha256, seed_paths, stored_path
 from claimsdb.seeds.parse import MAX_SEED_BYTES
 from claimsdb.seeds.records import FileResult, Need, SeedBundle, SeedFileRecord, StoredSeeds
 from claimsdb.seeds.resolve import resolve_file
@@ -82,8 +82,7 @@ def _changed(root: Path, stored: StoredSeeds, paths: dict[str, Path], hashes: di
     """Seed files new or edited since the last load, and those whose held document changed."""
     changed = {name for name in paths if hashes[name] is None or stored.files.get(name) != hashes[name]}
     for document, seed_file in stored.document_files.items():
-        on_disk = root / document.split("/", 1)[1]
-        digest = _sha256_or_none(on_disk)
+        digest = _sha256_or_none(disk_path(root, document))
         if digest is None or digest != stored.files.get(document):
             changed.add(seed_file)
     return changed
