@@ -81,3 +81,14 @@ def test_a_stored_path_leads_back_to_the_file_on_disk(
     assert disk_path(root, stored) == path
     assert disk_path(root, stored).read_text() == "text"
     assert disk_path(root / "elsewhere", stored) == root / "elsewhere" / "documents" / "report.txt"
+
+
+def test_a_progress_bar_is_drawn_only_for_a_person_at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from claimsdb.progress import bar_wanted
+
+    monkeypatch.delenv("CI", raising=False)
+    assert bar_wanted(quiet=False, terminal=True)
+    assert not bar_wanted(quiet=True, terminal=True)
+    assert not bar_wanted(quiet=False, terminal=False)
+    monkeypatch.setenv("CI", "true")
+    assert not bar_wanted(quiet=False, terminal=True)

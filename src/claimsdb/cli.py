@@ -79,10 +79,10 @@ def _progress(quiet: bool) -> Any:
     """render.progress_bar; or, where no bar could be drawn, no progress without loading rich at
     all: --quiet, CI, or stderr not a terminal and neither TTY_COMPATIBLE=1 nor FORCE_COLOR
     telling rich to treat it as one (rich's Console.is_terminal would then say no)."""
-    forced = os.environ.get("TTY_COMPATIBLE") == "1" or os.environ.get("FORCE_COLOR")
-    if quiet or os.environ.get("CI") or not (forced or sys.stderr.isatty()):
-        from claimsdb.progress import NO_PROGRESS
+    from claimsdb.progress import NO_PROGRESS, bar_wanted
 
+    forced = os.environ.get("TTY_COMPATIBLE") == "1" or bool(os.environ.get("FORCE_COLOR"))
+    if not bar_wanted(quiet=quiet, terminal=forced or sys.stderr.isatty()):
         return contextlib.nullcontext(NO_PROGRESS)
     from claimsdb.render import progress_bar
 

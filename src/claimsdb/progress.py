@@ -6,7 +6,14 @@ The CLI passes a rich progress bar on stderr when stderr is a terminal; everythi
 
 from __future__ import annotations
 
+import os
 from typing import Protocol
+
+
+def bar_wanted(*, quiet: bool, terminal: bool) -> bool:
+    """Whether to draw a progress bar: only for a person watching a terminal, and never under
+    `--quiet` or in CI (whose logs would fill with redrawn bars)."""
+    return terminal and not quiet and not os.environ.get("CI")
 
 
 class Progress(Protocol):

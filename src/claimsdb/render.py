@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, fields, is_dataclass
 from typing import Any, Literal, TextIO
@@ -24,7 +23,7 @@ from rich.text import Text
 from claimsdb.export import guard_formula
 from claimsdb.figures import Denial, Figures, FigureGroup, FigureValue, Measure, Period, figure_status
 from claimsdb.load import LoadReport
-from claimsdb.progress import NO_PROGRESS, Progress
+from claimsdb.progress import NO_PROGRESS, Progress, bar_wanted
 from claimsdb.provenance import ClaimProvenance, SourceInfo
 from claimsdb.query import ClaimRow, Count, Overview, Stats
 
@@ -421,7 +420,7 @@ def render_located(found: Any, console: Console) -> None:
 @contextlib.contextmanager
 def progress_bar(console: Console, *, quiet: bool) -> Iterator[Progress]:
     """A rich progress bar on `console` when a person is watching: a terminal, not CI, not --quiet."""
-    if quiet or os.environ.get("CI") or not console.is_terminal:
+    if not bar_wanted(quiet=quiet, terminal=console.is_terminal):
         yield NO_PROGRESS
         return
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
