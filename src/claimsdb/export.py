@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from claimsdb import __version__
 from claimsdb.db import models as m
+from claimsdb.db.base import BATCH_SIZE
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.query import ClaimFilter, assessed_credibility, assessed_reliability, narrow, reliability_graded
 from claimsdb.rules import PRECISION_WIDTH, QUANTITY_QUALIFIERS, in_words
@@ -109,7 +110,7 @@ def export_rows(session: Session, filters: ClaimFilter, *, formula_guard: bool =
     """
     query = narrow(session, _row_select(formula_guard), filters)
     # Core on the session's connection: the ORM's result machinery is not needed for plain columns
-    result = session.connection().execution_options(stream_results=True, max_row_buffer=5000).execute(query)
+    result = session.connection().execution_options(stream_results=True, max_row_buffer=BATCH_SIZE).execute(query)
     yield from result.tuples()
 
 
@@ -151,7 +152,7 @@ def _writer_blocks(rows: Iterator[Sequence[Any]]) -> Iterator[tuple[bytes, int]]
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMN_NAMES)
     yield _taken(buffer), 0
-    for batch in iter(lambda: list(itertools.islice(rows, 5000)), []):
+    for batch in iter(lambda: list(itertools.islice(rows, BATCH_SIZE)), []):
         writer.writerows(batch)  # None is written as an empty cell
         yield _taken(buffer), len(batch)
 
@@ -290,7 +291,7 @@ def write_csv(rows: Iterator[Sequence[Any]], out: TextIO, *, progress: Progress 
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMN_NAMES)
     count = 0
-    for batch in iter(lambda: list(itertools.islice(rows, 5000)), []):
+    for batch in iter(lambda: list(itertools.islice(rows, BATCH_SIZE)), []):
         writer.writerows(batch)  # None is written as an empty cell
         count += len(batch)
         progress.advance(len(batch))
@@ -315,7 +316,7 @@ def _joined_lines(session: Session, filters: ClaimFilter, formula_guard: bool) -
     yield from _raw_batches(session, narrow(session, _from_claims(select(line, m.Claim.id), made_in), filters))
 
 
-def _raw_batches(session: Session, query: Select[Any], size: int = 5000) -> Iterator[list[Any]]:
+def _raw_batches(session: Session, query: Select[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]:
     """The query's rows as the driver gives them, in batches: with two plain columns per row,
     SQLAlchemy's result rows would cost as much as everything else Python does here. (A plain
     CursorResult reads nothing ahead, so its cursor yields every row; pysqlite streams them.)"""

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, aliased
 
 from claimsdb import __version__
 from claimsdb.db import models as m
+from claimsdb.db.base import BATCH_SIZE
 from claimsdb.errors import ClaimsError
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.query import ClaimFilter, iso_partial, narrow
@@ -274,7 +275,7 @@ def anchored_claims(session: Session, filters: ClaimFilter) -> Iterator[Anchored
         .join(document, claim.document_id == document.id)
         .outerjoin(document_publisher, document.publisher_id == document_publisher.id)
     )  # fmt: skip
-    connection = session.connection().execution_options(stream_results=True, max_row_buffer=2000)
+    connection = session.connection().execution_options(stream_results=True, max_row_buffer=BATCH_SIZE)
     for row in connection.execute(narrow(session, query, filters)).tuples():
         who, made, held, anchor = row[:8], row[8:14], row[14:20], row[20:]
         sha, exact, start, end, prefix, suffix, edtf, claimed_on, precision = anchor

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from claimsdb import __version__
 from claimsdb.db import models as m
+from claimsdb.db.base import BATCH_SIZE
 from claimsdb.db.search import refresh_search_index
 from claimsdb.errors import SeedError, SeedIssue
 from claimsdb.seeds.records import (
@@ -188,7 +189,7 @@ class _DatabaseClaims:
         return sorted(self._column(select(m.Claim.id).where(self.active, m.Claim.seed_file.not_in(sorted(files)))))
 
 
-def _batches(keys: list[str], size: int = 10_000) -> Iterator[list[str]]:
+def _batches(keys: list[str], size: int = BATCH_SIZE) -> Iterator[list[str]]:
     for start in range(0, len(keys), size):
         yield keys[start : start + size]
 
@@ -345,8 +346,8 @@ def _upsert(session: Session, model: type[m.Base], rows: list[dict[str, Any]], k
     compared = [name for name in rows[0] if name not in keep]
     keys = [row["id"] for row in rows]
     existing = {}
-    for start in range(0, len(keys), _BATCH):  # only the rows in question: a partial load touches few
-        query = select(*(table.c[name] for name in compared)).where(table.c.id.in_(keys[start : start + _BATCH]))
+    for batch in _batches(keys):  # only the rows in question: a partial load touches few
+        query = select(*(table.c[name] for name in compared)).where(table.c.id.in_(batch))
         existing.update({row["id"]: dict(row) for row in session.execute(query).mappings()})
     new = [row for row in rows if row["id"] not in existing]
     changed = [row for row in rows if row["id"] in existing and existing[row["id"]] != {k: row[k] for k in compared}]
@@ -376,14 +377,12 @@ def _insert_many(session: Session, table: Any, rows: list[dict[str, Any]] | list
     # SQLite stores dates as ISO text, as SQLAlchemy's SQLite Date and DateTime types do
     dates = [i for i, name in enumerate(names) if isinstance(table.c[name].type, Date | DateTime)]
     needs_text = connection.dialect.name == "sqlite" and dates
-    for start in range(0, len(rows), _BATCH):
-        batch = [row if isinstance(row, tuple) else tuple(row[name] for name in names) for row in rows[start : start + _BATCH]]
+    for start in range(0, len(rows), BATCH_SIZE):
+        in_batch = rows[start : start + BATCH_SIZE]
+        batch = [row if isinstance(row, tuple) else tuple(row[name] for name in names) for row in in_batch]
         if needs_text:
             batch = [_with_iso_dates(row, dates) for row in batch]
         connection.exec_driver_sql(sql, batch)
-
-
-_BATCH = 10_000
 
 
 def _with_iso_dates(row: tuple[Any, ...], dates: list[int]) -> tuple[Any, ...]:
@@ -456,7 +455,7 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
                 (report.restored if action == "restored" else report.changed).append(record.id)
                 changes.append((run_id, record.id, action))
                 updated.append({"key": record.id, **record.columns, "content_hash": record.content_hash, "status": "active", "changed_run_id": run_id})
-            if len(new_rows) >= _BATCH:
+            if len(new_rows) >= BATCH_SIZE:
                 _insert_claims(session, new_rows, changes)
                 new_rows, changes = [], []
         _insert_claims(session, new_rows, [change for change in changes if change[2] == "added"])

@@ -14,6 +14,7 @@ from sqlalchemy import Select, String, cast, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from claimsdb.db import models as m
+from claimsdb.db.base import BATCH_SIZE
 from claimsdb.db.search import SearchPlan, by_rowid, has_words, matches, plan_search
 from claimsdb.errors import ClaimsError, NotFound
 from claimsdb.rules import CLOSE_TO_A_NAME, closest_hint, cut_to_precision
@@ -406,9 +407,9 @@ def _page_by_rowid(session: Session, filters: ClaimFilter, plan: SearchPlan) -> 
     return [_row(claim, name, title, filters) for claim, name, title in _claims_by_id(session, page)]
 
 
-def _claims_by_id(session: Session, ids: list[str], chunk: int = 500) -> list[Any]:
-    """The claims with these ids (already in reading order), with names; a few hundred ids per
-    query, as SQLite allows a statement only so many parameters."""
+def _claims_by_id(session: Session, ids: list[str], chunk: int = BATCH_SIZE) -> list[Any]:
+    """The claims with these ids (already in reading order), with names; in batches, as a
+    statement may hold only so many parameters."""
     rows: list[Any] = []
     for start in range(0, len(ids), chunk):
         query = _claims_with_names().where(m.Claim.id.in_(ids[start : start + chunk])).order_by(*READING_ORDER)
