@@ -100,3 +100,12 @@ def test_keys_are_taken_in_batches_of_the_one_size() -> None:
 
     assert list(_batches(list("abcde"), 2)) == [["a", "b"], ["c", "d"], ["e"]]
     assert [len(batch) for batch in _batches([str(n) for n in range(BATCH_SIZE + 1)])] == [BATCH_SIZE, 1]
+
+
+@pytest.mark.parametrize(
+    ("given", "link"),
+    [(" https://a.example/x ", "https://a.example/x"), ("HTTP://a.example", "HTTP://a.example"),
+     ("javascript:alert(1)", None), ("file:///etc/passwd", None), ("", None), (None, None)],
+)  # fmt: skip
+def test_only_an_http_url_becomes_a_link(given: str | None, link: str | None) -> None:
+    assert rules.http_url(given) == link

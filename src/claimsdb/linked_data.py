@@ -32,6 +32,7 @@ from claimsdb.db.base import BATCH_SIZE
 from claimsdb.errors import ClaimsError
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.query import ClaimFilter, iso_partial, narrow
+from claimsdb.rules import http_url
 
 if TYPE_CHECKING:
     from claimsdb.provenance import ClaimProvenance, SourceInfo
@@ -51,13 +52,6 @@ _PLAIN_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 def claim_path(claim_id: str) -> str:
     """Where a claim's page is on a claimsdb site (`claims serve`), from the site's root."""
     return f"/claims/{quote(claim_id, safe='')}"
-
-
-def http_url(url: str | None) -> str | None:
-    """`url` if it is an http(s) URL, else None: a seed's `javascript:` URL is not a link."""
-    if url and url.strip().lower().startswith(("http://", "https://")):
-        return url.strip()
-    return None
 
 
 def document_uri(sha256_hex: str) -> str:

@@ -58,6 +58,14 @@ def in_words(names: Iterable[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
 
 
+def http_url(url: str | None) -> str | None:
+    """`url` (trimmed) if it is an http(s) URL, else None: only such a URL becomes a link (an href,
+    a JSON-LD `url`); a seed's `javascript:` or `file:` URL stays text."""
+    if url and url.strip().lower().startswith(("http://", "https://")):
+        return url.strip()
+    return None
+
+
 # --- "did you mean" -----------------------------------------------------------------------------
 
 CLOSE_TO_AN_ID = 0.5

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from claimsdb.errors import ClaimsError, NotFound
 from claimsdb.export import COLUMN_NAMES
 from claimsdb.query import ClaimFilter, ClaimRow, FacetCounts, SourceRow, whole_number
-from claimsdb.rules import CLOSE_TO_AN_ID, SORTS, closest_hint
+from claimsdb.rules import CLOSE_TO_AN_ID, SORTS, closest_hint, http_url
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -366,10 +366,3 @@ def citation(claim: Any, url: str) -> str:
         f"[document {doc.id}, sha256 {anchor['document_sha256']}, characters {anchor['start']}–{anchor['end']}]. "
         f"claimsdb claim {claim.id}, {url}"
     )
-
-
-def http_url(url: str | None) -> str | None:
-    """A URL that is safe in href (http or https only): a seed's `javascript:` URL stays text."""
-    if url and url.strip().lower().startswith(("http://", "https://")):
-        return url.strip()
-    return None
