@@ -109,3 +109,19 @@ def test_keys_are_taken_in_batches_of_the_one_size() -> None:
 )  # fmt: skip
 def test_only_an_http_url_becomes_a_link(given: str | None, link: str | None) -> None:
     assert rules.http_url(given) == link
+
+
+@pytest.mark.parametrize(
+    ("written", "first", "last", "precision"),
+    [("2017", "2017-01-01", "2017-12-31", "year"), ("2020-02", "2020-02-01", "2020-02-29", "month"),
+     ("2017-12", "2017-12-01", "2017-12-31", "month"), ("2017-07-19", "2017-07-19", "2017-07-19", "day")],
+)  # fmt: skip
+def test_a_partial_date_means_a_span_of_days(written: str, first: str, last: str, precision: str) -> None:
+    value, read_precision = rules.read_partial_date(written)
+    assert (value.isoformat(), rules.last_day(value, read_precision).isoformat(), read_precision) == (first, last, precision)
+
+
+@pytest.mark.parametrize("written", ["17", "2017-7", "2017-13", "2017-02-30", "2017/2018"])
+def test_anything_else_is_not_a_partial_date(written: str) -> None:
+    with pytest.raises(ValueError, match="is not a"):
+        rules.read_partial_date(written)

@@ -23,7 +23,6 @@ Queries and rules only: no printing (render.py), no options (cli.py).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 from collections import defaultdict
@@ -36,6 +35,7 @@ from sqlalchemy.orm import Session, aliased
 from claimsdb.db import models as m
 from claimsdb.errors import ClaimsError
 from claimsdb.query import ClaimFilter, filter_conditions, iso_partial
+from claimsdb.rules import last_day, read_partial_date
 from claimsdb.seeds.records import TERM_COLUMNS
 
 ABOUT_TOLERANCE = 0.10
@@ -134,7 +134,7 @@ class Period:
     def granularity(self) -> str | None:
         """year, quarter or month when the period is exactly one; None otherwise."""
         first, last = self.first_day, self.last_day
-        if first is None or last is None or first.day != 1 or last != _month_end(last.year, last.month):
+        if first is None or last is None or first.day != 1 or last != last_day(last, "month"):
             return None
         months = (last.year - first.year) * 12 + last.month - first.month + 1
         if months == 12 and first.month == 1:
@@ -172,21 +172,12 @@ class Period:
         return self.dated and (self.first_day is None or self.first_day <= last) and (self.last_day is None or first <= self.last_day)
 
 
-def _month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
 def partial_day(text: str | None, *, last: bool) -> dt.date | None:
     """The first (or last) day of YYYY, YYYY-MM or YYYY-MM-DD; None for None."""
     if not text:
         return None
-    parts = [int(p) for p in text.split("-")]
-    year, month, day = (parts + [None, None])[:3]
-    if month is None:
-        return dt.date(year, 12, 31) if last else dt.date(year, 1, 1)
-    if day is None:
-        return _month_end(year, month) if last else dt.date(year, month, 1)
-    return dt.date(year, month, day)
+    first, precision = read_partial_date(text)
+    return last_day(first, precision) if last else first
 
 
 def period_of(start: str | None, end: str | None, label: str | None) -> Period:
@@ -203,7 +194,7 @@ def parse_period(text: str) -> tuple[dt.date, dt.date]:
         elif len(raw) == 7 and raw[4:6].upper() == "-Q" and raw[6] in "1234":
             quarter = int(raw[6])
             first = dt.date(int(raw[:4]), 3 * quarter - 2, 1)
-            last = _month_end(int(raw[:4]), 3 * quarter)
+            last = last_day(dt.date(int(raw[:4]), 3 * quarter, 1), "month")
         else:
             first, last = partial_day(raw, last=False), partial_day(raw, last=True)  # type: ignore[assignment]
             if len(raw) not in (4, 7, 10):

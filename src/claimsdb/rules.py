@@ -8,6 +8,7 @@ SQLAlchemy or pydantic (`claims --help` stays fast).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 
 # --- dates ----------------------------------------------------------------------------------------
@@ -22,6 +23,34 @@ PRECISION_WIDTH = {"day": 10, "month": 7, "year": 4}
 def cut_to_precision(value: dt.date, precision: str | None) -> str:
     """A date as precisely as it is known: 2017-07-19, 2017-07 or 2017 (no precision: a day)."""
     return value.isoformat()[: PRECISION_WIDTH.get(precision or "day", PRECISION_WIDTH["day"])]
+
+
+PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+"""A date as precise as it is known: YYYY, YYYY-MM or YYYY-MM-DD."""
+
+
+def read_partial_date(raw: int | str) -> tuple[dt.date, str]:
+    """The first day a date written YYYY, YYYY-MM or YYYY-MM-DD can mean, and its precision:
+    "2017" -> (2017-01-01, "year"). ValueError, in words a curator can act on, for anything else."""
+    match = PARTIAL_DATE.match(str(raw).strip())
+    if not match:
+        raise ValueError(f"{raw!r} is not a date; write YYYY-MM-DD, YYYY-MM or YYYY")
+    year, month, day = match.groups()
+    precision = "day" if day else "month" if month else "year"
+    try:
+        return dt.date(int(year), int(month or 1), int(day or 1)), precision
+    except ValueError as exc:
+        raise ValueError(f"{raw!r} is not a real date ({exc})") from None
+
+
+def last_day(value: dt.date, precision: str) -> dt.date:
+    """The last day a date can mean: 2017 -> 2017-12-31, 2017-02 -> 2017-02-28."""
+    if precision == "year":
+        return dt.date(value.year, 12, 31)
+    if precision == "month":
+        following = dt.date(value.year + value.month // 12, value.month % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+    return value
 
 
 # --- claims -------------------------------------------------------------------------------------

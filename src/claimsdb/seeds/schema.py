@@ -24,7 +24,16 @@ from pydantic import (
     model_validator,
 )
 
-from claimsdb.rules import PRECISIONS, QUALIFIER_OF_FORM, QUANTITY_FORMS, RELATION_KINDS, cut_to_precision
+from claimsdb.rules import (
+    PARTIAL_DATE,
+    PRECISIONS,
+    QUALIFIER_OF_FORM,
+    QUANTITY_FORMS,
+    RELATION_KINDS,
+    cut_to_precision,
+    last_day,
+    read_partial_date,
+)
 
 Slug = Annotated[
     str,
@@ -35,8 +44,6 @@ Slug = Annotated[
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
 Precision = Literal["day", "month", "year"]
-
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
 class Model(BaseModel):
@@ -63,15 +70,7 @@ class PartialDate(Model):
             return cls.model_construct(value=raw, precision="day")  # checked here: skip re-validation
         if isinstance(raw, bool) or not isinstance(raw, int | str):
             raise ValueError("a date is written YYYY-MM-DD, YYYY-MM or YYYY")
-        match = _PARTIAL_DATE.match(str(raw).strip())
-        if not match:
-            raise ValueError(f"{raw!r} is not a date; write YYYY-MM-DD, YYYY-MM or YYYY")
-        year, month, day = match.groups()
-        precision: Precision = "day" if day else "month" if month else "year"
-        try:
-            value = dt.date(int(year), int(month or 1), int(day or 1))
-        except ValueError as exc:
-            raise ValueError(f"{raw!r} is not a real date ({exc})") from None
+        value, precision = read_partial_date(raw)
         return cls.model_construct(value=value, precision=precision)
 
     def iso(self) -> str:
@@ -79,16 +78,6 @@ class PartialDate(Model):
 
     def last_day(self) -> dt.date:
         return last_day(self.value, self.precision)
-
-
-def last_day(value: dt.date, precision: str) -> dt.date:
-    """The last day a date can mean: 2017 -> 2017-12-31, 2017-02 -> 2017-02-28."""
-    if precision == "year":
-        return dt.date(value.year, 12, 31)
-    if precision == "month":
-        following = dt.date(value.year + value.month // 12, value.month % 12 + 1, 1)
-        return following - dt.timedelta(days=1)
-    return value
 
 
 def _not_in_future(date: PartialDate | None) -> PartialDate | None:
@@ -164,7 +153,7 @@ def parse_edtf(raw: Any) -> DateSpan:
     if not isinstance(raw, str):
         raise ValueError("a date is written YYYY-MM-DD, YYYY-MM or YYYY, or as an EDTF interval such as 2019/2021")
     text = raw.strip()
-    if _PARTIAL_DATE.match(text):
+    if PARTIAL_DATE.match(text):
         date = PartialDate.parse(text)
         return DateSpan(date.value, date.last_day(), date.precision, date.iso())
     ends = text.split("/")
