@@ -17,7 +17,7 @@ from claimsdb.db import models as m
 from claimsdb.db.base import BATCH_SIZE
 from claimsdb.db.search import SearchPlan, by_rowid, has_words, matches, plan_search
 from claimsdb.errors import ClaimsError, NotFound
-from claimsdb.rules import CLOSE_TO_A_NAME, closest_hint, cut_to_precision
+from claimsdb.rules import CLOSE_TO_A_NAME, closest_hint, cut_to_precision, last_day, read_partial_date
 from claimsdb.seeds.records import TERM_COLUMNS
 
 
@@ -262,13 +262,11 @@ def assessed_credibility() -> Any:
 
 def date_bounds(text: str, *, end: bool) -> dt.date:
     """The first (or last) day of a date given as YYYY, YYYY-MM or YYYY-MM-DD."""
-    from claimsdb.seeds.schema import PartialDate
-
     try:
-        date = PartialDate.parse(text)
+        first, precision = read_partial_date(text)
     except ValueError as exc:
         raise ClaimsError(f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD ({exc})") from None
-    return date.last_day() if end else date.value
+    return last_day(first, precision) if end else first
 
 
 def _closest(what: str, text: str, known: list[str]) -> str:
