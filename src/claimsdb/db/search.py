@@ -143,11 +143,18 @@ def plan_search(session: Session, words: str, *, wanted: int | None) -> SearchPl
     exact = exact_query(session, words) if wanted else None
     fts, terms = (exact.text, exact.terms) if exact else (fts5_query(words), 0)
     claims = session.scalar(text("SELECT max(rowid) FROM claims")) or 0
-    enough = counted_enough(claims, wanted, terms)
-    found = _count_matches(session, fts, up_to=enough)
-    how = cheapest(claims, wanted, terms, found) if found < enough else _for_many(wanted, terms)
+    found = _count_matches(session, fts, up_to=counted_enough(claims, wanted, terms))
+    how = choose(claims, wanted, terms, found)
     window = math.ceil(2 * _walked(claims, wanted, found)) if how in ("rowset", "probe") else 0
     return SearchPlan(fts, how, window)
+
+
+def choose(claims: int, wanted: int | None, terms: int, counted: int) -> How:
+    """The plan for `counted` matches, counted no further than counted_enough: the cheapest by
+    the cost model below that, else the plan whose cost does not grow with the matches."""
+    if counted < counted_enough(claims, wanted, terms):
+        return cheapest(claims, wanted, terms, counted)
+    return _for_many(wanted, terms)
 
 
 def cheapest(claims: int, wanted: int | None, terms: int, matches: int) -> How:
