@@ -105,6 +105,7 @@ def test_reading_an_empty_database_says_to_load(cli: Cli, db_url: str) -> None:
     cli("--db", db_url, "migrate")
     result = cli("--db", db_url, "show", "anything")
     assert result.exit_code == 1 and "Error: no claim 'anything'" in result.stderr
+    assert "the database holds no claims yet: run `claims load`" in result.stderr
 
 
 def test_export_csv_round_trips(cli: Cli, shared_basic_db: str, tmp_path: Path) -> None:

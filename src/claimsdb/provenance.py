@@ -133,7 +133,8 @@ def get_claim(session: Session, claim_id: str) -> ClaimProvenance:
     claim = session.get(m.Claim, claim_id)
     if claim is None:
         known = list(session.scalars(select(m.Claim.id)))
-        hint = closest_hint(claim_id, known, CLOSE_TO_AN_ID, otherwise="; `claims list` shows the ids")
+        otherwise = "; `claims list` shows the ids" if known else "; the database holds no claims yet: run `claims load`"
+        hint = closest_hint(claim_id, known, CLOSE_TO_AN_ID, otherwise=otherwise)
         raise NotFound(f"no claim {claim_id!r}{hint}")
     document_text = session.scalar(select(m.Document.text).where(m.Document.id == claim.document_id)) or ""
     made_in = source_info(session, claim.made_in_id) if claim.made_in_id else None
