@@ -1,7 +1,8 @@
 """Progress of long work, reported to whoever is interested; the library never draws anything.
 
-The CLI passes a rich progress bar on stderr when stderr is a terminal; everything else (pipes, CI,
-`--quiet`, library callers) gets NO_PROGRESS, which ignores every call.
+The CLI passes a rich progress bar on stderr when `bar_wanted` says a person is watching a
+terminal; everything else (pipes, CI, `--quiet`, library callers) gets NO_PROGRESS, which ignores
+every call.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 """Read one seed file safely into plain data, remembering the line of every value.
 
 PyYAML's loaders would accept things a curator never means: a repeated key silently keeps the last
-value, and anchors/aliases let a few lines expand into gigabytes ("billion laughs"). So we only let
-the C parser *compose* a node tree, then build plain Python values ourselves, refusing duplicate
-keys, aliases and absurd nesting, and recording the line of every mapping key and list item.
+value, and anchors/aliases let a few lines expand into gigabytes ("billion laughs"). So we take
+only the C parser's *events* (no node tree is composed) and build plain Python values from them
+ourselves, iteratively, refusing duplicate keys, aliases, tags and absurd nesting, recording the
+line of every mapping key and list item and where an unquoted ' #' cut a value short. JSON seed
+files get the same refusals through `json.loads`.
 """
 
 from __future__ import annotations
