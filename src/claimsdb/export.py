@@ -147,7 +147,7 @@ def csv_blocks(session: Session, filters: ClaimFilter, *, formula_guard: bool = 
 
 
 def _writer_blocks(rows: Iterator[Sequence[Any]]) -> Iterator[tuple[bytes, int]]:
-    """csv.writer's RFC 4180 CSV of the rows (see write_csv), in blocks of up to 5,000 rows."""
+    """csv.writer's RFC 4180 CSV of the rows (see write_csv), in blocks of up to BATCH_SIZE rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMN_NAMES)

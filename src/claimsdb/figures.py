@@ -41,8 +41,6 @@ from claimsdb.seeds.records import TERM_COLUMNS
 ABOUT_TOLERANCE = 0.10
 """How far "about N" (and "almost N", below N) may be from N: 10%, so "about 80" is 72-88."""
 
-INTERVAL_KINDS = ("exact", "at_least", "at_most", "about", "between", "unknown")
-
 
 # --- intervals --------------------------------------------------------------------------------
 

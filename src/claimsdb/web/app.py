@@ -94,6 +94,7 @@ def _templates() -> Jinja2Templates:
         describe_quantity=describe_quantity,
         describe_period=describe_period,
         PAGE_SIZE=views.PAGE_SIZE,
+        CONFLICT=figures_views.CONFLICT,
     )
     env.filters.update(type_label=views.type_label, http_url=views.http_url)
     return Jinja2Templates(env=env)

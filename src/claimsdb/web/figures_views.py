@@ -26,6 +26,8 @@ PALETTE = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#0
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 20, 20, 36
 CONFLICT = "#c81e1e"
+"""The colour that marks a conflict in a chart (templates/_chart.html); static/style.css, which
+cannot read it, repeats it for a measure in conflict."""
 
 Scale = Callable[[float], float]
 """Data (a count, or a date's ordinal) -> pixels."""
