@@ -125,3 +125,12 @@ def test_a_partial_date_means_a_span_of_days(written: str, first: str, last: str
 def test_anything_else_is_not_a_partial_date(written: str) -> None:
     with pytest.raises(ValueError, match="is not a"):
         rules.read_partial_date(written)
+
+
+def test_a_claims_place_packs_into_one_int_and_back() -> None:
+    from claimsdb.seeds.parse import MAX_SEED_BYTES
+    from claimsdb.seeds.validate import _LINE_BITS, _claim_place, _unpack_place
+
+    assert MAX_SEED_BYTES < 1 << _LINE_BITS  # every line of a seed file fits
+    for file_index, line in [(0, 1), (0, None), (7, 42), (999_999, MAX_SEED_BYTES)]:
+        assert _unpack_place(_claim_place(file_index, line)) == (file_index, line)

@@ -99,6 +99,23 @@ class _Defined:
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
+_LINE_BITS = 24
+"""Bits for a line number in a packed place: a file has fewer lines than bytes, and MAX_SEED_BYTES
+is below 2**24, so any line of a seed file fits."""
+
+
+def _claim_place(file_index: int, line: int | None) -> int:
+    """Where a claim is defined, as one int: the index of its file among the results read, and its
+    line (0 for none) in the low _LINE_BITS bits. A million claims are checked in one load, and a
+    small int per claim costs a fraction of a tuple or an object."""
+    return file_index << _LINE_BITS | (line or 0)
+
+
+def _unpack_place(place: int) -> tuple[int, int | None]:
+    """(file index, line or None) from _claim_place's int."""
+    return place >> _LINE_BITS, place & ((1 << _LINE_BITS) - 1) or None
+
+
 class _SeedSet:
     def __init__(self, root: Path, results: list[FileResult], unreadable: dict[str, frozenset[str]], stored: StoredSeeds, scope: set[str]) -> None:
         self.root = root
@@ -110,8 +127,7 @@ class _SeedSet:
         self.broken_ids: set[str] = {key for result in results for key in result.broken_ids}
         self.defined: dict[Need, _Defined] = {}
         self.claims: dict[str, int] = {}
-        """Claims defined by the files read: id -> where, as (index in results) << 24 | line (a
-        million of them: a number each, not an object)."""
+        """Claims defined by the files read: id -> where, packed by _claim_place."""
         self.stored_claims: set[str] = set()
         self.term_vocabulary: dict[str, str] = {}
         self.published: dict[str, PublishedDate | None] = {}
@@ -165,12 +181,13 @@ class _SeedSet:
                 first = self.claims.get(claim_id)
                 if first is not None:
                     where = self._claim_definition(result, index)
-                    at = _Defined(self.results[first >> 24].path, first & 0xFFFFFF or None).at()
+                    file_index, first_line = _unpack_place(first)
+                    at = _Defined(self.results[file_index].path, first_line).at()
                     self.issues.append(
                         SeedIssue(result.path, where.id_line, f"{where.id_loc}: duplicate claim id {claim_id!r} (first in {at}); ids must be unique across all seed files")
                     )
                     continue
-                self.claims[claim_id] = position << 24 | (line or 0)
+                self.claims[claim_id] = _claim_place(position, line)
             for source in result.sources:  # the first definition counts; a second one was reported
                 self.published.setdefault(source.id, published_date(source))
                 self.reports_on.setdefault(source.id, source.reports_on)
