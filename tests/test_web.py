@@ -63,7 +63,7 @@ def heading_count(page: str) -> int:
 def facet_links(page: str) -> list[tuple[str, str, int]]:
     """(href, label, count) of every selectable facet value in the sidebar."""
     sidebar = page.split('<aside class="sidebar"', 1)[1].split("</aside>", 1)[0]
-    found = re.findall(r'<a href="([^"]+)" title="[^"]*">([^<]*)</a>\s*<span class="count">(\d+)</span>', sidebar)
+    found = re.findall(r'<a href="([^"]+)" title="[^"]*">(?:<bdi>)?([^<]*)(?:</bdi>)?</a>\s*<span class="count">(\d+)</span>', sidebar)
     return [(html.unescape(href), html.unescape(label), int(count)) for href, label, count in found]
 
 

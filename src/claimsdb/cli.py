@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from claimsdb.chars import visible
 from claimsdb.errors import ClaimsError
 from claimsdb.rules import SORTS, in_words
 
@@ -64,15 +65,23 @@ def _db(ctx: typer.Context) -> str | None:
 
 
 def _stderr() -> Any:
+    """rich on stderr, markup off: nothing printed is read as markup (render.text makes the Text)."""
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 
 
 def _stdout() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(markup=False, highlight=False)
+
+
+def _say(message: str, *, err: bool = False) -> None:
+    """A plain message that may hold user text (a path, an id, a seed's words): written exactly,
+    with control and invisible characters made visible (chars.visible), so it cannot drive the
+    terminal."""
+    typer.echo(visible(message), err=err)
 
 
 def _progress(quiet: bool) -> Any:
@@ -97,7 +106,7 @@ def user_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except ClaimsError as exc:
-            sys.stderr.write(f"Error: {exc}\n")
+            _say(f"Error: {exc}", err=True)
             raise typer.Exit(code=1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -153,7 +162,7 @@ def load(
     with _progress(quiet) as progress:
         report = api.load(
             _db(ctx), seeds_dir, recapture=recapture or (), force=force, wait_seconds=wait,
-            on_wait=_stderr().print, progress=progress,
+            on_wait=functools.partial(_say, err=True), progress=progress,
         )  # fmt: skip
     console = _stdout()
     render_load_report(report, describe(database_url(_db(ctx))), console)
@@ -168,7 +177,7 @@ def check(seeds_dir: SeedsDir = Path("seeds")) -> None:
     from claimsdb import api
 
     bundle = api.check(seeds_dir)
-    typer.echo(
+    _say(
         f"{seeds_dir}: OK — {bundle.claim_count} claims, {len(bundle.documents)} documents, "
         f"{len(bundle.sources)} sources, {len(bundle.organisations)} organisations, {len(bundle.terms)} terms."
     )
@@ -181,7 +190,7 @@ def migrate(ctx: typer.Context) -> None:
     from claimsdb import api
 
     before, after = api.migrate(_db(ctx))
-    typer.echo(f"Schema already at {after}." if before == after else f"Schema upgraded from {before or 'empty'} to {after}.")
+    _say(f"Schema already at {after}." if before == after else f"Schema upgraded from {before or 'empty'} to {after}.")
 
 
 # --- options shared by `list` and `export` --------------------------------------------------------
@@ -259,7 +268,7 @@ def list_(
     )  # fmt: skip
     rows = api.claims(_db(ctx), filters)
     if not rows:
-        _stderr().print("No claims match these filters.")
+        _say("No claims match these filters.", err=True)
         if format_ is ListFormatAll.table:
             return
     from claimsdb.query import ClaimRow
@@ -347,7 +356,7 @@ def export(
             return
         count, paths = api.export_package(_db(ctx), filters, out, formula_guard=formula_guard, progress=progress)
     claims_csv, terms_csv, package = paths
-    typer.echo(f"Wrote {count} claims to {claims_csv}, vocabularies to {terms_csv}, described in {package}.", err=True)
+    _say(f"Wrote {count} claims to {claims_csv}, vocabularies to {terms_csv}, described in {package}.", err=True)
 
 
 def _export_annotations(ctx: typer.Context, filters: Any, out: str | None, base_url: str | None, quiet: bool) -> None:
@@ -358,7 +367,7 @@ def _export_annotations(ctx: typer.Context, filters: Any, out: str | None, base_
             api.export_annotations(_db(ctx), filters, sys.stdout, base_url=base_url, progress=progress)
             return
         count, path = api.export_annotations_file(_db(ctx), filters, out, base_url=base_url, progress=progress)
-    typer.echo(f"Wrote the quotes of {count} claims as W3C Web Annotations to {path}.", err=True)
+    _say(f"Wrote the quotes of {count} claims as W3C Web Annotations to {path}.", err=True)
 
 
 # --- figures side by side, and denials -------------------------------------------------------------
@@ -403,7 +412,7 @@ def figures(
     elif format_ is ListFormat.csv:
         render_rows(figure_rows(data), "csv", sys.stdout, _stdout())
     elif not data.groups:
-        _stderr().print("No claimed figures match these filters.")
+        _say("No claimed figures match these filters.", err=True)
     else:
         render_figures(data, _stdout())
 
@@ -493,21 +502,23 @@ def verify(ctx: typer.Context, seeds_dir: SeedsDir = Path("seeds")) -> None:
 
     report = api.verify(_db(ctx), seeds_dir)
     for damage in report.damage:
-        sys.stderr.write(f"DAMAGED: {damage}\n")
+        _say(f"DAMAGED: {damage}", err=True)
     for drift in report.drift:
-        sys.stderr.write(f"DRIFT {drift.claim_id} ({drift.document_id}): {drift.problem}\n")
+        _say(f"DRIFT {drift.claim_id} ({drift.document_id}): {drift.problem}", err=True)
     if report.damage:
-        sys.stderr.write(
+        _say(
             "Error: the database file is damaged (SQLite's quick_check); its answers cannot be trusted. Restore it "
-            "from a backup, or load the seeds into a new file (claims --db NEW.db load).\n"
+            "from a backup, or load the seeds into a new file (claims --db NEW.db load).",
+            err=True,
         )
         raise typer.Exit(code=1)
     if not report.ok:
-        sys.stderr.write(f"Error: {len({d.claim_id for d in report.drift})} of {report.claims} claims no longer match their documents.\n")
+        drifted = len({d.claim_id for d in report.drift})
+        _say(f"Error: {drifted} of {report.claims} claims no longer match their documents.", err=True)
         raise typer.Exit(code=1)
     checked = "; SQLite's quick_check finds the database file intact" if report.checked_file else ""
     anchors = f"{report.claims} quote anchors verified in {report.documents} documents (database and {seeds_dir})"
-    typer.echo(f"OK: {anchors}{checked}.")
+    _say(f"OK: {anchors}{checked}.")
 
 
 @app.command()
@@ -555,6 +566,6 @@ def serve(
     try:
         api.summary(_db(ctx))
     except DatabaseStateError as exc:  # serve anyway: every page says what is wrong until it is fixed
-        sys.stderr.write(f"Warning: {exc}\n")
-    sys.stderr.write(f"Serving {describe(database_url(_db(ctx)))} read-only at http://{host}:{port}/ (Ctrl-C stops).\n")
+        _say(f"Warning: {exc}", err=True)
+    _say(f"Serving {describe(database_url(_db(ctx)))} read-only at http://{host}:{port}/ (Ctrl-C stops).", err=True)
     run(site, host, port, header_timeout=header_timeout)

@@ -191,7 +191,7 @@ def _is_utf8(encoding: str | None) -> bool:
 
 
 _WORDS = "words"
-"""A cell of free text, guarded against formulas when the guard is on."""
+"""A cell of free text (checked for what SQLite's printf would write otherwise, see _odd)."""
 
 
 _VALUE_CELLS = (
@@ -203,8 +203,9 @@ _VALUE_CELLS = (
 
 
 def _cells(made_in: Any) -> list[tuple[Any, Any]]:
-    """Each cell's stored column, and how it is written: as stored (None), guarded (_WORDS), or
-    as a date cut to the precision held in the column given."""
+    """Each cell's stored column, in COLUMNS order, and how it is written: as stored (None, or
+    _WORDS for free text), or as a date cut to the precision held in the column given. Which cells
+    the formula guard covers is not said here: every column declared "string" (see _written)."""
     claim, org, place = m.Claim, m.Organisation, m.Place
     single_date = case((claim.claimed_on_edtf.contains("/"), None), else_=_as_said(claim.claimed_on, claim.claimed_on_precision))
     return [
@@ -251,14 +252,24 @@ def _period_edtf() -> Any:
 def _row_select(formula_guard: bool) -> Select[Any]:
     """Every claim's cells, in COLUMN_NAMES order, as csv.writer gets them (not yet filtered)."""
     made_in = aliased(m.Source)
-    return _from_claims(select(*(_cell(column, how, formula_guard) for column, how in _cells(made_in))), made_in)
+    return _from_claims(select(*_written(_cells(made_in), formula_guard)), made_in)
 
 
-def _cell(column: Any, how: Any, formula_guard: bool) -> Any:
-    if how is None:
+def _written(cells: list[tuple[Any, Any]], formula_guard: bool) -> list[Any]:
+    """Each cell as the export writes it: dates cut to their precision and, with the guard on,
+    every cell of a text column (declared type "string") guarded. The declared types decide, so
+    no text column can be left out: ids, terms and paths (a seeds folder named '=1+2') as well as
+    the curators' words."""
+    written = [_cell(stored, how) for stored, how in cells]
+    return [
+        _guarded(cell) if formula_guard and column.type == "string" else cell
+        for column, cell in zip(COLUMNS, written, strict=True)
+    ]
+
+
+def _cell(column: Any, how: Any) -> Any:
+    if how is None or how is _WORDS:
         return column
-    if how is _WORDS:
-        return _guarded(column) if formula_guard else column
     return _as_said(column, how)
 
 
@@ -311,7 +322,7 @@ def _joined_lines(session: Session, filters: ClaimFilter, formula_guard: bool) -
     a stored value is one printf would write otherwise than csv.writer (see _odd)."""
     made_in = aliased(m.Source)
     cells = _cells(made_in)
-    joined = func.printf("\x1f".join(["%s"] * len(cells)), *(_cell(column, how, formula_guard) for column, how in cells))
+    joined = func.printf("\x1f".join(["%s"] * len(cells)), *_written(cells, formula_guard))
     line = cast(case((_odd(cells), None), else_=joined), LargeBinary)
     yield from _raw_batches(session, narrow(session, _from_claims(select(line, m.Claim.id), made_in), filters))
 
@@ -410,12 +421,13 @@ TERMS_FILE = "terms.csv"
 def write_terms(session: Session, out: TextIO, *, formula_guard: bool = True) -> int:
     """Write terms.csv (RFC 4180, as claims.csv), every term sorted by id; return how many."""
     query = select(m.TermRow.id, m.TermRow.vocabulary_id, m.TermRow.label, m.TermRow.definition, m.TermRow.huridocs)
-    guard = guard_formula if formula_guard else str
+    guarded = [formula_guard and column.type == "string" for column in TERM_FIELDS]  # by declared type, as claims.csv
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([column.name for column in TERM_FIELDS])
     count = 0
-    for term, vocabulary, label, definition, huridocs in session.execute(query.order_by(m.TermRow.id)).tuples():
-        writer.writerow([term, vocabulary, guard(label), guard(definition), guard(huridocs) if huridocs else None])
+    for row in session.execute(query.order_by(m.TermRow.id)).tuples():
+        cells = zip(guarded, row, strict=True)
+        writer.writerow([guard_formula(cell) if guard and cell else cell for guard, cell in cells])
         count += 1
     return count
 

@@ -2,6 +2,11 @@
 
 Pure functions of data and an output; no database, no rules. One `render_rows` serves every
 format of a listing, so commands never grow their own if/elif over formats.
+
+Stored text (from seeds, documents, paths, requests) reaches rich only through `text` and `line`,
+which make rich `Text` objects: never a markup string, so "[sic]" or "[link=...]" in a statement
+shows as written, and control and invisible characters show as <U+XXXX> (chars.visible). Styles
+are given beside the words, never inside them. JSON goes through chars.json_safe.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from rich.progress import Progress as RichProgress
 from rich.table import Table
 from rich.text import Text
 
+from claimsdb.chars import json_safe, visible
 from claimsdb.export import guard_formula
 from claimsdb.figures import Denial, Figures, FigureGroup, FigureValue, Measure, Period, figure_status
 from claimsdb.load import LoadReport
@@ -29,12 +35,38 @@ from claimsdb.query import ClaimRow, Count, Overview, Stats
 
 Format = Literal["table", "json", "ndjson", "csv"]
 
+Part = str | tuple[str, str] | Text
+"""A piece of a line: words shown exactly, (words, style), or Text already made."""
+
+
+def text(value: Any, style: str = "") -> Text:
+    """Stored text as rich Text, shown exactly: never read as markup; control and invisible
+    characters written visibly; tabs as spaces (rich measures a tab as nothing, and would wrap a
+    cell it then widens). The one way stored text reaches the terminal."""
+    shown = Text(visible("" if value is None else str(value)), style=style)
+    if "\t" in shown.plain:
+        shown.expand_tabs(4)
+    return shown
+
+
+def line(*parts: Part) -> Text:
+    """A line of plain words and (words, style) pairs, every word shown exactly (see `text`)."""
+    out = Text()
+    for part in parts:
+        if isinstance(part, Text):
+            out.append_text(part)
+        elif isinstance(part, tuple):
+            out.append_text(text(*part))
+        else:
+            out.append_text(text(part))
+    return out
+
 
 def to_json(value: Any) -> str:
     data = asdict(value) if is_dataclass(value) and not isinstance(value, type) else value
     if isinstance(value, list):
         data = [asdict(v) if is_dataclass(v) else v for v in value]
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    return json_safe(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
 def render_rows(
@@ -47,7 +79,7 @@ def render_rows(
         return
     if fmt == "ndjson":
         for row in rows:
-            out.write(json.dumps(asdict(row), ensure_ascii=False, default=str) + "\n")
+            out.write(json_safe(json.dumps(asdict(row), ensure_ascii=False, default=str)) + "\n")
         return
     if fmt == "csv":
         names = [f.name for f in fields(rows[0] if rows else row_type)] if rows or row_type else []
@@ -91,16 +123,16 @@ def claims_table(rows: Sequence[ClaimRow], title: str = "", *, width: int = 200)
     table.add_column("claimed", no_wrap=True)
     table.add_column("statement", overflow="fold", ratio=1)
     for row in rows:
-        status = " [red](withdrawn)[/red]" if row.status == "withdrawn" else ""
-        cells = [row.id + status]
+        cells = [line(row.id, *([(" (withdrawn)", "red")] if row.status == "withdrawn" else []))]
         if wide:
-            cells.append(row.type)
-        made_in = row.made_in_id or "[dim](not identified)[/dim]"
-        cells.append(row.claimant_name if wide else f"{row.claimant_name}\n[dim]in[/dim] [white]{made_in}[/white]")
+            cells.append(text(row.type))
+        made_in = text(row.made_in_id, "white") if row.made_in_id else text("(not identified)", "dim")
+        cells.append(text(row.claimant_name) if wide else line(row.claimant_name, "\n", ("in", "dim"), " ", made_in))
         if wide:
             cells.append(made_in)
-        possible = "\n[dim](possibly in range)[/dim]" if row.date_match == "possible" else ""
-        cells += [(row.claimed_on or "[dim]unknown[/dim]") + possible, row.statement]
+        claimed = text(row.claimed_on) if row.claimed_on else text("unknown", "dim")
+        possible: list[Part] = ["\n", ("(possibly in range)", "dim")] if row.date_match == "possible" else []
+        cells += [line(claimed, *possible), text(row.statement)]
         table.add_row(*cells)
     return table
 
@@ -111,7 +143,7 @@ def _generic_table(rows: Sequence[Any], title: str) -> Table:
     for name in names:
         table.add_column(name.replace("_", " "), overflow="fold")
     for row in rows:
-        table.add_row(*(_cell_text(getattr(row, n)) for n in names))
+        table.add_row(*(text(_cell_text(getattr(row, n))) for n in names))
     return table
 
 
@@ -120,28 +152,30 @@ def _generic_table(rows: Sequence[Any], title: str) -> Table:
 
 def render_load_report(report: LoadReport, database: str, console: Console) -> None:
     if report.nothing_changed:
-        console.print(
+        console.print(line(
             f"Nothing changed: every seed file and document in {report.seeds_dir} matches load run "
             f"{report.previous_run_id}. ({database})"
-        )
+        ))  # fmt: skip
         return
-    console.print(
+    console.print(line(
         f"Loaded {report.seeds_dir} into {database} as load run {report.run_id}: "
         f"{len(report.added)} added, {len(report.changed)} changed, {len(report.restored)} restored, "
         f"{len(report.withdrawn)} withdrawn, {report.unchanged} unchanged; {report.claims_total} claims in the seeds."
-    )
+    ))  # fmt: skip
     if report.files_read < report.files_total:
-        console.print(
+        console.print(line(
             f"  Read {report.files_read:,} of {report.files_total:,} seed files: those changed since the last load "
             "and those a change reaches; the rest are as the last load left them (--force reads every file)."
-        )
+        ))  # fmt: skip
     if report.documents_recaptured:
-        console.print(f"  re-captured documents (new bytes accepted): {', '.join(report.documents_recaptured)}")
+        console.print(line(f"  re-captured documents (new bytes accepted): {', '.join(report.documents_recaptured)}"))
     for label, ids in (("changed", report.changed), ("restored", report.restored), ("withdrawn", report.withdrawn)):
         if ids:
-            console.print(f"  {label}: {', '.join(ids)}")
+            console.print(line(f"  {label}: {', '.join(ids)}"))
     if report.withdrawn:
-        console.print("  Withdrawn claims stay in the database, marked, and are hidden unless you ask for them (--withdrawn).")
+        console.print(line(
+            "  Withdrawn claims stay in the database, marked, and are hidden unless you ask for them (--withdrawn)."
+        ))  # fmt: skip
 
 
 # --- overview -----------------------------------------------------------------------------------
@@ -153,10 +187,10 @@ _OVERVIEW_ROWS = 15
 
 
 def render_overview(data: Overview, console: Console) -> None:
-    console.print(
-        f"[bold]{data.claims}[/bold] claims ({data.withdrawn} withdrawn) from {data.documents} documents, "
+    console.print(line(
+        (str(data.claims), "bold"), f" claims ({data.withdrawn} withdrawn) from {data.documents} documents, "
         f"{data.sources} sources, {data.organisations} claimants and publishers."
-    )
+    ))  # fmt: skip
     grid = Table.grid(padding=(0, 2))
     grid.add_row(
         _count_table("claims by type", data.by_type, key_only=True),
@@ -175,10 +209,11 @@ def _count_table(title: str, counts: Sequence[Count], *, key_only: bool = False,
     table.add_column("claims", justify="right")
     shown = counts if limit is None else counts[:limit]
     for count in shown:
-        table.add_row(count.key if key_only else f"{count.label} [dim]({count.key})[/dim]", str(count.count))
+        who = text(count.key) if key_only else line(count.label, " ", (f"({count.key})", "dim"))
+        table.add_row(who, text(count.count))
     if len(counts) > len(shown):
         rest = sum(count.count for count in counts[len(shown) :])
-        table.add_row(f"[dim]... {len(counts) - len(shown):,} more ({more})[/dim]", f"[dim]{rest}[/dim]")
+        table.add_row(text(f"... {len(counts) - len(shown):,} more ({more})", "dim"), text(rest, "dim"))
     return table
 
 
@@ -187,42 +222,43 @@ def _count_table(title: str, counts: Sequence[Count], *, key_only: bool = False,
 
 def render_claim(claim: ClaimProvenance, console: Console) -> None:
     """The whole provenance of one claim, readable top to bottom."""
-    status = "" if claim.status == "active" else "  [red bold]WITHDRAWN[/red bold]"
-    console.print(f"[bold cyan]{claim.id}[/bold cyan]  [dim]{claim.type}[/dim]{status}")
-    console.print(f"[bold]{claim.statement}[/bold]")
+    status: list[Part] = [] if claim.status == "active" else ["  ", ("WITHDRAWN", "red bold")]
+    console.print(line((claim.id, "bold cyan"), "  ", (claim.type, "dim"), *status))
+    console.print(text(claim.statement, "bold"))
     console.print(_who_where_when(claim))
     console.print(_anchor_panel(claim))
     if claim.relations:
         console.print(_relations_table(claim))
     corroboration = claim.corroboration
     if corroboration.claims:
-        console.print(
-            f"Corroborated by {corroboration.claims} claim{'s' if corroboration.claims != 1 else ''}, from "
-            f"[bold]{corroboration.independent_sources} independent source"
-            f"{'s' if corroboration.independent_sources != 1 else ''}[/bold] [dim](claims resting on the same "
-            "publication, or on this claim's own, count once or not at all)[/dim]"
-        )
+        sources = corroboration.independent_sources
+        console.print(line(
+            f"Corroborated by {corroboration.claims} claim{'s' if corroboration.claims != 1 else ''}, from ",
+            (f"{sources} independent source{'s' if sources != 1 else ''}", "bold"),
+            " ", ("(claims resting on the same publication, or on this claim's own, count once or not at all)", "dim"),
+        ))  # fmt: skip
     if claim.assessments:
         console.print(_assessments_table(claim))
-    console.print(
-        f"[dim]Loaded from {claim.seed_file}:{claim.seed_line}; added in load run {claim.added_in_run.id} "
+    console.print(text(
+        f"Loaded from {claim.seed_file}:{claim.seed_line}; added in load run {claim.added_in_run.id} "
         f"({claim.added_in_run.started_at}), last changed in load run {claim.changed_in_run.id} "
-        f"({claim.changed_in_run.started_at}).[/dim]"
-    )
+        f"({claim.changed_in_run.started_at}).", "dim"
+    ))  # fmt: skip
 
 
-def _source_line(source: SourceInfo) -> str:
-    parts = [f"[bold]{source.title}[/bold] [dim]({source.id})[/dim]"]
+def _source_line(source: SourceInfo) -> Text:
+    parts: list[Part] = [(source.title, "bold"), " ", (f"({source.id})", "dim")]
     if source.publisher_name:
-        parts.append(f"by {source.publisher_name}")
+        parts.append(f", by {source.publisher_name}")
     if source.published:
-        inferred = f" [dim](inferred: {source.published_inferred_reason})[/dim]" if source.published_inferred_reason else ""
-        parts.append(f"published {source.published}{inferred}")
+        parts.append(f", published {source.published}")
+        if source.published_inferred_reason:
+            parts += [" ", (f"(inferred: {source.published_inferred_reason})", "dim")]
     else:
-        parts.append("publication date unknown")
+        parts.append(", publication date unknown")
     if source.url:
-        parts.append(source.url)
-    return ", ".join(parts)
+        parts.append(f", {source.url}")
+    return line(*parts)
 
 
 def _who_where_when(claim: ClaimProvenance) -> Table:
@@ -235,27 +271,36 @@ def _who_where_when(claim: ClaimProvenance) -> Table:
     members = f", members named: {', '.join(who['members'])}" if who.get("members") else ""
     known = f"; {who['known']}" if who.get("known") else ""
     known += f"; Wikidata {who['wikidata']}" if who.get("wikidata") else ""
-    table.add_row("Who claims it", f"{who['name']}{aliases} [dim]— {who['kind_label']}{part_of}{members}{known}[/dim]")
+    kind = f"— {who['kind_label']}{part_of}{members}{known}"
+    table.add_row("Who claims it", line(f"{who['name']}{aliases} ", (kind, "dim")))
     if claim.attribution is not None:
-        table.add_row("Attributed", f"{claim.attribution.label} [dim]({claim.attribution.term}): {claim.attribution.definition}[/dim]")
-    table.add_row("Made in", _source_line(claim.made_in) if claim.made_in else "[yellow]publication not identified[/yellow]: known only because the document below reports it")
+        attribution = claim.attribution
+        meaning = f"({attribution.term}): {attribution.definition}"
+        table.add_row("Attributed", line(attribution.label, " ", (meaning, "dim")))
+    unidentified = line(("publication not identified", "yellow"), ": known only because the document below reports it")
+    table.add_row("Made in", _source_line(claim.made_in) if claim.made_in else unidentified)
     table.add_row("When", _when(claim))
-    table.add_row("Chain", " → ".join([who["name"], *(("[yellow](unidentified publication)[/yellow]",) if claim.made_in is None else ()), *(s.id for s in claim.chain)]))
+    chain: list[Part] = [who["name"]]
+    if claim.made_in is None:
+        chain += [" → ", ("(unidentified publication)", "yellow")]
+    for source in claim.chain:
+        chain += [" → ", source.id]
+    table.add_row("Chain", line(*chain))
     if claim.value:
         table.add_row("Value", _value_text(claim.value))
     if claim.place is not None:
         table.add_row("Place", describe_place(claim.place))
     for basis in claim.evidence:
-        table.add_row("On evidence", f"{basis.statement} [dim]({basis.claim_id})[/dim]")
-    table.add_row("Recorded from", _source_line(claim.document) + " [green](held verbatim)[/green]")
+        table.add_row("On evidence", line(basis.statement, " ", (f"({basis.claim_id})", "dim")))
+    table.add_row("Recorded from", line(_source_line(claim.document), " ", ("(held verbatim)", "green")))
     if claim.note:
-        table.add_row("Curator's note", claim.note)
+        table.add_row("Curator's note", text(claim.note))
     return table
 
 
-def _when(claim: ClaimProvenance) -> str:
+def _when(claim: ClaimProvenance) -> Text:
     if claim.claimed_on is None:
-        return "[yellow]date unknown[/yellow]"
+        return text("date unknown", "yellow")
     how = {
         "stated": "as stated",
         "inferred": f"inferred: {claim.claimed_on_inferred_reason}",
@@ -263,7 +308,7 @@ def _when(claim: ClaimProvenance) -> str:
         "document": f"only a bound: {claim.claimed_on_inferred_reason}",
     }.get(claim.claimed_on_basis, claim.claimed_on_basis)
     span = f"{describe_span(claim.claimed_on_earliest, claim.claimed_on_latest)}, " if "/" in claim.claimed_on else ""
-    return f"{claim.claimed_on} [dim]({span}precise to the {claim.claimed_on_precision}; {how})[/dim]"
+    return line(claim.claimed_on, " ", (f"({span}precise to the {claim.claimed_on_precision}; {how})", "dim"))
 
 
 def describe_span(earliest: str | None, latest: str | None) -> str:
@@ -275,7 +320,7 @@ def describe_span(earliest: str | None, latest: str | None) -> str:
     return f"on or after {earliest}" if earliest else "no bounds known"
 
 
-def describe_place(place: Any) -> str:
+def describe_place(place: Any) -> Text:
     """A named place with its code: 'South Hwanghae Province (province; ISO 3166-2 KP-05)'."""
     facts = [place.kind.replace("_", " ")]
     if place.part_of:
@@ -284,22 +329,24 @@ def describe_place(place: Any) -> str:
         facts.append(f"ISO 3166-2 {place.iso_3166_2}")
     if place.wikidata:
         facts.append(f"Wikidata {place.wikidata}")
-    return f"{place.name} [dim]({'; '.join(facts)})[/dim]"
+    return line(place.name, " ", (f"({'; '.join(facts)})", "dim"))
 
 
-def _value_text(value: dict[str, Any]) -> str:
-    parts = []
+def _value_text(value: dict[str, Any]) -> Text:
+    parts: list[Part] = []
     for name, item in value.items():
         if name.startswith(("quantity_", "period_")):
             continue
-        shown = f"{item['label']} [dim]({item['term']})[/dim]" if isinstance(item, dict) else str(item)
-        parts.append(f"{name.replace('_', ' ')}: {shown}")
+        parts.append(f"; {name.replace('_', ' ')}: ")
+        parts += [item["label"], " ", (f"({item['term']})", "dim")] if isinstance(item, dict) else [str(item)]
     if "quantity_qualifier" in value:
-        parts.append(f"quantity: {describe_quantity(value)}")
+        parts.append(f"; quantity: {describe_quantity(value)}")
     period = describe_period(value)
     if period:
-        parts.append(f"period: {period}")
-    return "; ".join(parts)
+        parts.append(f"; period: {period}")
+    if parts and isinstance(parts[0], str):
+        parts[0] = parts[0].removeprefix("; ")
+    return line(*parts)
 
 
 def describe_quantity(value: dict[str, Any]) -> str:
@@ -332,16 +379,17 @@ def describe_period(value: dict[str, Any]) -> str | None:
 
 def _anchor_panel(claim: ClaimProvenance) -> Panel:
     anchor = claim.anchor
-    text = Text()
-    text.append(("…" if anchor["context_before"] else "") + anchor["context_before"], style="dim")
-    text.append(anchor["exact"], style="bold black on yellow")
-    text.append(anchor["context_after"] + ("…" if anchor["context_after"] else ""), style="dim")
-    verified = "[green]verified[/green]" if anchor["verified"] else "[red bold]DOES NOT MATCH the stored document[/red bold]"
-    footer = (
-        f"{claim.document.id} line {anchor['line']}, characters {anchor['start']}–{anchor['end']} (code points); "
-        f"sha256 {anchor['document_sha256']}; {verified}"
+    words = line(
+        (("…" if anchor["context_before"] else "") + anchor["context_before"], "dim"),
+        (anchor["exact"], "bold black on yellow"),
+        (anchor["context_after"] + ("…" if anchor["context_after"] else ""), "dim"),
     )
-    return Panel(Group(text, Text.from_markup(f"[dim]{footer}[/dim]")), title="The exact words, in their document", title_align="left")
+    verified = ("verified", "green") if anchor["verified"] else ("DOES NOT MATCH the stored document", "red bold")
+    footer = line((
+        f"{claim.document.id} line {anchor['line']}, characters {anchor['start']}–{anchor['end']} (code points); "
+        f"sha256 {anchor['document_sha256']}; ", "dim"
+    ), verified)  # fmt: skip
+    return Panel(Group(words, footer), title="The exact words, in their document", title_align="left")
 
 
 RELIABILITY_WORDS = {
@@ -366,7 +414,10 @@ def _assessments_table(claim: ClaimProvenance) -> Table:
     for name in ("of", "grade", "by, on", "why"):
         table.add_column(name, overflow="fold")
     for item in claim.assessments:
-        table.add_row(f"{item.target_kind} {item.target_id}", describe_grade(item.reliability, item.credibility), f"{item.assessor}, {item.assessed_on}", item.reason)
+        table.add_row(
+            text(f"{item.target_kind} {item.target_id}"), text(describe_grade(item.reliability, item.credibility)),
+            text(f"{item.assessor}, {item.assessed_on}"), text(item.reason),
+        )  # fmt: skip
     return table
 
 
@@ -376,7 +427,7 @@ def _relations_table(claim: ClaimProvenance) -> Table:
         table.add_column(name, overflow="fold")
     for rel in claim.relations:
         phrase = f"this {rel.kind} →" if rel.direction == "outgoing" else f"← {rel.kind} this"
-        table.add_row(phrase, rel.claim_id, rel.claimant_name, rel.statement)
+        table.add_row(text(phrase), text(rel.claim_id), text(rel.claimant_name), text(rel.statement))
     return table
 
 
@@ -390,7 +441,7 @@ def render_stats(data: Stats, console: Console) -> None:
         table.add_column(column.replace("_", " "), justify="right")
     table.add_column("total", justify="right", style="bold")
     for row in data.by_type_and_claimant:
-        table.add_row(row.key, *(str(row.counts.get(c, "")) for c in data.columns), str(row.total))
+        table.add_row(text(row.key), *(text(row.counts.get(c, "")) for c in data.columns), text(row.total))
     console.print(table)
     console.print(_count_table("claims by the year they were made", data.by_year, key_only=True))
 
@@ -398,20 +449,19 @@ def render_stats(data: Stats, console: Console) -> None:
 def render_located(found: Any, console: Console) -> None:
     """Where a curator's words sit in a document, or why they are not there."""
     if not found.places:
-        console.print(f"[red]Not found verbatim in {found.document}.[/red] {found.explanation}")
+        console.print(line((f"Not found verbatim in {found.document}.", "red"), f" {found.explanation}"))
         return
     many = len(found.places) > 1
-    console.print(f"Found {len(found.places)} time{'s' if many else ''} in {found.document}:")
+    console.print(line(f"Found {len(found.places)} time{'s' if many else ''} in {found.document}:"))
     for place in found.places:
         anchor = place.anchor
         how = f"occurrence: {place.occurrence}" if many else "unique: no occurrence needed"
-        warning = " [red](cuts a word: quote whole words)[/red]" if place.cuts_word else ""
-        console.print(f"  line {place.line}, characters {anchor.start}–{anchor.end} ({how}){warning}")
-        context = Text("    …")
-        context.append(_one_line(anchor.prefix), style="dim")
-        context.append(_one_line(anchor.exact), style="bold black on yellow")
-        context.append(_one_line(anchor.suffix) + "…", style="dim")
-        console.print(context)
+        warning: list[Part] = [" ", ("(cuts a word: quote whole words)", "red")] if place.cuts_word else []
+        console.print(line(f"  line {place.line}, characters {anchor.start}–{anchor.end} ({how})", *warning))
+        console.print(line(
+            "    …", (_one_line(anchor.prefix), "dim"), (_one_line(anchor.exact), "bold black on yellow"),
+            (_one_line(anchor.suffix) + "…", "dim"),
+        ))  # fmt: skip
 
 
 # --- progress -----------------------------------------------------------------------------------
@@ -423,7 +473,8 @@ def progress_bar(console: Console, *, quiet: bool) -> Iterator[Progress]:
     if not bar_wanted(quiet=quiet, terminal=console.is_terminal):
         yield NO_PROGRESS
         return
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    description = TextColumn("{task.description}", markup=False)
+    columns = (SpinnerColumn(), description, BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with RichProgress(*columns, console=console, transient=True) as bar:
         yield _BarProgress(bar)
 
@@ -493,7 +544,7 @@ def figures_json(data: Figures) -> str:
         }  # fmt: skip
         for check in data.sums
     ]
-    return json.dumps({"groups": groups, "sums": sums}, indent=2, ensure_ascii=False, default=str)
+    return json_safe(json.dumps({"groups": groups, "sums": sums}, indent=2, ensure_ascii=False, default=str))
 
 
 _STATUS_STYLE = {"conflict": "bold red", "restatement": "dim", "superseded": "dim", "unchecked": "yellow", "agrees": "green", "alone": ""}
@@ -503,34 +554,34 @@ def render_figures(data: Figures, console: Console) -> None:
     """One table per measure, periods in order, conflicts in red; then sums that do not add up."""
     values = sum(len(g.values) for g in data.groups)
     measures = data.measures
-    console.print(Text.assemble(
+    console.print(line(
         (f"{values} figure{'s' if values != 1 else ''}", "bold"), f" of {len(measures)} measure{'s' if len(measures) != 1 else ''}, ",
         (f"{len(data.conflicts)} conflict{'s' if len(data.conflicts) != 1 else ''}", "bold red" if data.conflicts else "green"),
         " (figures for one measure and period that cannot all be true).",
     ))  # fmt: skip
     for measure, groups in measures:
-        table = Table(title=Text(measure.label, style="bold"), title_justify="left", show_lines=True)
+        table = Table(title=text(measure.label, style="bold"), title_justify="left", show_lines=True)
         for name, ratio in (("period", 2), ("claimant", 2), ("figure", 1), ("made in, claimed", 2), ("claim", 3), ("status", 1)):
             table.add_column(name, overflow="fold", ratio=ratio)
         for group in groups:
             voices = sum(1 for v in group.values if v.compared)
             for index, item in enumerate(group.values):
                 status = figure_status(group, item, voices)
-                note = Text(status, style=_STATUS_STYLE.get(status, ""))
+                note = text(status, style=_STATUS_STYLE.get(status, ""))
                 if item.conflicts_with:
                     note.append(f"\nwith {', '.join(item.conflicts_with)}", style="red")
                 if item.restates:
                     note.append(f"\nof {item.restates}", style="dim")
                 if item.superseded_by:
                     note.append(f"\nby {item.superseded_by}", style="dim")
-                figure = Text(item.said)
+                figure = text(item.said)
                 if item.interval.text() != item.said:
                     figure.append(f"\n= {item.interval.text()}", style="dim")
-                source = Text(item.made_in_id or "(publication not identified)", style="" if item.made_in_id else "dim")
+                source = text(item.made_in_id or "(publication not identified)", style="" if item.made_in_id else "dim")
                 source.append(f"\n{item.claimed_on or 'date unknown'}", style="dim")
                 table.add_row(
-                    Text(group.period.text()) if index == 0 else Text(""),
-                    Text(item.claimant_name), figure, source, Text(item.claim_id, style="cyan"), note,
+                    text(group.period.text()) if index == 0 else text(""),
+                    text(item.claimant_name), figure, source, text(item.claim_id, style="cyan"), note,
                 )  # fmt: skip
         console.print(table)
     render_sums(data, console)
@@ -541,16 +592,16 @@ def render_sums(data: Figures, console: Console) -> None:
     if not data.sums:
         return
     if not failing:
-        console.print(Text(f"{len(data.sums)} sum{'s' if len(data.sums) != 1 else ''} checked (quarters or months against the whole): all add up.", style="green"))
+        console.print(text(f"{len(data.sums)} sum{'s' if len(data.sums) != 1 else ''} checked (quarters or months against the whole): all add up.", style="green"))
         return
-    table = Table(title=Text(f"Sums that do not add up ({len(failing)} of {len(data.sums)} checked)", style="bold red"), title_justify="left")
+    table = Table(title=text(f"Sums that do not add up ({len(failing)} of {len(data.sums)} checked)", style="bold red"), title_justify="left")
     for name in ("measure", "claimant", "period", "whole", "parts", "problem"):
         table.add_column(name, overflow="fold")
     for check in failing:
         parts = ", ".join(f"{period.text()}: {value.interval.text()}" for period, value in check.parts)
         table.add_row(
-            Text(check.measure.label), Text(check.claimant_name), Text(check.whole_period.text()),
-            Text(f"{check.whole.interval.text()} ({check.whole.claim_id})"), Text(parts), Text(check.problem or "", style="red"),
+            text(check.measure.label), text(check.claimant_name), text(check.whole_period.text()),
+            text(f"{check.whole.interval.text()} ({check.whole.claim_id})"), text(parts), text(check.problem or "", style="red"),
         )  # fmt: skip
     console.print(table)
 
@@ -562,12 +613,12 @@ def render_denials(items: Sequence[Denial], console: Console) -> None:
         return
     for denial in items:
         table = Table(
-            title=Text.assemble((denial.claim.claimant_name, "bold"), f" ({denial.claim.claimed_on or 'date unknown'}), ", (denial.claim.id, "cyan"), ":\n", denial.claim.statement),
+            title=line((denial.claim.claimant_name, "bold"), f" ({denial.claim.claimed_on or 'date unknown'}), ", (denial.claim.id, "cyan"), ":\n", denial.claim.statement),
             title_justify="left", show_header=True,
         )  # fmt: skip
         for name in ("contradicts", "claimant", "claimed", "statement"):
             table.add_column(name, overflow="fold")
         for target in denial.denies:
             withdrawn = " (withdrawn)" if target.status != "active" else ""
-            table.add_row(Text(target.id + withdrawn, style="cyan"), Text(target.claimant_name), Text(target.claimed_on or "unknown"), Text(target.statement))
+            table.add_row(text(target.id + withdrawn, style="cyan"), text(target.claimant_name), text(target.claimed_on or "unknown"), text(target.statement))
         console.print(table)

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -25,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from claimsdb.chars import code_point, control_problem, is_blank
 from claimsdb.rules import (
     PARTIAL_DATE,
     PRECISIONS,
@@ -42,8 +44,37 @@ Slug = Annotated[
 ]
 """An id a curator chooses: lower-case letters, digits, '-' and '_', at most 120 characters."""
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+
+
+def _seed_text(*, multiline: bool) -> BeforeValidator:
+    """Refuse control characters (chars.py says which and why) and text that draws nothing, before
+    whitespace is stripped: a control character Python counts as whitespace is refused, not cut."""
+
+    def check(raw: Any) -> Any:
+        if isinstance(raw, str):
+            problem = control_problem(raw, multiline=multiline)
+            if problem:
+                raise ValueError(problem)
+            if is_blank(raw):
+                hidden = ", ".join(sorted({code_point(c) for c in raw if not c.isspace()}))
+                raise ValueError(f"is made only of invisible characters ({hidden}); write text a reader can see")
+        return raw
+
+    return BeforeValidator(check)
+
+
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), _seed_text(multiline=False)
+]
+"""One line of text: a name, a title, a statement. Tabs allowed, no other control character."""
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000), _seed_text(multiline=True)
+]
+"""Text that may run over lines: a quote, a note, a description."""
+DocumentWords = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), _seed_text(multiline=True)
+]
+"""A short run of a document's words, which may cross a line break (a quote's prefix)."""
 Precision = Literal["day", "month", "year"]
 
 
@@ -467,7 +498,7 @@ class ClaimBase(Model):
     statement: Text
     quote: LongText
     occurrence: int | None = Field(default=None, ge=1)
-    quote_prefix: Text | None = None
+    quote_prefix: DocumentWords | None = None
     claimed_on: ClaimDate | None = None
     corroborates: tuple[Slug, ...] = ()
     contradicts: tuple[Slug, ...] = ()

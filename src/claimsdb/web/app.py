@@ -96,7 +96,7 @@ def _templates() -> Jinja2Templates:
         PAGE_SIZE=views.PAGE_SIZE,
         CONFLICT=figures_views.CONFLICT,
     )
-    env.filters.update(type_label=views.type_label, http_url=views.http_url)
+    env.filters.update(type_label=views.type_label, http_url=views.http_url, bdi=views.isolate)
     return Jinja2Templates(env=env)
 
 

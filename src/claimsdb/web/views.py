@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from markupsafe import Markup
+
 from claimsdb.errors import ClaimsError, NotFound
 from claimsdb.export import COLUMN_NAMES
 from claimsdb.query import ClaimFilter, ClaimRow, FacetCounts, SourceRow, whole_number
@@ -366,3 +368,10 @@ def citation(claim: Any, url: str) -> str:
         f"[document {doc.id}, sha256 {anchor['document_sha256']}, characters {anchor['start']}–{anchor['end']}]. "
         f"claimsdb claim {claim.id}, {url}"
     )
+
+
+def isolate(value: object) -> Markup:
+    """Text from seeds or requests, escaped, in its own bidirectional isolate (<bdi>, whose direction
+    follows its own first strong character): a right-to-left override or a Hebrew name inside it
+    cannot reorder the words of the page around it. The `bdi` filter of every template."""
+    return Markup("<bdi>{}</bdi>").format(value)
