@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, Integer, String, column, exists, func, lit
 from sqlalchemy.orm import Session
 
 from claimsdb.db import models as m
+from claimsdb.db.base import BATCH_SIZE
 
 SEARCH_OBJECTS = ("claims_fts", "ix_claims_search")
 """Names Alembic's model comparison must leave alone: they are dialect-specific, made by 0002."""
@@ -47,8 +48,8 @@ def refresh_search_index(session: Session, claim_ids: Sequence[str] | None = Non
         session.execute(text("DELETE FROM claims_fts"))
         session.execute(text("INSERT INTO claims_fts(rowid, id, statement, quote) SELECT rowid, id, statement, quote FROM claims"))
         return
-    for start in range(0, len(claim_ids), 10_000):
-        batch = list(claim_ids[start : start + 10_000])
+    for start in range(0, len(claim_ids), BATCH_SIZE):
+        batch = list(claim_ids[start : start + BATCH_SIZE])
         keys = ", ".join(f":k{i}" for i in range(len(batch)))
         params = {f"k{i}": key for i, key in enumerate(batch)}
         session.execute(text(f"DELETE FROM claims_fts WHERE id IN ({keys})"), params)
