@@ -157,7 +157,9 @@ def test_unicode_normalisation_difference_is_not_shown_as_two_identical_words() 
     ids=["start", "end", "both"],
 )
 def test_quote_cutting_a_word_is_refused_showing_the_whole_words(quote: str, line: int, whole: str) -> None:
-    assert not_found(DOC, quote) == f"the quote cuts a word at line {line}: the document has {whole!r}; quote whole words"
+    assert (
+        not_found(DOC, quote) == f"the quote cuts a word at line {line}: the document has {whole!r}; quote whole words"
+    )
 
 
 def test_empty_quote_is_refused() -> None:

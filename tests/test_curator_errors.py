@@ -343,7 +343,9 @@ def test_unknown_section_is_matched_to_the_sections(cli: Cli, curator_seeds: Pat
 @pytest.mark.parametrize("claim_type", schema.CLAIM_TYPES)
 def test_each_claim_type_is_offered_the_fields_of_its_own_value(claim_type: str) -> None:
     """Walked from the models: a field another engineer adds to a value model is offered with no edit here."""
-    claim = next(m for m in schema.ClaimBase.__subclasses__() if m.model_fields["type"].annotation == Literal[claim_type])
+    claim = next(
+        m for m in schema.ClaimBase.__subclasses__() if m.model_fields["type"].annotation == Literal[claim_type]
+    )
     value = claim.model_fields["value"].annotation
     expected = sorted(value.model_fields) if isinstance(value, type) and issubclass(value, schema.Model) else []
     assert fields_at(("claims", 0, claim_type)) == sorted(claim.model_fields)

@@ -220,13 +220,17 @@ def test_an_unsupported_database_url_says_which_are_supported(cli: Cli, db: str,
     for args in (["list"], ["stats"], ["load", seeds, "--quiet"], ["export", "--out", tmp_path / "out"], ["serve"], ["migrate"]):
         result = cli("--db", db, *args)
         message = error_line(result)
-        assert message.startswith(f"Error: unsupported database '{db.split('://')[0]}://' in --db or $CLAIMS_DB"), message
+        assert message.startswith(f"Error: unsupported database '{db.split('://')[0]}://' in --db or $CLAIMS_DB"), (
+            message
+        )
         assert "a SQLite file path (claims.db), a sqlite:///path/to/claims.db URL, or a PostgreSQL URL" in message
         assert "s3cret" not in message  # never the rest of the URL, which may hold a password
     assert not (tmp_path / "out").exists()
 
 
-def test_a_malformed_postgresql_url_is_a_message_and_sqlite_urls_still_work(cli: Cli, seeds: Path, tmp_path: Path) -> None:
+def test_a_malformed_postgresql_url_is_a_message_and_sqlite_urls_still_work(
+    cli: Cli, seeds: Path, tmp_path: Path
+) -> None:
     message = error_line(cli("--db", "postgresql://curator@db.example:notaport/claims", "list"))
     assert message.startswith("Error: cannot read the postgresql URL in --db or $CLAIMS_DB")
     path = tmp_path / "claims.db"
@@ -277,7 +281,9 @@ def test_verify_reports_a_damaged_database_file(damaged: str, seeds: Path, cli: 
     assert "Error: the database file is damaged (SQLite's quick_check)" in result.stderr
 
 
-def test_an_export_that_fails_part_way_says_so_and_leaves_no_half_export(damaged: str, cli: Cli, tmp_path: Path) -> None:
+def test_an_export_that_fails_part_way_says_so_and_leaves_no_half_export(
+    damaged: str, cli: Cli, tmp_path: Path
+) -> None:
     result = cli("--db", damaged, "export")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "Error: the export stopped part-way: the database failed" in result.stderr
@@ -290,7 +296,10 @@ def test_an_export_that_fails_part_way_says_so_and_leaves_no_half_export(damaged
     before = _export_files(out)
     result = cli("--db", damaged, "export", "--out", out)
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert f"Error: the export stopped part-way: the database failed (DatabaseError: database disk image is malformed); {out} was left as it was" in result.stderr
+    assert (
+        f"Error: the export stopped part-way: the database failed (DatabaseError: database disk image is malformed); {out} was left as it was"
+        in result.stderr
+    )
     assert _export_files(out) == before
 
 
@@ -316,10 +325,16 @@ def test_loading_the_same_seeds_by_another_name_stores_the_same_paths(
         monkeypatch.chdir(folder)
         result = cli("--db", loaded, "load", name, "--quiet", "--force")
         assert result.exit_code == 0, result.output
-        assert "0 added, 0 changed, 0 restored, 0 withdrawn, 3 unchanged" in " ".join(result.output.split()), (name, result.output)
+        assert "0 added, 0 changed, 0 restored, 0 withdrawn, 3 unchanged" in " ".join(result.output.split()), (
+            name,
+            result.output,
+        )
         assert stored_seed_files(loaded) == {"seeds/article.yaml"}, name
         unchanged = cli("--db", loaded, "load", name, "--quiet")
-        assert "Nothing changed" in unchanged.output, (name, unchanged.output)  # the hashes are found under the same names
+        assert "Nothing changed" in unchanged.output, (
+            name,
+            unchanged.output,
+        )  # the hashes are found under the same names
 
 
 # --- 13: small things --------------------------------------------------------------------------------------
@@ -341,7 +356,9 @@ def test_a_blank_search_is_no_search_and_one_without_words_is_an_error(loaded: s
     assert "Error: the search '!!! ?' has no words to look for (letters or digits)" in message
     page = site.get("/", params={"q": "!!!"})
     assert page.status_code == 400 and "has no words to look for" in page.text
-    assert listed_ids(cli("--db", loaded, "list", "--search", "  firing  ", "--format", "csv")) == ["tjwg-method-shooting"]
+    assert listed_ids(cli("--db", loaded, "list", "--search", "  firing  ", "--format", "csv")) == [
+        "tjwg-method-shooting"
+    ]
 
 
 def test_an_unknown_claim_type_is_an_error_like_an_unknown_term(loaded: str, cli: Cli, site: TestClient) -> None:
@@ -353,7 +370,9 @@ def test_an_unknown_claim_type_is_an_error_like_an_unknown_term(loaded: str, cli
     assert term.startswith("Error: no vocabulary term matches 'bogus'")
     assert site.get("/", params={"type": "bogus"}).status_code == 400
     for spelling in ("execution_method", "Execution Method", "execution-method"):
-        assert listed_ids(cli("--db", loaded, "list", "--type", spelling, "--format", "csv")) == ["tjwg-method-shooting"]
+        assert listed_ids(cli("--db", loaded, "list", "--type", spelling, "--format", "csv")) == [
+            "tjwg-method-shooting"
+        ]
 
 
 def test_verify_with_a_missing_seeds_folder_says_so(loaded: str, cli: Cli, tmp_path: Path) -> None:
@@ -388,4 +407,3 @@ def test_csv_listings_with_no_rows_still_print_the_header(db_url: str, seeds: Pa
         "claimed_on_precision,quote,attribution,place,date_match"
     ]
     assert "No claims match these filters." in result.stderr
-

@@ -54,7 +54,9 @@ def test_every_qualifier_is_put_in_words_and_read_as_an_interval(qualifier: str)
 
 def test_the_hint_names_close_ids_and_otherwise_says_what_it_was_told() -> None:
     known = ["tjwg-2017-exec", "tjwg-2019-exec", "nkdb-report"]
-    assert rules.closest_hint("tjwg-2017-exc", known, rules.CLOSE_TO_AN_ID) == "; closest: tjwg-2017-exec, tjwg-2019-exec"
+    assert (
+        rules.closest_hint("tjwg-2017-exc", known, rules.CLOSE_TO_AN_ID) == "; closest: tjwg-2017-exec, tjwg-2019-exec"
+    )
     assert rules.closest_hint("zzz", known, rules.CLOSE_TO_AN_ID, otherwise="; see the list") == "; see the list"
 
 
@@ -118,7 +120,11 @@ def test_only_an_http_url_becomes_a_link(given: str | None, link: str | None) ->
 )  # fmt: skip
 def test_a_partial_date_means_a_span_of_days(written: str, first: str, last: str, precision: str) -> None:
     value, read_precision = rules.read_partial_date(written)
-    assert (value.isoformat(), rules.last_day(value, read_precision).isoformat(), read_precision) == (first, last, precision)
+    assert (value.isoformat(), rules.last_day(value, read_precision).isoformat(), read_precision) == (
+        first,
+        last,
+        precision,
+    )
 
 
 @pytest.mark.parametrize("written", ["17", "2017-7", "2017-13", "2017-02-30", "2017/2018"])

@@ -111,7 +111,14 @@ def test_walks_by_rowid_give_the_walks_page_or_give_up(sqlite_session: Session, 
     if how == "probe":
         assert exact is not None, word
     fts = exact.text if how == "probe" and exact else fts5_query(word)
-    for offset, limit, claimant in [(0, 50, None), (0, 1, None), (30, 20, None), (500, 50, None), (0, 20, "org-7"), (3, 3000, None)]:
+    for offset, limit, claimant in [
+        (0, 50, None),
+        (0, 1, None),
+        (30, 20, None),
+        (500, 50, None),
+        (0, 20, "org-7"),
+        (3, 3000, None),
+    ]:
         filters = ClaimFilter(search=word, offset=offset, limit=limit, claimant=claimant)
         expected = _walked(sqlite_session, filters)
         found = _page_by_rowid(sqlite_session, filters, SearchPlan(fts, how, window=10_000))  # type: ignore[arg-type]
@@ -190,7 +197,9 @@ def test_an_index_built_in_another_order_still_gives_the_same_pages(sqlite_path:
         before = {word: list_claims(session, ClaimFilter(search=word, limit=50)) for word in (COMMON, "camp", "1")}
     # as an older claimsdb or another tool might leave it: the right rows, at other rowids
     execute_sql(db, "DELETE FROM claims_fts")
-    execute_sql(db, "INSERT INTO claims_fts(id, statement, quote) SELECT id, statement, quote FROM claims ORDER BY id DESC")
+    execute_sql(
+        db, "INSERT INTO claims_fts(id, statement, quote) SELECT id, statement, quote FROM claims ORDER BY id DESC"
+    )
     with api.reading(db) as session:
         for how in ("rowset", "probe"):
             plan = SearchPlan(fts5_query(COMMON) if how == "rowset" else '"witnesses"', how, window=10_000)  # type: ignore[arg-type]

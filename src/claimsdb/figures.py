@@ -198,7 +198,9 @@ def parse_period(text: str) -> tuple[dt.date, dt.date]:
             if len(raw) not in (4, 7, 10):
                 raise ValueError(raw)
     except ValueError:
-        raise ClaimsError(f"{text!r} is not a period: write 2021, 2021-Q1, 2021-03, 2021-03-15 or an interval such as 2019/2021") from None
+        raise ClaimsError(
+            f"{text!r} is not a period: write 2021, 2021-Q1, 2021-03, 2021-03-15 or an interval such as 2019/2021"
+        ) from None
     if first is None or last is None or first > last:
         raise ClaimsError(f"{text!r} is not a period: its start comes after its end")
     return first, last
@@ -234,7 +236,11 @@ class Measure:
 
 
 def _measure(claim: m.Claim, labels: dict[str, str], place_name: str | None) -> Measure:
-    terms = tuple((column, term, labels.get(term, term)) for column in TERM_COLUMNS if (term := getattr(claim, column)) is not None)
+    terms = tuple(
+        (column, term, labels.get(term, term))
+        for column in TERM_COLUMNS
+        if (term := getattr(claim, column)) is not None
+    )
     publication = claim.made_in_id if claim.type == "evidence_basis" else None
     parts = [claim.type, *(f"{column}={term}" for column, term, _ in terms)]
     if claim.place:
@@ -357,7 +363,10 @@ def figures(session: Session, filters: ClaimFilter = ClaimFilter(), period: str 
         .join(m.Organisation, m.Claim.claimant_id == m.Organisation.id)
         .outerjoin(made_in, m.Claim.made_in_id == made_in.id)
         .outerjoin(m.Place, m.Claim.place == m.Place.id)
-        .where(m.Claim.quantity_qualifier.is_not(None), *filter_conditions(session, replace(filters, include_withdrawn=False)))
+        .where(
+            m.Claim.quantity_qualifier.is_not(None),
+            *filter_conditions(session, replace(filters, include_withdrawn=False)),
+        )
     )
     labels = dict(session.execute(select(m.TermRow.id, m.TermRow.label)).tuples().all())
     superseded = _superseded(session)
@@ -441,7 +450,13 @@ def _claimant_figure(values: list[FigureValue], claimant_id: str) -> FigureValue
     own = [v for v in values if v.claimant_id == claimant_id and v.compared]
     if not own or any(v.conflicts_with and set(v.conflicts_with) & {o.claim_id for o in own} for v in own):
         return None
-    return min(own, key=lambda v: ((v.interval.high if v.interval.high is not None else math.inf) - (v.interval.low or 0), _said_order(v)))
+    return min(
+        own,
+        key=lambda v: (
+            (v.interval.high if v.interval.high is not None else math.inf) - (v.interval.low or 0),
+            _said_order(v),
+        ),
+    )
 
 
 def _sum_checks(groups: list[FigureGroup]) -> list[SumCheck]:
@@ -465,13 +480,31 @@ def _sum_checks(groups: list[FigureGroup]) -> list[SumCheck]:
                     ]  # fmt: skip
                     if parts:
                         expected = PARTS_IN[(whole_group.period.granularity or "", shape)]
-                        checks.append(_sum_check(whole_group, claimant_name, whole, sorted(parts, key=lambda p: p[0].first_day or dt.date.min), expected))
+                        checks.append(
+                            _sum_check(
+                                whole_group,
+                                claimant_name,
+                                whole,
+                                sorted(parts, key=lambda p: p[0].first_day or dt.date.min),
+                                expected,
+                            )
+                        )
     return checks
 
 
-def _sum_check(whole_group: FigureGroup, claimant_name: str, whole: FigureValue, parts: list[tuple[Period, FigureValue]], expected: int) -> SumCheck:
+def _sum_check(
+    whole_group: FigureGroup,
+    claimant_name: str,
+    whole: FigureValue,
+    parts: list[tuple[Period, FigureValue]],
+    expected: int,
+) -> SumCheck:
     lows = sum(figure.interval.low or 0 for _, figure in parts)
-    highs = None if any(figure.interval.high is None for _, figure in parts) else sum(figure.interval.high or 0 for _, figure in parts)
+    highs = (
+        None
+        if any(figure.interval.high is None for _, figure in parts)
+        else sum(figure.interval.high or 0 for _, figure in parts)
+    )
     total = Interval(lows, highs, "exact" if highs == lows else "between")
     complete = len(parts) == expected
     problem = None

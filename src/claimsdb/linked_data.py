@@ -79,7 +79,13 @@ class Links:
         if base_url is None:
             return cls()
         parts = urlsplit(base_url.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc or parts.query or parts.fragment:
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or "@" in parts.netloc
+            or parts.query
+            or parts.fragment
+        ):
             raise ClaimsError(
                 f"--base-url must be the http(s) address of the site that serves the claims "
                 f"(e.g. https://claims.example.org), not {base_url!r}"

@@ -449,12 +449,22 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
                     continue
                 if before[:2] == (record.content_hash, "active"):
                     if before[2:] != (record["seed_file"], record["seed_line"]):
-                        moved.append({"key": record.id, "seed_file": record["seed_file"], "seed_line": record["seed_line"]})
+                        moved.append(
+                            {"key": record.id, "seed_file": record["seed_file"], "seed_line": record["seed_line"]}
+                        )
                     continue
                 action = "restored" if before[1] == "withdrawn" else "changed"
                 (report.restored if action == "restored" else report.changed).append(record.id)
                 changes.append((run_id, record.id, action))
-                updated.append({"key": record.id, **record.columns, "content_hash": record.content_hash, "status": "active", "changed_run_id": run_id})
+                updated.append(
+                    {
+                        "key": record.id,
+                        **record.columns,
+                        "content_hash": record.content_hash,
+                        "status": "active",
+                        "changed_run_id": run_id,
+                    }
+                )
             if len(new_rows) >= BATCH_SIZE:
                 _insert_claims(session, new_rows, changes)
                 new_rows, changes = [], []
@@ -467,15 +477,25 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
         key for key, (_, status, seed_file, _) in existing.items()
         if status == "active" and key not in in_seeds and (bundle.full or seed_file in bundle.scope)
     ]  # fmt: skip
-    _update_by_id(session, m.Claim, [{"key": key, "status": "withdrawn", "changed_run_id": run_id} for key in gone], "status", "changed_run_id")
+    _update_by_id(
+        session,
+        m.Claim,
+        [{"key": key, "status": "withdrawn", "changed_run_id": run_id} for key in gone],
+        "status",
+        "changed_run_id",
+    )
     report.withdrawn.extend(gone)
     changes.extend((run_id, key, "withdrawn") for key in gone)
     owned_claims = select(m.Claim.id).where(_owned(m.Claim.seed_file, bundle))
     session.execute(delete(m.ClaimRelation).where(m.ClaimRelation.claim_id.in_(owned_claims)))
     _insert_many(session, m.ClaimRelation.__table__, relations, names=("claim_id", "kind", "target_id"))
     _insert_many(session, m.ClaimChange.__table__, changes, names=("run_id", "claim_id", "action"))
-    report.claims_total = session.scalar(select(func.count()).select_from(m.Claim).where(m.Claim.status == "active")) or 0
-    report.unchanged = report.claims_total - len(report.added) - len(report.changed) - len(report.restored)  # read or not
+    report.claims_total = (
+        session.scalar(select(func.count()).select_from(m.Claim).where(m.Claim.status == "active")) or 0
+    )
+    report.unchanged = (
+        report.claims_total - len(report.added) - len(report.changed) - len(report.restored)
+    )  # read or not
     return None if empty else [*report.added, *report.changed, *report.restored]
 
 
@@ -507,9 +527,14 @@ def _existing_claims(session: Session, bundle: SeedBundle) -> dict[str, tuple[st
     connection = session.connection()
     if bundle.full:
         return {key: tuple(rest) for key, *rest in connection.execute(query).tuples()}  # type: ignore[misc]
-    found = {key: tuple(rest) for key, *rest in connection.execute(query.where(m.Claim.seed_file.in_(sorted(bundle.scope)))).tuples()}
+    found = {
+        key: tuple(rest)
+        for key, *rest in connection.execute(query.where(m.Claim.seed_file.in_(sorted(bundle.scope)))).tuples()
+    }
     for batch in _batches(sorted({record.id for record in bundle.claims} - set(found))):
-        found.update({key: tuple(rest) for key, *rest in connection.execute(query.where(m.Claim.id.in_(batch))).tuples()})
+        found.update(
+            {key: tuple(rest) for key, *rest in connection.execute(query.where(m.Claim.id.in_(batch))).tuples()}
+        )
     return found  # type: ignore[return-value]
 
 
@@ -517,7 +542,9 @@ def _update_by_id(session: Session, model: type[m.Base], rows: list[dict[str, An
     """One executemany UPDATE by id (`key` in each row), not one statement per row."""
     if rows:
         table = model.__table__
-        statement = update(table).where(table.c.id == bindparam("key")).values({name: bindparam(name) for name in columns})
+        statement = (
+            update(table).where(table.c.id == bindparam("key")).values({name: bindparam(name) for name in columns})
+        )
         session.connection().execute(statement, rows)
 
 

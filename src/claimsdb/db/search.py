@@ -46,7 +46,9 @@ def refresh_search_index(session: Session, claim_ids: Sequence[str] | None = Non
         return
     if claim_ids is None:
         session.execute(text("DELETE FROM claims_fts"))
-        session.execute(text("INSERT INTO claims_fts(rowid, id, statement, quote) SELECT rowid, id, statement, quote FROM claims"))
+        session.execute(
+            text("INSERT INTO claims_fts(rowid, id, statement, quote) SELECT rowid, id, statement, quote FROM claims")
+        )
         return
     for start in range(0, len(claim_ids), BATCH_SIZE):
         batch = list(claim_ids[start : start + BATCH_SIZE])
@@ -58,10 +60,18 @@ def refresh_search_index(session: Session, claim_ids: Sequence[str] | None = Non
         taken = set(session.execute(text(f"SELECT rowid FROM claims_fts WHERE rowid IN ({marks})")).scalars())
         # each entry at its claim's rowid, where that is free (it is, unless rowids moved, e.g. by VACUUM)
         free = ", ".join(str(int(rowid)) for rowid in rowids if rowid not in taken) or "NULL"
-        session.execute(text(f"INSERT INTO claims_fts(rowid, id, statement, quote) SELECT rowid, id, statement, quote FROM claims WHERE rowid IN ({free})"))
+        session.execute(
+            text(
+                f"INSERT INTO claims_fts(rowid, id, statement, quote) SELECT rowid, id, statement, quote FROM claims WHERE rowid IN ({free})"
+            )
+        )
         if taken:
             clash = ", ".join(str(int(rowid)) for rowid in taken)
-            session.execute(text(f"INSERT INTO claims_fts(id, statement, quote) SELECT id, statement, quote FROM claims WHERE rowid IN ({clash})"))
+            session.execute(
+                text(
+                    f"INSERT INTO claims_fts(id, statement, quote) SELECT id, statement, quote FROM claims WHERE rowid IN ({clash})"
+                )
+            )
 
 
 def has_words(text: str) -> bool:
@@ -252,9 +262,13 @@ def _index_terms(session: Session, words: list[str]) -> list[list[str]]:
     for statement in _TEMP_TABLES:
         connection.exec_driver_sql(statement)
     connection.exec_driver_sql("DELETE FROM temp.claims_fts_words")
-    connection.exec_driver_sql("INSERT INTO temp.claims_fts_words(rowid, word) VALUES (?, ?)", list(enumerate(words, 1)))
+    connection.exec_driver_sql(
+        "INSERT INTO temp.claims_fts_words(rowid, word) VALUES (?, ?)", list(enumerate(words, 1))
+    )
     terms: list[list[str]] = [[] for _ in words]
-    for doc, term in connection.exec_driver_sql("SELECT doc, term FROM temp.claims_fts_word_terms ORDER BY doc, offset"):
+    for doc, term in connection.exec_driver_sql(
+        "SELECT doc, term FROM temp.claims_fts_word_terms ORDER BY doc, offset"
+    ):
         terms[doc - 1].append(term)
     return terms
 
@@ -267,7 +281,9 @@ def _longer_terms(session: Session, stem: str, most: int) -> list[str]:
     found: list[str] = []
     after = stem
     while len(found) <= most:
-        term = session.scalar(text("SELECT term FROM temp.claims_fts_terms WHERE term >= :t LIMIT 1"), {"t": after + "\x01"})
+        term = session.scalar(
+            text("SELECT term FROM temp.claims_fts_terms WHERE term >= :t LIMIT 1"), {"t": after + "\x01"}
+        )
         if term is None or not term.startswith(stem):
             break
         found.append(term)

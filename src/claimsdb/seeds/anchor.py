@@ -182,7 +182,7 @@ def _unicode_form(text: str, quote: str) -> str | None:
     line = composed_text.count("\n", 0, hit) + 1
     return (
         f"the quote is not in the document verbatim; line {line} has it with a difference in Unicode form "
-        f"(accents composed in one and decomposed in the other): {composed_text[hit:hit + len(composed_quote)]!r}. "
+        f"(accents composed in one and decomposed in the other): {composed_text[hit : hit + len(composed_quote)]!r}. "
         "Copy the text from the document itself, or `claims anchor` it, rather than retyping it"
     )
 

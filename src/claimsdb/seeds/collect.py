@@ -40,12 +40,22 @@ def read_seeds(root: Path | str, progress: Progress = NO_PROGRESS, stored: Store
     """
     root = Path(root)
     if not root.is_dir():
-        raise SeedError([SeedIssue(str(root), None, "no such seeds directory; give the folder that holds your seed YAML files")])
+        raise SeedError(
+            [SeedIssue(str(root), None, "no such seeds directory; give the folder that holds your seed YAML files")]
+        )
     paths = {stored_path(root, path): path for path in seed_paths(root)}
     if not paths:
         raise SeedError([SeedIssue(str(root), None, "no seed files (*.yaml) here; see README 'Writing seeds'")])
     if len(paths) > MAX_SEED_FILES:
-        raise SeedError([SeedIssue(str(root), None, f"{len(paths):,} seed files, over the limit of {MAX_SEED_FILES:,}; put more claims in each file (one file per document is the convention)")])
+        raise SeedError(
+            [
+                SeedIssue(
+                    str(root),
+                    None,
+                    f"{len(paths):,} seed files, over the limit of {MAX_SEED_FILES:,}; put more claims in each file (one file per document is the convention)",
+                )
+            ]
+        )
     stored = stored if stored is not None and stored.complete else StoredSeeds()
     hashes = {name: _sha256_or_none(path) for name, path in paths.items()} if stored.files else {}
     scope = _changed(root, stored, paths, hashes) if stored.files else set(paths)
@@ -96,7 +106,9 @@ def _sha256_or_none(path: Path) -> str | None:
         return None
 
 
-def _all_files(results: list[FileResult], stored: StoredSeeds, hashes: dict[str, str | None], scope: set[str]) -> list[SeedFileRecord]:
+def _all_files(
+    results: list[FileResult], stored: StoredSeeds, hashes: dict[str, str | None], scope: set[str]
+) -> list[SeedFileRecord]:
     """Every current file, for the load run: those read now with their hashes, the rest as stored."""
     files = [SeedFileRecord(r.stored_path, r.sha256, "seed") for r in results if r.readable]
     files += [r.document_file for r in results if r.document_file is not None]

@@ -688,7 +688,9 @@ class AssessmentSeed(Model):
         if self.credibility is not None and kind != "claim":
             raise ValueError("credibility (1-6) grades a claim's information; an organisation or publication gets a reliability (A-F)")
         if self.reliability is not None and kind == "claim":
-            raise ValueError("reliability (A-F) grades where a claim comes from: assess its source or organisation instead")
+            raise ValueError(
+                "reliability (A-F) grades where a claim comes from: assess its source or organisation instead"
+            )
         return self
 
 

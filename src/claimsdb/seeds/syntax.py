@@ -46,7 +46,11 @@ def _diagnose(exc: yaml.MarkedYAMLError, text: str, loader: type) -> tuple[Any, 
     problem, context = str(exc.problem or ""), str(exc.context or "")
     here, opened = exc.problem_mark, exc.context_mark
     # where an unfinished key or bracket began, not where the parser gave up (often the next line)
-    mark = opened if opened and context.startswith(("while scanning a simple key", "while parsing a flow")) else here or opened
+    mark = (
+        opened
+        if opened and context.startswith(("while scanning a simple key", "while parsing a flow"))
+        else here or opened
+    )
     if mark is None:
         return None, ""
     if any("\t" in _indent(row) for row in text.splitlines()[max(0, mark.line - 1) : mark.line + 1]):

@@ -117,7 +117,14 @@ def _unpack_place(place: int) -> tuple[int, int | None]:
 
 
 class _SeedSet:
-    def __init__(self, root: Path, results: list[FileResult], unreadable: dict[str, frozenset[str]], stored: StoredSeeds, scope: set[str]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        results: list[FileResult],
+        unreadable: dict[str, frozenset[str]],
+        stored: StoredSeeds,
+        scope: set[str],
+    ) -> None:
         self.root = root
         self.results = results
         self.unreadable = unreadable
@@ -162,16 +169,32 @@ class _SeedSet:
                     continue
                 if key[0] == "vocabulary" and key in self.defined:
                     duplicate_vocabularies.add((result.path, key[1]))
-                    self.issues.append(SeedIssue(result.path, definition.id_line, f"{definition.id_loc}: vocabulary {key[1]!r} is defined twice; keep one definition"))
+                    self.issues.append(
+                        SeedIssue(
+                            result.path,
+                            definition.id_line,
+                            f"{definition.id_loc}: vocabulary {key[1]!r} is defined twice; keep one definition",
+                        )
+                    )
                     continue
                 if key[0] == "term" and key[2] in self.term_vocabulary:
                     other = self.term_vocabulary[key[2]]
-                    self.issues.append(SeedIssue(result.path, definition.id_line, f"{definition.id_loc}: term {key[2]!r} is already in vocabulary {other!r}; term ids are unique across vocabularies"))
+                    self.issues.append(
+                        SeedIssue(
+                            result.path,
+                            definition.id_line,
+                            f"{definition.id_loc}: term {key[2]!r} is already in vocabulary {other!r}; term ids are unique across vocabularies",
+                        )
+                    )
                     continue
                 if key in self.defined:
                     first = self.defined[key]
                     self.issues.append(
-                        SeedIssue(result.path, definition.id_line, f"{definition.id_loc}: duplicate {key[0]} id {key[1]!r} (first in {first.at()}); ids must be unique across all seed files")
+                        SeedIssue(
+                            result.path,
+                            definition.id_line,
+                            f"{definition.id_loc}: duplicate {key[0]} id {key[1]!r} (first in {first.at()}); ids must be unique across all seed files",
+                        )
                     )
                     continue
                 self.defined[key] = _Defined(result.path, definition.line)
@@ -184,7 +207,11 @@ class _SeedSet:
                     file_index, first_line = _unpack_place(first)
                     at = _Defined(self.results[file_index].path, first_line).at()
                     self.issues.append(
-                        SeedIssue(result.path, where.id_line, f"{where.id_loc}: duplicate claim id {claim_id!r} (first in {at}); ids must be unique across all seed files")
+                        SeedIssue(
+                            result.path,
+                            where.id_line,
+                            f"{where.id_loc}: duplicate claim id {claim_id!r} (first in {at}); ids must be unique across all seed files",
+                        )
                     )
                     continue
                 self.claims[claim_id] = _claim_place(position, line)
@@ -244,7 +271,12 @@ class _SeedSet:
 
     def _stored_claims_needed(self) -> None:
         """Related claims defined in files not read this time: ask the database about just those."""
-        wanted = {need[1] for result in self.results for need in result.needs if need[0] == "claim" and not self.satisfied(need)}
+        wanted = {
+            need[1]
+            for result in self.results
+            for need in result.needs
+            if need[0] == "claim" and not self.satisfied(need)
+        }
         for key, path in self.stored.claims.files_defining(wanted).items():
             if path not in self.scope:
                 self.stored_claims.add(key)
@@ -298,7 +330,7 @@ class _SeedSet:
             state[node] = 1
             for nxt in graph[node]:
                 if state.get(nxt) == 1:
-                    cycle = [*path[path.index(nxt):], nxt] if nxt in path else [node, nxt]
+                    cycle = [*path[path.index(nxt) :], nxt] if nxt in path else [node, nxt]
                     self._cycle(cycle)
                 elif nxt not in state:
                     visit(nxt, [*path, nxt])
@@ -368,7 +400,8 @@ def build_bundle(
     if seeds.unchecked:
         issues.append(
             SeedIssue(
-                str(root), None,
+                str(root),
+                None,
                 f"{seeds.unchecked} references to ids or terms could not be checked because "
                 f"{', '.join(sorted(seeds.unreadable))} could not be read; they will be once it is fixed",
             )  # fmt: skip
@@ -402,7 +435,10 @@ def files_to_reread(stored: StoredSeeds, results: list[FileResult], scope: set[s
             reached.add(path)
     reached |= set(stored.claims.files_defining([key[1] for key in now if key[0] == "claim"]).values())
     changed_dates = [
-        source.id for result in results for source in result.sources if stored.published.get(source.id) != published_date(source)
+        source.id
+        for result in results
+        for source in result.sources
+        if stored.published.get(source.id) != published_date(source)
     ]
     reached |= stored.claims.files_dated_by(changed_dates)
     return reached - scope

@@ -200,7 +200,9 @@ def _chart(measure: Measure, groups: list[FigureGroup]) -> Chart:
     )  # fmt: skip
 
 
-def _point(value: FigureValue, group: FigureGroup, colour: str, x: float, left: float, right: float, scale: Scale) -> Point:
+def _point(
+    value: FigureValue, group: FigureGroup, colour: str, x: float, left: float, right: float, scale: Scale
+) -> Point:
     interval = value.interval
     low, high = interval.low or 0, interval.high
     if interval.kind == "exact":
