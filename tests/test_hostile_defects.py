@@ -74,7 +74,9 @@ def test_a_refused_export_leaves_the_previous_export_whole(loaded: str, cli: Cli
     assert not fresh.exists()  # options are checked before the folder is made
 
 
-def test_an_export_that_succeeds_replaces_every_file_and_leaves_no_temporary_file(loaded: str, cli: Cli, tmp_path: Path) -> None:
+def test_an_export_that_succeeds_replaces_every_file_and_leaves_no_temporary_file(
+    loaded: str, cli: Cli, tmp_path: Path
+) -> None:
     out = tmp_path / "export"
     assert cli("--db", loaded, "export", "--out", out, "--quiet").exit_code == 0
     assert cli("--db", loaded, "export", "--claimant", "north-korea", "--out", out, "--quiet").exit_code == 0
@@ -90,7 +92,9 @@ def _umask() -> int:
     return mask
 
 
-def test_export_refuses_a_linked_claims_csv_a_folder_in_its_place_and_an_empty_out(loaded: str, cli: Cli, tmp_path: Path) -> None:
+def test_export_refuses_a_linked_claims_csv_a_folder_in_its_place_and_an_empty_out(
+    loaded: str, cli: Cli, tmp_path: Path
+) -> None:
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n", encoding="utf-8")
     linked = tmp_path / "linked"
@@ -129,24 +133,37 @@ organisations:
 """
 
 
-def test_an_alias_that_names_another_organisation_is_refused_with_both_places(seeds: Path, db_url: str, cli: Cli) -> None:
+def test_an_alias_that_names_another_organisation_is_refused_with_both_places(
+    seeds: Path, db_url: str, cli: Cli
+) -> None:
     write_seed(seeds, "more-organisations.yaml", CLASHING)
     for args in (["check", seeds], ["--db", db_url, "load", seeds, "--quiet"]):
         message = error_line(cli(*args))
         assert "1 problem in the seeds" in message
         # reported at the later file (organisations.yaml sorts after more-organisations.yaml), naming both
-        assert f"{seeds / 'organisations.yaml'}:3: organisation 'tjwg': the id 'tjwg' is also an alias of organisation 'watch-group'" in message
-        assert f"({seeds / 'more-organisations.yaml'}:2), so `--claimant tjwg` would find both; remove that alias of 'watch-group'" in message
+        assert (
+            f"{seeds / 'organisations.yaml'}:3: organisation 'tjwg': the id 'tjwg' is also an alias of organisation 'watch-group'"
+            in message
+        )
+        assert (
+            f"({seeds / 'more-organisations.yaml'}:2), so `--claimant tjwg` would find both; remove that alias of 'watch-group'"
+            in message
+        )
     assert snapshot(db_url) == []
 
 
-def test_an_alias_added_later_is_checked_against_the_organisations_already_loaded(loaded: str, seeds: Path, cli: Cli) -> None:
+def test_an_alias_added_later_is_checked_against_the_organisations_already_loaded(
+    loaded: str, seeds: Path, cli: Cli
+) -> None:
     """A load that reads only the new file still sees the stored organisations' names and aliases."""
     before = snapshot(loaded)
     write_seed(seeds, "more-organisations.yaml", CLASHING.replace("[tjwg, Watchers]", "[Watchers, PYONGYANG]"))
     message = error_line(cli("--db", loaded, "load", seeds, "--quiet"))
     assert "1 problem in the seeds" in message
-    assert f"{seeds / 'more-organisations.yaml'}:2: organisation 'watch-group': an alias 'PYONGYANG' is also an alias of organisation 'north-korea' (seeds/organisations.yaml:10)" in message
+    assert (
+        f"{seeds / 'more-organisations.yaml'}:2: organisation 'watch-group': an alias 'PYONGYANG' is also an alias of organisation 'north-korea' (seeds/organisations.yaml:10)"
+        in message
+    )
     assert snapshot(loaded) == before
 
     write_seed(seeds, "more-organisations.yaml", CLASHING.replace("[tjwg, Watchers]", "[Watchers]"))
@@ -214,10 +231,25 @@ def test_the_library_refuses_an_endless_wait_too(seeds: Path, db_url: str) -> No
 
 
 @pytest.mark.parametrize(
-    "db", ["ftp://x/y", "http://127.0.0.1:1/", "mysql://curator:s3cret@db.example/claims", "://", "postgresql+psycopg2://a/b", "oracle://x"]
+    "db",
+    [
+        "ftp://x/y",
+        "http://127.0.0.1:1/",
+        "mysql://curator:s3cret@db.example/claims",
+        "://",
+        "postgresql+psycopg2://a/b",
+        "oracle://x",
+    ],
 )
 def test_an_unsupported_database_url_says_which_are_supported(cli: Cli, db: str, seeds: Path, tmp_path: Path) -> None:
-    for args in (["list"], ["stats"], ["load", seeds, "--quiet"], ["export", "--out", tmp_path / "out"], ["serve"], ["migrate"]):
+    for args in (
+        ["list"],
+        ["stats"],
+        ["load", seeds, "--quiet"],
+        ["export", "--out", tmp_path / "out"],
+        ["serve"],
+        ["migrate"],
+    ):
         result = cli("--db", db, *args)
         message = error_line(result)
         assert message.startswith(f"Error: unsupported database '{db.split('://')[0]}://' in --db or $CLAIMS_DB"), (

@@ -408,11 +408,21 @@ def _row_of(session: Session, claim_id: str, formula_guard: bool) -> Sequence[An
 
 
 TERM_FIELDS: tuple[Column, ...] = (
-    Column("term", "string", "Id of the term, as claims.csv's vocabulary columns write it; unique across vocabularies."),
-    Column("vocabulary", "string", "The vocabulary it belongs to (execution_methods, offences, ...): which columns take it."),
+    Column(
+        "term", "string", "Id of the term, as claims.csv's vocabulary columns write it; unique across vocabularies."
+    ),
+    Column(
+        "vocabulary",
+        "string",
+        "The vocabulary it belongs to (execution_methods, offences, ...): which columns take it.",
+    ),
     Column("label", "string", "The term's name for people."),
     Column("definition", "string", "What the term means, as a documentation officer would code a claim with it."),
-    Column("huridocs", "string", "The equivalent term of the HURIDOCS micro-thesauri, where one exists (empty: none recorded)."),
+    Column(
+        "huridocs",
+        "string",
+        "The equivalent term of the HURIDOCS micro-thesauri, where one exists (empty: none recorded).",
+    ),
 )
 """terms.csv: every vocabulary term, so the codes in claims.csv can be read and mapped to HURIDOCS."""
 TERMS_FILE = "terms.csv"
@@ -460,8 +470,17 @@ def datapackage(session: Session, *, formula_guard: bool) -> dict[str, Any]:
         "profile": "tabular-data-package",
         "name": "claimsdb-claims",
         "title": "Attributed claims about human-rights abuses in North Korea",
-        "description": "One row per claim: who claims what, in which publication, when, with the exact words and where they sit in the held document. Exported by claimsdb " + __version__ + "." + guard_note,
-        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "description": "One row per claim: who claims what, in which publication, when, with the exact words and where they sit in the held document. Exported by claimsdb "
+        + __version__
+        + "."
+        + guard_note,
+        "licenses": [
+            {
+                "name": "CC-BY-4.0",
+                "title": "Creative Commons Attribution 4.0",
+                "path": "https://creativecommons.org/licenses/by/4.0/",
+            }
+        ],
         "sources": [{"title": title, **({"path": url} if url else {}), "id": sid} for sid, title, url in sources],
         "resources": [
             {
@@ -471,7 +490,13 @@ def datapackage(session: Session, *, formula_guard: bool) -> dict[str, Any]:
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "dialect": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "lineTerminator": "\r\n", "header": True},
+                "dialect": {
+                    "delimiter": ",",
+                    "quoteChar": '"',
+                    "doubleQuote": True,
+                    "lineTerminator": "\r\n",
+                    "header": True,
+                },
                 "schema": {
                     "fields": fields,
                     "primaryKey": ["claim_id"],
@@ -492,7 +517,13 @@ def datapackage(session: Session, *, formula_guard: bool) -> dict[str, Any]:
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "dialect": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "lineTerminator": "\r\n", "header": True},
+                "dialect": {
+                    "delimiter": ",",
+                    "quoteChar": '"',
+                    "doubleQuote": True,
+                    "lineTerminator": "\r\n",
+                    "header": True,
+                },
                 "schema": {
                     "fields": [{"name": c.name, "type": c.type, "description": c.description} for c in TERM_FIELDS],
                     "primaryKey": ["term"],

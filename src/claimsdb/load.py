@@ -106,9 +106,13 @@ def stored_seeds(session: Session) -> StoredSeeds:
         use(("term", "organisation_kinds", kind), seed_file)
         if part_of is not None:
             use(("organisation", part_of), seed_file)
-    for org, member in connection.execute(select(m.OrganisationMember.organisation_id, m.OrganisationMember.member_id)).tuples():
+    for org, member in connection.execute(
+        select(m.OrganisationMember.organisation_id, m.OrganisationMember.member_id)
+    ).tuples():
         use(("organisation", member), organisation_files[org])
-    for place, seed_file, kind, part_of in connection.execute(select(m.Place.id, m.Place.seed_file, m.Place.kind_id, m.Place.part_of_id)).tuples():
+    for place, seed_file, kind, part_of in connection.execute(
+        select(m.Place.id, m.Place.seed_file, m.Place.kind_id, m.Place.part_of_id)
+    ).tuples():
         defined[("place", place)] = seed_file
         use(("term", "place_kinds", kind), seed_file)
         if part_of is not None:
@@ -121,11 +125,19 @@ def stored_seeds(session: Session) -> StoredSeeds:
         stored.published[source] = PublishedDate(published, precision or "day", reason) if published else None
         if publisher is not None:
             use(("organisation", publisher), seed_file)
-    reports = select(m.SourceReport.source_id, m.SourceReport.reported_id).order_by(m.SourceReport.source_id, m.SourceReport.position)
+    reports = select(m.SourceReport.source_id, m.SourceReport.reported_id).order_by(
+        m.SourceReport.source_id, m.SourceReport.position
+    )
     for source, reported in connection.execute(reports).tuples():
         stored.reports_on[source] = (*stored.reports_on.get(source, ()), reported)
         use(("source", reported), source_files[source])
-    assessments = select(m.Assessment.id, m.Assessment.seed_file, m.Assessment.organisation_id, m.Assessment.source_id, m.Assessment.claim_id)
+    assessments = select(
+        m.Assessment.id,
+        m.Assessment.seed_file,
+        m.Assessment.organisation_id,
+        m.Assessment.source_id,
+        m.Assessment.claim_id,
+    )
     for assessment, seed_file, *targets in connection.execute(assessments).tuples():
         defined[("assessment", assessment)] = seed_file
         for kind, target in zip(("organisation", "source", "claim"), targets, strict=True):
@@ -156,7 +168,11 @@ class _DatabaseClaims:
         return found
 
     def ids_in(self, files: Collection[str]) -> set[str]:
-        return self._column(select(m.Claim.id).where(self.active, m.Claim.seed_file.in_(sorted(files)))) if files else set()
+        return (
+            self._column(select(m.Claim.id).where(self.active, m.Claim.seed_file.in_(sorted(files))))
+            if files
+            else set()
+        )
 
     def files_using(self, needs: Collection[Need]) -> set[str]:
         conditions: list[ColumnElement[bool]] = []
@@ -172,7 +188,11 @@ class _DatabaseClaims:
                 conditions.append(m.Claim.place.in_(keys))
             elif kind[0] == "term":
                 conditions += [getattr(m.Claim, column).in_(keys) for column in _columns_of(kind[1])]
-        files = self._column(select(m.Claim.seed_file).where(self.active, or_(*conditions)).distinct()) if conditions else set()
+        files = (
+            self._column(select(m.Claim.seed_file).where(self.active, or_(*conditions)).distinct())
+            if conditions
+            else set()
+        )
         targets = by_kind.get(("claim",))
         if targets:
             related = select(m.Claim.seed_file).join(m.ClaimRelation, m.ClaimRelation.claim_id == m.Claim.id)
@@ -183,7 +203,9 @@ class _DatabaseClaims:
         if not sources:
             return set()
         undated = m.Claim.claimed_on_basis.in_(("publication", "document", "unknown"))  # no date of their own
-        return self._column(select(m.Claim.seed_file).where(self.active, undated, m.Claim.made_in_id.in_(sorted(sources))).distinct())
+        return self._column(
+            select(m.Claim.seed_file).where(self.active, undated, m.Claim.made_in_id.in_(sorted(sources))).distinct()
+        )
 
     def ids_outside(self, files: Collection[str]) -> list[str]:
         return sorted(self._column(select(m.Claim.id).where(self.active, m.Claim.seed_file.not_in(sorted(files)))))
@@ -198,19 +220,21 @@ def _columns_of(vocabulary: str) -> list[str]:
     """The claim columns that hold terms of this vocabulary."""
     from claimsdb.seeds.schema import CLAIM_TYPES, term_column, term_fields
 
-    columns = [term_column(kind, name) for kind in CLAIM_TYPES for name, used in term_fields(kind) if used == vocabulary]
+    columns = [
+        term_column(kind, name) for kind in CLAIM_TYPES for name, used in term_fields(kind) if used == vocabulary
+    ]
     return list(dict.fromkeys(columns))
 
 
 def load_bundle(session: Session, bundle: SeedBundle, *, recapture: Sequence[str] = ()) -> LoadReport:
     """Make the database say what the seeds say; raise SeedError (writing nothing) if it cannot."""
     recaptured = _check_recaptures(session, bundle, set(recapture))
-    run = m.LoadRun(
-        started_at=dt.datetime.now(dt.UTC), seeds_dir=bundle.root, claimsdb_version=__version__
-    )
+    run = m.LoadRun(started_at=dt.datetime.now(dt.UTC), seeds_dir=bundle.root, claimsdb_version=__version__)
     session.add(run)
     session.flush()
-    report = LoadReport(run_id=run.id, seeds_dir=bundle.root, documents_recaptured=recaptured, files_read=bundle.files_read)
+    report = LoadReport(
+        run_id=run.id, seeds_dir=bundle.root, documents_recaptured=recaptured, files_read=bundle.files_read
+    )
     report.files_total = sum(1 for f in _unique_files(bundle.files) if f.kind == "seed")
     _sync_reference_data(session, bundle)
     touched = _sync_claims(session, bundle, run.id, report)
@@ -262,7 +286,9 @@ def _check_recaptures(session: Session, bundle: SeedBundle, recapture: set[str])
             )
         )
     unknown = recapture - {d.id for d in bundle.documents}
-    issues += [SeedIssue(bundle.root, None, f"--recapture {key}: no such document in the seeds") for key in sorted(unknown)]
+    issues += [
+        SeedIssue(bundle.root, None, f"--recapture {key}: no such document in the seeds") for key in sorted(unknown)
+    ]
     if issues:
         raise SeedError(issues)
     return recaptured
@@ -287,7 +313,9 @@ def _sync_reference_data(session: Session, bundle: SeedBundle) -> None:
     ]  # fmt: skip
     # part_of is set once every organisation exists
     _upsert(session, m.Organisation, [{**row, "part_of_id": None} for row in organisations], keep=("part_of_id",))
-    _update_by_id(session, m.Organisation, [{"key": o["id"], "part_of_id": o["part_of_id"]} for o in organisations], "part_of_id")
+    _update_by_id(
+        session, m.Organisation, [{"key": o["id"], "part_of_id": o["part_of_id"]} for o in organisations], "part_of_id"
+    )
     _replace_links(session, bundle, m.OrganisationAlias.organisation_id, m.Organisation, [
         {"organisation_id": o.id, "alias": alias, "position": i} for o in bundle.organisations for i, alias in enumerate(o.aliases)
     ])  # fmt: skip
@@ -331,7 +359,9 @@ def _sync_assessments(session: Session, bundle: SeedBundle) -> None:
     ])  # fmt: skip
 
 
-def _replace_links(session: Session, bundle: SeedBundle, owner_column: Any, owner: Any, rows: list[dict[str, Any]]) -> None:
+def _replace_links(
+    session: Session, bundle: SeedBundle, owner_column: Any, owner: Any, rows: list[dict[str, Any]]
+) -> None:
     """Link tables have no identity of their own: rewrite the links of the rows the bundle's files own."""
     owned = select(owner.id).where(_owned(owner.seed_file, bundle))
     session.execute(delete(owner_column.table).where(owner_column.in_(owned)))
@@ -358,7 +388,9 @@ def _upsert(session: Session, model: type[m.Base], rows: list[dict[str, Any]], k
         session.execute(update(table).where(table.c.id == row["id"]).values(**values))
 
 
-def _insert_many(session: Session, table: Any, rows: list[dict[str, Any]] | list[tuple[Any, ...]], names: Sequence[str] | None = None) -> None:
+def _insert_many(
+    session: Session, table: Any, rows: list[dict[str, Any]] | list[tuple[Any, ...]], names: Sequence[str] | None = None
+) -> None:
     """One executemany straight to the driver, in batches.
 
     The ORM's bulk insert splits rows by which values are None, and Core's per-row parameter
@@ -371,9 +403,7 @@ def _insert_many(session: Session, table: Any, rows: list[dict[str, Any]] | list
     connection = session.connection()
     names = list(names if names is not None else rows[0])  # type: ignore[arg-type]
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([marker] * len(names))})"
-    )
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([marker] * len(names))})"
     # SQLite stores dates as ISO text, as SQLAlchemy's SQLite Date and DateTime types do
     dates = [i for i, name in enumerate(names) if isinstance(table.c[name].type, Date | DateTime)]
     needs_text = connection.dialect.name == "sqlite" and dates
@@ -409,7 +439,9 @@ def _delete_unused(session: Session, bundle: SeedBundle) -> None:
     vocabularies = {v.id for v in bundle.vocabularies} | set(gone[m.Vocabulary])
     terms = {t.id for t in bundle.terms}
     owned_terms = session.scalars(select(m.TermRow.id).where(m.TermRow.vocabulary_id.in_(sorted(vocabularies)))).all()
-    documents = session.scalars(select(m.Document.id).where(m.Document.id.in_(gone[m.Source]))).all() if gone[m.Source] else []
+    documents = (
+        session.scalars(select(m.Document.id).where(m.Document.id.in_(gone[m.Source]))).all() if gone[m.Source] else []
+    )
     for model, keys in ((m.Document, documents), (m.Source, gone[m.Source]), (m.Organisation, gone[m.Organisation]), (m.Place, gone[m.Place]),
                         (m.TermRow, [t for t in owned_terms if t not in terms]), (m.Vocabulary, gone[m.Vocabulary])):  # fmt: skip
         for key in keys:

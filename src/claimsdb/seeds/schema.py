@@ -302,8 +302,7 @@ class Quantity(Model):
         forms = [name for name in QUANTITY_FORMS if getattr(self, name) is not None]
         if len(forms) != 1:
             raise ValueError(
-                "write exactly one of " + ", ".join(QUANTITY_FORMS)
-                + (f" (found {', '.join(forms)})" if forms else "")
+                "write exactly one of " + ", ".join(QUANTITY_FORMS) + (f" (found {', '.join(forms)})" if forms else "")
             )
         if self.between is not None and not 0 <= self.between[0] < self.between[1]:
             raise ValueError("between takes [low, high] with 0 <= low < high")
@@ -434,6 +433,7 @@ TERM_FIELDS: dict[str, str] = {
     "location": "execution_locations",
 }
 
+
 def term_column(claim_type: str, field_name: str) -> str:
     """The claims-table column a value's term field is stored in (both `method`s cannot share one)."""
     return "evidence_method" if (claim_type, field_name) == ("evidence_basis", "method") else field_name
@@ -447,8 +447,6 @@ def term_fields(claim_type: str) -> list[tuple[str, str]]:
         if not only_for or only_for == claim_type:
             fields.append((field_name, vocabulary))
     return fields
-
-
 
 
 UNNAMED_KINDS = ("unnamed_person", "unnamed_group", "collective")
@@ -686,7 +684,9 @@ class AssessmentSeed(Model):
         if self.reliability is None and self.credibility is None:
             raise ValueError("give a reliability (A-F) or a credibility (1-6)")
         if self.credibility is not None and kind != "claim":
-            raise ValueError("credibility (1-6) grades a claim's information; an organisation or publication gets a reliability (A-F)")
+            raise ValueError(
+                "credibility (1-6) grades a claim's information; an organisation or publication gets a reliability (A-F)"
+            )
         if self.reliability is not None and kind == "claim":
             raise ValueError(
                 "reliability (A-F) grades where a claim comes from: assess its source or organisation instead"
