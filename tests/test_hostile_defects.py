@@ -142,11 +142,13 @@ def test_an_alias_that_names_another_organisation_is_refused_with_both_places(
         assert "1 problem in the seeds" in message
         # reported at the later file (organisations.yaml sorts after more-organisations.yaml), naming both
         assert (
-            f"{seeds / 'organisations.yaml'}:3: organisation 'tjwg': the id 'tjwg' is also an alias of organisation 'watch-group'"
+            f"{seeds / 'organisations.yaml'}:3: organisation 'tjwg': the id 'tjwg' is also an alias of organisation "
+            "'watch-group'"
             in message
         )
         assert (
-            f"({seeds / 'more-organisations.yaml'}:2), so `--claimant tjwg` would find both; remove that alias of 'watch-group'"
+            f"({seeds / 'more-organisations.yaml'}:2), so `--claimant tjwg` would find both; remove that alias of "
+            "'watch-group'"
             in message
         )
     assert snapshot(db_url) == []
@@ -161,7 +163,8 @@ def test_an_alias_added_later_is_checked_against_the_organisations_already_loade
     message = error_line(cli("--db", loaded, "load", seeds, "--quiet"))
     assert "1 problem in the seeds" in message
     assert (
-        f"{seeds / 'more-organisations.yaml'}:2: organisation 'watch-group': an alias 'PYONGYANG' is also an alias of organisation 'north-korea' (seeds/organisations.yaml:10)"
+        f"{seeds / 'more-organisations.yaml'}:2: organisation 'watch-group': an alias 'PYONGYANG' is also an alias "
+        "of organisation 'north-korea' (seeds/organisations.yaml:10)"
         in message
     )
     assert snapshot(loaded) == before
@@ -329,7 +332,8 @@ def test_an_export_that_fails_part_way_says_so_and_leaves_no_half_export(
     result = cli("--db", damaged, "export", "--out", out)
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert (
-        f"Error: the export stopped part-way: the database failed (DatabaseError: database disk image is malformed); {out} was left as it was"
+        "Error: the export stopped part-way: the database failed (DatabaseError: database disk image is malformed); "
+        f"{out} was left as it was"
         in result.stderr
     )
     assert _export_files(out) == before

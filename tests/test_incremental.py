@@ -199,7 +199,8 @@ def test_many_files_one_changed_reads_one(cli: Cli, tmp_path: Path, sqlite_path:
     assert files_read(result.stdout) == 1
     said = " ".join(result.stdout.split())
     assert (
-        f"0 added, 1 changed, 0 restored, 0 withdrawn, {written['claims'] - 1} unchanged; {written['claims']} claims in the seeds"
+        f"0 added, 1 changed, 0 restored, 0 withdrawn, {written['claims'] - 1} unchanged; {written['claims']} claims "
+        "in the seeds"
         in said
     )
     edited = cli("--db", sqlite_path, "list", "--search", "Edited", "--format", "csv").stdout

@@ -136,7 +136,8 @@ CASES = {
     ),
     "phrase-not-in-quote": (
         U, "size: {over: 500, phrase: over 500}", "size: {over: 500, phrase: over 600}", None,
-        "claims[0].value.size.phrase: the phrase 'over 600' is not in the quote; the phrase must be the quote's own words",
+        "claims[0].value.size.phrase: the phrase 'over 600' is not in the quote; the phrase must be the quote's own "
+        "words",
     ),
     "two-quantity-forms": (
         U, "size: {over: 500, phrase: over 500}", "size: {over: 500, about: 500, phrase: over 500}", None,

@@ -36,24 +36,30 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("claim_id", "string", "Stable id of the claim, as written in the seed file; cite it."),
-    Column("claim_type", "string", "What kind of claim: execution_method, offence, defection_figure, execution_count, execution_location, evidence_basis or statement."),
+    Column("claim_type", "string", "What kind of claim: execution_method, offence, defection_figure, "
+                                   "execution_count, execution_location, evidence_basis or statement."),
     Column("status", "string", "active, or withdrawn (removed from the seeds; kept so citations never dangle)."),
     Column("statement", "string", "The curator's one-line restatement of the claim, attributed."),
     Column("claimant", "string", "Id of the organisation or person making the claim."),
     Column("claimant_name", "string", "Name of the claimant."),
     Column("claimant_kind", "string", "Kind of claimant.", "organisation_kinds"),
-    Column("source_id", "string", "Id of the publication the claim was made in; empty when the claimant's own publication is not identified."),
+    Column("source_id", "string", "Id of the publication the claim was made in; empty when the claimant's own "
+                                  "publication is not identified."),
     Column("source_title", "string", "Title of that publication."),
     Column("source_url", "string", "URL of that publication, where known."),
-    Column("source_published", "string", "Publication date of that publication, ISO 8601 as precise as known (YYYY-MM-DD, YYYY-MM or YYYY)."),
+    Column("source_published", "string", "Publication date of that publication, ISO 8601 as precise as known "
+                                         "(YYYY-MM-DD, YYYY-MM or YYYY)."),
     Column("document", "string", "Id of the held document the claim was recorded from (the verbatim text)."),
     Column("document_sha256", "string", "sha256 of the document's bytes when the quote was anchored."),
     Column("quote", "string", "The exact words of the document that carry the claim."),
-    Column("quote_start", "integer", "Offset of the quote's first character in the document, in Unicode code points from 0 (W3C TextPositionSelector)."),
+    Column("quote_start", "integer", "Offset of the quote's first character in the document, in Unicode code points "
+                                     "from 0 (W3C TextPositionSelector)."),
     Column("quote_end", "integer", "Offset just past the quote's last character, in code points."),
-    Column("claimed_on", "string", "When the claim was made, ISO 8601 as precise as known (YYYY-MM-DD, YYYY-MM or YYYY)."),
+    Column("claimed_on", "string", "When the claim was made, ISO 8601 as precise as known (YYYY-MM-DD, YYYY-MM or "
+                                   "YYYY)."),
     Column("claimed_on_precision", "string", "day, month or year."),
-    Column("claimed_on_basis", "string", "stated (the text gives it), inferred (worked out; see the reason), publication (the date of the publication it was made in) or unknown."),
+    Column("claimed_on_basis", "string", "stated (the text gives it), inferred (worked out; see the reason), "
+                                         "publication (the date of the publication it was made in) or unknown."),
     Column("claimed_on_inferred_reason", "string", "Why the date is what it is, when it was worked out."),
     Column("method", "string", "Execution method (execution_method claims).", "execution_methods"),
     Column("evidence_method", "string", "What a claim rests on (evidence_basis claims).", "evidence_methods"),
@@ -63,10 +69,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("location", "string", "Where executions are said to take place.", "execution_locations"),
     Column("population", "string", "Who an evidence basis drew on (e.g. North Korean defectors)."),
     Column("quantity_value", "integer", "The number as said, for exact, approximate and 'almost' quantities."),
-    Column("quantity_lower", "integer", "Lower bound: exact value, 'over N' (exclusive) or 'at least N' (inclusive), or the low end of a range."),
-    Column("quantity_upper", "integer", "Upper bound: exact value, 'under N', 'at most N', 'almost N', or the high end of a range."),
+    Column("quantity_lower", "integer", "Lower bound: exact value, 'over N' (exclusive) or 'at least N' (inclusive), "
+                                        "or the low end of a range."),
+    Column("quantity_upper", "integer", "Upper bound: exact value, 'under N', 'at most N', 'almost N', or the high "
+                                        "end of a range."),
     Column("quantity_qualifier", "string", f"{in_words(QUANTITY_QUALIFIERS)}."),
-    Column("quantity_phrase", "string", "The words the source used for the number ('over 500', 'almost 34,000', 'dozens')."),
+    Column("quantity_phrase", "string", "The words the source used for the number ('over 500', 'almost 34,000', "
+                                        "'dozens')."),
     Column("period_start", "string", "Start of the period the claim covers, ISO 8601 as precise as known."),
     Column("period_end", "string", "End of that period, ISO 8601 as precise as known."),
     Column("period_label", "string", "The period as named in the source (e.g. Kim Jong Un's rule)."),
@@ -74,22 +83,40 @@ COLUMNS: tuple[Column, ...] = (
     Column("seed_line", "integer", "Line in that seed file where the claim starts."),
     Column("load_run", "integer", "The load run that last added or changed the claim (`claims runs`)."),
     Column("attribution", "string", "How the document attributes the claim to its claimant.", "attribution_modes"),
-    Column("claimed_on_edtf", "string", "When the claim was made, in the Extended Date/Time Format (EDTF, ISO 8601-2): 2021-12-15, 2021-12, 2021, 2021? (uncertain), 2021~ (approximate), 2019/2021 (between), ../2021-12-16 (on or before), 2019/.. (on or after). `claimed_on` is empty for intervals."),
+    Column("claimed_on_edtf", "string", "When the claim was made, in the Extended Date/Time Format (EDTF, ISO "
+                                        "8601-2): 2021-12-15, 2021-12, 2021, 2021? (uncertain), 2021~ (approximate), "
+                                        "2019/2021 (between), ../2021-12-16 (on or before), 2019/.. (on or after). "
+                                        "`claimed_on` is empty for intervals."),
     Column("claimed_on_earliest", "date", "The earliest day the claim can have been made (empty: no lower bound)."),
-    Column("claimed_on_latest", "date", "The latest day the claim can have been made (empty: no upper bound). A claim recorded from a dated document was made no later than that document."),
-    Column("claimant_known", "string", "What the document says of a claimant it does not name (e.g. 'defected in 2023')."),
+    Column("claimed_on_latest", "date", "The latest day the claim can have been made (empty: no upper bound). A "
+                                        "claim recorded from a dated document was made no later than that document."),
+    Column("claimant_known", "string", "What the document says of a claimant it does not name (e.g. 'defected in "
+                                       "2023')."),
     Column("claimant_part_of", "string", "Id of the organisation the claimant belongs to or speaks for."),
-    Column("claimant_members", "string", "For a collective claimant: the names of its members the document names, separated by '; '."),
-    Column("period_edtf", "string", "The period the claim covers, as EDTF: 2021, 2021-01/2021-03 (a quarter), ../2023-06 (a total as of June 2023)."),
-    Column("period_inferred_reason", "string", "Why the period is what it is, when the curator worked it out ('last year' in an article of 2021)."),
+    Column("claimant_members", "string", "For a collective claimant: the names of its members the document names, "
+                                         "separated by '; '."),
+    Column("period_edtf", "string", "The period the claim covers, as EDTF: 2021, 2021-01/2021-03 (a quarter), "
+                                    "../2023-06 (a total as of June 2023)."),
+    Column("period_inferred_reason", "string", "Why the period is what it is, when the curator worked it out ('last "
+                                               "year' in an article of 2021)."),
     Column("place", "string", "Id of the named place the claim concerns (seeds' gazetteer)."),
     Column("place_name", "string", "Name of that place."),
     Column("place_iso_3166_2", "string", "ISO 3166-2 code of that place (e.g. KP-05), where it has one."),
     Column("place_wikidata", "string", "Wikidata id of that place, where known."),
-    Column("source_reliability", "string", "The curator's assessment, not the claimant's: Admiralty source reliability (A completely reliable, B usually reliable, C fairly reliable, D not usually reliable, E unreliable, F cannot be judged) of the publication the claim was made in, or, where that is not graded, of its claimant (`claims show` gives assessor, date and reason)."),
+    Column("source_reliability", "string", "The curator's assessment, not the claimant's: Admiralty source "
+                                           "reliability (A completely reliable, B usually reliable, C fairly "
+                                           "reliable, D not usually reliable, E unreliable, F cannot be judged) of "
+                                           "the publication the claim was made in, or, where that is not graded, of "
+                                           "its claimant (`claims show` gives assessor, date and reason)."),
     Column("source_reliability_of", "string", "Id of the publication or organisation that source_reliability grades."),
-    Column("information_credibility", "integer", "The curator's assessment: Admiralty information credibility of the claim (1 confirmed by other independent sources, 2 probably true, 3 possibly true, 4 doubtful, 5 improbable, 6 cannot be judged). Separate from the independent-corroboration count `claims show` computes."),
-    Column("claimant_wikidata", "string", "Wikidata id (Q-id) of the claimant, where known: http://www.wikidata.org/entity/ followed by it names the same organisation or person."),
+    Column("information_credibility", "integer", "The curator's assessment: Admiralty information credibility of the "
+                                                 "claim (1 confirmed by other independent sources, 2 probably true, "
+                                                 "3 possibly true, 4 doubtful, 5 improbable, 6 cannot be judged). "
+                                                 "Separate from the independent-corroboration count `claims show` "
+                                                 "computes."),
+    Column("claimant_wikidata", "string", "Wikidata id (Q-id) of the claimant, where known: "
+                                          "http://www.wikidata.org/entity/ followed by it names the same "
+                                          "organisation or person."),
 )
 COLUMN_NAMES = tuple(column.name for column in COLUMNS)
 
@@ -470,7 +497,8 @@ def datapackage(session: Session, *, formula_guard: bool) -> dict[str, Any]:
         "profile": "tabular-data-package",
         "name": "claimsdb-claims",
         "title": "Attributed claims about human-rights abuses in North Korea",
-        "description": "One row per claim: who claims what, in which publication, when, with the exact words and where they sit in the held document. Exported by claimsdb "
+        "description": "One row per claim: who claims what, in which publication, when, with the exact words and "
+                       "where they sit in the held document. Exported by claimsdb "
         + __version__
         + "."
         + guard_note,
@@ -513,7 +541,8 @@ def datapackage(session: Session, *, formula_guard: bool) -> dict[str, Any]:
                 "path": TERMS_FILE,
                 "profile": "tabular-data-resource",
                 "title": "Vocabulary terms",
-                "description": "Every term of the controlled vocabularies, with its definition and its HURIDOCS equivalent where one exists; claims.csv's vocabulary columns refer to it.",
+                "description": "Every term of the controlled vocabularies, with its definition and its HURIDOCS "
+                               "equivalent where one exists; claims.csv's vocabulary columns refer to it.",
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",

@@ -87,7 +87,8 @@ def _document_problems(document: m.Document, seeds_dir: Path | None) -> list[str
     in_database = hashlib.sha256(document.text.encode("utf-8")).hexdigest()
     if in_database != document.sha256:
         problems.append(
-            f"the document text in the database was altered: it hashes to {in_database}, not the captured {document.sha256}"
+            f"the document text in the database was altered: it hashes to {in_database}, not the captured "
+            f"{document.sha256}"
         )
     if seeds_dir is not None:
         path = disk_path(seeds_dir, document.path)

@@ -75,7 +75,8 @@ def upgrade_database(engine: Engine) -> tuple[str | None, str]:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() if sqlite else []
                 if broken:
                     raise DatabaseStateError(
-                        f"the upgrade would leave {len(broken)} broken references (first: {tuple(broken[0])}); nothing was changed"
+                        f"the upgrade would leave {len(broken)} broken references (first: {tuple(broken[0])}); "
+                        "nothing was changed"
                     )
             return result
         finally:

@@ -62,14 +62,16 @@ def refresh_search_index(session: Session, claim_ids: Sequence[str] | None = Non
         free = ", ".join(str(int(rowid)) for rowid in rowids if rowid not in taken) or "NULL"
         session.execute(
             text(
-                f"INSERT INTO claims_fts(rowid, id, statement, quote) SELECT rowid, id, statement, quote FROM claims WHERE rowid IN ({free})"
+                "INSERT INTO claims_fts(rowid, id, statement, quote) SELECT rowid, id, statement, quote FROM claims "
+                f"WHERE rowid IN ({free})"
             )
         )
         if taken:
             clash = ", ".join(str(int(rowid)) for rowid in taken)
             session.execute(
                 text(
-                    f"INSERT INTO claims_fts(id, statement, quote) SELECT id, statement, quote FROM claims WHERE rowid IN ({clash})"
+                    "INSERT INTO claims_fts(id, statement, quote) SELECT id, statement, quote FROM claims WHERE "
+                    f"rowid IN ({clash})"
                 )
             )
 

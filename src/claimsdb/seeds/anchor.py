@@ -93,7 +93,8 @@ def _whole_words(text: str, start: int, end: int) -> None:
         left = start - len(re.match(r"\w*", text[start - 1 :: -1]).group()) if cut_before else start  # type: ignore[union-attr]
         right = end + len(re.match(r"\w*", text[end:]).group()) if cut_after else end  # type: ignore[union-attr]
         raise AnchorNotFound(
-            f"the quote cuts a word at line {line_of(text, start)}: the document has {text[left:right]!r}; quote whole words"
+            f"the quote cuts a word at line {line_of(text, start)}: the document has {text[left:right]!r}; quote "
+            "whole words"
         )
 
 

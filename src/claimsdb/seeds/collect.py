@@ -52,7 +52,8 @@ def read_seeds(root: Path | str, progress: Progress = NO_PROGRESS, stored: Store
                 SeedIssue(
                     str(root),
                     None,
-                    f"{len(paths):,} seed files, over the limit of {MAX_SEED_FILES:,}; put more claims in each file (one file per document is the convention)",
+                    f"{len(paths):,} seed files, over the limit of {MAX_SEED_FILES:,}; put more claims in each file "
+                    "(one file per document is the convention)",
                 )
             ]
         )

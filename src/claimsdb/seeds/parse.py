@@ -207,13 +207,15 @@ def _build(text: str) -> tuple[Any, dict[Loc, int], dict[Loc, tuple[int, int]]]:
             if documents > 1:
                 raise _Refused(
                     line,
-                    "this is not valid YAML: expected a single document, found another after '---'; remove the separator",
+                    "this is not valid YAML: expected a single document, found another after '---'; remove the "
+                    "separator",
                 )
             continue
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise _Refused(
                 line,
-                "YAML anchors and aliases (& and *) are not allowed in seed files; write the value out, and put a text that starts with & or * in single quotes",
+                "YAML anchors and aliases (& and *) are not allowed in seed files; write the value out, and put a "
+                "text that starts with & or * in single quotes",
             )
         if isinstance(event, yaml.ScalarEvent):
             if stack and isinstance(stack[-1].value, dict) and stack[-1].key is None:

@@ -236,7 +236,8 @@ class _FileResolver:
         if not resolved.is_relative_to(self.root.resolve()):
             self.issue(
                 (*loc, "file"),
-                f"document file {document.file!r} leads outside the seeds directory; keep documents under it (e.g. documents/)",
+                f"document file {document.file!r} leads outside the seeds directory; keep documents under it (e.g. "
+                "documents/)",
             )
             return
         if not resolved.is_file():
@@ -345,7 +346,8 @@ class _FileResolver:
         if held_until is not None and span.earliest is not None and span.earliest > held_until:
             self.issue(
                 (*loc, "claimed_on"),
-                f"{span.edtf} is after the document it was recorded from ({published.date.iso() if published else ''}); "
+                f"{span.edtf} is after the document it was recorded from "
+                f"({published.date.iso() if published else ''}); "
                 "a claim is made no later than the text that reports it: check the date",
             )
             return None

@@ -252,7 +252,8 @@ class ClaimDate(Model):
     @model_validator(mode="after")
     def _one_form(self) -> ClaimDate:
         if (self.date is None) == (self.before is None and self.after is None):
-            raise ValueError("write either a date (or EDTF interval) or bounds (before, after), not both and not neither")
+            raise ValueError("write either a date (or EDTF interval) or bounds (before, after), not both and not "
+                             "neither")
         span = self.span()
         if span.earliest is not None and span.earliest > dt.date.today():
             raise ValueError(f"{span.edtf} is in the future")
@@ -685,7 +686,8 @@ class AssessmentSeed(Model):
             raise ValueError("give a reliability (A-F) or a credibility (1-6)")
         if self.credibility is not None and kind != "claim":
             raise ValueError(
-                "credibility (1-6) grades a claim's information; an organisation or publication gets a reliability (A-F)"
+                "credibility (1-6) grades a claim's information; an organisation or publication gets a reliability "
+                "(A-F)"
             )
         if self.reliability is not None and kind == "claim":
             raise ValueError(

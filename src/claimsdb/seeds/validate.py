@@ -183,7 +183,8 @@ class _SeedSet:
                         SeedIssue(
                             result.path,
                             definition.id_line,
-                            f"{definition.id_loc}: term {key[2]!r} is already in vocabulary {other!r}; term ids are unique across vocabularies",
+                            f"{definition.id_loc}: term {key[2]!r} is already in vocabulary {other!r}; term ids are "
+                            "unique across vocabularies",
                         )
                     )
                     continue
@@ -193,7 +194,8 @@ class _SeedSet:
                         SeedIssue(
                             result.path,
                             definition.id_line,
-                            f"{definition.id_loc}: duplicate {key[0]} id {key[1]!r} (first in {first.at()}); ids must be unique across all seed files",
+                            f"{definition.id_loc}: duplicate {key[0]} id {key[1]!r} (first in {first.at()}); ids "
+                            "must be unique across all seed files",
                         )
                     )
                     continue
@@ -210,7 +212,8 @@ class _SeedSet:
                         SeedIssue(
                             result.path,
                             where.id_line,
-                            f"{where.id_loc}: duplicate claim id {claim_id!r} (first in {at}); ids must be unique across all seed files",
+                            f"{where.id_loc}: duplicate claim id {claim_id!r} (first in {at}); ids must be unique "
+                            "across all seed files",
                         )
                     )
                     continue

@@ -224,7 +224,8 @@ def _point(
         notes.append(f"superseded by {value.superseded_by}")
     title = (
         f"{value.claimant_name}: {said} ({interval.text()}) for {group.period.text()}; "
-        f"{'in ' + value.made_in_id if value.made_in_id else 'publication not identified'}, claimed {value.claimed_on or 'date unknown'}"
+        f"{'in ' + value.made_in_id if value.made_in_id else 'publication not identified'}, claimed "
+        f"{value.claimed_on or 'date unknown'}"
         f"{'; ' + '; '.join(notes) if notes else ''}. Claim {value.claim_id}"
     )
     return Point(
