@@ -20,7 +20,10 @@ from claimsdb.query import ClaimFilter, _page_by_rowid, claim_select, count_clai
 from conftest import BACKENDS, _new_pg_database, execute_sql, generate_corpus
 
 COMMON = "witnesses"  # in ~79% of the synthetic claims
-WORDS = [COMMON, "witness", "camp", "cam", "river", "river camp", "said crowd", "case 3x1", "4x1", "zeppelin", "c", "a", "synthetic claim", "ministry counted"]  # fmt: skip
+WORDS = [
+    COMMON, "witness", "camp", "cam", "river", "river camp", "said crowd", "case 3x1", "4x1", "zeppelin", "c", "a",
+    "synthetic claim", "ministry counted",
+]  # fmt: skip
 PAGES = [(0, 50), (0, 1), (30, 20), (500, 50), (0, 3000)]
 
 
@@ -125,7 +128,8 @@ def test_walks_by_rowid_give_the_walks_page_or_give_up(sqlite_session: Session, 
         assert found is not None and [row.id for row in found] == expected
         assert found == list_claims(sqlite_session, filters)
         if 1 < offset + limit < 1000:  # a window too short for the page: the caller walks instead
-            assert _page_by_rowid(sqlite_session, filters, SearchPlan(fts, how, window=offset + limit - 1)) is None  # type: ignore[arg-type]
+            too_short = SearchPlan(fts, how, window=offset + limit - 1)  # type: ignore[arg-type]
+            assert _page_by_rowid(sqlite_session, filters, too_short) is None
 
 
 def test_plans_follow_how_common_the_word_is(sqlite_session: Session) -> None:
@@ -185,7 +189,10 @@ def _fts_ids(session: Session, fts: str) -> list[str]:
 
 
 def test_index_rows_sit_at_their_claims_rowids(sqlite_session: Session) -> None:
-    misplaced = "SELECT count(*) FROM claims LEFT JOIN claims_fts ON claims_fts.rowid = claims.rowid WHERE claims_fts.id IS NOT claims.id"
+    misplaced = (
+        "SELECT count(*) FROM claims LEFT JOIN claims_fts ON claims_fts.rowid = claims.rowid "
+        "WHERE claims_fts.id IS NOT claims.id"
+    )
     assert sqlite_session.scalar(text(misplaced)) == 0
     tokenizer = sqlite_session.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'claims_fts'"))
     assert f"tokenize = '{TOKENIZER}'" in tokenizer
@@ -202,6 +209,7 @@ def test_an_index_built_in_another_order_still_gives_the_same_pages(sqlite_path:
     )
     with api.reading(db) as session:
         for how in ("rowset", "probe"):
-            plan = SearchPlan(fts5_query(COMMON) if how == "rowset" else '"witnesses"', how, window=10_000)  # type: ignore[arg-type]
+            fts = fts5_query(COMMON) if how == "rowset" else '"witnesses"'
+            plan = SearchPlan(fts, how, window=10_000)  # type: ignore[arg-type]
             assert _page_by_rowid(session, ClaimFilter(search=COMMON, limit=50), plan) is None
         assert {word: list_claims(session, ClaimFilter(search=word, limit=50)) for word in before} == before

@@ -242,7 +242,9 @@ def test_unknown_claim_type_lists_the_known_types(cli: Cli, curator_seeds: Path,
     )  # fmt: skip
 
 
-def test_quantity_too_large_for_the_database_is_refused_by_check_and_load(cli: Cli, curator_seeds: Path, db: Path) -> None:
+def test_quantity_too_large_for_the_database_is_refused_by_check_and_load(
+    cli: Cli, curator_seeds: Path, db: Path
+) -> None:
     line = edit(curator_seeds / U, "quantity: {exact: 63, phrase: '63'}", "quantity: {exact: 99999999999999999999999}")
     output = refused(cli, curator_seeds, db)
     assert f"{curator_seeds / U}:{line}: claims[" in output

@@ -167,7 +167,8 @@ class Period:
         )
 
     def overlaps_days(self, first: dt.date, last: dt.date) -> bool:
-        return self.dated and (self.first_day is None or self.first_day <= last) and (self.last_day is None or first <= self.last_day)
+        starts_in_time = self.first_day is None or self.first_day <= last
+        return self.dated and starts_in_time and (self.last_day is None or first <= self.last_day)
 
 
 def partial_day(text: str | None, *, last: bool) -> dt.date | None:
@@ -382,7 +383,9 @@ def figures(session: Session, filters: ClaimFilter = ClaimFilter(), period: str 
             claimed_on=claim.claimed_on_edtf or iso_partial(claim.claimed_on, claim.claimed_on_precision),
             claimed_on_earliest=claim.claimed_on or claim.claimed_on_end,
             qualifier=claim.quantity_qualifier or "vague", phrase=claim.quantity_phrase,
-            interval=interval_of(claim.quantity_qualifier, claim.quantity_value, claim.quantity_lower, claim.quantity_upper),
+            interval=interval_of(
+                claim.quantity_qualifier, claim.quantity_value, claim.quantity_lower, claim.quantity_upper
+            ),
             statement=claim.statement, superseded_by=superseded.get(claim.id),
         )  # fmt: skip
         grouped.setdefault((measure.key, span.key), (measure, span, []))[2].append(value)
