@@ -339,7 +339,9 @@ def _relations(session: Session, claim_id: str) -> list[RelatedClaim]:
 def _reports_on(session: Session) -> dict[str, list[str]]:
     """The whole reports_on graph (small: one edge per publication reported on), loaded once per claim shown."""
     edges: dict[str, list[str]] = {}
-    query = select(m.SourceReport.source_id, m.SourceReport.reported_id).order_by(m.SourceReport.source_id, m.SourceReport.position)
+    query = select(m.SourceReport.source_id, m.SourceReport.reported_id).order_by(
+        m.SourceReport.source_id, m.SourceReport.position
+    )
     for source_id, reported in session.execute(query).tuples():
         edges.setdefault(source_id, []).append(reported)
     return edges
@@ -362,7 +364,9 @@ def upstream(made_in: str | None, claimant_id: str, edges: dict[str, list[str]])
     return frozenset(seen)
 
 
-def _corroboration(session: Session, claim: m.Claim, relations: list[RelatedClaim], edges: dict[str, list[str]]) -> Corroboration:
+def _corroboration(
+    session: Session, claim: m.Claim, relations: list[RelatedClaim], edges: dict[str, list[str]]
+) -> Corroboration:
     """Group corroborating claims by shared upstream publications; each group is one independent source."""
     own = upstream(claim.made_in_id, claim.claimant_id, edges)
     groups: list[tuple[set[str], list[str]]] = []

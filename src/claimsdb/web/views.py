@@ -192,7 +192,11 @@ def active_filters(params: Mapping[str, str], shown: Sequence[Facet] = ()) -> li
     for name, value in params.items():
         if name == "sort" or (name in ("from", "to") and params.get("from") == params.get("to")):
             continue
-        text = "included" if name == "withdrawn" else labels.get((name, value.casefold() if name == "claimant" else value), value)
+        text = (
+            "included"
+            if name == "withdrawn"
+            else labels.get((name, value.casefold() if name == "claimant" else value), value)
+        )
         chips.append(ActiveFilter(FILTER_LABELS[name], text, {name: None}))
     if params.get("from") and params.get("from") == params.get("to"):
         chips.append(ActiveFilter("claimed in", params["from"], {"from": None, "to": None}))
