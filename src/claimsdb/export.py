@@ -7,7 +7,6 @@ rename or reorder. Rows stream from the database, so memory does not grow with t
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import itertools
 import os
@@ -23,7 +22,7 @@ from claimsdb.db import models as m
 from claimsdb.db.base import BATCH_SIZE
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.query import ClaimFilter, assessed_credibility, assessed_reliability, narrow, reliability_graded
-from claimsdb.rules import PRECISION_WIDTH, QUANTITY_QUALIFIERS, in_words
+from claimsdb.rules import CSV_LINE_END, PRECISION_WIDTH, QUANTITY_QUALIFIERS, csv_writer, in_words
 
 
 @dataclass(frozen=True)
@@ -176,7 +175,7 @@ def csv_blocks(session: Session, filters: ClaimFilter, *, formula_guard: bool = 
 def _writer_blocks(rows: Iterator[Sequence[Any]]) -> Iterator[tuple[bytes, int]]:
     """csv.writer's RFC 4180 CSV of the rows (see write_csv), in blocks of up to BATCH_SIZE rows."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_writer(buffer)
     writer.writerow(COLUMN_NAMES)
     yield _taken(buffer), 0
     for batch in iter(lambda: list(itertools.islice(rows, BATCH_SIZE)), []):
@@ -326,7 +325,7 @@ def _guarded(column: Any) -> Any:
 
 def write_csv(rows: Iterator[Sequence[Any]], out: TextIO, *, progress: Progress = NO_PROGRESS) -> int:
     """Write RFC 4180 CSV (CRLF line ends, minimal quoting, header row); return the row count."""
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out)
     writer.writerow(COLUMN_NAMES)
     count = 0
     for batch in iter(lambda: list(itertools.islice(rows, BATCH_SIZE)), []):
@@ -395,7 +394,7 @@ def _records(lines: list[Any], row_of: Callable[[str], Sequence[Any]]) -> bytes:
         if block.count(_CELL) == _GAPS * len(texts):  # no line has fewer: printf writes every one
             return block.replace(_CELL, b",") + b"\r\n"
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_writer(buffer)
     for line, claim_id in lines:
         faithful = line is not None and line.count(_CELL) == _GAPS
         writer.writerow(line.decode().split("\x1f") if faithful else row_of(claim_id))
@@ -459,7 +458,7 @@ def write_terms(session: Session, out: TextIO, *, formula_guard: bool = True) ->
     """Write terms.csv (RFC 4180, as claims.csv), every term sorted by id; return how many."""
     query = select(m.TermRow.id, m.TermRow.vocabulary_id, m.TermRow.label, m.TermRow.definition, m.TermRow.huridocs)
     guarded = [formula_guard and column.type == "string" for column in TERM_FIELDS]  # by declared type, as claims.csv
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out)
     writer.writerow([column.name for column in TERM_FIELDS])
     count = 0
     for row in session.execute(query.order_by(m.TermRow.id)).tuples():
@@ -467,6 +466,10 @@ def write_terms(session: Session, out: TextIO, *, formula_guard: bool = True) ->
         writer.writerow([guard_formula(cell) if guard and cell else cell for guard, cell in cells])
         count += 1
     return count
+
+
+CSV_DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "lineTerminator": CSV_LINE_END, "header": True}
+"""How both CSV files are written (RFC 4180, as csv.writer writes them), in Frictionless terms."""
 
 
 def datapackage(session: Session, *, formula_guard: bool) -> dict[str, Any]:
@@ -518,13 +521,7 @@ def datapackage(session: Session, *, formula_guard: bool) -> dict[str, Any]:
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "dialect": {
-                    "delimiter": ",",
-                    "quoteChar": '"',
-                    "doubleQuote": True,
-                    "lineTerminator": "\r\n",
-                    "header": True,
-                },
+                "dialect": CSV_DIALECT,
                 "schema": {
                     "fields": fields,
                     "primaryKey": ["claim_id"],
@@ -546,13 +543,7 @@ def datapackage(session: Session, *, formula_guard: bool) -> dict[str, Any]:
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "dialect": {
-                    "delimiter": ",",
-                    "quoteChar": '"',
-                    "doubleQuote": True,
-                    "lineTerminator": "\r\n",
-                    "header": True,
-                },
+                "dialect": CSV_DIALECT,
                 "schema": {
                     "fields": [{"name": c.name, "type": c.type, "description": c.description} for c in TERM_FIELDS],
                     "primaryKey": ["term"],

@@ -12,7 +12,6 @@ are given beside the words, never inside them. JSON goes through chars.json_safe
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, fields, is_dataclass
@@ -32,6 +31,7 @@ from claimsdb.load import LoadReport
 from claimsdb.progress import NO_PROGRESS, Progress, bar_wanted
 from claimsdb.provenance import ClaimProvenance, SourceInfo
 from claimsdb.query import ClaimRow, Count, Overview, Stats
+from claimsdb.rules import csv_writer
 
 Format = Literal["table", "json", "ndjson", "csv"]
 
@@ -83,7 +83,7 @@ def render_rows(
         return
     if fmt == "csv":
         names = [f.name for f in fields(rows[0] if rows else row_type)] if rows or row_type else []
-        writer = csv.writer(out, lineterminator="\r\n")
+        writer = csv_writer(out)
         writer.writerow(names)
         for row in rows:
             writer.writerow([_csv_cell(getattr(row, n)) for n in names])

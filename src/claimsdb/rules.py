@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from typing import Any
 
 # --- dates ----------------------------------------------------------------------------------------
 
@@ -93,6 +94,19 @@ def http_url(url: str | None) -> str | None:
     if url and url.strip().lower().startswith(("http://", "https://")):
         return url.strip()
     return None
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+CSV_LINE_END = "\r\n"
+"""Every CSV claimsdb writes is RFC 4180: CRLF line ends, minimal quoting, quotes doubled."""
+
+
+def csv_writer(out: Any) -> Any:
+    """A csv.writer that writes claimsdb's CSV to `out` (see CSV_LINE_END)."""
+    import csv
+
+    return csv.writer(out, lineterminator=CSV_LINE_END)
 
 
 # --- "did you mean" -----------------------------------------------------------------------------
