@@ -143,7 +143,7 @@ class Period:
 
     def text(self) -> str:
         """'2021', '2021-Q1', '2021-03', '2011-12/2021-12', '../2021-03', or the label alone."""
-        first, last = self.first_day, self.last_day
+        first = self.first_day
         shape = self.granularity
         if shape == "year" and first:
             span = str(first.year)
