@@ -23,7 +23,13 @@ TEXT_FIELDS = (
 """Every text field the hostile seeds fill, by the name `texts` uses."""
 
 ONE_LINE = frozenset(TEXT_FIELDS) - {
-    "org_description", "source_description", "quote", "note", "claimant_known", "reason", "term_definition",
+    "org_description",
+    "source_description",
+    "quote",
+    "note",
+    "claimant_known",
+    "reason",
+    "term_definition",
 }
 """Fields that are one line: a newline in them is refused (the rest may hold newlines and tabs)."""
 

@@ -114,16 +114,25 @@ def test_quote_prefix_must_pick_exactly_one(prefix: str, count: int) -> None:
         ('the report was a "plot"', 2, "curly vs straight quotes", "the report was a “plot”"),
         ("“plot” - a fabrication", 2, "dashes or hyphens", "“plot” — a fabrication"),
         (
-            "Officials were executed on corruption", 3, "whitespace (spaces, tabs, line breaks)",
+            "Officials were executed on corruption",
+            3,
+            "whitespace (spaces, tabs, line breaks)",
             "Officials were   executed on corruption",
         ),
-        ("rights abuses. Pyongyang said", 1, "whitespace (spaces, tabs, line breaks)", "rights abuses.\nPyongyang said"),
+        (
+            "rights abuses. Pyongyang said",
+            1,
+            "whitespace (spaces, tabs, line breaks)",
+            "rights abuses.\nPyongyang said",
+        ),
         ("most of the executions", 4, "upper/lower case", "Most of the executions"),
         ('THE REPORT WAS A "PLOT"', 2, "curly vs straight quotes, upper/lower case", "the report was a “plot”"),
     ],
     ids=["straight-quotes", "hyphen-for-dash", "collapsed-spaces", "space-for-line-break", "case", "two-kinds"],
 )
-def test_near_miss_names_the_kind_of_difference_and_the_passage(quote: str, line: int, kinds: str, passage: str) -> None:
+def test_near_miss_names_the_kind_of_difference_and_the_passage(
+    quote: str, line: int, kinds: str, passage: str
+) -> None:
     message = not_found(DOC, quote)
     assert message == (
         f"the quote is not in the document verbatim; line {line} has it with a difference in {kinds}: "
@@ -157,7 +166,9 @@ def test_unicode_normalisation_difference_is_not_shown_as_two_identical_words() 
     ids=["start", "end", "both"],
 )
 def test_quote_cutting_a_word_is_refused_showing_the_whole_words(quote: str, line: int, whole: str) -> None:
-    assert not_found(DOC, quote) == f"the quote cuts a word at line {line}: the document has {whole!r}; quote whole words"
+    assert (
+        not_found(DOC, quote) == f"the quote cuts a word at line {line}: the document has {whole!r}; quote whole words"
+    )
 
 
 def test_empty_quote_is_refused() -> None:

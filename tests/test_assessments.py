@@ -61,7 +61,10 @@ def _ids(cli: Callable[..., Any], db: str, *args: str) -> set[str]:
 
 def test_assessments_are_shown_apart_from_the_claim(assessed: str, cli: Callable[..., Any]) -> None:
     shown = json.loads(cli("--db", assessed, "show", "defector-saw-execution-for-dramas", "--format", "json").stdout)
-    grades = {(a["target_kind"], a["target_id"]): (a["reliability"], a["credibility"], a["assessor"]) for a in shown["assessments"]}
+    grades = {
+        (a["target_kind"], a["target_id"]): (a["reliability"], a["credibility"], a["assessor"])
+        for a in shown["assessments"]
+    }
     assert grades == {
         ("source", "ministry-2024-report"): ("C", None, "Test Curator"),
         ("claim", "defector-saw-execution-for-dramas"): (None, 3, "Second Curator"),
@@ -76,7 +79,11 @@ def test_assessments_are_shown_apart_from_the_claim(assessed: str, cli: Callable
 
 def test_reliability_and_credibility_filters(assessed: str, cli: Callable[..., Any]) -> None:
     from_b = {"ministry-arrivals-2021-q1", "ministry-settled-as-of-march-2021"}
-    from_c = {"ministry-2024-executions-for-films", "defector-saw-execution-for-dramas", "defector-saw-execution-village"}
+    from_c = {
+        "ministry-2024-executions-for-films",
+        "defector-saw-execution-for-dramas",
+        "defector-saw-execution-village",
+    }
     assert _ids(cli, assessed, "--reliability", "A-B") == from_b
     assert _ids(cli, assessed, "--reliability", "c") == from_c
     assert _ids(cli, assessed, "--reliability", "B-C") == from_b | from_c
@@ -90,15 +97,25 @@ def test_grades_are_exported_in_their_own_columns(assessed: str, cli: Callable[.
     result = cli("--db", assessed, "export")
     rows = {row["claim_id"]: row for row in csv.DictReader(io.StringIO(result.stdout))}
     dramas = rows["defector-saw-execution-for-dramas"]
-    assert (dramas["source_reliability"], dramas["source_reliability_of"], dramas["information_credibility"]) == ("C", "ministry-2024-report", "3")
+    assert (dramas["source_reliability"], dramas["source_reliability_of"], dramas["information_credibility"]) == (
+        "C",
+        "ministry-2024-report",
+        "3",
+    )
     figures = rows["ministry-arrivals-2021-q1"]
-    assert (figures["source_reliability"], figures["source_reliability_of"], figures["information_credibility"]) == ("B", "unification-ministry", "")
+    assert (figures["source_reliability"], figures["source_reliability_of"], figures["information_credibility"]) == (
+        "B",
+        "unification-ministry",
+        "",
+    )
     denial = rows["dprk-rejects-2024-report"]
     assert (denial["source_reliability"], denial["information_credibility"]) == ("", "")
     assert dramas["statement"].startswith("A defector told the ministry")  # the claim's own fields are untouched
 
 
-def test_a_newer_assessment_replaces_an_older_grade(assessed_seeds: Path, sqlite_path: str, cli: Callable[..., Any]) -> None:
+def test_a_newer_assessment_replaces_an_older_grade(
+    assessed_seeds: Path, sqlite_path: str, cli: Callable[..., Any]
+) -> None:
     with (assessed_seeds / "assessments.yaml").open("a", encoding="utf-8") as file:
         file.write(
             "  - id: ministry-reliability-2027\n    target: {organisation: unification-ministry}\n    reliability: A\n"
@@ -121,10 +138,19 @@ def test_assessment_mistakes(assessed_seeds: Path, cli: Callable[..., Any], chan
     path = assessed_seeds / "assessments.yaml"
     text = path.read_text(encoding="utf-8")
     replacements = {
-        "credibility: 3\n    assessor: Second": ("reliability: B\n    assessor: Test", "credibility: 3\n    assessor: Second"),
-        "target: {claim: defector-saw-execution-for-dramas}": ("target: {organisation: unification-ministry}", "target: {claim: defector-saw-execution-for-dramas, source: ministry-2024-report}"),
+        "credibility: 3\n    assessor: Second": (
+            "reliability: B\n    assessor: Test",
+            "credibility: 3\n    assessor: Second",
+        ),
+        "target: {claim: defector-saw-execution-for-dramas}": (
+            "target: {organisation: unification-ministry}",
+            "target: {claim: defector-saw-execution-for-dramas, source: ministry-2024-report}",
+        ),
         "reliability: G": ("reliability: B", "reliability: G"),
-        "target: {organisation: nobody}": ("target: {organisation: unification-ministry}", "target: {organisation: nobody}"),
+        "target: {organisation: nobody}": (
+            "target: {organisation: unification-ministry}",
+            "target: {organisation: nobody}",
+        ),
     }
     old, new = replacements[change]
     path.write_text(text.replace(old, new, 1), encoding="utf-8")

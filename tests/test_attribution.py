@@ -77,7 +77,11 @@ def test_claimant_filter_finds_unnamed_and_collective_claimants(loaded: str, cli
     assert {row["id"] for row in listed(cli, loaded, "--claimant", "collective")} == {"un-members-call-for-monitors"}
     claimants = {row["id"]: row for row in json.loads(cli("--db", loaded, "claimants", "--format", "json").stdout)}
     experts = claimants["ministry-report-article--experts"]
-    assert (experts["kind"], experts["described_in"], experts["claims"]) == ("Unnamed group", "ministry-report-article", 1)
+    assert (experts["kind"], experts["described_in"], experts["claims"]) == (
+        "Unnamed group",
+        "ministry-report-article",
+        1,
+    )
     members = claimants["ministry-report-article--un-member-countries"]["members"]
     assert members == "Republic of Korea, Japan"
 
@@ -93,7 +97,10 @@ def test_attribution_is_a_filterable_exported_vocabulary(loaded: str, cli: Calla
     rows = exported(cli, loaded)
     assert rows["dprk-rejects-2024-report"]["attribution"] == "reported"
     assert rows["experts-information-control"]["claimant_kind"] == "unnamed_group"
-    assert rows["un-members-call-for-monitors"]["claimant_members"] in ("Republic of Korea; Japan", "Japan; Republic of Korea")
+    assert rows["un-members-call-for-monitors"]["claimant_members"] in (
+        "Republic of Korea; Japan",
+        "Japan; Republic of Korea",
+    )
     assert rows["defector-saw-execution-for-dramas"]["claimant_known"].startswith("left North Korea in 2023")
     bogus = cli("--db", loaded, "list", "--attribution", "hearsay")
     assert bogus.exit_code == 1 and "no attribution_modes term matches 'hearsay'" in bogus.output
@@ -104,7 +111,11 @@ def test_undated_denial_is_bounded_by_its_document(loaded: str, cli: Callable[..
     rows = exported(cli, loaded)
     denial = rows["dprk-rejects-2024-report"]
     assert (denial["claimed_on"], denial["claimed_on_edtf"]) == ("", "../2024-06-28")
-    assert (denial["claimed_on_earliest"], denial["claimed_on_latest"], denial["claimed_on_basis"]) == ("", "2024-06-28", "document")
+    assert (denial["claimed_on_earliest"], denial["claimed_on_latest"], denial["claimed_on_basis"]) == (
+        "",
+        "2024-06-28",
+        "document",
+    )
     assert listed(cli, loaded, "--claimant", "North Korea", "--from", "2025") == []
     possible = listed(cli, loaded, "--claimant", "North Korea", "--from", "2024", "--to", "2024")
     assert [(row["id"], row["claimed_on"], row["date_match"]) for row in possible] == [
@@ -142,7 +153,11 @@ def test_measures_of_any_period(loaded: str, cli: Callable[..., Any]) -> None:
 
 def test_named_places(loaded: str, cli: Callable[..., Any]) -> None:
     row = exported(cli, loaded)["defector-saw-execution-for-dramas"]
-    assert (row["place"], row["place_name"], row["place_iso_3166_2"]) == ("south-hwanghae", "South Hwanghae Province", "KP-05")
+    assert (row["place"], row["place_name"], row["place_iso_3166_2"]) == (
+        "south-hwanghae",
+        "South Hwanghae Province",
+        "KP-05",
+    )
     for how in ("KP-05", "south hwanghae", "Hwanghae-namdo"):
         assert [r["id"] for r in listed(cli, loaded, "--place", how)] == ["defector-saw-execution-for-dramas"]
     unknown = cli("--db", loaded, "list", "--place", "Atlantis")
@@ -152,7 +167,9 @@ def test_named_places(loaded: str, cli: Callable[..., Any]) -> None:
 def test_a_province_includes_its_towns(fixture_seeds: Path, sqlite_path: str, cli: Callable[..., Any]) -> None:
     text = (fixture_seeds / "ministry-report-article.yaml").read_text()
     (fixture_seeds / "ministry-report-article.yaml").write_text(
-        text.replace("punishment: public_execution, period: 2022}", "punishment: public_execution, period: 2022, place: haeju}")
+        text.replace(
+            "punishment: public_execution, period: 2022}", "punishment: public_execution, period: 2022, place: haeju}"
+        )
     )
     assert cli("--db", sqlite_path, "load", fixture_seeds, "--quiet").exit_code == 0
     found = {row["id"] for row in listed(cli, sqlite_path, "--place", "South Hwanghae")}
@@ -168,21 +185,33 @@ def _problems(cli: Callable[..., Any], seeds: Path) -> str:
 
 def test_attribution_required_unless_the_publisher_speaks(fixture_seeds: Path, cli: Callable[..., Any]) -> None:
     path = fixture_seeds / "ministry-report-article.yaml"
-    path.write_text(path.read_text().replace("    attribution: reported\n    type: statement\n    statement: Experts", "    type: statement\n    statement: Experts", 1))
+    path.write_text(
+        path.read_text().replace(
+            "    attribution: reported\n    type: statement\n    statement: Experts",
+            "    type: statement\n    statement: Experts",
+            1,
+        )
+    )
     write_seed(fixture_seeds, "outlet.yaml", "")  # (an empty seed file is fine)
     output = _problems(cli, fixture_seeds)
-    assert "ministry-report-article.yaml:42: claims[3]: say how the document attributes this claim: attribution: direct" in output
+    assert (
+        "ministry-report-article.yaml:42: claims[3]: say how the document attributes this claim: attribution: direct"
+        in output
+    )
 
 
 def test_publisher_claims_default_to_own_voice(fixture_seeds: Path, sqlite_path: str, cli: Callable[..., Any]) -> None:
     path = fixture_seeds / "figures-article.yaml"
-    path.write_text(path.read_text() + """
+    path.write_text(
+        path.read_text()
+        + """
   - id: agency-own-headline
     claimant: news-agency
     type: statement
     statement: The agency says arrivals rose in the first quarter.
     quote: Defector arrivals rise in first quarter
-""")
+"""
+    )
     assert cli("--db", sqlite_path, "load", fixture_seeds, "--quiet").exit_code == 0
     shown = json.loads(cli("--db", sqlite_path, "show", "agency-own-headline", "--format", "json").stdout)
     assert shown["attribution"]["term"] == "own_voice"
@@ -208,14 +237,23 @@ def test_claimant_mistakes(fixture_seeds: Path, cli: Callable[..., Any], claiman
 
 def test_unnamed_kinds_are_not_organisations(fixture_seeds: Path, cli: Callable[..., Any]) -> None:
     path = fixture_seeds / "organisations.yaml"
-    path.write_text(path.read_text().replace("  - id: japan\n    name: Japan\n    kind: state", "  - id: japan\n    name: Japan\n    kind: unnamed_group"))
+    path.write_text(
+        path.read_text().replace(
+            "  - id: japan\n    name: Japan\n    kind: state", "  - id: japan\n    name: Japan\n    kind: unnamed_group"
+        )
+    )
     output = _problems(cli, fixture_seeds)
-    assert "organisations.yaml:21: organisations[5].kind: 'unnamed_group' is for claimants a document does not name" in output
+    assert (
+        "organisations.yaml:21: organisations[5].kind: 'unnamed_group' is for claimants a document does not name"
+        in output
+    )
 
 
 def test_one_generated_claimant_described_two_ways(fixture_seeds: Path, cli: Callable[..., Any]) -> None:
     path = fixture_seeds / "ministry-report-article.yaml"
-    text = path.read_text().replace("claimant: north-korea", "claimant: {kind: unnamed_group, name: experts, known: from Seoul}")
+    text = path.read_text().replace(
+        "claimant: north-korea", "claimant: {kind: unnamed_group, name: experts, known: from Seoul}"
+    )
     path.write_text(text)
     output = _problems(cli, fixture_seeds)
     assert "describes the claimant 'ministry-report-article--experts' differently" in output
@@ -236,7 +274,11 @@ def test_one_generated_claimant_described_two_ways(fixture_seeds: Path, cli: Cal
 )
 def test_date_mistakes(fixture_seeds: Path, cli: Callable[..., Any], claimed_on: str, expected: str) -> None:
     path = fixture_seeds / "ministry-report-article.yaml"
-    path.write_text(path.read_text().replace("  - id: dprk-rejects-2024-report\n", f"  - id: dprk-rejects-2024-report\n    claimed_on: {claimed_on}\n"))
+    path.write_text(
+        path.read_text().replace(
+            "  - id: dprk-rejects-2024-report\n", f"  - id: dprk-rejects-2024-report\n    claimed_on: {claimed_on}\n"
+        )
+    )
     assert expected in _problems(cli, fixture_seeds)
 
 
@@ -252,9 +294,15 @@ def test_date_mistakes(fixture_seeds: Path, cli: Callable[..., Any], claimed_on:
         ("2021-12", "2021-12", "2021-12-01", "2021-12-31"),
     ],
 )
-def test_edtf_forms(fixture_seeds: Path, sqlite_path: str, cli: Callable[..., Any], written: str, edtf: str, earliest: str, latest: str) -> None:
+def test_edtf_forms(
+    fixture_seeds: Path, sqlite_path: str, cli: Callable[..., Any], written: str, edtf: str, earliest: str, latest: str
+) -> None:
     path = fixture_seeds / "ministry-report-article.yaml"
-    path.write_text(path.read_text().replace("  - id: dprk-rejects-2024-report\n", f"  - id: dprk-rejects-2024-report\n    claimed_on: {written}\n"))
+    path.write_text(
+        path.read_text().replace(
+            "  - id: dprk-rejects-2024-report\n", f"  - id: dprk-rejects-2024-report\n    claimed_on: {written}\n"
+        )
+    )
     result = cli("--db", sqlite_path, "load", fixture_seeds, "--quiet")
     assert result.exit_code == 0, result.output
     row = exported(cli, sqlite_path)["dprk-rejects-2024-report"]
@@ -262,7 +310,9 @@ def test_edtf_forms(fixture_seeds: Path, sqlite_path: str, cli: Callable[..., An
     assert row["claimed_on"] == ("" if "/" in edtf else edtf.rstrip("?~"))
 
 
-def test_a_database_loaded_before_0005_upgrades_without_losing_a_claim(loaded: str, fixture_seeds: Path, cli: Callable[..., Any]) -> None:
+def test_a_database_loaded_before_0005_upgrades_without_losing_a_claim(
+    loaded: str, fixture_seeds: Path, cli: Callable[..., Any]
+) -> None:
     """Down to 0004 (the schema of the last release: no attribution, places or EDTF), then up again."""
     import os
     import subprocess
@@ -273,7 +323,9 @@ def test_a_database_loaded_before_0005_upgrades_without_losing_a_claim(loaded: s
 
     before = {row["id"]: row for row in listed(cli, loaded)}
     env = {**os.environ, "CLAIMS_DB": database_url(loaded)}
-    down = subprocess.run([sys.executable, "-m", "alembic", "downgrade", "0004"], cwd=PROJECT, env=env, capture_output=True, text=True)
+    down = subprocess.run(
+        [sys.executable, "-m", "alembic", "downgrade", "0004"], cwd=PROJECT, env=env, capture_output=True, text=True
+    )
     assert down.returncode == 0, down.stderr
     # as the last release left it: its runs, and content hashes over the columns it knew
     execute_sql(loaded, "UPDATE load_runs SET claimsdb_version = '0.1.0'")

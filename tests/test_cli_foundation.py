@@ -54,7 +54,9 @@ def test_defection_figures_are_attributed_to_the_unification_ministry(cli: Cli, 
 
 def test_list_filters_by_claimant_alias_and_source_title(cli: Cli, shared_basic_db: str) -> None:
     by_alias = json.loads(cli("--db", shared_basic_db, "list", "--claimant", "hrdc", "-f", "json").stdout)
-    by_name = json.loads(cli("--db", shared_basic_db, "list", "--claimant", "human rights documentation centre", "-f", "json").stdout)
+    by_name = json.loads(
+        cli("--db", shared_basic_db, "list", "--claimant", "human rights documentation centre", "-f", "json").stdout
+    )
     assert by_alias == by_name and by_alias
     assert {r["claimant_id"] for r in by_alias} == {"hrdc"}
     by_title = json.loads(cli("--db", shared_basic_db, "list", "--source", "Burial Sites", "-f", "json").stdout)
@@ -105,6 +107,7 @@ def test_reading_an_empty_database_says_to_load(cli: Cli, db_url: str) -> None:
     cli("--db", db_url, "migrate")
     result = cli("--db", db_url, "show", "anything")
     assert result.exit_code == 1 and "Error: no claim 'anything'" in result.stderr
+    assert "the database holds no claims yet: run `claims load`" in result.stderr
 
 
 def test_export_csv_round_trips(cli: Cli, shared_basic_db: str, tmp_path: Path) -> None:
@@ -121,7 +124,10 @@ def test_export_csv_round_trips(cli: Cli, shared_basic_db: str, tmp_path: Path) 
     assert names == list(rows[0].keys())
     forty_one = next(r for r in rows if r["claim_id"] == "ministry-arrivals-2023-q1-41")
     assert (forty_one["quantity_value"], forty_one["period_start"], forty_one["period_end"], forty_one["measure"]) == (
-        "41", "2023-01", "2023-03", "arrivals_in_south_korea"
+        "41",
+        "2023-01",
+        "2023-03",
+        "arrivals_in_south_korea",
     )
 
 

@@ -228,7 +228,8 @@ def test_colon_in_a_list_item_of_its_own_file(cli: Cli, curator_seeds: Path) -> 
 
 def test_quote_cut_by_a_hash_is_refused_at_the_hash(cli: Cli, curator_seeds: Path) -> None:
     """The words before ' #' are in the document, so only this check stops a silently shortened quote."""
-    replace_line(curator_seeds, QUOTE, "    quote: North Korea is carrying out public executions on river banks #and on school grounds\n")
+    replace_line(curator_seeds, QUOTE, "    quote: North Korea is carrying out public executions on river banks #and "
+                                       "on school grounds\n")
     says(
         cli, curator_seeds, H, 21, 73,
         "claims[0].quote: the value was cut at ' #', which YAML reads as the start of a comment; quote the value: "
@@ -337,13 +338,16 @@ def test_unknown_field_of_a_vocabulary_term(cli: Cli, curator_seeds: Path) -> No
 
 def test_unknown_section_is_matched_to_the_sections(cli: Cli, curator_seeds: Path) -> None:
     (curator_seeds / "more.yaml").write_text("organisatons: []\n", encoding="utf-8")
-    says(cli, curator_seeds, "more.yaml", 1, None, "organisatons: unknown field 'organisatons'; did you mean 'organisations'?")
+    says(cli, curator_seeds, "more.yaml", 1, None, "organisatons: unknown field 'organisatons'; did you mean "
+                                                   "'organisations'?")
 
 
 @pytest.mark.parametrize("claim_type", schema.CLAIM_TYPES)
 def test_each_claim_type_is_offered_the_fields_of_its_own_value(claim_type: str) -> None:
     """Walked from the models: a field another engineer adds to a value model is offered with no edit here."""
-    claim = next(m for m in schema.ClaimBase.__subclasses__() if m.model_fields["type"].annotation == Literal[claim_type])
+    claim = next(
+        m for m in schema.ClaimBase.__subclasses__() if m.model_fields["type"].annotation == Literal[claim_type]
+    )
     value = claim.model_fields["value"].annotation
     expected = sorted(value.model_fields) if isinstance(value, type) and issubclass(value, schema.Model) else []
     assert fields_at(("claims", 0, claim_type)) == sorted(claim.model_fields)

@@ -56,7 +56,11 @@ def test_round_trip_with_csv_and_pandas(cli: Cli, shared_basic_db: str, tmp_path
     assert frame.to_dict("records") == rows
     numbers = pd.read_csv(path)
     figure = numbers.set_index("claim_id").loc["ministry-arrivals-2022-q1-29"]
-    assert (figure["quantity_value"], figure["quantity_qualifier"], str(figure["period_start"])) == (29, "exact", "2022-01")
+    assert (figure["quantity_value"], figure["quantity_qualifier"], str(figure["period_start"])) == (
+        29,
+        "exact",
+        "2022-01",
+    )
 
 
 def test_datapackage_validates_with_frictionless(cli: Cli, shared_basic_db: str, tmp_path: Path) -> None:

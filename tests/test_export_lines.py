@@ -60,7 +60,9 @@ def test_joined_lines_write_what_csv_writer_writes(cli: Cli, sqlite_path: str, b
     for filters in (ClaimFilter(), ClaimFilter(include_withdrawn=True, sort="date"), ClaimFilter(search="executions")):
         expected = _by_rows(sqlite_path, filters, guard)
         assert _by_lines(sqlite_path, filters, guard) == expected
-        assert "NUL\x00inside" in expected and ",1.5," in expected and ",1e+20," in expected  # rows 3 and 9 quote "executions"
+        assert (
+            "NUL\x00inside" in expected and ",1.5," in expected and ",1e+20," in expected
+        )  # rows 3 and 9 quote "executions"
         if filters == ClaimFilter():  # row 11 (made-up BLOB statement) is listed unless a search leaves it out
             assert "b'=1'" in expected
 
@@ -77,7 +79,20 @@ def _line(row: list[str]) -> bytes:
 
 def test_records_quote_exactly_the_cells_csv_writer_quotes() -> None:
     cells = ["plain"] * (_GAPS + 1)
-    tricky = ["", "a,b", 'say "hi"', "line\nbreak", "cr\rhere", ",", '"', "\r\n", 'x,"y",\nz', " spaced ", "tab\tin", "é, “curly”"]
+    tricky = [
+        "",
+        "a,b",
+        'say "hi"',
+        "line\nbreak",
+        "cr\rhere",
+        ",",
+        '"',
+        "\r\n",
+        'x,"y",\nz',
+        " spaced ",
+        "tab\tin",
+        "é, “curly”",
+    ]
     rows = []
     for index, value in enumerate(tricky):
         for column in (0, 17, _GAPS):  # first, middle and last cell

@@ -290,7 +290,10 @@ def test_sigkilled_postgresql_load_leaves_the_database_unchanged_and_usable(
 def test_two_simultaneous_loads_both_succeed_and_load_once(db_url: str, corpus_2k: Path, tmp_path: Path) -> None:
     expected = _corpus_claim_ids(corpus_2k)
     assert len(expected) == 2_000 == len(set(expected))
-    with load_process(db_url, corpus_2k, cwd=tmp_path) as first, load_process(db_url, corpus_2k, cwd=tmp_path) as second:
+    with (
+        load_process(db_url, corpus_2k, cwd=tmp_path) as first,
+        load_process(db_url, corpus_2k, cwd=tmp_path) as second,
+    ):
         results = [finish(first, 120), finish(second, 120)]
     for status, out, err in results:
         assert status == 0, f"stdout:\n{out}\nstderr:\n{err}"

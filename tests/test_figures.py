@@ -29,7 +29,16 @@ import pytest
 from starlette.testclient import TestClient
 
 from claimsdb import api
-from claimsdb.figures import FigureGroup, FigureRow, Figures, Interval, figure_rows, interval_of, parse_period, period_of
+from claimsdb.figures import (
+    FigureGroup,
+    FigureRow,
+    Figures,
+    Interval,
+    figure_rows,
+    interval_of,
+    parse_period,
+    period_of,
+)
 from claimsdb.errors import ClaimsError
 from claimsdb.query import ClaimFilter
 from claimsdb.web import create_app
@@ -108,7 +117,10 @@ def test_a_lower_bound_below_a_larger_value_is_no_conflict(figures_db: str) -> N
     year = group(data, "2022")
     assert not year.conflict
     assert year.agreed == Interval(67, 67, "exact")
-    assert {v.claim_id: v.conflicts_with for v in year.values} == {"ministry-arrivals-2022": (), "watch-arrivals-2022": ()}
+    assert {v.claim_id: v.conflicts_with for v in year.values} == {
+        "ministry-arrivals-2022": (),
+        "watch-arrivals-2022": (),
+    }
     assert {row.claim_id: row.status for row in figure_rows(data)}["watch-arrivals-2022"] == "agrees"
 
 
@@ -122,7 +134,9 @@ def test_quarters_that_do_not_add_up_to_the_year_are_flagged(figures_db: str) ->
     assert check.problem == "the 4 quarters add up to 75, the year is 63"
 
 
-def test_quarters_that_add_up_pass_and_missing_quarters_may_not_exceed_the_year(sqlite_path: str, tmp_path: Path, cli: Cli) -> None:
+def test_quarters_that_add_up_pass_and_missing_quarters_may_not_exceed_the_year(
+    sqlite_path: str, tmp_path: Path, cli: Cli
+) -> None:
     def fourth_quarter_18(seeds: Path) -> None:
         for path in (seeds / "documents" / "arrivals-2021.txt", seeds / "arrivals-2021.yaml"):
             text = path.read_text(encoding="utf-8").replace("30 in the fourth quarter", "18 in the fourth quarter")
@@ -138,7 +152,7 @@ def test_figures_take_the_list_filters_and_a_period(figures_db: str) -> None:
     quarter = api.figures(figures_db, ClaimFilter(), period="2021-Q1")
     assert [g.period.text() for g in quarter.groups] == ["2021", "2021-Q1"]  # the year overlaps its first quarter
     assert api.figures(figures_db, ClaimFilter(type="statement")).groups == []
-    watch = api.figures(figures_db, ClaimFilter(claimant="Watch Group <NK> & \"Friends\""))
+    watch = api.figures(figures_db, ClaimFilter(claimant='Watch Group <NK> & "Friends"'))
     assert {v.claim_id for g in watch.groups for v in g.values} == {"watch-arrivals-2021", "watch-arrivals-2022"}
     assert api.figures(figures_db, ClaimFilter(date_to="2022")).groups == []  # every figure was claimed in 2023
 
@@ -169,7 +183,9 @@ def test_denials_with_what_they_contradict(figures_db: str) -> None:
         ("vague", None, None, None, Interval(None, None, "unknown")),
     ],
 )
-def test_a_quantity_as_said_is_an_interval_of_counts(qualifier: str, value: Any, lower: Any, upper: Any, expected: Interval) -> None:
+def test_a_quantity_as_said_is_an_interval_of_counts(
+    qualifier: str, value: Any, lower: Any, upper: Any, expected: Interval
+) -> None:
     assert interval_of(qualifier, value, lower, upper) == expected
 
 
@@ -215,8 +231,15 @@ def test_cli_figures_as_a_table_json_and_csv(sqlite_figures: str, cli: Cli) -> N
     rows = list(csv.reader(io.StringIO(as_csv)))
     assert rows[0] == [f.name for f in fields(FigureRow)]
     assert len(rows) == 1 + 9
-    record = dict(zip(rows[0], next(r for r in rows if r[rows[0].index("claim_id")] == "watch-arrivals-2021"), strict=True))
-    assert (record["low"], record["high"], record["qualifier"], record["phrase"]) == ("101", "", "more_than", "more than 100")
+    record = dict(
+        zip(rows[0], next(r for r in rows if r[rows[0].index("claim_id")] == "watch-arrivals-2021"), strict=True)
+    )
+    assert (record["low"], record["high"], record["qualifier"], record["phrase"]) == (
+        "101",
+        "",
+        "more_than",
+        "more than 100",
+    )
 
 
 def test_cli_figures_says_what_is_wrong_with_a_filter(sqlite_figures: str, cli: Cli) -> None:
@@ -252,7 +275,9 @@ def test_figures_page_draws_svg_whose_points_link_to_claim_pages(client: TestCli
     body = page.text
     assert body.count('<svg class="chart"') == 1
     links = re.findall(r'<a class="point( conflict)?" href="(/claims/[^"]+)" data-claim="([^"]+)">', body)
-    assert sorted(claim for _, _, claim in links) == sorted(v.claim_id for g in api.figures(sqlite_figures, ClaimFilter()).groups for v in g.values)
+    assert sorted(claim for _, _, claim in links) == sorted(
+        v.claim_id for g in api.figures(sqlite_figures, ClaimFilter()).groups for v in g.values
+    )
     assert {claim for conflict, _, claim in links if conflict} == {"ministry-arrivals-2021", "watch-arrivals-2021"}
     for _, href, claim in links:
         claim_page = client.get(href)
@@ -280,7 +305,14 @@ def test_figures_csv_and_filters_on_the_web(client: TestClient) -> None:
 # --- in Chromium ------------------------------------------------------------------------------------
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _free_port() -> int:
@@ -325,10 +357,20 @@ def test_chromium_draws_the_chart_and_follows_a_point_to_its_claim(site: str, tm
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             complaints: list[str] = []
-            page.on("console", lambda message: complaints.append(message.text) if message.type in ("error", "warning") else None)
+            page.on(
+                "console",
+                lambda message: complaints.append(message.text) if message.type in ("error", "warning") else None,
+            )
             page.on("pageerror", lambda error: complaints.append(str(error)))
             failed: list[str] = []  # the browser asks for /favicon.ico by itself; nothing else may fail
-            page.on("response", lambda response: failed.append(response.url) if response.status >= 400 and not response.url.endswith("/favicon.ico") else None)
+            page.on(
+                "response",
+                lambda response: (
+                    failed.append(response.url)
+                    if response.status >= 400 and not response.url.endswith("/favicon.ico")
+                    else None
+                ),
+            )
             page.goto(site + "/figures")
             chart = page.locator("svg.chart")
             expect(chart).to_be_visible()
@@ -346,6 +388,8 @@ def test_chromium_draws_the_chart_and_follows_a_point_to_its_claim(site: str, tm
             assert complaints == [], f"the browser complained (a CSP violation?): {complaints}"
             marker.click()
             expect(page).to_have_url(site + "/claims/watch-arrivals-2021")
-            expect(page.locator("main h1")).to_have_text("Watch Group says more than 100 North Koreans reached South Korea in 2021.")
+            expect(page.locator("main h1")).to_have_text(
+                "Watch Group says more than 100 North Koreans reached South Korea in 2021."
+            )
         finally:
             browser.close()

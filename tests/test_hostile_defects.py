@@ -74,7 +74,9 @@ def test_a_refused_export_leaves_the_previous_export_whole(loaded: str, cli: Cli
     assert not fresh.exists()  # options are checked before the folder is made
 
 
-def test_an_export_that_succeeds_replaces_every_file_and_leaves_no_temporary_file(loaded: str, cli: Cli, tmp_path: Path) -> None:
+def test_an_export_that_succeeds_replaces_every_file_and_leaves_no_temporary_file(
+    loaded: str, cli: Cli, tmp_path: Path
+) -> None:
     out = tmp_path / "export"
     assert cli("--db", loaded, "export", "--out", out, "--quiet").exit_code == 0
     assert cli("--db", loaded, "export", "--claimant", "north-korea", "--out", out, "--quiet").exit_code == 0
@@ -90,7 +92,9 @@ def _umask() -> int:
     return mask
 
 
-def test_export_refuses_a_linked_claims_csv_a_folder_in_its_place_and_an_empty_out(loaded: str, cli: Cli, tmp_path: Path) -> None:
+def test_export_refuses_a_linked_claims_csv_a_folder_in_its_place_and_an_empty_out(
+    loaded: str, cli: Cli, tmp_path: Path
+) -> None:
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n", encoding="utf-8")
     linked = tmp_path / "linked"
@@ -129,24 +133,40 @@ organisations:
 """
 
 
-def test_an_alias_that_names_another_organisation_is_refused_with_both_places(seeds: Path, db_url: str, cli: Cli) -> None:
+def test_an_alias_that_names_another_organisation_is_refused_with_both_places(
+    seeds: Path, db_url: str, cli: Cli
+) -> None:
     write_seed(seeds, "more-organisations.yaml", CLASHING)
     for args in (["check", seeds], ["--db", db_url, "load", seeds, "--quiet"]):
         message = error_line(cli(*args))
         assert "1 problem in the seeds" in message
         # reported at the later file (organisations.yaml sorts after more-organisations.yaml), naming both
-        assert f"{seeds / 'organisations.yaml'}:3: organisation 'tjwg': the id 'tjwg' is also an alias of organisation 'watch-group'" in message
-        assert f"({seeds / 'more-organisations.yaml'}:2), so `--claimant tjwg` would find both; remove that alias of 'watch-group'" in message
+        assert (
+            f"{seeds / 'organisations.yaml'}:3: organisation 'tjwg': the id 'tjwg' is also an alias of organisation "
+            "'watch-group'"
+            in message
+        )
+        assert (
+            f"({seeds / 'more-organisations.yaml'}:2), so `--claimant tjwg` would find both; remove that alias of "
+            "'watch-group'"
+            in message
+        )
     assert snapshot(db_url) == []
 
 
-def test_an_alias_added_later_is_checked_against_the_organisations_already_loaded(loaded: str, seeds: Path, cli: Cli) -> None:
+def test_an_alias_added_later_is_checked_against_the_organisations_already_loaded(
+    loaded: str, seeds: Path, cli: Cli
+) -> None:
     """A load that reads only the new file still sees the stored organisations' names and aliases."""
     before = snapshot(loaded)
     write_seed(seeds, "more-organisations.yaml", CLASHING.replace("[tjwg, Watchers]", "[Watchers, PYONGYANG]"))
     message = error_line(cli("--db", loaded, "load", seeds, "--quiet"))
     assert "1 problem in the seeds" in message
-    assert f"{seeds / 'more-organisations.yaml'}:2: organisation 'watch-group': an alias 'PYONGYANG' is also an alias of organisation 'north-korea' (seeds/organisations.yaml:10)" in message
+    assert (
+        f"{seeds / 'more-organisations.yaml'}:2: organisation 'watch-group': an alias 'PYONGYANG' is also an alias "
+        "of organisation 'north-korea' (seeds/organisations.yaml:10)"
+        in message
+    )
     assert snapshot(loaded) == before
 
     write_seed(seeds, "more-organisations.yaml", CLASHING.replace("[tjwg, Watchers]", "[Watchers]"))
@@ -214,19 +234,38 @@ def test_the_library_refuses_an_endless_wait_too(seeds: Path, db_url: str) -> No
 
 
 @pytest.mark.parametrize(
-    "db", ["ftp://x/y", "http://127.0.0.1:1/", "mysql://curator:s3cret@db.example/claims", "://", "postgresql+psycopg2://a/b", "oracle://x"]
+    "db",
+    [
+        "ftp://x/y",
+        "http://127.0.0.1:1/",
+        "mysql://curator:s3cret@db.example/claims",
+        "://",
+        "postgresql+psycopg2://a/b",
+        "oracle://x",
+    ],
 )
 def test_an_unsupported_database_url_says_which_are_supported(cli: Cli, db: str, seeds: Path, tmp_path: Path) -> None:
-    for args in (["list"], ["stats"], ["load", seeds, "--quiet"], ["export", "--out", tmp_path / "out"], ["serve"], ["migrate"]):
+    for args in (
+        ["list"],
+        ["stats"],
+        ["load", seeds, "--quiet"],
+        ["export", "--out", tmp_path / "out"],
+        ["serve"],
+        ["migrate"],
+    ):
         result = cli("--db", db, *args)
         message = error_line(result)
-        assert message.startswith(f"Error: unsupported database '{db.split('://')[0]}://' in --db or $CLAIMS_DB"), message
+        assert message.startswith(f"Error: unsupported database '{db.split('://')[0]}://' in --db or $CLAIMS_DB"), (
+            message
+        )
         assert "a SQLite file path (claims.db), a sqlite:///path/to/claims.db URL, or a PostgreSQL URL" in message
         assert "s3cret" not in message  # never the rest of the URL, which may hold a password
     assert not (tmp_path / "out").exists()
 
 
-def test_a_malformed_postgresql_url_is_a_message_and_sqlite_urls_still_work(cli: Cli, seeds: Path, tmp_path: Path) -> None:
+def test_a_malformed_postgresql_url_is_a_message_and_sqlite_urls_still_work(
+    cli: Cli, seeds: Path, tmp_path: Path
+) -> None:
     message = error_line(cli("--db", "postgresql://curator@db.example:notaport/claims", "list"))
     assert message.startswith("Error: cannot read the postgresql URL in --db or $CLAIMS_DB")
     path = tmp_path / "claims.db"
@@ -277,7 +316,9 @@ def test_verify_reports_a_damaged_database_file(damaged: str, seeds: Path, cli: 
     assert "Error: the database file is damaged (SQLite's quick_check)" in result.stderr
 
 
-def test_an_export_that_fails_part_way_says_so_and_leaves_no_half_export(damaged: str, cli: Cli, tmp_path: Path) -> None:
+def test_an_export_that_fails_part_way_says_so_and_leaves_no_half_export(
+    damaged: str, cli: Cli, tmp_path: Path
+) -> None:
     result = cli("--db", damaged, "export")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "Error: the export stopped part-way: the database failed" in result.stderr
@@ -290,7 +331,11 @@ def test_an_export_that_fails_part_way_says_so_and_leaves_no_half_export(damaged
     before = _export_files(out)
     result = cli("--db", damaged, "export", "--out", out)
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert f"Error: the export stopped part-way: the database failed (DatabaseError: database disk image is malformed); {out} was left as it was" in result.stderr
+    assert (
+        "Error: the export stopped part-way: the database failed (DatabaseError: database disk image is malformed); "
+        f"{out} was left as it was"
+        in result.stderr
+    )
     assert _export_files(out) == before
 
 
@@ -316,10 +361,16 @@ def test_loading_the_same_seeds_by_another_name_stores_the_same_paths(
         monkeypatch.chdir(folder)
         result = cli("--db", loaded, "load", name, "--quiet", "--force")
         assert result.exit_code == 0, result.output
-        assert "0 added, 0 changed, 0 restored, 0 withdrawn, 3 unchanged" in " ".join(result.output.split()), (name, result.output)
+        assert "0 added, 0 changed, 0 restored, 0 withdrawn, 3 unchanged" in " ".join(result.output.split()), (
+            name,
+            result.output,
+        )
         assert stored_seed_files(loaded) == {"seeds/article.yaml"}, name
         unchanged = cli("--db", loaded, "load", name, "--quiet")
-        assert "Nothing changed" in unchanged.output, (name, unchanged.output)  # the hashes are found under the same names
+        assert "Nothing changed" in unchanged.output, (
+            name,
+            unchanged.output,
+        )  # the hashes are found under the same names
 
 
 # --- 13: small things --------------------------------------------------------------------------------------
@@ -341,7 +392,9 @@ def test_a_blank_search_is_no_search_and_one_without_words_is_an_error(loaded: s
     assert "Error: the search '!!! ?' has no words to look for (letters or digits)" in message
     page = site.get("/", params={"q": "!!!"})
     assert page.status_code == 400 and "has no words to look for" in page.text
-    assert listed_ids(cli("--db", loaded, "list", "--search", "  firing  ", "--format", "csv")) == ["tjwg-method-shooting"]
+    assert listed_ids(cli("--db", loaded, "list", "--search", "  firing  ", "--format", "csv")) == [
+        "tjwg-method-shooting"
+    ]
 
 
 def test_an_unknown_claim_type_is_an_error_like_an_unknown_term(loaded: str, cli: Cli, site: TestClient) -> None:
@@ -353,7 +406,9 @@ def test_an_unknown_claim_type_is_an_error_like_an_unknown_term(loaded: str, cli
     assert term.startswith("Error: no vocabulary term matches 'bogus'")
     assert site.get("/", params={"type": "bogus"}).status_code == 400
     for spelling in ("execution_method", "Execution Method", "execution-method"):
-        assert listed_ids(cli("--db", loaded, "list", "--type", spelling, "--format", "csv")) == ["tjwg-method-shooting"]
+        assert listed_ids(cli("--db", loaded, "list", "--type", spelling, "--format", "csv")) == [
+            "tjwg-method-shooting"
+        ]
 
 
 def test_verify_with_a_missing_seeds_folder_says_so(loaded: str, cli: Cli, tmp_path: Path) -> None:
@@ -388,4 +443,3 @@ def test_csv_listings_with_no_rows_still_print_the_header(db_url: str, seeds: Pa
         "claimed_on_precision,quote,attribution,place,date_match"
     ]
     assert "No claims match these filters." in result.stderr
-

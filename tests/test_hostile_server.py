@@ -113,7 +113,9 @@ def claims_process(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           cwd=cwd, timeout=300, check=False)  # fmt: skip
 
 
-def wait_until(what: str, timeout: float, probe: Callable[[], T | None], proc: subprocess.Popen[Any] | None = None) -> T:
+def wait_until(
+    what: str, timeout: float, probe: Callable[[], T | None], proc: subprocess.Popen[Any] | None = None
+) -> T:
     """Poll `probe` until it returns something truthy; fail clearly at the deadline or if `proc` exits first."""
     deadline = time.monotonic() + timeout
     while True:
@@ -140,7 +142,9 @@ def read_only_mount(folder: Path, mount_point: Path) -> Iterator[Path]:
         subprocess.run(["mount", "-o", "remount,bind,ro", str(mount_point)], check=True)
         yield mount_point
     finally:
-        subprocess.run(["umount", "--lazy", str(mount_point)], check=True)  # lazy: even if a failed test left a file open
+        subprocess.run(
+            ["umount", "--lazy", str(mount_point)], check=True
+        )  # lazy: even if a failed test left a file open
 
 
 @contextmanager
@@ -158,7 +162,9 @@ def full_disk(folder: Path, mount_point: Path) -> Iterator[Path]:
                 filler.flush()
         yield mount_point
     finally:
-        subprocess.run(["umount", "--lazy", str(mount_point)], check=True)  # lazy: even if a failed test left a file open
+        subprocess.run(
+            ["umount", "--lazy", str(mount_point)], check=True
+        )  # lazy: even if a failed test left a file open
 
 
 PLACES = {"read-only mount": read_only_mount, "full disk": full_disk}
@@ -192,7 +198,9 @@ READ_COMMANDS = [
 
 @pytest.mark.parametrize("journal", ["wal", "delete"])
 @pytest.mark.parametrize("place", PLACES)
-def test_every_read_command_works_where_nothing_can_be_written(loaded_folder: Path, tmp_path: Path, place: str, journal: str, cli: Cli) -> None:
+def test_every_read_command_works_where_nothing_can_be_written(
+    loaded_folder: Path, tmp_path: Path, place: str, journal: str, cli: Cli
+) -> None:
     """As claimsdb leaves it (WAL) or in SQLite's default rollback journal: both must be readable."""
     if journal == "delete":
         with sqlite3.connect(loaded_folder / "claims.db") as connection:
@@ -236,7 +244,9 @@ def test_changes_still_in_the_wal_are_never_skipped(loaded_folder: Path, tmp_pat
 
 def test_a_load_on_a_read_only_mount_fails_cleanly(loaded_folder: Path, tmp_path: Path) -> None:
     with read_only_mount(loaded_folder, tmp_path / "ro") as mounted:
-        result = claims_process("--db", str(mounted / "claims.db"), "load", str(tmp_path / "seeds"), "--force", "-q", cwd=tmp_path)
+        result = claims_process(
+            "--db", str(mounted / "claims.db"), "load", str(tmp_path / "seeds"), "--force", "-q", cwd=tmp_path
+        )
     assert result.returncode == 1 and result.stderr.startswith("Error: "), result.stderr
     assert "Traceback" not in result.stderr
 
@@ -285,7 +295,9 @@ def _alive(pids: set[int]) -> set[int]:
     return {pid for pid in pids if (stat := _stat(pid)) is not None and stat[0] != "Z"}
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=lambda s: signal.Signals(s).name)
+@pytest.mark.parametrize(
+    "signum", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=lambda s: signal.Signals(s).name
+)
 def test_a_stopped_load_leaves_no_worker_running(big_corpus: Path, tmp_path: Path, cli: Cli, signum: int) -> None:
     db = tmp_path / "claims.db"
     assert cli("--db", db, "load", write_small_seeds(tmp_path / "small"), "-q").exit_code == 0
@@ -374,7 +386,9 @@ HOSTILE_PATHS = [
 
 
 @pytest.mark.parametrize("base_url", [None, "https://claims.example.org/archive/"])
-def test_the_host_header_never_reaches_a_page_a_link_or_a_redirect(small_db: Path, tmp_path: Path, base_url: str | None) -> None:
+def test_the_host_header_never_reaches_a_page_a_link_or_a_redirect(
+    small_db: Path, tmp_path: Path, base_url: str | None
+) -> None:
     options = ("--base-url", base_url) if base_url else ()
     with serving(small_db, tmp_path, *options) as (_, port):
         hostile = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
@@ -387,12 +401,20 @@ def test_the_host_header_never_reaches_a_page_a_link_or_a_redirect(small_db: Pat
                     assert value.startswith("/") and not value.startswith("//"), (path, value)
             assert b"evil.example" not in body, (path, body[:2000])
         page = get(port, f"/claims/{CLAIM}", hostile)[2].decode()
-    cited = f"claimsdb claim {CLAIM}, " + ("https://claims.example.org/archive" if base_url else "") + f"/claims/{CLAIM}"
+    cited = (
+        f"claimsdb claim {CLAIM}, " + ("https://claims.example.org/archive" if base_url else "") + f"/claims/{CLAIM}"
+    )
     assert cited in page
 
 
 def test_a_base_url_that_is_not_a_site_address_is_refused(small_db: Path, cli: Cli) -> None:
-    for bad in ("javascript:alert(1)", "claims.example.org", "https://", "https://a.example/?x=1", "https://u@evil.example/"):
+    for bad in (
+        "javascript:alert(1)",
+        "claims.example.org",
+        "https://",
+        "https://a.example/?x=1",
+        "https://u@evil.example/",
+    ):
         result = cli("--db", small_db, "serve", "--base-url", bad)
         assert result.exit_code == 1 and result.stderr.startswith("Error: --base-url "), (bad, result.output)
 
@@ -445,7 +467,10 @@ def test_the_csv_download_is_streamed_and_is_the_export_byte_for_byte(small_db: 
 
 
 def test_serve_works_on_a_read_only_mount(loaded_folder: Path, tmp_path: Path) -> None:
-    with read_only_mount(loaded_folder, tmp_path / "ro") as mounted, serving(mounted / "claims.db", tmp_path) as (_, port):
+    with (
+        read_only_mount(loaded_folder, tmp_path / "ro") as mounted,
+        serving(mounted / "claims.db", tmp_path) as (_, port),
+    ):
         status, _, body = get(port, f"/claims/{CLAIM}")
         assert status == 200 and b"most of those executed were shot by firing squads" in body
         assert get(port, "/claims.csv")[0] == 200

@@ -380,7 +380,8 @@ def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @given(data=st.data())
 def test_any_text_in_every_field_is_shown_exactly_or_refused_cleanly(empty_db: Path, data: st.DataObject) -> None:
     texts = {
-        field: data.draw(QUOTE_TEXT if field in ("quote", "phrase") else FIELD_TEXT, label=field) for field in TEXT_FIELDS
+        field: data.draw(QUOTE_TEXT if field in ("quote", "phrase") else FIELD_TEXT, label=field)
+        for field in TEXT_FIELDS
     }
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -409,7 +410,16 @@ def test_any_text_in_every_field_is_shown_exactly_or_refused_cleanly(empty_db: P
                 response = client.get(path)
                 assert response.status_code == 200, path
             page = client.get("/claims/hostile-claim").text
-            shown = ("statement", "note", "org_name", "source_title", "document_title", "term_label", "assessor", "reason")
+            shown = (
+                "statement",
+                "note",
+                "org_name",
+                "source_title",
+                "document_title",
+                "term_label",
+                "assessor",
+                "reason",
+            )
             for field in shown:
                 assert f"<bdi>{esc(stored[field])}</bdi>" in page, field
             assert f"<mark>{esc(stored['quote'])}</mark>" in page

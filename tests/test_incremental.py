@@ -61,7 +61,11 @@ def files_read(output: str) -> int | None:
 
 # Each step: what the curator does, whether the seeds are still valid, and how many files a load reads.
 def edit_statement(seeds: Path) -> None:
-    replace(seeds / HERALD, "statement: HRDC says its report is based on", "statement: HRDC says that its report is based on")
+    replace(
+        seeds / HERALD,
+        "statement: HRDC says its report is based on",
+        "statement: HRDC says that its report is based on",
+    )
 
 
 def remove_claim(seeds: Path) -> None:
@@ -172,12 +176,16 @@ def test_the_date_a_claim_takes_from_another_file_follows_it(cli: Cli, basic_see
     assert '"claimed_on": "2018-06"' in shown
 
 
-def test_a_refused_partial_load_names_the_unchanged_file_that_breaks(cli: Cli, basic_seeds: Path, sqlite_path: str) -> None:
+def test_a_refused_partial_load_names_the_unchanged_file_that_breaks(
+    cli: Cli, basic_seeds: Path, sqlite_path: str
+) -> None:
     assert cli("--db", sqlite_path, "load", basic_seeds, "-q").exit_code == 0
     drop_used_organisation(basic_seeds)
     result = cli("--db", sqlite_path, "load", basic_seeds)
     assert result.exit_code == 1
-    assert f"{basic_seeds / UNDATED}:" in result.output and "unknown organisation 'unidentified-outlet-c'" in result.output
+    assert (
+        f"{basic_seeds / UNDATED}:" in result.output and "unknown organisation 'unidentified-outlet-c'" in result.output
+    )
 
 
 def test_many_files_one_changed_reads_one(cli: Cli, tmp_path: Path, sqlite_path: str) -> None:
@@ -190,7 +198,11 @@ def test_many_files_one_changed_reads_one(cli: Cli, tmp_path: Path, sqlite_path:
     assert result.exit_code == 0, result.output
     assert files_read(result.stdout) == 1
     said = " ".join(result.stdout.split())
-    assert f"0 added, 1 changed, 0 restored, 0 withdrawn, {written['claims'] - 1} unchanged; {written['claims']} claims in the seeds" in said
+    assert (
+        f"0 added, 1 changed, 0 restored, 0 withdrawn, {written['claims'] - 1} unchanged; {written['claims']} claims "
+        "in the seeds"
+        in said
+    )
     edited = cli("--db", sqlite_path, "list", "--search", "Edited", "--format", "csv").stdout
     assert edited.count("\n") == 2  # the header and the one edited claim: the search index followed
     import sqlite3
@@ -202,7 +214,9 @@ def test_many_files_one_changed_reads_one(cli: Cli, tmp_path: Path, sqlite_path:
     assert misplaced == 0
 
 
-def test_rows_from_before_revision_0004_make_the_next_load_read_everything(cli: Cli, basic_seeds: Path, sqlite_path: str) -> None:
+def test_rows_from_before_revision_0004_make_the_next_load_read_everything(
+    cli: Cli, basic_seeds: Path, sqlite_path: str
+) -> None:
     from conftest import execute_sql
 
     assert cli("--db", sqlite_path, "load", basic_seeds, "-q").exit_code == 0

@@ -82,7 +82,11 @@ def test_a_removed_claim_is_withdrawn_then_restored(cli: Cli, basic_db: str, bas
 
 def test_a_failed_load_writes_nothing(cli: Cli, basic_db: str, basic_seeds: Path) -> None:
     before = snapshot(basic_db)
-    _edit(basic_seeds / HERALD, "statement: HRDC says most of those executed", "statement: HRDC says nearly all of those executed")
+    _edit(
+        basic_seeds / HERALD,
+        "statement: HRDC says most of those executed",
+        "statement: HRDC says nearly all of those executed",
+    )
     _edit(basic_seeds / HERALD, "value: {method: shooting}", "value: {method: shootin}")
     result = cli("--db", basic_db, "load", basic_seeds)
     assert result.exit_code == 1

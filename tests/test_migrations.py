@@ -90,7 +90,9 @@ def test_an_older_schema_is_refused_until_migrated(cli: Cli, basic_db: str, basi
     for args in (("list",), ("load", str(basic_seeds), "--force")):
         result = cli("--db", basic_db, *args)
         assert result.exit_code == 1, args
-        assert f"is at schema revision 0001; this claimsdb needs {head_revision()}. Run `claims migrate`" in result.stderr
+        assert (
+            f"is at schema revision 0001; this claimsdb needs {head_revision()}. Run `claims migrate`" in result.stderr
+        )
     result = cli("--db", basic_db, "migrate")
     assert result.exit_code == 0 and f"Schema upgraded from 0001 to {head_revision()}." in result.stdout
     listed = cli("--db", basic_db, "list", "--search", "bullets", "-f", "json")

@@ -45,7 +45,10 @@ def test_errors_found_by_workers_are_located(cli: Cli, corpus: Path, tmp_path: P
     target.write_text("".join(lines), encoding="utf-8")
     result = cli("check", broken)
     assert result.exit_code == 1
-    assert f"{target}:{number + 2}: claims[" in result.stderr and "unknown execution_methods term 'shootin'" in result.stderr
+    assert (
+        f"{target}:{number + 2}: claims[" in result.stderr
+        and "unknown execution_methods term 'shootin'" in result.stderr
+    )
     assert f"{broken / 'article-000050.yaml'}:1:10: this is not valid YAML" in result.stderr
 
 

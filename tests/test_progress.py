@@ -14,11 +14,15 @@ import pytest
 def _run(args: list[str], *, terminal: bool, env: dict[str, str]) -> str:
     """Run `python -m claimsdb ARGS` with stderr on a pseudo-terminal or a pipe; return stderr."""
     if not terminal:
-        result = subprocess.run([sys.executable, "-m", "claimsdb", *args], capture_output=True, text=True, env=env, check=False)
+        result = subprocess.run(
+            [sys.executable, "-m", "claimsdb", *args], capture_output=True, text=True, env=env, check=False
+        )
         assert result.returncode == 0, result.stderr
         return result.stderr
     controller, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "claimsdb", *args], stdout=subprocess.DEVNULL, stderr=follower, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "claimsdb", *args], stdout=subprocess.DEVNULL, stderr=follower, env=env
+    )
     os.close(follower)
     chunks = []
     while True:
@@ -40,7 +44,9 @@ def person_env() -> dict[str, str]:
     return {**env, "COLUMNS": "120", "TERM": "xterm-256color"}
 
 
-def test_load_and_export_show_progress_at_a_terminal(basic_seeds: Path, sqlite_path: str, person_env: dict[str, str]) -> None:
+def test_load_and_export_show_progress_at_a_terminal(
+    basic_seeds: Path, sqlite_path: str, person_env: dict[str, str]
+) -> None:
     shown = _run(["--db", sqlite_path, "load", str(basic_seeds)], terminal=True, env=person_env)
     assert "Parsing seed files" in shown
     exported = _run(["--db", sqlite_path, "export"], terminal=True, env=person_env)
@@ -52,7 +58,13 @@ def test_load_and_export_show_progress_at_a_terminal(basic_seeds: Path, sqlite_p
     [("pipe", False, [], False), ("ci", True, [], True), ("quiet", True, ["--quiet"], False)],
 )
 def test_no_progress_in_pipes_ci_or_quiet(
-    basic_seeds: Path, sqlite_path: str, person_env: dict[str, str], case: str, terminal: bool, extra_args: list[str], ci: bool
+    basic_seeds: Path,
+    sqlite_path: str,
+    person_env: dict[str, str],
+    case: str,
+    terminal: bool,
+    extra_args: list[str],
+    ci: bool,
 ) -> None:
     env = {**person_env, **({"CI": "true"} if ci else {})}
     stderr = _run(["--db", sqlite_path, "load", str(basic_seeds), *extra_args], terminal=terminal, env=env)

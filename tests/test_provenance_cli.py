@@ -27,7 +27,10 @@ def test_verify_names_claims_after_the_database_text_is_altered(cli: Cli, basic_
     execute_sql(basic_db, f"UPDATE documents SET text = replace(text, '250', '251') WHERE id = '{HERALD}'")
     result = cli("--db", basic_db, "verify", basic_seeds)
     assert result.exit_code == 1
-    assert f"DRIFT hrdc-2018-basis-250-interviews ({HERALD}): the document text in the database was altered" in result.stderr
+    assert (
+        f"DRIFT hrdc-2018-basis-250-interviews ({HERALD}): the document text in the database was altered"
+        in result.stderr
+    )
     assert "now read 'its report was based on interviews with 251" in result.stderr
     assert "Error: 14 of 32 claims no longer match their documents." in result.stderr
 
@@ -80,7 +83,9 @@ def test_denials_contradict_what_they_deny(cli: Cli, shared_basic_db: str) -> No
     contradicted = set()
     for row in rows:
         shown = json.loads(cli("--db", shared_basic_db, "show", row["id"], "-f", "json").stdout)
-        contradicted |= {r["claim_id"] for r in shown["relations"] if r["kind"] == "contradicts" and r["direction"] == "outgoing"}
+        contradicted |= {
+            r["claim_id"] for r in shown["relations"] if r["kind"] == "contradicts" and r["direction"] == "outgoing"
+        }
     assert contradicted == {
         "hrdc-2018-location-river-banks", "hrdc-2018-method-shooting",
         "ministry-2023-offence-drug-dealing", "ministry-2023-offence-watching-videos",
@@ -89,9 +94,15 @@ def test_denials_contradict_what_they_deny(cli: Cli, shared_basic_db: str) -> No
 
 def test_independent_corroboration_counts_sources_not_claims(cli: Cli, shared_basic_db: str) -> None:
     sealed = json.loads(cli("--db", shared_basic_db, "show", "hrdc-2022-borders-sealed", "-f", "json").stdout)
-    assert sealed["corroboration"] == {"claims": 1, "independent_sources": 1, "groups": [["arw-2022-border-closure-isolation"]]}
+    assert sealed["corroboration"] == {
+        "claims": 1,
+        "independent_sources": 1,
+        "groups": [["arw-2022-border-closure-isolation"]],
+    }
     # the outlet's "in line with UN reports" rests on the ministry's own report: no independent source
-    ministry = json.loads(cli("--db", shared_basic_db, "show", "ministry-2023-offence-drug-dealing", "-f", "json").stdout)
+    ministry = json.loads(
+        cli("--db", shared_basic_db, "show", "ministry-2023-offence-drug-dealing", "-f", "json").stdout
+    )
     assert ministry["corroboration"]["claims"] == 1 and ministry["corroboration"]["independent_sources"] == 0
     assert "from 1 independent source" in cli("--db", shared_basic_db, "show", "hrdc-2022-borders-sealed").stdout
 

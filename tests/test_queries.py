@@ -47,7 +47,11 @@ def test_dates_respect_precision(cli: Cli, shared_basic_db: str) -> None:
     assert "un-panel-2015-crimes-against-humanity" in _ids(cli, shared_basic_db, "--from", "2015-06", "--to", "2015-06")
     # a claim certainly made in 2022 is never listed before it; one known only as "no later than
     # 2022-11-03" may have been made in 2021, and is listed as possible under both
-    certain = {row["id"] for row in _rows(cli, shared_basic_db, "--from", "2022", "--to", "2022") if row["date_match"] == "certain"}
+    certain = {
+        row["id"]
+        for row in _rows(cli, shared_basic_db, "--from", "2022", "--to", "2022")
+        if row["date_match"] == "certain"
+    }
     before = {row["id"]: row["date_match"] for row in _rows(cli, shared_basic_db, "--to", "2021")}
     assert certain and not certain & set(before)
     assert "experts-executions-frighten-the-young" in set(in_2022) & set(before)
@@ -56,7 +60,9 @@ def test_dates_respect_precision(cli: Cli, shared_basic_db: str) -> None:
 
 def test_bad_date_is_a_clear_error(cli: Cli, shared_basic_db: str) -> None:
     result = cli("--db", shared_basic_db, "list", "--from", "July 2017")
-    assert result.exit_code == 1 and "Error: 'July 2017' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD" in result.stderr
+    assert (
+        result.exit_code == 1 and "Error: 'July 2017' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD" in result.stderr
+    )
 
 
 def test_full_text_search_over_statements_and_quotes(cli: Cli, shared_basic_db: str) -> None:
@@ -67,7 +73,9 @@ def test_full_text_search_over_statements_and_quotes(cli: Cli, shared_basic_db: 
 
 
 def test_filters_combine_and_sort(cli: Cli, shared_basic_db: str) -> None:
-    ids = _ids(cli, shared_basic_db, "--claimant", "HRDC", "--type", "offence", "--term", "public_execution", "--sort", "date")
+    ids = _ids(
+        cli, shared_basic_db, "--claimant", "HRDC", "--type", "offence", "--term", "public_execution", "--sort", "date"
+    )
     assert ids and all(claim.startswith("hrdc-20") for claim in ids)
     assert ids.index("hrdc-2018-offence-theft-of-copper") < ids.index("hrdc-2022-offence-media-seven")
     assert len(_ids(cli, shared_basic_db, "--limit", "3")) == 3
@@ -82,7 +90,9 @@ def test_no_match_says_so(cli: Cli, shared_basic_db: str) -> None:
 def test_machine_formats_carry_the_same_rows_as_json(cli: Cli, shared_basic_db: str, fmt: str) -> None:
     as_json = json.loads(cli("--db", shared_basic_db, "list", "--type", "offence", "-f", "json").stdout)
     out = cli("--db", shared_basic_db, "list", "--type", "offence", "-f", fmt).stdout
-    rows = [json.loads(line) for line in out.splitlines()] if fmt == "ndjson" else list(csv.DictReader(io.StringIO(out)))
+    rows = (
+        [json.loads(line) for line in out.splitlines()] if fmt == "ndjson" else list(csv.DictReader(io.StringIO(out)))
+    )
     assert [r["id"] for r in rows] == [r["id"] for r in as_json]
 
 

@@ -136,7 +136,8 @@ CASES = {
     ),
     "phrase-not-in-quote": (
         U, "size: {over: 500, phrase: over 500}", "size: {over: 500, phrase: over 600}", None,
-        "claims[0].value.size.phrase: the phrase 'over 600' is not in the quote; the phrase must be the quote's own words",
+        "claims[0].value.size.phrase: the phrase 'over 600' is not in the quote; the phrase must be the quote's own "
+        "words",
     ),
     "two-quantity-forms": (
         U, "size: {over: 500, phrase: over 500}", "size: {over: 500, about: 500, phrase: over 500}", None,
@@ -241,7 +242,9 @@ def test_unknown_claim_type_lists_the_known_types(cli: Cli, curator_seeds: Path,
     )  # fmt: skip
 
 
-def test_quantity_too_large_for_the_database_is_refused_by_check_and_load(cli: Cli, curator_seeds: Path, db: Path) -> None:
+def test_quantity_too_large_for_the_database_is_refused_by_check_and_load(
+    cli: Cli, curator_seeds: Path, db: Path
+) -> None:
     line = edit(curator_seeds / U, "quantity: {exact: 63, phrase: '63'}", "quantity: {exact: 99999999999999999999999}")
     output = refused(cli, curator_seeds, db)
     assert f"{curator_seeds / U}:{line}: claims[" in output
@@ -274,7 +277,9 @@ def test_duplicate_claim_id_across_files_names_both_places(cli: Cli, curator_see
 
 
 def test_duplicate_organisation_id_names_both_places(cli: Cli, curator_seeds: Path, db: Path) -> None:
-    (curator_seeds / "zz-organisations.yaml").write_text("organisations:\n  - id: tjwg\n    name: Again\n    kind: ngo\n")
+    (curator_seeds / "zz-organisations.yaml").write_text(
+        "organisations:\n  - id: tjwg\n    name: Again\n    kind: ngo\n"
+    )
     first = line_of(curator_seeds / ORGANISATIONS, "  - id: tjwg\n")
     one_problem(
         cli, curator_seeds, db, "zz-organisations.yaml", 2,
@@ -367,7 +372,9 @@ def test_reports_on_cycle_is_refused(cli: Cli, curator_seeds: Path, db: Path) ->
         curator_seeds / SOURCES, "  - id: un-coi-2014-report\n",
         "  - id: un-coi-2014-report\n    reports_on: [executions-article]\n", "reports_on",
     )  # fmt: skip
-    output = one_problem(cli, curator_seeds, db, SOURCES, line, "sources[1].reports_on: reports_on goes round in a circle: ")
+    output = one_problem(
+        cli, curator_seeds, db, SOURCES, line, "sources[1].reports_on: reports_on goes round in a circle: "
+    )
     assert "un-coi-2014-report -> executions-article" in output
 
 
@@ -386,11 +393,27 @@ def test_claims_without_a_document_section_are_refused(cli: Cli, curator_seeds: 
 
 def test_every_problem_in_every_file_is_reported_in_one_run_sorted(cli: Cli, curator_seeds: Path, db: Path) -> None:
     expected = [
-        (H, edit(curator_seeds / H, "    claimant: tjwg\n", "    claimant: tjwgg\n"), "claims[0].claimant: unknown organisation"),
-        (H, edit(curator_seeds / H, "location: school_grounds", "location: school_ground"), "unknown execution_locations term"),
-        (ORGANISATIONS, edit(curator_seeds / ORGANISATIONS, "kind: ngo", "kind: ngoo"), "organisations[0].kind: unknown"),
+        (
+            H,
+            edit(curator_seeds / H, "    claimant: tjwg\n", "    claimant: tjwgg\n"),
+            "claims[0].claimant: unknown organisation",
+        ),
+        (
+            H,
+            edit(curator_seeds / H, "location: school_grounds", "location: school_ground"),
+            "unknown execution_locations term",
+        ),
+        (
+            ORGANISATIONS,
+            edit(curator_seeds / ORGANISATIONS, "kind: ngo", "kind: ngoo"),
+            "organisations[0].kind: unknown",
+        ),
         (SOURCES, edit(curator_seeds / SOURCES, "published: 2014", "published: 2099"), "sources[1].published: 2099 is"),
-        (U, edit(curator_seeds / U, "phrase: over 500}", "phrase: over 600}"), "claims[0].value.size.phrase: the phrase"),
+        (
+            U,
+            edit(curator_seeds / U, "phrase: over 500}", "phrase: over 600}"),
+            "claims[0].value.size.phrase: the phrase",
+        ),
         ("broken.yaml", 2, "this is not valid YAML"),
     ]
     (curator_seeds / "broken.yaml").write_text("sources: []\n  claims: []\n")

@@ -477,7 +477,12 @@ def test_source_page_and_citation_carry_url_date_reasoning_and_description(db_ur
     yaml_file = basic_seeds / f"{HERALD}.yaml"
     text = yaml_file.read_text(encoding="utf-8")
     assert "  published: 2018-06-14\n" in text
-    yaml_file.write_text(text.replace("  published: 2018-06-14\n", "  published: 2018-06-14\n  url: https://example.org/hrdc-article\n", 1), encoding="utf-8")
+    yaml_file.write_text(
+        text.replace(
+            "  published: 2018-06-14\n", "  published: 2018-06-14\n  url: https://example.org/hrdc-article\n", 1
+        ),
+        encoding="utf-8",
+    )
     assert cli("--db", db_url, "load", basic_seeds, "-q").exit_code == 0
     with TestClient(create_app(db_url)) as client:
         article = client.get(f"/sources/{HERALD}").text

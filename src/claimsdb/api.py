@@ -30,6 +30,7 @@ from claimsdb.db.migrate import ensure_current, upgrade_database
 from claimsdb.errors import ClaimsError, DatabaseStateError, NotFound
 from claimsdb.export import TERMS_FILE, csv_blocks, datapackage, write_export, write_terms
 from claimsdb.progress import NO_PROGRESS, Progress
+from claimsdb.rules import CLOSE_TO_AN_ID, closest_hint
 from claimsdb.provenance import (
     CONTEXT_CHARS,
     Anchor,
@@ -42,7 +43,6 @@ from claimsdb.provenance import (
     source_info,
 )
 from claimsdb.query import (
-    SORTS,
     ClaimantRow,
     ClaimFilter,
     ClaimRow,
@@ -226,14 +226,14 @@ def _unchanged_since_last_run(db: Database, root: Path) -> int | None:
 
 def _same_files(root: Path, recorded: dict[str, str]) -> bool:
     """Do the seed files on disk, and the documents the last run read, still hash the same?"""
-    from claimsdb.seeds.files import SEED_SUFFIXES, file_sha256, seed_paths, stored_path
+    from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, file_sha256, seed_paths, stored_path
 
     current = {stored_path(root, path): path for path in seed_paths(root)}
     recorded_seeds = {path for path in recorded if path.endswith(SEED_SUFFIXES)}
     if set(current) != recorded_seeds:
         return False
     for stored, digest in recorded.items():
-        on_disk = root / stored.split("/", 1)[1] if "/" in stored else root / stored
+        on_disk = disk_path(root, stored)
         if not on_disk.is_file() or file_sha256(on_disk) != digest:
             return False
     return True
@@ -293,14 +293,11 @@ class SourceDetail:
 
 def source(db: DatabaseLike, source_id: str) -> SourceDetail:
     """A publication (NotFound if there is none by that id), its claims and, if held, its text and quotes."""
-    import difflib
-
     with reading(db) as session:
         sources = list_sources(session)
         by_id = {row.id: row for row in sources}
         if source_id not in by_id:
-            close = difflib.get_close_matches(source_id, list(by_id), n=3, cutoff=0.5)
-            hint = f"; closest: {', '.join(close)}" if close else "; the sources page lists them all"
+            hint = closest_hint(source_id, by_id, CLOSE_TO_AN_ID, otherwise="; the sources page lists them all")
             raise NotFound(f"no source {source_id!r}{hint}")
         text = document_text(session, source_id) if by_id[source_id].held else None
         return SourceDetail(

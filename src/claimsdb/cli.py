@@ -19,6 +19,7 @@ import typer
 
 from claimsdb.chars import visible
 from claimsdb.errors import ClaimsError
+from claimsdb.rules import SORTS, in_words
 
 app = typer.Typer(
     name="claims",
@@ -99,10 +100,10 @@ def _progress(quiet: bool) -> Any:
     """render.progress_bar; or, where no bar could be drawn, no progress without loading rich at
     all: --quiet, CI, or stderr not a terminal and neither TTY_COMPATIBLE=1 nor FORCE_COLOR
     telling rich to treat it as one (rich's Console.is_terminal would then say no)."""
-    forced = os.environ.get("TTY_COMPATIBLE") == "1" or os.environ.get("FORCE_COLOR")
-    if quiet or os.environ.get("CI") or not (forced or sys.stderr.isatty()):
-        from claimsdb.progress import NO_PROGRESS
+    from claimsdb.progress import NO_PROGRESS, bar_wanted
 
+    forced = os.environ.get("TTY_COMPATIBLE") == "1" or bool(os.environ.get("FORCE_COLOR"))
+    if not bar_wanted(quiet=quiet, terminal=forced or sys.stderr.isatty()):
         return contextlib.nullcontext(NO_PROGRESS)
     from claimsdb.render import progress_bar
 
@@ -229,21 +230,15 @@ SearchOpt = Annotated[str | None, typer.Option(help="Full-text search of stateme
 WithdrawnOpt = Annotated[bool, typer.Option("--withdrawn", help="Include withdrawn claims.")]
 
 
-class Sort(str, Enum):
-    document = "document"
-    date = "date"
-    claimant = "claimant"
-    type = "type"
-    id = "id"
-
-
-SortOpt = Annotated[Sort, typer.Option(help="Order: document (reading order), date, claimant, type or id.")]
+Sort = Enum("Sort", {name: name for name in SORTS}, type=str)  # the orders claimsdb.rules defines
+_SORT_HELP = in_words(name if label == name else f"{name} ({label})" for name, label in SORTS.items())
+SortOpt = Annotated[Sort, typer.Option(help=f"Order: {_SORT_HELP}.")]
 
 
 def _claim_filter(**options: Any) -> Any:
     from claimsdb.api import ClaimFilter
 
-    sort = options.pop("sort", Sort.document)
+    sort = options.pop("sort", Sort["document"])
     return ClaimFilter(sort=sort.value, **options)
 
 
@@ -270,7 +265,7 @@ def list_(
     date_to: ToOpt = None,
     search: SearchOpt = None,
     withdrawn: WithdrawnOpt = False,
-    sort: SortOpt = Sort.document,
+    sort: SortOpt = Sort["document"],
     limit: Annotated[int | None, typer.Option(parser=_count, metavar="N", help="Show at most this many claims.")] = None,
     format_: Annotated[ListFormatAll, typer.Option("--format", "-f", help="Output format.")] = ListFormatAll.table,
 ) -> None:
@@ -349,7 +344,7 @@ def export(
     date_to: ToOpt = None,
     search: SearchOpt = None,
     withdrawn: WithdrawnOpt = False,
-    sort: SortOpt = Sort.document,
+    sort: SortOpt = Sort["document"],
     formula_guard: Annotated[bool, typer.Option(help="CSV: prefix ' to text cells a spreadsheet would run as a formula.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:

@@ -7,7 +7,6 @@ rename or reorder. Rows stream from the database, so memory does not grow with t
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import itertools
 import os
@@ -20,8 +19,10 @@ from sqlalchemy.orm import Session, aliased
 
 from claimsdb import __version__
 from claimsdb.db import models as m
+from claimsdb.db.base import BATCH_SIZE
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.query import ClaimFilter, assessed_credibility, assessed_reliability, narrow, reliability_graded
+from claimsdb.rules import CSV_LINE_END, PRECISION_WIDTH, QUANTITY_QUALIFIERS, csv_writer, in_words
 
 
 @dataclass(frozen=True)
@@ -34,24 +35,30 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("claim_id", "string", "Stable id of the claim, as written in the seed file; cite it."),
-    Column("claim_type", "string", "What kind of claim: execution_method, offence, defection_figure, execution_count, execution_location, evidence_basis or statement."),
+    Column("claim_type", "string", "What kind of claim: execution_method, offence, defection_figure, "
+                                   "execution_count, execution_location, evidence_basis or statement."),
     Column("status", "string", "active, or withdrawn (removed from the seeds; kept so citations never dangle)."),
     Column("statement", "string", "The curator's one-line restatement of the claim, attributed."),
     Column("claimant", "string", "Id of the organisation or person making the claim."),
     Column("claimant_name", "string", "Name of the claimant."),
     Column("claimant_kind", "string", "Kind of claimant.", "organisation_kinds"),
-    Column("source_id", "string", "Id of the publication the claim was made in; empty when the claimant's own publication is not identified."),
+    Column("source_id", "string", "Id of the publication the claim was made in; empty when the claimant's own "
+                                  "publication is not identified."),
     Column("source_title", "string", "Title of that publication."),
     Column("source_url", "string", "URL of that publication, where known."),
-    Column("source_published", "string", "Publication date of that publication, ISO 8601 as precise as known (YYYY-MM-DD, YYYY-MM or YYYY)."),
+    Column("source_published", "string", "Publication date of that publication, ISO 8601 as precise as known "
+                                         "(YYYY-MM-DD, YYYY-MM or YYYY)."),
     Column("document", "string", "Id of the held document the claim was recorded from (the verbatim text)."),
     Column("document_sha256", "string", "sha256 of the document's bytes when the quote was anchored."),
     Column("quote", "string", "The exact words of the document that carry the claim."),
-    Column("quote_start", "integer", "Offset of the quote's first character in the document, in Unicode code points from 0 (W3C TextPositionSelector)."),
+    Column("quote_start", "integer", "Offset of the quote's first character in the document, in Unicode code points "
+                                     "from 0 (W3C TextPositionSelector)."),
     Column("quote_end", "integer", "Offset just past the quote's last character, in code points."),
-    Column("claimed_on", "string", "When the claim was made, ISO 8601 as precise as known (YYYY-MM-DD, YYYY-MM or YYYY)."),
+    Column("claimed_on", "string", "When the claim was made, ISO 8601 as precise as known (YYYY-MM-DD, YYYY-MM or "
+                                   "YYYY)."),
     Column("claimed_on_precision", "string", "day, month or year."),
-    Column("claimed_on_basis", "string", "stated (the text gives it), inferred (worked out; see the reason), publication (the date of the publication it was made in) or unknown."),
+    Column("claimed_on_basis", "string", "stated (the text gives it), inferred (worked out; see the reason), "
+                                         "publication (the date of the publication it was made in) or unknown."),
     Column("claimed_on_inferred_reason", "string", "Why the date is what it is, when it was worked out."),
     Column("method", "string", "Execution method (execution_method claims).", "execution_methods"),
     Column("evidence_method", "string", "What a claim rests on (evidence_basis claims).", "evidence_methods"),
@@ -61,10 +68,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("location", "string", "Where executions are said to take place.", "execution_locations"),
     Column("population", "string", "Who an evidence basis drew on (e.g. North Korean defectors)."),
     Column("quantity_value", "integer", "The number as said, for exact, approximate and 'almost' quantities."),
-    Column("quantity_lower", "integer", "Lower bound: exact value, 'over N' (exclusive) or 'at least N' (inclusive), or the low end of a range."),
-    Column("quantity_upper", "integer", "Upper bound: exact value, 'under N', 'at most N', 'almost N', or the high end of a range."),
-    Column("quantity_qualifier", "string", "exact, more_than, at_least, less_than, at_most, approximately, almost, range or vague."),
-    Column("quantity_phrase", "string", "The words the source used for the number ('over 500', 'almost 34,000', 'dozens')."),
+    Column("quantity_lower", "integer", "Lower bound: exact value, 'over N' (exclusive) or 'at least N' (inclusive), "
+                                        "or the low end of a range."),
+    Column("quantity_upper", "integer", "Upper bound: exact value, 'under N', 'at most N', 'almost N', or the high "
+                                        "end of a range."),
+    Column("quantity_qualifier", "string", f"{in_words(QUANTITY_QUALIFIERS)}."),
+    Column("quantity_phrase", "string", "The words the source used for the number ('over 500', 'almost 34,000', "
+                                        "'dozens')."),
     Column("period_start", "string", "Start of the period the claim covers, ISO 8601 as precise as known."),
     Column("period_end", "string", "End of that period, ISO 8601 as precise as known."),
     Column("period_label", "string", "The period as named in the source (e.g. Kim Jong Un's rule)."),
@@ -72,22 +82,40 @@ COLUMNS: tuple[Column, ...] = (
     Column("seed_line", "integer", "Line in that seed file where the claim starts."),
     Column("load_run", "integer", "The load run that last added or changed the claim (`claims runs`)."),
     Column("attribution", "string", "How the document attributes the claim to its claimant.", "attribution_modes"),
-    Column("claimed_on_edtf", "string", "When the claim was made, in the Extended Date/Time Format (EDTF, ISO 8601-2): 2021-12-15, 2021-12, 2021, 2021? (uncertain), 2021~ (approximate), 2019/2021 (between), ../2021-12-16 (on or before), 2019/.. (on or after). `claimed_on` is empty for intervals."),
+    Column("claimed_on_edtf", "string", "When the claim was made, in the Extended Date/Time Format (EDTF, ISO "
+                                        "8601-2): 2021-12-15, 2021-12, 2021, 2021? (uncertain), 2021~ (approximate), "
+                                        "2019/2021 (between), ../2021-12-16 (on or before), 2019/.. (on or after). "
+                                        "`claimed_on` is empty for intervals."),
     Column("claimed_on_earliest", "date", "The earliest day the claim can have been made (empty: no lower bound)."),
-    Column("claimed_on_latest", "date", "The latest day the claim can have been made (empty: no upper bound). A claim recorded from a dated document was made no later than that document."),
-    Column("claimant_known", "string", "What the document says of a claimant it does not name (e.g. 'defected in 2023')."),
+    Column("claimed_on_latest", "date", "The latest day the claim can have been made (empty: no upper bound). A "
+                                        "claim recorded from a dated document was made no later than that document."),
+    Column("claimant_known", "string", "What the document says of a claimant it does not name (e.g. 'defected in "
+                                       "2023')."),
     Column("claimant_part_of", "string", "Id of the organisation the claimant belongs to or speaks for."),
-    Column("claimant_members", "string", "For a collective claimant: the names of its members the document names, separated by '; '."),
-    Column("period_edtf", "string", "The period the claim covers, as EDTF: 2021, 2021-01/2021-03 (a quarter), ../2023-06 (a total as of June 2023)."),
-    Column("period_inferred_reason", "string", "Why the period is what it is, when the curator worked it out ('last year' in an article of 2021)."),
+    Column("claimant_members", "string", "For a collective claimant: the names of its members the document names, "
+                                         "separated by '; '."),
+    Column("period_edtf", "string", "The period the claim covers, as EDTF: 2021, 2021-01/2021-03 (a quarter), "
+                                    "../2023-06 (a total as of June 2023)."),
+    Column("period_inferred_reason", "string", "Why the period is what it is, when the curator worked it out ('last "
+                                               "year' in an article of 2021)."),
     Column("place", "string", "Id of the named place the claim concerns (seeds' gazetteer)."),
     Column("place_name", "string", "Name of that place."),
     Column("place_iso_3166_2", "string", "ISO 3166-2 code of that place (e.g. KP-05), where it has one."),
     Column("place_wikidata", "string", "Wikidata id of that place, where known."),
-    Column("source_reliability", "string", "The curator's assessment, not the claimant's: Admiralty source reliability (A completely reliable, B usually reliable, C fairly reliable, D not usually reliable, E unreliable, F cannot be judged) of the publication the claim was made in, or, where that is not graded, of its claimant (`claims show` gives assessor, date and reason)."),
+    Column("source_reliability", "string", "The curator's assessment, not the claimant's: Admiralty source "
+                                           "reliability (A completely reliable, B usually reliable, C fairly "
+                                           "reliable, D not usually reliable, E unreliable, F cannot be judged) of "
+                                           "the publication the claim was made in, or, where that is not graded, of "
+                                           "its claimant (`claims show` gives assessor, date and reason)."),
     Column("source_reliability_of", "string", "Id of the publication or organisation that source_reliability grades."),
-    Column("information_credibility", "integer", "The curator's assessment: Admiralty information credibility of the claim (1 confirmed by other independent sources, 2 probably true, 3 possibly true, 4 doubtful, 5 improbable, 6 cannot be judged). Separate from the independent-corroboration count `claims show` computes."),
-    Column("claimant_wikidata", "string", "Wikidata id (Q-id) of the claimant, where known: http://www.wikidata.org/entity/ followed by it names the same organisation or person."),
+    Column("information_credibility", "integer", "The curator's assessment: Admiralty information credibility of the "
+                                                 "claim (1 confirmed by other independent sources, 2 probably true, "
+                                                 "3 possibly true, 4 doubtful, 5 improbable, 6 cannot be judged). "
+                                                 "Separate from the independent-corroboration count `claims show` "
+                                                 "computes."),
+    Column("claimant_wikidata", "string", "Wikidata id (Q-id) of the claimant, where known: "
+                                          "http://www.wikidata.org/entity/ followed by it names the same "
+                                          "organisation or person."),
 )
 COLUMN_NAMES = tuple(column.name for column in COLUMNS)
 
@@ -108,7 +136,7 @@ def export_rows(session: Session, filters: ClaimFilter, *, formula_guard: bool =
     """
     query = narrow(session, _row_select(formula_guard), filters)
     # Core on the session's connection: the ORM's result machinery is not needed for plain columns
-    result = session.connection().execution_options(stream_results=True, max_row_buffer=5000).execute(query)
+    result = session.connection().execution_options(stream_results=True, max_row_buffer=BATCH_SIZE).execute(query)
     yield from result.tuples()
 
 
@@ -145,12 +173,12 @@ def csv_blocks(session: Session, filters: ClaimFilter, *, formula_guard: bool = 
 
 
 def _writer_blocks(rows: Iterator[Sequence[Any]]) -> Iterator[tuple[bytes, int]]:
-    """csv.writer's RFC 4180 CSV of the rows (see write_csv), in blocks of up to 5,000 rows."""
+    """csv.writer's RFC 4180 CSV of the rows (see write_csv), in blocks of up to BATCH_SIZE rows."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_writer(buffer)
     writer.writerow(COLUMN_NAMES)
     yield _taken(buffer), 0
-    for batch in iter(lambda: list(itertools.islice(rows, 5000)), []):
+    for batch in iter(lambda: list(itertools.islice(rows, BATCH_SIZE)), []):
         writer.writerows(batch)  # None is written as an empty cell
         yield _taken(buffer), len(batch)
 
@@ -285,7 +313,7 @@ _FREE_TEXT = {"population", "quantity_phrase", "period_label"}
 
 def _as_said(column: Any, precision: Any) -> Any:
     """A date as precise as it is known, as ISO 8601 text: 2017-07-19, 2017-07 or 2017."""
-    width = case((precision == "year", 4), (precision == "month", 7), else_=10)
+    width = case(*((precision == name, width) for name, width in PRECISION_WIDTH.items()), else_=PRECISION_WIDTH["day"])
     return func.substr(cast(column, String), 1, width)
 
 
@@ -297,10 +325,10 @@ def _guarded(column: Any) -> Any:
 
 def write_csv(rows: Iterator[Sequence[Any]], out: TextIO, *, progress: Progress = NO_PROGRESS) -> int:
     """Write RFC 4180 CSV (CRLF line ends, minimal quoting, header row); return the row count."""
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out)
     writer.writerow(COLUMN_NAMES)
     count = 0
-    for batch in iter(lambda: list(itertools.islice(rows, 5000)), []):
+    for batch in iter(lambda: list(itertools.islice(rows, BATCH_SIZE)), []):
         writer.writerows(batch)  # None is written as an empty cell
         count += len(batch)
         progress.advance(len(batch))
@@ -325,7 +353,7 @@ def _joined_lines(session: Session, filters: ClaimFilter, formula_guard: bool) -
     yield from _raw_batches(session, narrow(session, _from_claims(select(line, m.Claim.id), made_in), filters))
 
 
-def _raw_batches(session: Session, query: Select[Any], size: int = 5000) -> Iterator[list[Any]]:
+def _raw_batches(session: Session, query: Select[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]:
     """The query's rows as the driver gives them, in batches: with two plain columns per row,
     SQLAlchemy's result rows would cost as much as everything else Python does here. (A plain
     CursorResult reads nothing ahead, so its cursor yields every row; pysqlite streams them.)"""
@@ -366,7 +394,7 @@ def _records(lines: list[Any], row_of: Callable[[str], Sequence[Any]]) -> bytes:
         if block.count(_CELL) == _GAPS * len(texts):  # no line has fewer: printf writes every one
             return block.replace(_CELL, b",") + b"\r\n"
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_writer(buffer)
     for line, claim_id in lines:
         faithful = line is not None and line.count(_CELL) == _GAPS
         writer.writerow(line.decode().split("\x1f") if faithful else row_of(claim_id))
@@ -406,11 +434,21 @@ def _row_of(session: Session, claim_id: str, formula_guard: bool) -> Sequence[An
 
 
 TERM_FIELDS: tuple[Column, ...] = (
-    Column("term", "string", "Id of the term, as claims.csv's vocabulary columns write it; unique across vocabularies."),
-    Column("vocabulary", "string", "The vocabulary it belongs to (execution_methods, offences, ...): which columns take it."),
+    Column(
+        "term", "string", "Id of the term, as claims.csv's vocabulary columns write it; unique across vocabularies."
+    ),
+    Column(
+        "vocabulary",
+        "string",
+        "The vocabulary it belongs to (execution_methods, offences, ...): which columns take it.",
+    ),
     Column("label", "string", "The term's name for people."),
     Column("definition", "string", "What the term means, as a documentation officer would code a claim with it."),
-    Column("huridocs", "string", "The equivalent term of the HURIDOCS micro-thesauri, where one exists (empty: none recorded)."),
+    Column(
+        "huridocs",
+        "string",
+        "The equivalent term of the HURIDOCS micro-thesauri, where one exists (empty: none recorded).",
+    ),
 )
 """terms.csv: every vocabulary term, so the codes in claims.csv can be read and mapped to HURIDOCS."""
 TERMS_FILE = "terms.csv"
@@ -420,7 +458,7 @@ def write_terms(session: Session, out: TextIO, *, formula_guard: bool = True) ->
     """Write terms.csv (RFC 4180, as claims.csv), every term sorted by id; return how many."""
     query = select(m.TermRow.id, m.TermRow.vocabulary_id, m.TermRow.label, m.TermRow.definition, m.TermRow.huridocs)
     guarded = [formula_guard and column.type == "string" for column in TERM_FIELDS]  # by declared type, as claims.csv
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out)
     writer.writerow([column.name for column in TERM_FIELDS])
     count = 0
     for row in session.execute(query.order_by(m.TermRow.id)).tuples():
@@ -428,6 +466,10 @@ def write_terms(session: Session, out: TextIO, *, formula_guard: bool = True) ->
         writer.writerow([guard_formula(cell) if guard and cell else cell for guard, cell in cells])
         count += 1
     return count
+
+
+CSV_DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "lineTerminator": CSV_LINE_END, "header": True}
+"""How both CSV files are written (RFC 4180, as csv.writer writes them), in Frictionless terms."""
 
 
 def datapackage(session: Session, *, formula_guard: bool) -> dict[str, Any]:
@@ -458,8 +500,18 @@ def datapackage(session: Session, *, formula_guard: bool) -> dict[str, Any]:
         "profile": "tabular-data-package",
         "name": "claimsdb-claims",
         "title": "Attributed claims about human-rights abuses in North Korea",
-        "description": "One row per claim: who claims what, in which publication, when, with the exact words and where they sit in the held document. Exported by claimsdb " + __version__ + "." + guard_note,
-        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "description": "One row per claim: who claims what, in which publication, when, with the exact words and "
+                       "where they sit in the held document. Exported by claimsdb "
+        + __version__
+        + "."
+        + guard_note,
+        "licenses": [
+            {
+                "name": "CC-BY-4.0",
+                "title": "Creative Commons Attribution 4.0",
+                "path": "https://creativecommons.org/licenses/by/4.0/",
+            }
+        ],
         "sources": [{"title": title, **({"path": url} if url else {}), "id": sid} for sid, title, url in sources],
         "resources": [
             {
@@ -469,7 +521,7 @@ def datapackage(session: Session, *, formula_guard: bool) -> dict[str, Any]:
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "dialect": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "lineTerminator": "\r\n", "header": True},
+                "dialect": CSV_DIALECT,
                 "schema": {
                     "fields": fields,
                     "primaryKey": ["claim_id"],
@@ -486,11 +538,12 @@ def datapackage(session: Session, *, formula_guard: bool) -> dict[str, Any]:
                 "path": TERMS_FILE,
                 "profile": "tabular-data-resource",
                 "title": "Vocabulary terms",
-                "description": "Every term of the controlled vocabularies, with its definition and its HURIDOCS equivalent where one exists; claims.csv's vocabulary columns refer to it.",
+                "description": "Every term of the controlled vocabularies, with its definition and its HURIDOCS "
+                               "equivalent where one exists; claims.csv's vocabulary columns refer to it.",
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "dialect": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "lineTerminator": "\r\n", "header": True},
+                "dialect": CSV_DIALECT,
                 "schema": {
                     "fields": [{"name": c.name, "type": c.type, "description": c.description} for c in TERM_FIELDS],
                     "primaryKey": ["term"],

@@ -23,7 +23,6 @@ Queries and rules only: no printing (render.py), no options (cli.py).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 from collections import defaultdict
@@ -36,12 +35,11 @@ from sqlalchemy.orm import Session, aliased
 from claimsdb.db import models as m
 from claimsdb.errors import ClaimsError
 from claimsdb.query import ClaimFilter, filter_conditions, iso_partial
+from claimsdb.rules import last_day, read_partial_date
 from claimsdb.seeds.records import TERM_COLUMNS
 
 ABOUT_TOLERANCE = 0.10
 """How far "about N" (and "almost N", below N) may be from N: 10%, so "about 80" is 72-88."""
-
-INTERVAL_KINDS = ("exact", "at_least", "at_most", "about", "between", "unknown")
 
 
 # --- intervals --------------------------------------------------------------------------------
@@ -134,7 +132,7 @@ class Period:
     def granularity(self) -> str | None:
         """year, quarter or month when the period is exactly one; None otherwise."""
         first, last = self.first_day, self.last_day
-        if first is None or last is None or first.day != 1 or last != _month_end(last.year, last.month):
+        if first is None or last is None or first.day != 1 or last != last_day(last, "month"):
             return None
         months = (last.year - first.year) * 12 + last.month - first.month + 1
         if months == 12 and first.month == 1:
@@ -145,7 +143,7 @@ class Period:
 
     def text(self) -> str:
         """'2021', '2021-Q1', '2021-03', '2011-12/2021-12', '../2021-03', or the label alone."""
-        first, last = self.first_day, self.last_day
+        first = self.first_day
         shape = self.granularity
         if shape == "year" and first:
             span = str(first.year)
@@ -169,24 +167,16 @@ class Period:
         )
 
     def overlaps_days(self, first: dt.date, last: dt.date) -> bool:
-        return self.dated and (self.first_day is None or self.first_day <= last) and (self.last_day is None or first <= self.last_day)
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
+        starts_in_time = self.first_day is None or self.first_day <= last
+        return self.dated and starts_in_time and (self.last_day is None or first <= self.last_day)
 
 
 def partial_day(text: str | None, *, last: bool) -> dt.date | None:
     """The first (or last) day of YYYY, YYYY-MM or YYYY-MM-DD; None for None."""
     if not text:
         return None
-    parts = [int(p) for p in text.split("-")]
-    year, month, day = (parts + [None, None])[:3]
-    if month is None:
-        return dt.date(year, 12, 31) if last else dt.date(year, 1, 1)
-    if day is None:
-        return _month_end(year, month) if last else dt.date(year, month, 1)
-    return dt.date(year, month, day)
+    first, precision = read_partial_date(text)
+    return last_day(first, precision) if last else first
 
 
 def period_of(start: str | None, end: str | None, label: str | None) -> Period:
@@ -203,13 +193,15 @@ def parse_period(text: str) -> tuple[dt.date, dt.date]:
         elif len(raw) == 7 and raw[4:6].upper() == "-Q" and raw[6] in "1234":
             quarter = int(raw[6])
             first = dt.date(int(raw[:4]), 3 * quarter - 2, 1)
-            last = _month_end(int(raw[:4]), 3 * quarter)
+            last = last_day(dt.date(int(raw[:4]), 3 * quarter, 1), "month")
         else:
             first, last = partial_day(raw, last=False), partial_day(raw, last=True)  # type: ignore[assignment]
             if len(raw) not in (4, 7, 10):
                 raise ValueError(raw)
     except ValueError:
-        raise ClaimsError(f"{text!r} is not a period: write 2021, 2021-Q1, 2021-03, 2021-03-15 or an interval such as 2019/2021") from None
+        raise ClaimsError(
+            f"{text!r} is not a period: write 2021, 2021-Q1, 2021-03, 2021-03-15 or an interval such as 2019/2021"
+        ) from None
     if first is None or last is None or first > last:
         raise ClaimsError(f"{text!r} is not a period: its start comes after its end")
     return first, last
@@ -245,7 +237,11 @@ class Measure:
 
 
 def _measure(claim: m.Claim, labels: dict[str, str], place_name: str | None) -> Measure:
-    terms = tuple((column, term, labels.get(term, term)) for column in TERM_COLUMNS if (term := getattr(claim, column)) is not None)
+    terms = tuple(
+        (column, term, labels.get(term, term))
+        for column in TERM_COLUMNS
+        if (term := getattr(claim, column)) is not None
+    )
     publication = claim.made_in_id if claim.type == "evidence_basis" else None
     parts = [claim.type, *(f"{column}={term}" for column, term, _ in terms)]
     if claim.place:
@@ -368,7 +364,10 @@ def figures(session: Session, filters: ClaimFilter = ClaimFilter(), period: str 
         .join(m.Organisation, m.Claim.claimant_id == m.Organisation.id)
         .outerjoin(made_in, m.Claim.made_in_id == made_in.id)
         .outerjoin(m.Place, m.Claim.place == m.Place.id)
-        .where(m.Claim.quantity_qualifier.is_not(None), *filter_conditions(session, replace(filters, include_withdrawn=False)))
+        .where(
+            m.Claim.quantity_qualifier.is_not(None),
+            *filter_conditions(session, replace(filters, include_withdrawn=False)),
+        )
     )
     labels = dict(session.execute(select(m.TermRow.id, m.TermRow.label)).tuples().all())
     superseded = _superseded(session)
@@ -384,7 +383,9 @@ def figures(session: Session, filters: ClaimFilter = ClaimFilter(), period: str 
             claimed_on=claim.claimed_on_edtf or iso_partial(claim.claimed_on, claim.claimed_on_precision),
             claimed_on_earliest=claim.claimed_on or claim.claimed_on_end,
             qualifier=claim.quantity_qualifier or "vague", phrase=claim.quantity_phrase,
-            interval=interval_of(claim.quantity_qualifier, claim.quantity_value, claim.quantity_lower, claim.quantity_upper),
+            interval=interval_of(
+                claim.quantity_qualifier, claim.quantity_value, claim.quantity_lower, claim.quantity_upper
+            ),
             statement=claim.statement, superseded_by=superseded.get(claim.id),
         )  # fmt: skip
         grouped.setdefault((measure.key, span.key), (measure, span, []))[2].append(value)
@@ -452,7 +453,13 @@ def _claimant_figure(values: list[FigureValue], claimant_id: str) -> FigureValue
     own = [v for v in values if v.claimant_id == claimant_id and v.compared]
     if not own or any(v.conflicts_with and set(v.conflicts_with) & {o.claim_id for o in own} for v in own):
         return None
-    return min(own, key=lambda v: ((v.interval.high if v.interval.high is not None else math.inf) - (v.interval.low or 0), _said_order(v)))
+    return min(
+        own,
+        key=lambda v: (
+            (v.interval.high if v.interval.high is not None else math.inf) - (v.interval.low or 0),
+            _said_order(v),
+        ),
+    )
 
 
 def _sum_checks(groups: list[FigureGroup]) -> list[SumCheck]:
@@ -476,13 +483,31 @@ def _sum_checks(groups: list[FigureGroup]) -> list[SumCheck]:
                     ]  # fmt: skip
                     if parts:
                         expected = PARTS_IN[(whole_group.period.granularity or "", shape)]
-                        checks.append(_sum_check(whole_group, claimant_name, whole, sorted(parts, key=lambda p: p[0].first_day or dt.date.min), expected))
+                        checks.append(
+                            _sum_check(
+                                whole_group,
+                                claimant_name,
+                                whole,
+                                sorted(parts, key=lambda p: p[0].first_day or dt.date.min),
+                                expected,
+                            )
+                        )
     return checks
 
 
-def _sum_check(whole_group: FigureGroup, claimant_name: str, whole: FigureValue, parts: list[tuple[Period, FigureValue]], expected: int) -> SumCheck:
+def _sum_check(
+    whole_group: FigureGroup,
+    claimant_name: str,
+    whole: FigureValue,
+    parts: list[tuple[Period, FigureValue]],
+    expected: int,
+) -> SumCheck:
     lows = sum(figure.interval.low or 0 for _, figure in parts)
-    highs = None if any(figure.interval.high is None for _, figure in parts) else sum(figure.interval.high or 0 for _, figure in parts)
+    highs = (
+        None
+        if any(figure.interval.high is None for _, figure in parts)
+        else sum(figure.interval.high or 0 for _, figure in parts)
+    )
     total = Interval(lows, highs, "exact" if highs == lows else "between")
     complete = len(parts) == expected
     problem = None

@@ -28,9 +28,11 @@ from sqlalchemy.orm import Session, aliased
 
 from claimsdb import __version__
 from claimsdb.db import models as m
+from claimsdb.db.base import BATCH_SIZE
 from claimsdb.errors import ClaimsError
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.query import ClaimFilter, iso_partial, narrow
+from claimsdb.rules import http_url
 
 if TYPE_CHECKING:
     from claimsdb.provenance import ClaimProvenance, SourceInfo
@@ -50,13 +52,6 @@ _PLAIN_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 def claim_path(claim_id: str) -> str:
     """Where a claim's page is on a claimsdb site (`claims serve`), from the site's root."""
     return f"/claims/{quote(claim_id, safe='')}"
-
-
-def http_url(url: str | None) -> str | None:
-    """`url` if it is an http(s) URL, else None: a seed's `javascript:` URL is not a link."""
-    if url and url.strip().lower().startswith(("http://", "https://")):
-        return url.strip()
-    return None
 
 
 def document_uri(sha256_hex: str) -> str:
@@ -84,7 +79,13 @@ class Links:
         if base_url is None:
             return cls()
         parts = urlsplit(base_url.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc or parts.query or parts.fragment:
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or "@" in parts.netloc
+            or parts.query
+            or parts.fragment
+        ):
             raise ClaimsError(
                 f"--base-url must be the http(s) address of the site that serves the claims "
                 f"(e.g. https://claims.example.org), not {base_url!r}"
@@ -274,7 +275,7 @@ def anchored_claims(session: Session, filters: ClaimFilter) -> Iterator[Anchored
         .join(document, claim.document_id == document.id)
         .outerjoin(document_publisher, document.publisher_id == document_publisher.id)
     )  # fmt: skip
-    connection = session.connection().execution_options(stream_results=True, max_row_buffer=2000)
+    connection = session.connection().execution_options(stream_results=True, max_row_buffer=BATCH_SIZE)
     for row in connection.execute(narrow(session, query, filters)).tuples():
         who, made, held, anchor = row[:8], row[8:14], row[14:20], row[20:]
         sha, exact, start, end, prefix, suffix, edtf, claimed_on, precision = anchor

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from claimsdb import __version__
 from claimsdb.db import models as m
+from claimsdb.db.base import BATCH_SIZE
 from claimsdb.db.search import refresh_search_index
 from claimsdb.errors import SeedError, SeedIssue
 from claimsdb.seeds.records import (
@@ -105,9 +106,13 @@ def stored_seeds(session: Session) -> StoredSeeds:
         use(("term", "organisation_kinds", kind), seed_file)
         if part_of is not None:
             use(("organisation", part_of), seed_file)
-    for org, member in connection.execute(select(m.OrganisationMember.organisation_id, m.OrganisationMember.member_id)).tuples():
+    for org, member in connection.execute(
+        select(m.OrganisationMember.organisation_id, m.OrganisationMember.member_id)
+    ).tuples():
         use(("organisation", member), organisation_files[org])
-    for place, seed_file, kind, part_of in connection.execute(select(m.Place.id, m.Place.seed_file, m.Place.kind_id, m.Place.part_of_id)).tuples():
+    for place, seed_file, kind, part_of in connection.execute(
+        select(m.Place.id, m.Place.seed_file, m.Place.kind_id, m.Place.part_of_id)
+    ).tuples():
         defined[("place", place)] = seed_file
         use(("term", "place_kinds", kind), seed_file)
         if part_of is not None:
@@ -120,11 +125,19 @@ def stored_seeds(session: Session) -> StoredSeeds:
         stored.published[source] = PublishedDate(published, precision or "day", reason) if published else None
         if publisher is not None:
             use(("organisation", publisher), seed_file)
-    reports = select(m.SourceReport.source_id, m.SourceReport.reported_id).order_by(m.SourceReport.source_id, m.SourceReport.position)
+    reports = select(m.SourceReport.source_id, m.SourceReport.reported_id).order_by(
+        m.SourceReport.source_id, m.SourceReport.position
+    )
     for source, reported in connection.execute(reports).tuples():
         stored.reports_on[source] = (*stored.reports_on.get(source, ()), reported)
         use(("source", reported), source_files[source])
-    assessments = select(m.Assessment.id, m.Assessment.seed_file, m.Assessment.organisation_id, m.Assessment.source_id, m.Assessment.claim_id)
+    assessments = select(
+        m.Assessment.id,
+        m.Assessment.seed_file,
+        m.Assessment.organisation_id,
+        m.Assessment.source_id,
+        m.Assessment.claim_id,
+    )
     for assessment, seed_file, *targets in connection.execute(assessments).tuples():
         defined[("assessment", assessment)] = seed_file
         for kind, target in zip(("organisation", "source", "claim"), targets, strict=True):
@@ -155,7 +168,11 @@ class _DatabaseClaims:
         return found
 
     def ids_in(self, files: Collection[str]) -> set[str]:
-        return self._column(select(m.Claim.id).where(self.active, m.Claim.seed_file.in_(sorted(files)))) if files else set()
+        return (
+            self._column(select(m.Claim.id).where(self.active, m.Claim.seed_file.in_(sorted(files))))
+            if files
+            else set()
+        )
 
     def files_using(self, needs: Collection[Need]) -> set[str]:
         conditions: list[ColumnElement[bool]] = []
@@ -171,7 +188,11 @@ class _DatabaseClaims:
                 conditions.append(m.Claim.place.in_(keys))
             elif kind[0] == "term":
                 conditions += [getattr(m.Claim, column).in_(keys) for column in _columns_of(kind[1])]
-        files = self._column(select(m.Claim.seed_file).where(self.active, or_(*conditions)).distinct()) if conditions else set()
+        files = (
+            self._column(select(m.Claim.seed_file).where(self.active, or_(*conditions)).distinct())
+            if conditions
+            else set()
+        )
         targets = by_kind.get(("claim",))
         if targets:
             related = select(m.Claim.seed_file).join(m.ClaimRelation, m.ClaimRelation.claim_id == m.Claim.id)
@@ -182,13 +203,15 @@ class _DatabaseClaims:
         if not sources:
             return set()
         undated = m.Claim.claimed_on_basis.in_(("publication", "document", "unknown"))  # no date of their own
-        return self._column(select(m.Claim.seed_file).where(self.active, undated, m.Claim.made_in_id.in_(sorted(sources))).distinct())
+        return self._column(
+            select(m.Claim.seed_file).where(self.active, undated, m.Claim.made_in_id.in_(sorted(sources))).distinct()
+        )
 
     def ids_outside(self, files: Collection[str]) -> list[str]:
         return sorted(self._column(select(m.Claim.id).where(self.active, m.Claim.seed_file.not_in(sorted(files)))))
 
 
-def _batches(keys: list[str], size: int = 10_000) -> Iterator[list[str]]:
+def _batches(keys: list[str], size: int = BATCH_SIZE) -> Iterator[list[str]]:
     for start in range(0, len(keys), size):
         yield keys[start : start + size]
 
@@ -197,19 +220,21 @@ def _columns_of(vocabulary: str) -> list[str]:
     """The claim columns that hold terms of this vocabulary."""
     from claimsdb.seeds.schema import CLAIM_TYPES, term_column, term_fields
 
-    columns = [term_column(kind, name) for kind in CLAIM_TYPES for name, used in term_fields(kind) if used == vocabulary]
+    columns = [
+        term_column(kind, name) for kind in CLAIM_TYPES for name, used in term_fields(kind) if used == vocabulary
+    ]
     return list(dict.fromkeys(columns))
 
 
 def load_bundle(session: Session, bundle: SeedBundle, *, recapture: Sequence[str] = ()) -> LoadReport:
     """Make the database say what the seeds say; raise SeedError (writing nothing) if it cannot."""
     recaptured = _check_recaptures(session, bundle, set(recapture))
-    run = m.LoadRun(
-        started_at=dt.datetime.now(dt.UTC), seeds_dir=bundle.root, claimsdb_version=__version__
-    )
+    run = m.LoadRun(started_at=dt.datetime.now(dt.UTC), seeds_dir=bundle.root, claimsdb_version=__version__)
     session.add(run)
     session.flush()
-    report = LoadReport(run_id=run.id, seeds_dir=bundle.root, documents_recaptured=recaptured, files_read=bundle.files_read)
+    report = LoadReport(
+        run_id=run.id, seeds_dir=bundle.root, documents_recaptured=recaptured, files_read=bundle.files_read
+    )
     report.files_total = sum(1 for f in _unique_files(bundle.files) if f.kind == "seed")
     _sync_reference_data(session, bundle)
     touched = _sync_claims(session, bundle, run.id, report)
@@ -261,7 +286,9 @@ def _check_recaptures(session: Session, bundle: SeedBundle, recapture: set[str])
             )
         )
     unknown = recapture - {d.id for d in bundle.documents}
-    issues += [SeedIssue(bundle.root, None, f"--recapture {key}: no such document in the seeds") for key in sorted(unknown)]
+    issues += [
+        SeedIssue(bundle.root, None, f"--recapture {key}: no such document in the seeds") for key in sorted(unknown)
+    ]
     if issues:
         raise SeedError(issues)
     return recaptured
@@ -286,7 +313,9 @@ def _sync_reference_data(session: Session, bundle: SeedBundle) -> None:
     ]  # fmt: skip
     # part_of is set once every organisation exists
     _upsert(session, m.Organisation, [{**row, "part_of_id": None} for row in organisations], keep=("part_of_id",))
-    _update_by_id(session, m.Organisation, [{"key": o["id"], "part_of_id": o["part_of_id"]} for o in organisations], "part_of_id")
+    _update_by_id(
+        session, m.Organisation, [{"key": o["id"], "part_of_id": o["part_of_id"]} for o in organisations], "part_of_id"
+    )
     _replace_links(session, bundle, m.OrganisationAlias.organisation_id, m.Organisation, [
         {"organisation_id": o.id, "alias": alias, "position": i} for o in bundle.organisations for i, alias in enumerate(o.aliases)
     ])  # fmt: skip
@@ -330,7 +359,9 @@ def _sync_assessments(session: Session, bundle: SeedBundle) -> None:
     ])  # fmt: skip
 
 
-def _replace_links(session: Session, bundle: SeedBundle, owner_column: Any, owner: Any, rows: list[dict[str, Any]]) -> None:
+def _replace_links(
+    session: Session, bundle: SeedBundle, owner_column: Any, owner: Any, rows: list[dict[str, Any]]
+) -> None:
     """Link tables have no identity of their own: rewrite the links of the rows the bundle's files own."""
     owned = select(owner.id).where(_owned(owner.seed_file, bundle))
     session.execute(delete(owner_column.table).where(owner_column.in_(owned)))
@@ -345,8 +376,8 @@ def _upsert(session: Session, model: type[m.Base], rows: list[dict[str, Any]], k
     compared = [name for name in rows[0] if name not in keep]
     keys = [row["id"] for row in rows]
     existing = {}
-    for start in range(0, len(keys), _BATCH):  # only the rows in question: a partial load touches few
-        query = select(*(table.c[name] for name in compared)).where(table.c.id.in_(keys[start : start + _BATCH]))
+    for batch in _batches(keys):  # only the rows in question: a partial load touches few
+        query = select(*(table.c[name] for name in compared)).where(table.c.id.in_(batch))
         existing.update({row["id"]: dict(row) for row in session.execute(query).mappings()})
     new = [row for row in rows if row["id"] not in existing]
     changed = [row for row in rows if row["id"] in existing and existing[row["id"]] != {k: row[k] for k in compared}]
@@ -357,7 +388,9 @@ def _upsert(session: Session, model: type[m.Base], rows: list[dict[str, Any]], k
         session.execute(update(table).where(table.c.id == row["id"]).values(**values))
 
 
-def _insert_many(session: Session, table: Any, rows: list[dict[str, Any]] | list[tuple[Any, ...]], names: Sequence[str] | None = None) -> None:
+def _insert_many(
+    session: Session, table: Any, rows: list[dict[str, Any]] | list[tuple[Any, ...]], names: Sequence[str] | None = None
+) -> None:
     """One executemany straight to the driver, in batches.
 
     The ORM's bulk insert splits rows by which values are None, and Core's per-row parameter
@@ -370,20 +403,16 @@ def _insert_many(session: Session, table: Any, rows: list[dict[str, Any]] | list
     connection = session.connection()
     names = list(names if names is not None else rows[0])  # type: ignore[arg-type]
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([marker] * len(names))})"
-    )
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([marker] * len(names))})"
     # SQLite stores dates as ISO text, as SQLAlchemy's SQLite Date and DateTime types do
     dates = [i for i, name in enumerate(names) if isinstance(table.c[name].type, Date | DateTime)]
     needs_text = connection.dialect.name == "sqlite" and dates
-    for start in range(0, len(rows), _BATCH):
-        batch = [row if isinstance(row, tuple) else tuple(row[name] for name in names) for row in rows[start : start + _BATCH]]
+    for start in range(0, len(rows), BATCH_SIZE):
+        in_batch = rows[start : start + BATCH_SIZE]
+        batch = [row if isinstance(row, tuple) else tuple(row[name] for name in names) for row in in_batch]
         if needs_text:
             batch = [_with_iso_dates(row, dates) for row in batch]
         connection.exec_driver_sql(sql, batch)
-
-
-_BATCH = 10_000
 
 
 def _with_iso_dates(row: tuple[Any, ...], dates: list[int]) -> tuple[Any, ...]:
@@ -410,7 +439,9 @@ def _delete_unused(session: Session, bundle: SeedBundle) -> None:
     vocabularies = {v.id for v in bundle.vocabularies} | set(gone[m.Vocabulary])
     terms = {t.id for t in bundle.terms}
     owned_terms = session.scalars(select(m.TermRow.id).where(m.TermRow.vocabulary_id.in_(sorted(vocabularies)))).all()
-    documents = session.scalars(select(m.Document.id).where(m.Document.id.in_(gone[m.Source]))).all() if gone[m.Source] else []
+    documents = (
+        session.scalars(select(m.Document.id).where(m.Document.id.in_(gone[m.Source]))).all() if gone[m.Source] else []
+    )
     for model, keys in ((m.Document, documents), (m.Source, gone[m.Source]), (m.Organisation, gone[m.Organisation]), (m.Place, gone[m.Place]),
                         (m.TermRow, [t for t in owned_terms if t not in terms]), (m.Vocabulary, gone[m.Vocabulary])):  # fmt: skip
         for key in keys:
@@ -450,13 +481,23 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
                     continue
                 if before[:2] == (record.content_hash, "active"):
                     if before[2:] != (record["seed_file"], record["seed_line"]):
-                        moved.append({"key": record.id, "seed_file": record["seed_file"], "seed_line": record["seed_line"]})
+                        moved.append(
+                            {"key": record.id, "seed_file": record["seed_file"], "seed_line": record["seed_line"]}
+                        )
                     continue
                 action = "restored" if before[1] == "withdrawn" else "changed"
                 (report.restored if action == "restored" else report.changed).append(record.id)
                 changes.append((run_id, record.id, action))
-                updated.append({"key": record.id, **record.columns, "content_hash": record.content_hash, "status": "active", "changed_run_id": run_id})
-            if len(new_rows) >= _BATCH:
+                updated.append(
+                    {
+                        "key": record.id,
+                        **record.columns,
+                        "content_hash": record.content_hash,
+                        "status": "active",
+                        "changed_run_id": run_id,
+                    }
+                )
+            if len(new_rows) >= BATCH_SIZE:
                 _insert_claims(session, new_rows, changes)
                 new_rows, changes = [], []
         _insert_claims(session, new_rows, [change for change in changes if change[2] == "added"])
@@ -468,15 +509,25 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
         key for key, (_, status, seed_file, _) in existing.items()
         if status == "active" and key not in in_seeds and (bundle.full or seed_file in bundle.scope)
     ]  # fmt: skip
-    _update_by_id(session, m.Claim, [{"key": key, "status": "withdrawn", "changed_run_id": run_id} for key in gone], "status", "changed_run_id")
+    _update_by_id(
+        session,
+        m.Claim,
+        [{"key": key, "status": "withdrawn", "changed_run_id": run_id} for key in gone],
+        "status",
+        "changed_run_id",
+    )
     report.withdrawn.extend(gone)
     changes.extend((run_id, key, "withdrawn") for key in gone)
     owned_claims = select(m.Claim.id).where(_owned(m.Claim.seed_file, bundle))
     session.execute(delete(m.ClaimRelation).where(m.ClaimRelation.claim_id.in_(owned_claims)))
     _insert_many(session, m.ClaimRelation.__table__, relations, names=("claim_id", "kind", "target_id"))
     _insert_many(session, m.ClaimChange.__table__, changes, names=("run_id", "claim_id", "action"))
-    report.claims_total = session.scalar(select(func.count()).select_from(m.Claim).where(m.Claim.status == "active")) or 0
-    report.unchanged = report.claims_total - len(report.added) - len(report.changed) - len(report.restored)  # read or not
+    report.claims_total = (
+        session.scalar(select(func.count()).select_from(m.Claim).where(m.Claim.status == "active")) or 0
+    )
+    report.unchanged = (
+        report.claims_total - len(report.added) - len(report.changed) - len(report.restored)
+    )  # read or not
     return None if empty else [*report.added, *report.changed, *report.restored]
 
 
@@ -508,9 +559,14 @@ def _existing_claims(session: Session, bundle: SeedBundle) -> dict[str, tuple[st
     connection = session.connection()
     if bundle.full:
         return {key: tuple(rest) for key, *rest in connection.execute(query).tuples()}  # type: ignore[misc]
-    found = {key: tuple(rest) for key, *rest in connection.execute(query.where(m.Claim.seed_file.in_(sorted(bundle.scope)))).tuples()}
+    found = {
+        key: tuple(rest)
+        for key, *rest in connection.execute(query.where(m.Claim.seed_file.in_(sorted(bundle.scope)))).tuples()
+    }
     for batch in _batches(sorted({record.id for record in bundle.claims} - set(found))):
-        found.update({key: tuple(rest) for key, *rest in connection.execute(query.where(m.Claim.id.in_(batch))).tuples()})
+        found.update(
+            {key: tuple(rest) for key, *rest in connection.execute(query.where(m.Claim.id.in_(batch))).tuples()}
+        )
     return found  # type: ignore[return-value]
 
 
@@ -518,7 +574,9 @@ def _update_by_id(session: Session, model: type[m.Base], rows: list[dict[str, An
     """One executemany UPDATE by id (`key` in each row), not one statement per row."""
     if rows:
         table = model.__table__
-        statement = update(table).where(table.c.id == bindparam("key")).values({name: bindparam(name) for name in columns})
+        statement = (
+            update(table).where(table.c.id == bindparam("key")).values({name: bindparam(name) for name in columns})
+        )
         session.connection().execute(statement, rows)
 
 

@@ -7,7 +7,6 @@ offsets and hash, what it relates to in either direction, and which seed line an
 
 from __future__ import annotations
 
-import difflib
 from collections import deque
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 from claimsdb.db import models as m
 from claimsdb.errors import NotFound
 from claimsdb.query import iso_partial
+from claimsdb.rules import CLOSE_TO_AN_ID, closest_hint
 from claimsdb.seeds.records import TERM_COLUMNS, VALUE_COLUMNS
 
 CONTEXT_CHARS = 240
@@ -206,8 +206,8 @@ def get_claim(session: Session, claim_id: str) -> ClaimProvenance:
     claim = session.get(m.Claim, claim_id)
     if claim is None:
         known = list(session.scalars(select(m.Claim.id)))
-        close = difflib.get_close_matches(claim_id, known, n=3, cutoff=0.5)
-        hint = f"; closest: {', '.join(close)}" if close else "; `claims list` shows the ids"
+        otherwise = "; `claims list` shows the ids" if known else "; the database holds no claims yet: run `claims load`"
+        hint = closest_hint(claim_id, known, CLOSE_TO_AN_ID, otherwise=otherwise)
         raise NotFound(f"no claim {claim_id!r}{hint}")
     document_text = session.scalar(select(m.Document.text).where(m.Document.id == claim.document_id)) or ""
     made_in = source_info(session, claim.made_in_id) if claim.made_in_id else None
@@ -303,8 +303,7 @@ def source_info(session: Session, source_id: str) -> SourceInfo:
     source = session.get(m.Source, source_id)
     if source is None:
         known = list(session.scalars(select(m.Source.id)))
-        close = difflib.get_close_matches(source_id, known, n=3, cutoff=0.5)
-        raise NotFound(f"no source {source_id!r}" + (f"; closest: {', '.join(close)}" if close else ""))
+        raise NotFound(f"no source {source_id!r}{closest_hint(source_id, known, CLOSE_TO_AN_ID)}")
     publisher = session.get(m.Organisation, source.publisher_id) if source.publisher_id else None
     return SourceInfo(
         id=source.id,
@@ -409,7 +408,9 @@ def _relations(session: Session, claim_id: str) -> list[RelatedClaim]:
 def _reports_on(session: Session) -> dict[str, list[str]]:
     """The whole reports_on graph (small: one edge per publication reported on), loaded once per claim shown."""
     edges: dict[str, list[str]] = {}
-    query = select(m.SourceReport.source_id, m.SourceReport.reported_id).order_by(m.SourceReport.source_id, m.SourceReport.position)
+    query = select(m.SourceReport.source_id, m.SourceReport.reported_id).order_by(
+        m.SourceReport.source_id, m.SourceReport.position
+    )
     for source_id, reported in session.execute(query).tuples():
         edges.setdefault(source_id, []).append(reported)
     return edges
@@ -432,7 +433,9 @@ def upstream(made_in: str | None, claimant_id: str, edges: dict[str, list[str]])
     return frozenset(seen)
 
 
-def _corroboration(session: Session, claim: m.Claim, relations: list[RelatedClaim], edges: dict[str, list[str]]) -> Corroboration:
+def _corroboration(
+    session: Session, claim: m.Claim, relations: list[RelatedClaim], edges: dict[str, list[str]]
+) -> Corroboration:
     """Group corroborating claims by shared upstream publications; each group is one independent source."""
     own = upstream(claim.made_in_id, claim.claimant_id, edges)
     groups: list[tuple[set[str], list[str]]] = []

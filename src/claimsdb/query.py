@@ -7,7 +7,6 @@ ids, and say which known values come closest when nothing matches.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -15,12 +14,13 @@ from sqlalchemy import Select, String, cast, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from claimsdb.db import models as m
+from claimsdb.db.base import BATCH_SIZE
 from claimsdb.db.search import SearchPlan, by_rowid, has_words, matches, plan_search
 from claimsdb.errors import ClaimsError, NotFound
+from claimsdb.rules import CLOSE_TO_A_NAME, closest_hint, cut_to_precision, last_day, read_partial_date
 from claimsdb.seeds.records import TERM_COLUMNS
 
 
-SORTS = ("document", "date", "claimant", "type", "id")
 """document: by document and position in it (reading order); date: oldest claim first."""
 
 MAX_COUNT = 1_000_000_000
@@ -119,8 +119,7 @@ def iso_partial(value: Any, precision: str | None) -> str | None:
     """A date as precisely as it is known: 2017-07-19, 2017-07 or 2017."""
     if value is None:
         return None
-    width = {"day": 10, "month": 7, "year": 4}.get(precision or "day", 10)
-    return value.isoformat()[:width]
+    return cut_to_precision(value, precision)
 
 
 # --- resolving what the user typed -----------------------------------------------------------------
@@ -263,19 +262,15 @@ def assessed_credibility() -> Any:
 
 def date_bounds(text: str, *, end: bool) -> dt.date:
     """The first (or last) day of a date given as YYYY, YYYY-MM or YYYY-MM-DD."""
-    from claimsdb.seeds.schema import PartialDate
-
     try:
-        date = PartialDate.parse(text)
+        first, precision = read_partial_date(text)
     except ValueError as exc:
         raise ClaimsError(f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD ({exc})") from None
-    return date.last_day() if end else date.value
+    return last_day(first, precision) if end else first
 
 
 def _closest(what: str, text: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(text.casefold(), known, n=3, cutoff=0.4)
-    hint = f"; closest: {', '.join(close)}" if close else ""
-    return f"no {what} matches {text!r}{hint}"
+    return f"no {what} matches {text!r}{closest_hint(text.casefold(), known, CLOSE_TO_A_NAME)}"
 
 
 # --- lists ---------------------------------------------------------------------------------------
@@ -410,9 +405,9 @@ def _page_by_rowid(session: Session, filters: ClaimFilter, plan: SearchPlan) -> 
     return [_row(claim, name, title, filters) for claim, name, title in _claims_by_id(session, page)]
 
 
-def _claims_by_id(session: Session, ids: list[str], chunk: int = 500) -> list[Any]:
-    """The claims with these ids (already in reading order), with names; a few hundred ids per
-    query, as SQLite allows a statement only so many parameters."""
+def _claims_by_id(session: Session, ids: list[str], chunk: int = BATCH_SIZE) -> list[Any]:
+    """The claims with these ids (already in reading order), with names; in batches, as a
+    statement may hold only so many parameters."""
     rows: list[Any] = []
     for start in range(0, len(ids), chunk):
         query = _claims_with_names().where(m.Claim.id.in_(ids[start : start + chunk])).order_by(*READING_ORDER)

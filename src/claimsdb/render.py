@@ -12,9 +12,7 @@ are given beside the words, never inside them. JSON goes through chars.json_safe
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, fields, is_dataclass
 from typing import Any, Literal, TextIO
@@ -46,7 +44,8 @@ from claimsdb.api import (
     guard_formula,
 )
 from claimsdb.chars import json_safe, visible
-from claimsdb.progress import NO_PROGRESS, Progress
+from claimsdb.progress import NO_PROGRESS, Progress, bar_wanted
+from claimsdb.rules import csv_writer
 
 Format = Literal["table", "json", "ndjson", "csv"]
 
@@ -113,7 +112,7 @@ def render_rows(
         return
     if fmt == "csv":
         names = [f.name for f in fields(rows[0] if rows else row_type)] if rows or row_type else []
-        writer = csv.writer(out, lineterminator="\r\n")
+        writer = csv_writer(out)
         writer.writerow(names)
         for row in rows:
             writer.writerow([_csv_cell(getattr(row, n)) for n in names])
@@ -500,7 +499,7 @@ def render_located(found: Any, console: Console) -> None:
 @contextlib.contextmanager
 def progress_bar(console: Console, *, quiet: bool) -> Iterator[Progress]:
     """A rich progress bar on `console` when a person is watching: a terminal, not CI, not --quiet."""
-    if quiet or os.environ.get("CI") or not console.is_terminal:
+    if not bar_wanted(quiet=quiet, terminal=console.is_terminal):
         yield NO_PROGRESS
         return
     description = TextColumn("{task.description}", markup=False)
@@ -585,13 +584,21 @@ def render_figures(data: Figures, console: Console) -> None:
     values = sum(len(g.values) for g in data.groups)
     measures = data.measures
     console.print(line(
-        (f"{values} figure{'s' if values != 1 else ''}", "bold"), f" of {len(measures)} measure{'s' if len(measures) != 1 else ''}, ",
+        (f"{values} figure{'s' if values != 1 else ''}", "bold"), f" of {len(measures)} "
+                                                                  f"measure{'s' if len(measures) != 1 else ''}, ",
         (f"{len(data.conflicts)} conflict{'s' if len(data.conflicts) != 1 else ''}", "bold red" if data.conflicts else "green"),
         " (figures for one measure and period that cannot all be true).",
     ))  # fmt: skip
     for measure, groups in measures:
         table = Table(title=text(measure.label, style="bold"), title_justify="left", show_lines=True)
-        for name, ratio in (("period", 2), ("claimant", 2), ("figure", 1), ("made in, claimed", 2), ("claim", 3), ("status", 1)):
+        for name, ratio in (
+            ("period", 2),
+            ("claimant", 2),
+            ("figure", 1),
+            ("made in, claimed", 2),
+            ("claim", 3),
+            ("status", 1),
+        ):
             table.add_column(name, overflow="fold", ratio=ratio)
         for group in groups:
             voices = sum(1 for v in group.values if v.compared)
@@ -622,9 +629,18 @@ def render_sums(data: Figures, console: Console) -> None:
     if not data.sums:
         return
     if not failing:
-        console.print(text(f"{len(data.sums)} sum{'s' if len(data.sums) != 1 else ''} checked (quarters or months against the whole): all add up.", style="green"))
+        console.print(
+            text(
+                f"{len(data.sums)} sum{'s' if len(data.sums) != 1 else ''} checked (quarters or months against the "
+                "whole): all add up.",
+                style="green",
+            )
+        )
         return
-    table = Table(title=text(f"Sums that do not add up ({len(failing)} of {len(data.sums)} checked)", style="bold red"), title_justify="left")
+    table = Table(
+        title=text(f"Sums that do not add up ({len(failing)} of {len(data.sums)} checked)", style="bold red"),
+        title_justify="left",
+    )
     for name in ("measure", "claimant", "period", "whole", "parts", "problem"):
         table.add_column(name, overflow="fold")
     for check in failing:
@@ -650,5 +666,10 @@ def render_denials(items: Sequence[Denial], console: Console) -> None:
             table.add_column(name, overflow="fold")
         for target in denial.denies:
             withdrawn = " (withdrawn)" if target.status != "active" else ""
-            table.add_row(text(target.id + withdrawn, style="cyan"), text(target.claimant_name), text(target.claimed_on or "unknown"), text(target.statement))
+            table.add_row(
+                text(target.id + withdrawn, style="cyan"),
+                text(target.claimant_name),
+                text(target.claimed_on or "unknown"),
+                text(target.statement),
+            )
         console.print(table)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from claimsdb.db import models as m
+from claimsdb.seeds.files import disk_path
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,9 @@ def verify_anchors(session: Session, seeds_dir: Path | None, report: VerifyRepor
     for document in session.scalars(select(m.Document).order_by(m.Document.id)):
         report.documents += 1
         problems = _document_problems(document, seeds_dir)
-        claims = session.scalars(select(m.Claim).where(m.Claim.document_id == document.id).order_by(m.Claim.quote_start, m.Claim.id))
+        claims = session.scalars(
+            select(m.Claim).where(m.Claim.document_id == document.id).order_by(m.Claim.quote_start, m.Claim.id)
+        )
         for claim in claims:
             report.claims += 1
             for problem in [*problems, *_anchor_problems(claim, document)]:
@@ -83,9 +86,12 @@ def _document_problems(document: m.Document, seeds_dir: Path | None) -> list[str
     problems = []
     in_database = hashlib.sha256(document.text.encode("utf-8")).hexdigest()
     if in_database != document.sha256:
-        problems.append(f"the document text in the database was altered: it hashes to {in_database}, not the captured {document.sha256}")
+        problems.append(
+            f"the document text in the database was altered: it hashes to {in_database}, not the captured "
+            f"{document.sha256}"
+        )
     if seeds_dir is not None:
-        path = seeds_dir / document.path.split("/", 1)[-1]
+        path = disk_path(seeds_dir, document.path)
         if not path.is_file():
             problems.append(f"the document file {path} is missing")
         else:
@@ -102,7 +108,12 @@ def _anchor_problems(claim: m.Claim, document: m.Document) -> list[str]:
         problems.append(f"anchored against sha256 {claim.document_sha256}, but the document now has {document.sha256}")
     found = text[claim.quote_start : claim.quote_end]
     if found != claim.quote:
-        problems.append(f"characters {claim.quote_start}-{claim.quote_end} now read {found!r}, not the quote {claim.quote!r}")
-    elif not (text[: claim.quote_start].endswith(claim.quote_prefix) and text[claim.quote_end :].startswith(claim.quote_suffix)):
+        problems.append(
+            f"characters {claim.quote_start}-{claim.quote_end} now read {found!r}, not the quote {claim.quote!r}"
+        )
+    elif not (
+        text[: claim.quote_start].endswith(claim.quote_prefix)
+        and text[claim.quote_end :].startswith(claim.quote_suffix)
+    ):
         problems.append("the text around the quote (prefix/suffix) changed")
     return problems

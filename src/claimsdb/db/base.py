@@ -11,6 +11,14 @@ from typing import Annotated
 from sqlalchemy import MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
+BATCH_SIZE = 10_000
+"""Rows or ids handled at a time (per executemany, per IN list, per fetch and CSV write): few enough
+that memory stays flat at a million claims and an IN list stays under SQLite's 32,766 and
+PostgreSQL's 65,535 bound parameters; many enough that round trips do not dominate."""
+
+PATH_LENGTH = 500
+"""The longest stored path (a seed file's or a document's "<dir name>/<relative path>")."""
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

@@ -74,7 +74,10 @@ def upgrade_database(engine: Engine) -> tuple[str | None, str]:
                 result = upgrade(connection)
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() if sqlite else []
                 if broken:
-                    raise DatabaseStateError(f"the upgrade would leave {len(broken)} broken references (first: {tuple(broken[0])}); nothing was changed")
+                    raise DatabaseStateError(
+                        f"the upgrade would leave {len(broken)} broken references (first: {tuple(broken[0])}); "
+                        "nothing was changed"
+                    )
             return result
         finally:
             if sqlite:
@@ -117,7 +120,9 @@ def ensure_current(connection: Connection, *, create: bool) -> None:
     where = describe(str(connection.engine.url))
     if revision is None:
         if inspect(connection).get_table_names():
-            raise DatabaseStateError(f"{where} holds tables but no claimsdb schema revision; is it a claimsdb database?")
+            raise DatabaseStateError(
+                f"{where} holds tables but no claimsdb schema revision; is it a claimsdb database?"
+            )
         if create:
             upgrade(connection)
             return

@@ -12,12 +12,11 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from claimsdb.db.base import Base, Id, LongText, Term
+from claimsdb.db.base import PATH_LENGTH, Base, Id, LongText, Term
+from claimsdb.rules import PRECISIONS, RELATION_KINDS
 
 CLAIM_STATUSES = ("active", "withdrawn")
-PRECISIONS = ("day", "month", "year")
 DATE_BASES = ("stated", "inferred", "publication", "document", "unknown")
-RELATION_KINDS = ("corroborates", "contradicts", "refines", "supersedes")
 CHANGE_ACTIONS = ("added", "changed", "withdrawn", "restored")
 
 
@@ -32,7 +31,7 @@ class Vocabulary(Base):
     id: Mapped[Id]
     label: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
-    seed_file: Mapped[str | None] = mapped_column(String(500))
+    seed_file: Mapped[str | None] = mapped_column(String(PATH_LENGTH))
     """The seed file that defines it; None only for rows loaded before revision 0004."""
 
 
@@ -68,7 +67,7 @@ class Organisation(Base):
     """The held document whose claim describes an unnamed or collective claimant; None for the
     organisations of organisations.yaml. (Not a foreign key: sources already point at
     organisations, and both rows come from the same seed file, so they come and go together.)"""
-    seed_file: Mapped[str] = mapped_column(String(500))
+    seed_file: Mapped[str] = mapped_column(String(PATH_LENGTH))
     seed_line: Mapped[int | None]
 
     aliases: Mapped[list[OrganisationAlias]] = relationship(
@@ -98,7 +97,7 @@ class Place(Base):
     iso_3166_2: Mapped[str | None] = mapped_column(String(10))
     wikidata: Mapped[str | None] = mapped_column(String(20))
     description: Mapped[str | None] = mapped_column(Text)
-    seed_file: Mapped[str] = mapped_column(String(500))
+    seed_file: Mapped[str] = mapped_column(String(PATH_LENGTH))
     seed_line: Mapped[int | None]
 
 
@@ -133,7 +132,7 @@ class Source(Base):
     url: Mapped[str | None] = mapped_column(String(2000))
     description: Mapped[str | None] = mapped_column(Text)
     held: Mapped[bool]
-    seed_file: Mapped[str] = mapped_column(String(500))
+    seed_file: Mapped[str] = mapped_column(String(PATH_LENGTH))
     seed_line: Mapped[int | None]
 
 
@@ -153,7 +152,7 @@ class Document(Base):
     __tablename__ = "documents"
 
     id: Mapped[str] = mapped_column(ForeignKey("sources.id"), primary_key=True)
-    path: Mapped[str] = mapped_column(String(500))
+    path: Mapped[str] = mapped_column(String(PATH_LENGTH))
     sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int]
     text: Mapped[LongText]
@@ -218,7 +217,7 @@ class Claim(Base):
     place: Mapped[str | None] = mapped_column(ForeignKey("places.id"))
     note: Mapped[str | None] = mapped_column(Text)
     # where the claim came from and what became of it
-    seed_file: Mapped[str] = mapped_column(String(500))
+    seed_file: Mapped[str] = mapped_column(String(PATH_LENGTH))
     seed_line: Mapped[int | None]
     content_hash: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(10), default="active")
@@ -251,7 +250,7 @@ class Assessment(Base):
     assessed_on: Mapped[dt.date] = mapped_column(Date)
     assessed_on_precision: Mapped[str] = mapped_column(String(5))
     reason: Mapped[LongText]
-    seed_file: Mapped[str] = mapped_column(String(500))
+    seed_file: Mapped[str] = mapped_column(String(PATH_LENGTH))
     seed_line: Mapped[int | None]
 
 
@@ -289,7 +288,7 @@ class LoadRunFile(Base):
     __tablename__ = "load_run_files"
 
     run_id: Mapped[int] = mapped_column(ForeignKey("load_runs.id"), primary_key=True)
-    path: Mapped[str] = mapped_column(String(500), primary_key=True)
+    path: Mapped[str] = mapped_column(String(PATH_LENGTH), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(10))
 

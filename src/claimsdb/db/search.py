@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, Integer, String, column, exists, func, lit
 from sqlalchemy.orm import Session
 
 from claimsdb.db import models as m
+from claimsdb.db.base import BATCH_SIZE
 
 SEARCH_OBJECTS = ("claims_fts", "ix_claims_search")
 """Names Alembic's model comparison must leave alone: they are dialect-specific, made by 0002."""
@@ -45,10 +46,12 @@ def refresh_search_index(session: Session, claim_ids: Sequence[str] | None = Non
         return
     if claim_ids is None:
         session.execute(text("DELETE FROM claims_fts"))
-        session.execute(text("INSERT INTO claims_fts(rowid, id, statement, quote) SELECT rowid, id, statement, quote FROM claims"))
+        session.execute(
+            text("INSERT INTO claims_fts(rowid, id, statement, quote) SELECT rowid, id, statement, quote FROM claims")
+        )
         return
-    for start in range(0, len(claim_ids), 10_000):
-        batch = list(claim_ids[start : start + 10_000])
+    for start in range(0, len(claim_ids), BATCH_SIZE):
+        batch = list(claim_ids[start : start + BATCH_SIZE])
         keys = ", ".join(f":k{i}" for i in range(len(batch)))
         params = {f"k{i}": key for i, key in enumerate(batch)}
         session.execute(text(f"DELETE FROM claims_fts WHERE id IN ({keys})"), params)
@@ -57,10 +60,20 @@ def refresh_search_index(session: Session, claim_ids: Sequence[str] | None = Non
         taken = set(session.execute(text(f"SELECT rowid FROM claims_fts WHERE rowid IN ({marks})")).scalars())
         # each entry at its claim's rowid, where that is free (it is, unless rowids moved, e.g. by VACUUM)
         free = ", ".join(str(int(rowid)) for rowid in rowids if rowid not in taken) or "NULL"
-        session.execute(text(f"INSERT INTO claims_fts(rowid, id, statement, quote) SELECT rowid, id, statement, quote FROM claims WHERE rowid IN ({free})"))
+        session.execute(
+            text(
+                "INSERT INTO claims_fts(rowid, id, statement, quote) SELECT rowid, id, statement, quote FROM claims "
+                f"WHERE rowid IN ({free})"
+            )
+        )
         if taken:
             clash = ", ".join(str(int(rowid)) for rowid in taken)
-            session.execute(text(f"INSERT INTO claims_fts(id, statement, quote) SELECT id, statement, quote FROM claims WHERE rowid IN ({clash})"))
+            session.execute(
+                text(
+                    "INSERT INTO claims_fts(id, statement, quote) SELECT id, statement, quote FROM claims WHERE "
+                    f"rowid IN ({clash})"
+                )
+            )
 
 
 def has_words(text: str) -> bool:
@@ -143,11 +156,18 @@ def plan_search(session: Session, words: str, *, wanted: int | None) -> SearchPl
     exact = exact_query(session, words) if wanted else None
     fts, terms = (exact.text, exact.terms) if exact else (fts5_query(words), 0)
     claims = session.scalar(text("SELECT max(rowid) FROM claims")) or 0
-    enough = counted_enough(claims, wanted, terms)
-    found = _count_matches(session, fts, up_to=enough)
-    how = cheapest(claims, wanted, terms, found) if found < enough else _for_many(wanted, terms)
+    found = _count_matches(session, fts, up_to=counted_enough(claims, wanted, terms))
+    how = choose(claims, wanted, terms, found)
     window = math.ceil(2 * _walked(claims, wanted, found)) if how in ("rowset", "probe") else 0
     return SearchPlan(fts, how, window)
+
+
+def choose(claims: int, wanted: int | None, terms: int, counted: int) -> How:
+    """The plan for `counted` matches, counted no further than counted_enough: the cheapest by
+    the cost model below that, else the plan whose cost does not grow with the matches."""
+    if counted < counted_enough(claims, wanted, terms):
+        return cheapest(claims, wanted, terms, counted)
+    return _for_many(wanted, terms)
 
 
 def cheapest(claims: int, wanted: int | None, terms: int, matches: int) -> How:
@@ -244,9 +264,13 @@ def _index_terms(session: Session, words: list[str]) -> list[list[str]]:
     for statement in _TEMP_TABLES:
         connection.exec_driver_sql(statement)
     connection.exec_driver_sql("DELETE FROM temp.claims_fts_words")
-    connection.exec_driver_sql("INSERT INTO temp.claims_fts_words(rowid, word) VALUES (?, ?)", list(enumerate(words, 1)))
+    connection.exec_driver_sql(
+        "INSERT INTO temp.claims_fts_words(rowid, word) VALUES (?, ?)", list(enumerate(words, 1))
+    )
     terms: list[list[str]] = [[] for _ in words]
-    for doc, term in connection.exec_driver_sql("SELECT doc, term FROM temp.claims_fts_word_terms ORDER BY doc, offset"):
+    for doc, term in connection.exec_driver_sql(
+        "SELECT doc, term FROM temp.claims_fts_word_terms ORDER BY doc, offset"
+    ):
         terms[doc - 1].append(term)
     return terms
 
@@ -259,7 +283,9 @@ def _longer_terms(session: Session, stem: str, most: int) -> list[str]:
     found: list[str] = []
     after = stem
     while len(found) <= most:
-        term = session.scalar(text("SELECT term FROM temp.claims_fts_terms WHERE term >= :t LIMIT 1"), {"t": after + "\x01"})
+        term = session.scalar(
+            text("SELECT term FROM temp.claims_fts_terms WHERE term >= :t LIMIT 1"), {"t": after + "\x01"}
+        )
         if term is None or not term.startswith(stem):
             break
         found.append(term)

@@ -93,7 +93,8 @@ def _whole_words(text: str, start: int, end: int) -> None:
         left = start - len(re.match(r"\w*", text[start - 1 :: -1]).group()) if cut_before else start  # type: ignore[union-attr]
         right = end + len(re.match(r"\w*", text[end:]).group()) if cut_after else end  # type: ignore[union-attr]
         raise AnchorNotFound(
-            f"the quote cuts a word at line {line_of(text, start)}: the document has {text[left:right]!r}; quote whole words"
+            f"the quote cuts a word at line {line_of(text, start)}: the document has {text[left:right]!r}; quote "
+            "whole words"
         )
 
 
@@ -182,7 +183,7 @@ def _unicode_form(text: str, quote: str) -> str | None:
     line = composed_text.count("\n", 0, hit) + 1
     return (
         f"the quote is not in the document verbatim; line {line} has it with a difference in Unicode form "
-        f"(accents composed in one and decomposed in the other): {composed_text[hit:hit + len(composed_quote)]!r}. "
+        f"(accents composed in one and decomposed in the other): {composed_text[hit : hit + len(composed_quote)]!r}. "
         "Copy the text from the document itself, or `claims anchor` it, rather than retyping it"
     )
 

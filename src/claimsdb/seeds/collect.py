@@ -19,7 +19,7 @@ from pathlib import Path
 
 from claimsdb.errors import SeedError, SeedIssue
 from claimsdb.progress import NO_PROGRESS, Progress
-from claimsdb.seeds.files import SEED_SUFFIXES, file_sha256, seed_paths, stored_path
+from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, file_sha256, seed_paths, stored_path
 from claimsdb.seeds.parse import MAX_SEED_BYTES
 from claimsdb.seeds.records import FileResult, Need, SeedBundle, SeedFileRecord, StoredSeeds
 from claimsdb.seeds.resolve import resolve_file
@@ -40,12 +40,23 @@ def read_seeds(root: Path | str, progress: Progress = NO_PROGRESS, stored: Store
     """
     root = Path(root)
     if not root.is_dir():
-        raise SeedError([SeedIssue(str(root), None, "no such seeds directory; give the folder that holds your seed YAML files")])
+        raise SeedError(
+            [SeedIssue(str(root), None, "no such seeds directory; give the folder that holds your seed YAML files")]
+        )
     paths = {stored_path(root, path): path for path in seed_paths(root)}
     if not paths:
         raise SeedError([SeedIssue(str(root), None, "no seed files (*.yaml) here; see README 'Writing seeds'")])
     if len(paths) > MAX_SEED_FILES:
-        raise SeedError([SeedIssue(str(root), None, f"{len(paths):,} seed files, over the limit of {MAX_SEED_FILES:,}; put more claims in each file (one file per document is the convention)")])
+        raise SeedError(
+            [
+                SeedIssue(
+                    str(root),
+                    None,
+                    f"{len(paths):,} seed files, over the limit of {MAX_SEED_FILES:,}; put more claims in each file "
+                    "(one file per document is the convention)",
+                )
+            ]
+        )
     stored = stored if stored is not None and stored.complete else StoredSeeds()
     hashes = {name: _sha256_or_none(path) for name, path in paths.items()} if stored.files else {}
     scope = _changed(root, stored, paths, hashes) if stored.files else set(paths)
@@ -82,8 +93,7 @@ def _changed(root: Path, stored: StoredSeeds, paths: dict[str, Path], hashes: di
     """Seed files new or edited since the last load, and those whose held document changed."""
     changed = {name for name in paths if hashes[name] is None or stored.files.get(name) != hashes[name]}
     for document, seed_file in stored.document_files.items():
-        on_disk = root / document.split("/", 1)[1]
-        digest = _sha256_or_none(on_disk)
+        digest = _sha256_or_none(disk_path(root, document))
         if digest is None or digest != stored.files.get(document):
             changed.add(seed_file)
     return changed
@@ -97,7 +107,9 @@ def _sha256_or_none(path: Path) -> str | None:
         return None
 
 
-def _all_files(results: list[FileResult], stored: StoredSeeds, hashes: dict[str, str | None], scope: set[str]) -> list[SeedFileRecord]:
+def _all_files(
+    results: list[FileResult], stored: StoredSeeds, hashes: dict[str, str | None], scope: set[str]
+) -> list[SeedFileRecord]:
     """Every current file, for the load run: those read now with their hashes, the rest as stored."""
     files = [SeedFileRecord(r.stored_path, r.sha256, "seed") for r in results if r.readable]
     files += [r.document_file for r in results if r.document_file is not None]

@@ -31,6 +31,13 @@ def stored_path(root: Path, path: Path) -> str:
     return f"{folder_name(root)}/{path.relative_to(root).as_posix()}"
 
 
+def disk_path(root: Path, stored: str) -> Path:
+    """Where a file the database names `stored` ("<dir name>/<relative path>") is under `root`: the
+    inverse of stored_path. The stored folder name is dropped, since the folder may have been
+    renamed or given as `.` since (a name without a folder, from older rows, is taken as relative)."""
+    return root / stored.split("/", 1)[-1]
+
+
 @functools.lru_cache(maxsize=64)
 def folder_name(root: Path) -> str:
     """The seeds folder's real name: `.`, `..` and `seeds/` resolved, and so are links to it."""

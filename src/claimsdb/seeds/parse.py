@@ -1,9 +1,11 @@
 """Read one seed file safely into plain data, remembering the line of every value.
 
 PyYAML's loaders would accept things a curator never means: a repeated key silently keeps the last
-value, and anchors/aliases let a few lines expand into gigabytes ("billion laughs"). So we only let
-the C parser *compose* a node tree, then build plain Python values ourselves, refusing duplicate
-keys, aliases and absurd nesting, and recording the line of every mapping key and list item.
+value, and anchors/aliases let a few lines expand into gigabytes ("billion laughs"). So we take
+only the C parser's *events* (no node tree is composed) and build plain Python values from them
+ourselves, iteratively, refusing duplicate keys, aliases, tags and absurd nesting, recording the
+line of every mapping key and list item and where an unquoted ' #' cut a value short. JSON seed
+files get the same refusals through `json.loads`.
 """
 
 from __future__ import annotations
@@ -65,7 +67,11 @@ class _Refused(Exception):
 def too_large(size: int, label: str) -> SeedIssue | None:
     if size <= MAX_SEED_BYTES:
         return None
-    return SeedIssue(label, None, f"the file is {size / 2**20:.1f} MiB, over the {MAX_SEED_BYTES // 2**20} MiB limit for a seed file; split it")
+    return SeedIssue(
+        label,
+        None,
+        f"the file is {size / 2**20:.1f} MiB, over the {MAX_SEED_BYTES // 2**20} MiB limit for a seed file; split it",
+    )
 
 
 def seed_text(raw: bytes, label: str) -> tuple[str | None, SeedIssue | None]:
@@ -87,8 +93,7 @@ def decode_text(raw: bytes, label: str) -> tuple[str | None, SeedIssue | None]:
         return None, SeedIssue(
             label,
             line,
-            f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8; "
-            "save the file as UTF-8 (Unicode)",
+            f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8; save the file as UTF-8 (Unicode)",
         )
 
 
@@ -107,13 +112,19 @@ def parse_seed_file(raw: bytes, label: str, sha256: str) -> tuple[ParsedFile | N
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
         code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
-        return None, [SeedIssue(label, line, f"this is not valid YAML: unacceptable character #x{code:04x}: {exc.reason}; remove it")]
+        return None, [
+            SeedIssue(
+                label, line, f"this is not valid YAML: unacceptable character #x{code:04x}: {exc.reason}; remove it"
+            )
+        ]
     except yaml.YAMLError as exc:
         return None, [SeedIssue(label, None, f"this is not valid YAML: {exc}")]
     if data is None:
         return ParsedFile(label, {}, {(): 1}, sha256), []
     if not isinstance(data, dict):
-        return None, [SeedIssue(label, lines.get(()), "a seed file must be a mapping of sections (document, claims, ...)")]
+        return None, [
+            SeedIssue(label, lines.get(()), "a seed file must be a mapping of sections (document, claims, ...)")
+        ]
     return ParsedFile(label, data, lines, sha256, cut), []
 
 
@@ -129,9 +140,13 @@ def parse_json_seed_file(raw: bytes, label: str, sha256: str) -> tuple[ParsedFil
     except _Refused as exc:
         return None, [SeedIssue(label, None, exc.message)]
     except RecursionError:
-        return None, [SeedIssue(label, None, f"nesting is deeper than {MAX_DEPTH} levels; the seed format never needs that")]
+        return None, [
+            SeedIssue(label, None, f"nesting is deeper than {MAX_DEPTH} levels; the seed format never needs that")
+        ]
     if _depth(data) > MAX_DEPTH:
-        return None, [SeedIssue(label, None, f"nesting is deeper than {MAX_DEPTH} levels; the seed format never needs that")]
+        return None, [
+            SeedIssue(label, None, f"nesting is deeper than {MAX_DEPTH} levels; the seed format never needs that")
+        ]
     if not isinstance(data, dict):
         return None, [SeedIssue(label, 1, "a seed file must be an object of sections (document, claims, ...)")]
     return ParsedFile(label, data, {}, sha256), []  # JSON gives no positions: issues name the path only
@@ -190,10 +205,18 @@ def _build(text: str) -> tuple[Any, dict[Loc, int], dict[Loc, tuple[int, int]]]:
         if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
             if documents > 1:
-                raise _Refused(line, "this is not valid YAML: expected a single document, found another after '---'; remove the separator")
+                raise _Refused(
+                    line,
+                    "this is not valid YAML: expected a single document, found another after '---'; remove the "
+                    "separator",
+                )
             continue
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _Refused(line, "YAML anchors and aliases (& and *) are not allowed in seed files; write the value out, and put a text that starts with & or * in single quotes")
+            raise _Refused(
+                line,
+                "YAML anchors and aliases (& and *) are not allowed in seed files; write the value out, and put a "
+                "text that starts with & or * in single quotes",
+            )
         if isinstance(event, yaml.ScalarEvent):
             if stack and isinstance(stack[-1].value, dict) and stack[-1].key is None:
                 _take_key(stack[-1], event, line, lines)
@@ -293,5 +316,9 @@ def _scalar(event: yaml.ScalarEvent, line: int) -> Any:
     try:
         return _constructor.construct_object(node, deep=True)
     except (yaml.YAMLError, ValueError, TypeError, IndexError, AttributeError, OverflowError):
-        kind = {"timestamp": "date (YYYY-MM-DD)", "int": "whole number", "float": "number"}.get(tag.rsplit(":", 1)[1], tag)
-        raise _Refused(line, f"cannot read this value: {event.value!r} is not a valid {kind}; quote it if it is text") from None
+        kind = {"timestamp": "date (YYYY-MM-DD)", "int": "whole number", "float": "number"}.get(
+            tag.rsplit(":", 1)[1], tag
+        )
+        raise _Refused(
+            line, f"cannot read this value: {event.value!r} is not a valid {kind}; quote it if it is text"
+        ) from None

@@ -7,7 +7,6 @@ issues. Items that fail validation are dropped and the rest kept, so one run rep
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from claimsdb.errors import SeedIssue
+from claimsdb.rules import CLOSE_TO_A_FIELD, closest
 from claimsdb.seeds import schema
 from claimsdb.seeds.files import stored_path
 from claimsdb.seeds.parse import Loc, ParsedFile, parse_json_seed_file, parse_seed_file, too_large
@@ -47,7 +47,9 @@ class SeedFileInput:
 def read_seed_file(root: Path, path: Path) -> tuple[SeedFileInput | None, list[SeedIssue]]:
     """One seed file, parsed and validated on its own (cross-file checks come later)."""
     if not path.resolve().is_relative_to(root.resolve()) and path.exists():
-        return None, [SeedIssue(str(path), None, "this file is a link to a place outside the seeds directory; copy it in instead")]
+        return None, [
+            SeedIssue(str(path), None, "this file is a link to a place outside the seeds directory; copy it in instead")
+        ]
     parsed, issues = parse_file(path)
     return _validated(root, path, parsed, issues)
 
@@ -56,7 +58,11 @@ def parse_file(path: Path) -> tuple[ParsedFile | None, list[SeedIssue]]:
     """Read and parse one file into plain data with its line map (YAML or JSON by suffix)."""
     label = str(path)
     if not path.exists():
-        return None, [SeedIssue(label, None, "this is a link to a file that does not exist; remove the link or restore its target")]
+        return None, [
+            SeedIssue(
+                label, None, "this is a link to a file that does not exist; remove the link or restore its target"
+            )
+        ]
     oversized = too_large(path.stat().st_size, label)  # before reading it into memory
     if oversized:
         return None, [oversized]
@@ -68,7 +74,9 @@ def parse_file(path: Path) -> tuple[ParsedFile | None, list[SeedIssue]]:
     return parse(raw, label, hashlib.sha256(raw).hexdigest())
 
 
-def _validated(root: Path, path: Path, parsed: ParsedFile | None, issues: list[SeedIssue]) -> tuple[SeedFileInput | None, list[SeedIssue]]:
+def _validated(
+    root: Path, path: Path, parsed: ParsedFile | None, issues: list[SeedIssue]
+) -> tuple[SeedFileInput | None, list[SeedIssue]]:
     if parsed is None:
         return None, issues
     content, broken, kept, issues = validate_salvaging(parsed)
@@ -132,7 +140,8 @@ def cut_values(parsed: ParsedFile) -> list[SeedIssue]:
     document (its first words are), so without this a quote would be shortened without a word."""
     return [
         SeedIssue(
-            parsed.path, line,
+            parsed.path,
+            line,
             f"{dotted(loc)}: the value was cut at ' #', which YAML reads as the start of a comment; quote the "
             f"value: put it in single quotes, e.g. {loc[-1]}: '...' (a comment goes on a line of its own)",
             column,
@@ -236,10 +245,12 @@ def _message(error: Any, loc: Loc) -> str:
     if kind == "extra_forbidden":
         name = str(loc[-1]) if loc else ""
         fields = fields_at(error["loc"][:-1])
-        close = difflib.get_close_matches(name, fields, n=1, cutoff=0.75)  # not 'file' -> 'title': list instead
+        close = closest(name, fields, CLOSE_TO_A_FIELD, most=1)
         if close:
             return f"unknown field {name!r}; did you mean {close[0]!r}?"
-        allowed = f"write one of the fields allowed here: {', '.join(fields)}" if fields else "see README 'Writing seeds'"
+        allowed = (
+            f"write one of the fields allowed here: {', '.join(fields)}" if fields else "see README 'Writing seeds'"
+        )
         return f"unknown field {name!r}; remove it, or {allowed}"
     if kind == "union_tag_not_found":
         return f"missing `type`; one of {', '.join(schema.CLAIM_TYPES)}"

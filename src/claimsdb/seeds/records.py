@@ -140,7 +140,14 @@ TERM_COLUMNS = ("method", "evidence_method", "offence", "punishment", "measure",
 
 
 CLAIM_INDEX = {name: index for index, name in enumerate(CLAIM_COLUMNS)}
-DATE_COLUMNS = ("claimed_on", "claimed_on_end", "claimed_on_precision", "claimed_on_basis", "claimed_on_inferred_reason", "claimed_on_edtf")
+DATE_COLUMNS = (
+    "claimed_on",
+    "claimed_on_end",
+    "claimed_on_precision",
+    "claimed_on_basis",
+    "claimed_on_inferred_reason",
+    "claimed_on_edtf",
+)
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass is several times slower to build, and we build a million

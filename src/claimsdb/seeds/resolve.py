@@ -74,7 +74,9 @@ class _FileResolver:
         """Claimants described on this file's claims, by id, with the line that first describes each."""
 
     def issue(self, loc: Loc, message: str) -> None:
-        self.result.issues.append(SeedIssue(self.one.parsed.path, self.one.parsed.line_of(loc), f"{dotted(loc)}: {message}"))
+        self.result.issues.append(
+            SeedIssue(self.one.parsed.path, self.one.parsed.line_of(loc), f"{dotted(loc)}: {message}")
+        )
 
     def need(self, need: Need, loc: Loc) -> None:
         self.result.needs.add(need)
@@ -84,7 +86,9 @@ class _FileResolver:
     def define(self, key: Need, loc: Loc, id_loc: Loc | None = None) -> None:
         line = self.one.parsed.line_of(loc)
         id_line = self.one.parsed.line_of(id_loc if id_loc is not None else (*loc, "id"))
-        self.result.definitions.append(Definition(key, line, id_line, dotted(id_loc if id_loc is not None else (*loc, "id"))))
+        self.result.definitions.append(
+            Definition(key, line, id_line, dotted(id_loc if id_loc is not None else (*loc, "id")))
+        )
 
     def resolve(self) -> None:
         content = self.one.content
@@ -116,7 +120,9 @@ class _FileResolver:
     def _vocabulary(self, name: str, vocabulary: schema.VocabularySeed) -> None:
         loc = ("vocabularies", name)
         self.define(("vocabulary", name), loc, loc)
-        self.result.vocabularies.append(VocabularyRecord(name, vocabulary.label, vocabulary.description, self.one.stored_path))
+        self.result.vocabularies.append(
+            VocabularyRecord(name, vocabulary.label, vocabulary.description, self.one.stored_path)
+        )
         for term_id, term in vocabulary.terms.items():
             self.define(("term", name, term_id), (*loc, "terms", term_id), (*loc, "terms", term_id))
             self.result.terms.append(TermRecord(term_id, name, term.label, term.definition, term.huridocs))
@@ -203,7 +209,9 @@ class _FileResolver:
             self.need(("source", target), (*loc, "reports_on", index))
         if source.reports_on:
             where = (*loc, "reports_on")
-            self.result.reports_on_at.setdefault(source.id, (self.one.parsed.path, self.one.parsed.line_of(where), dotted(where)))
+            self.result.reports_on_at.setdefault(
+                source.id, (self.one.parsed.path, self.one.parsed.line_of(where), dotted(where))
+            )
         published = source.published
         self.result.sources.append(
             SourceRecord(
@@ -220,16 +228,25 @@ class _FileResolver:
         try:
             resolved = path.resolve(strict=True)
         except (RuntimeError, OSError, ValueError):
-            self.issue((*loc, "file"), f"document file {document.file!r} not found; paths are relative to the seeds directory ({self.root})")
+            self.issue(
+                (*loc, "file"),
+                f"document file {document.file!r} not found; paths are relative to the seeds directory ({self.root})",
+            )
             return
         if not resolved.is_relative_to(self.root.resolve()):
-            self.issue((*loc, "file"), f"document file {document.file!r} leads outside the seeds directory; keep documents under it (e.g. documents/)")
+            self.issue(
+                (*loc, "file"),
+                f"document file {document.file!r} leads outside the seeds directory; keep documents under it (e.g. "
+                "documents/)",
+            )
             return
         if not resolved.is_file():
             self.issue((*loc, "file"), f"document file {document.file!r} is not a file")
             return
         if resolved.stat().st_size > MAX_DOCUMENT_BYTES:
-            self.issue((*loc, "file"), f"document file {document.file!r} is over the {MAX_DOCUMENT_BYTES // 2**20} MiB limit")
+            self.issue(
+                (*loc, "file"), f"document file {document.file!r} is over the {MAX_DOCUMENT_BYTES // 2**20} MiB limit"
+            )
             return
         raw = resolved.read_bytes()
         digest = hashlib.sha256(raw).hexdigest()
@@ -247,7 +264,9 @@ class _FileResolver:
             return
         stored = stored_path(self.root, path)
         self.text = text or ""
-        self.result.document = DocumentRecord(document.id, stored, digest, self.text, len(raw), document.sha256 is not None)
+        self.result.document = DocumentRecord(
+            document.id, stored, digest, self.text, len(raw), document.sha256 is not None
+        )
         self.result.document_file = SeedFileRecord(stored, digest, "document")
 
     # -- claims ----------------------------------------------------------------------------------
@@ -297,7 +316,9 @@ class _FileResolver:
         dated_by = made_in if claim.claimed_on is None and made_in is not None else None
         return ClaimRecord(claim.id, values, tuple(relations), dated_by=dated_by)
 
-    def _attribution(self, claim: schema.ClaimBase, claimant: str, document: schema.DocumentSeed, loc: Loc) -> str | None:
+    def _attribution(
+        self, claim: schema.ClaimBase, claimant: str, document: schema.DocumentSeed, loc: Loc
+    ) -> str | None:
         """How the document attributes the claim; only the publisher's own claims may leave it out."""
         if claim.attribution is not None:
             self.need(("term", ATTRIBUTION_MODES, claim.attribution), (*loc, "attribution"))
@@ -308,7 +329,7 @@ class _FileResolver:
         self.issue(
             loc,
             "say how the document attributes this claim: attribution: direct (the claimant's quoted words), "
-            "reported (\"the report said\", \"according to\"), summarised (the outlet sums up the claimant's "
+            'reported ("the report said", "according to"), summarised (the outlet sums up the claimant\'s '
             "publication) or own_voice (the outlet's own assertion; then the claimant is its publisher)",
         )
         return None
@@ -325,7 +346,8 @@ class _FileResolver:
         if held_until is not None and span.earliest is not None and span.earliest > held_until:
             self.issue(
                 (*loc, "claimed_on"),
-                f"{span.edtf} is after the document it was recorded from ({published.date.iso() if published else ''}); "
+                f"{span.edtf} is after the document it was recorded from "
+                f"({published.date.iso() if published else ''}); "
                 "a claim is made no later than the text that reports it: check the date",
             )
             return None
@@ -371,7 +393,10 @@ class _FileResolver:
                 continue
             columns.update(quantity.columns())
             if quantity.phrase and quantity.phrase not in claim.quote:
-                self.issue((*loc, "value", field_name, "phrase"), f"the phrase {quantity.phrase!r} is not in the quote; the phrase must be the quote's own words")
+                self.issue(
+                    (*loc, "value", field_name, "phrase"),
+                    f"the phrase {quantity.phrase!r} is not in the quote; the phrase must be the quote's own words",
+                )
                 ok = False
         period = fields.get("period")
         if period is not None:
@@ -416,7 +441,10 @@ def date_columns(
 
 def described_claimant_id(document_id: str, name: str) -> str:
     """The id of an unnamed claimant given none: the document's id and the words describing them."""
-    words = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "claimant-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    words = (
+        re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
+        or "claimant-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    )
     return f"{document_id}--{words}"[:120].rstrip("-_")
 
 

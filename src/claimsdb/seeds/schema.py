@@ -1,9 +1,10 @@
 """Pydantic models of what a curator writes in a seed file.
 
-These describe YAML, not tables: `load.py` maps them onto the ORM. Every model forbids unknown
-fields (a typo is an error, not a silently ignored key) and is frozen. Vocabulary terms are plain
-strings here; whether a term exists is checked against the vocabularies in `validate.py`, because
-the vocabularies are themselves seed data.
+These describe the seed format, not tables: `resolve.py` turns them into the plain records of
+`records.py`, which `load.py` writes to the tables. Every model forbids unknown fields (a typo is
+an error, not a silently ignored key) and is frozen. Vocabulary terms are plain strings here;
+whether a term exists is checked against the vocabularies in `validate.py`, because the
+vocabularies are themselves seed data.
 """
 
 from __future__ import annotations
@@ -26,6 +27,16 @@ from pydantic import (
 )
 
 from claimsdb.chars import code_point, control_problem, is_blank
+from claimsdb.rules import (
+    PARTIAL_DATE,
+    PRECISIONS,
+    QUALIFIER_OF_FORM,
+    QUANTITY_FORMS,
+    RELATION_KINDS,
+    cut_to_precision,
+    last_day,
+    read_partial_date,
+)
 
 Slug = Annotated[
     str,
@@ -66,8 +77,6 @@ DocumentWords = Annotated[
 """A short run of a document's words, which may cross a line break (a quote's prefix)."""
 Precision = Literal["day", "month", "year"]
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
@@ -93,33 +102,14 @@ class PartialDate(Model):
             return cls.model_construct(value=raw, precision="day")  # checked here: skip re-validation
         if isinstance(raw, bool) or not isinstance(raw, int | str):
             raise ValueError("a date is written YYYY-MM-DD, YYYY-MM or YYYY")
-        match = _PARTIAL_DATE.match(str(raw).strip())
-        if not match:
-            raise ValueError(f"{raw!r} is not a date; write YYYY-MM-DD, YYYY-MM or YYYY")
-        year, month, day = match.groups()
-        precision: Precision = "day" if day else "month" if month else "year"
-        try:
-            value = dt.date(int(year), int(month or 1), int(day or 1))
-        except ValueError as exc:
-            raise ValueError(f"{raw!r} is not a real date ({exc})") from None
+        value, precision = read_partial_date(raw)
         return cls.model_construct(value=value, precision=precision)
 
     def iso(self) -> str:
-        width = {"day": 10, "month": 7, "year": 4}[self.precision]
-        return self.value.isoformat()[:width]
+        return cut_to_precision(self.value, self.precision)
 
     def last_day(self) -> dt.date:
         return last_day(self.value, self.precision)
-
-
-def last_day(value: dt.date, precision: str) -> dt.date:
-    """The last day a date can mean: 2017 -> 2017-12-31, 2017-02 -> 2017-02-28."""
-    if precision == "year":
-        return dt.date(value.year, 12, 31)
-    if precision == "month":
-        following = dt.date(value.year + value.month // 12, value.month % 12 + 1, 1)
-        return following - dt.timedelta(days=1)
-    return value
 
 
 def _not_in_future(date: PartialDate | None) -> PartialDate | None:
@@ -195,7 +185,7 @@ def parse_edtf(raw: Any) -> DateSpan:
     if not isinstance(raw, str):
         raise ValueError("a date is written YYYY-MM-DD, YYYY-MM or YYYY, or as an EDTF interval such as 2019/2021")
     text = raw.strip()
-    if _PARTIAL_DATE.match(text):
+    if PARTIAL_DATE.match(text):
         date = PartialDate.parse(text)
         return DateSpan(date.value, date.last_day(), date.precision, date.iso())
     ends = text.split("/")
@@ -218,7 +208,7 @@ def parse_edtf(raw: Any) -> DateSpan:
     if earliest is not None and latest is not None and earliest > latest:
         raise ValueError(f"{raw!r} starts after it ends")
     written = [PartialDate.parse(match.group(1)) for end in ends if (match := _EDTF_END.match(end))]
-    precision = min((d.precision for d in written), key=("day", "month", "year").index)
+    precision = min((d.precision for d in written), key=PRECISIONS.index)
     return DateSpan(earliest, latest, precision, text)
 
 
@@ -262,7 +252,8 @@ class ClaimDate(Model):
     @model_validator(mode="after")
     def _one_form(self) -> ClaimDate:
         if (self.date is None) == (self.before is None and self.after is None):
-            raise ValueError("write either a date (or EDTF interval) or bounds (before, after), not both and not neither")
+            raise ValueError("write either a date (or EDTF interval) or bounds (before, after), not both and not "
+                             "neither")
         span = self.span()
         if span.earliest is not None and span.earliest > dt.date.today():
             raise ValueError(f"{span.edtf} is in the future")
@@ -280,7 +271,7 @@ class ClaimDate(Model):
         if after is not None and before is not None and after.value > before.value:
             raise ValueError(f"after {after.iso()} comes later than before {before.iso()}")
         edtf = f"{after.iso() if after else '..'}/{before.iso() if before else '..'}"
-        finest = min((d.precision for d in (after, before) if d is not None), key=("day", "month", "year").index)
+        finest = min((d.precision for d in (after, before) if d is not None), key=PRECISIONS.index)
         return DateSpan(after.value if after else None, before.last_day() if before else None, finest, edtf)
 
 
@@ -312,8 +303,7 @@ class Quantity(Model):
         forms = [name for name in QUANTITY_FORMS if getattr(self, name) is not None]
         if len(forms) != 1:
             raise ValueError(
-                "write exactly one of " + ", ".join(QUANTITY_FORMS)
-                + (f" (found {', '.join(forms)})" if forms else "")
+                "write exactly one of " + ", ".join(QUANTITY_FORMS) + (f" (found {', '.join(forms)})" if forms else "")
             )
         if self.between is not None and not 0 <= self.between[0] < self.between[1]:
             raise ValueError("between takes [low, high] with 0 <= low < high")
@@ -321,36 +311,28 @@ class Quantity(Model):
 
     def columns(self) -> dict[str, Any]:
         """The value/lower/upper/qualifier columns a spreadsheet can filter on."""
+        form = next((name for name in QUANTITY_FORMS if getattr(self, name) is not None), "vague")
+        given = getattr(self, form)
         value = lower = upper = None
-        if self.exact is not None:
-            value = lower = upper = self.exact
-            qualifier = "exact"
-        elif self.over is not None:
-            lower, qualifier = self.over, "more_than"
-        elif self.at_least is not None:
-            lower, qualifier = self.at_least, "at_least"
-        elif self.under is not None:
-            upper, qualifier = self.under, "less_than"
-        elif self.at_most is not None:
-            upper, qualifier = self.at_most, "at_most"
-        elif self.about is not None:
-            value, qualifier = self.about, "approximately"
-        elif self.almost is not None:
-            value, upper, qualifier = self.almost, self.almost, "almost"
-        elif self.between is not None:
-            (lower, upper), qualifier = self.between, "range"
-        else:
-            qualifier = "vague"
+        if form == "exact":
+            value = lower = upper = given
+        elif form in ("over", "at_least"):
+            lower = given
+        elif form in ("under", "at_most"):
+            upper = given
+        elif form == "about":
+            value = given
+        elif form == "almost":
+            value = upper = given
+        elif form == "between":
+            lower, upper = given
         return {
             "quantity_value": value,
             "quantity_lower": lower,
             "quantity_upper": upper,
-            "quantity_qualifier": qualifier,
+            "quantity_qualifier": QUALIFIER_OF_FORM[form],
             "quantity_phrase": self.phrase or self.vague,
         }
-
-
-QUANTITY_FORMS = ("exact", "over", "at_least", "under", "at_most", "about", "almost", "between", "vague")
 
 
 class Period(Model):
@@ -452,6 +434,7 @@ TERM_FIELDS: dict[str, str] = {
     "location": "execution_locations",
 }
 
+
 def term_column(claim_type: str, field_name: str) -> str:
     """The claims-table column a value's term field is stored in (both `method`s cannot share one)."""
     return "evidence_method" if (claim_type, field_name) == ("evidence_basis", "method") else field_name
@@ -465,9 +448,6 @@ def term_fields(claim_type: str) -> list[tuple[str, str]]:
         if not only_for or only_for == claim_type:
             fields.append((field_name, vocabulary))
     return fields
-
-
-RELATION_KINDS = ("corroborates", "contradicts", "refines", "supersedes")
 
 
 UNNAMED_KINDS = ("unnamed_person", "unnamed_group", "collective")
@@ -705,9 +685,14 @@ class AssessmentSeed(Model):
         if self.reliability is None and self.credibility is None:
             raise ValueError("give a reliability (A-F) or a credibility (1-6)")
         if self.credibility is not None and kind != "claim":
-            raise ValueError("credibility (1-6) grades a claim's information; an organisation or publication gets a reliability (A-F)")
+            raise ValueError(
+                "credibility (1-6) grades a claim's information; an organisation or publication gets a reliability "
+                "(A-F)"
+            )
         if self.reliability is not None and kind == "claim":
-            raise ValueError("reliability (A-F) grades where a claim comes from: assess its source or organisation instead")
+            raise ValueError(
+                "reliability (A-F) grades where a claim comes from: assess its source or organisation instead"
+            )
         return self
 
 

@@ -46,7 +46,11 @@ def _diagnose(exc: yaml.MarkedYAMLError, text: str, loader: type) -> tuple[Any, 
     problem, context = str(exc.problem or ""), str(exc.context or "")
     here, opened = exc.problem_mark, exc.context_mark
     # where an unfinished key or bracket began, not where the parser gave up (often the next line)
-    mark = opened if opened and context.startswith(("while scanning a simple key", "while parsing a flow")) else here or opened
+    mark = (
+        opened
+        if opened and context.startswith(("while scanning a simple key", "while parsing a flow"))
+        else here or opened
+    )
     if mark is None:
         return None, ""
     if any("\t" in _indent(row) for row in text.splitlines()[max(0, mark.line - 1) : mark.line + 1]):
@@ -69,8 +73,10 @@ def _diagnose(exc: yaml.MarkedYAMLError, text: str, loader: type) -> tuple[Any, 
         quote = value.style
         if value.start_mark.line == here.line:
             return here, (
-                f"this value starts with {quote}, so YAML ends it at the next {quote} and cannot read the rest of the line; "
-                f"quote the whole value: put it in single quotes and write each ' inside it twice, e.g. {written}'it''s said'"
+                f"this value starts with {quote}, so YAML ends it at the next {quote} and cannot read the rest of "
+                "the line; "
+                "quote the whole value: put it in single quotes and write each ' inside it twice, e.g. "
+                f"{written}'it''s said'"
             )
         return value.start_mark, (
             f"the {quote} that opens this value is closed only on line {here.line + 1}, by the next {quote}: "

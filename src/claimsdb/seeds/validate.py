@@ -12,13 +12,13 @@ so one run reports all of them.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from claimsdb.errors import SeedIssue
+from claimsdb.rules import CLOSE_TO_A_NAME, CLOSE_TO_AN_ID, closest, closest_hint
 from claimsdb.seeds.records import (
     DATE_COLUMNS,
     CLAIM_INDEX,
@@ -99,8 +99,32 @@ class _Defined:
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
+_LINE_BITS = 24
+"""Bits for a line number in a packed place: a file has fewer lines than bytes, and MAX_SEED_BYTES
+is below 2**24, so any line of a seed file fits."""
+
+
+def _claim_place(file_index: int, line: int | None) -> int:
+    """Where a claim is defined, as one int: the index of its file among the results read, and its
+    line (0 for none) in the low _LINE_BITS bits. A million claims are checked in one load, and a
+    small int per claim costs a fraction of a tuple or an object."""
+    return file_index << _LINE_BITS | (line or 0)
+
+
+def _unpack_place(place: int) -> tuple[int, int | None]:
+    """(file index, line or None) from _claim_place's int."""
+    return place >> _LINE_BITS, place & ((1 << _LINE_BITS) - 1) or None
+
+
 class _SeedSet:
-    def __init__(self, root: Path, results: list[FileResult], unreadable: dict[str, frozenset[str]], stored: StoredSeeds, scope: set[str]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        results: list[FileResult],
+        unreadable: dict[str, frozenset[str]],
+        stored: StoredSeeds,
+        scope: set[str],
+    ) -> None:
         self.root = root
         self.results = results
         self.unreadable = unreadable
@@ -110,8 +134,7 @@ class _SeedSet:
         self.broken_ids: set[str] = {key for result in results for key in result.broken_ids}
         self.defined: dict[Need, _Defined] = {}
         self.claims: dict[str, int] = {}
-        """Claims defined by the files read: id -> where, as (index in results) << 24 | line (a
-        million of them: a number each, not an object)."""
+        """Claims defined by the files read: id -> where, packed by _claim_place."""
         self.stored_claims: set[str] = set()
         self.term_vocabulary: dict[str, str] = {}
         self.published: dict[str, PublishedDate | None] = {}
@@ -146,16 +169,34 @@ class _SeedSet:
                     continue
                 if key[0] == "vocabulary" and key in self.defined:
                     duplicate_vocabularies.add((result.path, key[1]))
-                    self.issues.append(SeedIssue(result.path, definition.id_line, f"{definition.id_loc}: vocabulary {key[1]!r} is defined twice; keep one definition"))
+                    self.issues.append(
+                        SeedIssue(
+                            result.path,
+                            definition.id_line,
+                            f"{definition.id_loc}: vocabulary {key[1]!r} is defined twice; keep one definition",
+                        )
+                    )
                     continue
                 if key[0] == "term" and key[2] in self.term_vocabulary:
                     other = self.term_vocabulary[key[2]]
-                    self.issues.append(SeedIssue(result.path, definition.id_line, f"{definition.id_loc}: term {key[2]!r} is already in vocabulary {other!r}; term ids are unique across vocabularies"))
+                    self.issues.append(
+                        SeedIssue(
+                            result.path,
+                            definition.id_line,
+                            f"{definition.id_loc}: term {key[2]!r} is already in vocabulary {other!r}; term ids are "
+                            "unique across vocabularies",
+                        )
+                    )
                     continue
                 if key in self.defined:
                     first = self.defined[key]
                     self.issues.append(
-                        SeedIssue(result.path, definition.id_line, f"{definition.id_loc}: duplicate {key[0]} id {key[1]!r} (first in {first.at()}); ids must be unique across all seed files")
+                        SeedIssue(
+                            result.path,
+                            definition.id_line,
+                            f"{definition.id_loc}: duplicate {key[0]} id {key[1]!r} (first in {first.at()}); ids "
+                            "must be unique across all seed files",
+                        )
                     )
                     continue
                 self.defined[key] = _Defined(result.path, definition.line)
@@ -165,12 +206,18 @@ class _SeedSet:
                 first = self.claims.get(claim_id)
                 if first is not None:
                     where = self._claim_definition(result, index)
-                    at = _Defined(self.results[first >> 24].path, first & 0xFFFFFF or None).at()
+                    file_index, first_line = _unpack_place(first)
+                    at = _Defined(self.results[file_index].path, first_line).at()
                     self.issues.append(
-                        SeedIssue(result.path, where.id_line, f"{where.id_loc}: duplicate claim id {claim_id!r} (first in {at}); ids must be unique across all seed files")
+                        SeedIssue(
+                            result.path,
+                            where.id_line,
+                            f"{where.id_loc}: duplicate claim id {claim_id!r} (first in {at}); ids must be unique "
+                            "across all seed files",
+                        )
                     )
                     continue
-                self.claims[claim_id] = position << 24 | (line or 0)
+                self.claims[claim_id] = _claim_place(position, line)
             for source in result.sources:  # the first definition counts; a second one was reported
                 self.published.setdefault(source.id, published_date(source))
                 self.reports_on.setdefault(source.id, source.reports_on)
@@ -227,7 +274,12 @@ class _SeedSet:
 
     def _stored_claims_needed(self) -> None:
         """Related claims defined in files not read this time: ask the database about just those."""
-        wanted = {need[1] for result in self.results for need in result.needs if need[0] == "claim" and not self.satisfied(need)}
+        wanted = {
+            need[1]
+            for result in self.results
+            for need in result.needs
+            if need[0] == "claim" and not self.satisfied(need)
+        }
         for key, path in self.stored.claims.files_defining(wanted).items():
             if path not in self.scope:
                 self.stored_claims.add(key)
@@ -256,8 +308,7 @@ class _SeedSet:
         known = sorted(k[1] for k in self.defined if k[0] == what)
         if what == "claim":
             known = sorted({*self.claims, *self.stored.claims.ids_outside(self.scope)})
-        close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
-        hint = f"; closest: {', '.join(close)}" if close else ""
+        hint = closest_hint(key, known, CLOSE_TO_AN_ID)
         return f"unknown {what} {key!r}{hint}; {_WHERE_TO_DEFINE.get(what, 'define it')} or fix the id"
 
     def _unknown_term(self, vocabulary: str, term: str) -> str | None:
@@ -267,7 +318,7 @@ class _SeedSet:
         known = sorted(t for t, v in self.term_vocabulary.items() if v == vocabulary)
         if not known:
             return f"{term!r} needs the vocabulary {vocabulary!r}, which no seed file defines"
-        close = difflib.get_close_matches(term, known, n=3, cutoff=0.4)
+        close = closest(term, known, CLOSE_TO_A_NAME)
         hint = f"closest known: {', '.join(close)}" if close else f"known: {', '.join(known[:12])}"
         return (
             f"unknown {vocabulary} term {term!r} ({hint}); use a known term or add it, with a label "
@@ -282,7 +333,7 @@ class _SeedSet:
             state[node] = 1
             for nxt in graph[node]:
                 if state.get(nxt) == 1:
-                    cycle = [*path[path.index(nxt):], nxt] if nxt in path else [node, nxt]
+                    cycle = [*path[path.index(nxt) :], nxt] if nxt in path else [node, nxt]
                     self._cycle(cycle)
                 elif nxt not in state:
                     visit(nxt, [*path, nxt])
@@ -352,7 +403,8 @@ def build_bundle(
     if seeds.unchecked:
         issues.append(
             SeedIssue(
-                str(root), None,
+                str(root),
+                None,
                 f"{seeds.unchecked} references to ids or terms could not be checked because "
                 f"{', '.join(sorted(seeds.unreadable))} could not be read; they will be once it is fixed",
             )  # fmt: skip
@@ -386,7 +438,10 @@ def files_to_reread(stored: StoredSeeds, results: list[FileResult], scope: set[s
             reached.add(path)
     reached |= set(stored.claims.files_defining([key[1] for key in now if key[0] == "claim"]).values())
     changed_dates = [
-        source.id for result in results for source in result.sources if stored.published.get(source.id) != published_date(source)
+        source.id
+        for result in results
+        for source in result.sources
+        if stored.published.get(source.id) != published_date(source)
     ]
     reached |= stored.claims.files_dated_by(changed_dates)
     return reached - scope

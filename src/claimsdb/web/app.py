@@ -32,6 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from claimsdb import api
 from claimsdb.errors import ClaimsError, DatabaseStateError, NotFound
 from claimsdb.render import describe_period, describe_quantity, render_rows, to_json
+from claimsdb.rules import SORTS
 from claimsdb.web import figures_views, views
 
 HERE = Path(__file__).parent
@@ -88,6 +89,7 @@ def _templates() -> Jinja2Templates:
         describe_quantity=describe_quantity,
         describe_period=describe_period,
         PAGE_SIZE=views.PAGE_SIZE,
+        CONFLICT=figures_views.CONFLICT,
     )
     env.filters.update(type_label=views.type_label, http_url=views.http_url, bdi=views.isolate)
     env.tests["term"] = lambda item: isinstance(item, api.TermInfo)  # a vocabulary term in a claim's value
@@ -292,5 +294,5 @@ def _list_context(params: Mapping[str, str], page: views.Page, counts: api.Facet
         "filters_set": len(set(params) - {"q", "sort"}),
         "titles": {key: title for key, title, _ in counts.sources} if counts else {},
         "error": error,
-        "sorts": (("document", "reading order"), ("date", "date"), ("claimant", "claimant"), ("type", "type"), ("id", "id")),
+        "sorts": tuple(SORTS.items()),
     }

@@ -25,6 +25,8 @@ PALETTE = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#0
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 20, 20, 36
 CONFLICT = "#c81e1e"
+"""The colour that marks a conflict in a chart (templates/_chart.html); static/style.css, which
+cannot read it, repeats it for a measure in conflict."""
 
 Scale = Callable[[float], float]
 """Data (a count, or a date's ordinal) -> pixels."""
@@ -197,7 +199,9 @@ def _chart(measure: Measure, groups: list[FigureGroup]) -> Chart:
     )  # fmt: skip
 
 
-def _point(value: FigureValue, group: FigureGroup, colour: str, x: float, left: float, right: float, scale: Scale) -> Point:
+def _point(
+    value: FigureValue, group: FigureGroup, colour: str, x: float, left: float, right: float, scale: Scale
+) -> Point:
     interval = value.interval
     low, high = interval.low or 0, interval.high
     if interval.kind == "exact":
@@ -219,7 +223,8 @@ def _point(value: FigureValue, group: FigureGroup, colour: str, x: float, left: 
         notes.append(f"superseded by {value.superseded_by}")
     title = (
         f"{value.claimant_name}: {said} ({interval.text()}) for {group.period.text()}; "
-        f"{'in ' + value.made_in_id if value.made_in_id else 'publication not identified'}, claimed {value.claimed_on or 'date unknown'}"
+        f"{'in ' + value.made_in_id if value.made_in_id else 'publication not identified'}, claimed "
+        f"{value.claimed_on or 'date unknown'}"
         f"{'; ' + '; '.join(notes) if notes else ''}. Claim {value.claim_id}"
     )
     return Point(

@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 
 from claimsdb.api import (
-    SORTS,
     Anchor,
     ClaimFilter,
     ClaimProvenance,
@@ -26,6 +25,7 @@ from claimsdb.api import (
     whole_number,
 )
 from claimsdb.errors import ClaimsError
+from claimsdb.rules import SORTS, http_url
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -199,7 +199,11 @@ def active_filters(params: Mapping[str, str], shown: Sequence[Facet] = ()) -> li
     for name, value in params.items():
         if name == "sort" or (name in ("from", "to") and params.get("from") == params.get("to")):
             continue
-        text = "included" if name == "withdrawn" else labels.get((name, value.casefold() if name == "claimant" else value), value)
+        text = (
+            "included"
+            if name == "withdrawn"
+            else labels.get((name, value.casefold() if name == "claimant" else value), value)
+        )
         chips.append(ActiveFilter(FILTER_LABELS[name], text, {name: None}))
     if params.get("from") and params.get("from") == params.get("to"):
         chips.append(ActiveFilter("claimed in", params["from"], {"from": None, "to": None}))
@@ -360,13 +364,6 @@ def citation(claim: ClaimProvenance, url: str) -> str:
         f"[document {doc.id}, sha256 {anchor.document_sha256}, characters {anchor.start}–{anchor.end}]. "
         f"claimsdb claim {claim.id}, {url}"
     )
-
-
-def http_url(url: str | None) -> str | None:
-    """A URL that is safe in href (http or https only): a seed's `javascript:` URL stays text."""
-    if url and url.strip().lower().startswith(("http://", "https://")):
-        return url.strip()
-    return None
 
 
 def isolate(value: object) -> Markup:
