@@ -44,10 +44,11 @@ def test_each_quantity_form_is_stored_with_its_qualifier(said: dict[str, object]
 
 @pytest.mark.parametrize("qualifier", rules.QUANTITY_QUALIFIERS)
 def test_every_qualifier_is_put_in_words_and_read_as_an_interval(qualifier: str) -> None:
+    from claimsdb.api import ClaimValue
     from claimsdb.figures import interval_of
     from claimsdb.render import describe_quantity
 
-    value = {"quantity_qualifier": qualifier, "quantity_value": 10, "quantity_lower": 10, "quantity_upper": 12}
+    value = ClaimValue(quantity_qualifier=qualifier, quantity_value=10, quantity_lower=10, quantity_upper=12)
     assert describe_quantity(value) != qualifier
     assert (interval_of(qualifier, 10, 10, 12).kind == "unknown") == (qualifier == "vague")
 
