@@ -7,13 +7,19 @@ tests/test_real_seeds.py alone reads them (SEEDS), and only in ways that stay tr
 
 from __future__ import annotations
 
+import http.client
 import importlib.util
 import itertools
 import re
 import shutil
-from collections.abc import Callable, Iterator
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import MetaData, create_engine, select, text
@@ -21,9 +27,14 @@ from typer.testing import CliRunner
 
 from claimsdb.cli import app
 from claimsdb.db.engine import database_url
-from pg_server import PostgresServer, start_server
+from pg_server import PostgresServer, free_port, start_server
 
 PROJECT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+"""Debian's Chromium, which the browser tests drive (.ci/run installs it)."""
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]  # fmt: skip
+"""As root, in a closed network: no sandbox, and none of the background connections it would try."""
 SEEDS = PROJECT / "seeds"
 FIXTURES = PROJECT / "tests" / "fixtures"
 BASIC = FIXTURES / "basic"
@@ -202,3 +213,70 @@ def item_index(path: Path, needle: str) -> int:
     text = path.read_text(encoding="utf-8")
     at = text.index(needle)
     return sum(1 for item in re.finditer(r"^  - id: ", text, re.MULTILINE) if item.start() <= at) - 1
+
+
+T = TypeVar("T")
+
+
+def wait_until(what: str, timeout: float, probe: Callable[[], T | None], proc: subprocess.Popen[Any] | None = None,
+               interval: float = 0.05) -> T:  # fmt: skip
+    """Poll `probe` until it returns something truthy; fail clearly at the deadline or if `proc` exits first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if proc is not None and proc.poll() is not None:
+            out, err = proc.communicate()
+            pytest.fail(f"the process exited (status {proc.returncode}) before {what}\nstdout:\n{out}\nstderr:\n{err}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+@dataclass(frozen=True)
+class Served:
+    """A running `claims serve`: where it answers, and the file its output goes to."""
+
+    url: str
+    port: int
+    log: Path
+
+
+@contextmanager
+def serving(db: str | Path, log_dir: Path, *options: str, env: dict[str, str] | None = None, cwd: Path | None = None,
+            ready: Sequence[int] = (200,), timeout: float = 30) -> Iterator[Served]:  # fmt: skip
+    """`claims --db DB serve OPTIONS...` started as a user starts it, on a free loopback port; yields
+    once `/` answers with a status in `ready`, and stops the server afterwards."""
+    port = free_port()
+    log = log_dir / f"serve-{port}.log"
+    command = [sys.executable, "-m", "claimsdb", "--db", str(db), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with log.open("wb") as sink:
+        process = subprocess.Popen([*command, *options], stdout=sink, stderr=subprocess.STDOUT, env=env, cwd=cwd)
+    try:
+
+        def answering() -> bool:
+            if process.poll() is not None:
+                pytest.fail(f"`claims serve` exited with status {process.returncode}:\n{log.read_text(errors='replace')}")
+            return _answers(port, ready)
+
+        wait_until(f"`claims serve` to answer on port {port}", timeout, answering, interval=0.1)
+        yield Served(f"http://127.0.0.1:{port}", port, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _answers(port: int, ready: Sequence[int]) -> bool:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        connection.request("GET", "/")
+        return connection.getresponse().status in ready
+    except OSError:
+        return False
+    finally:
+        connection.close()

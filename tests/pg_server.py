@@ -37,7 +37,7 @@ def _bindir() -> Path:
     )
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -84,7 +84,7 @@ def start_server() -> PostgresServer:
     if os.geteuid() == 0:
         shutil.chown(base, user="postgres", group="postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
-    server = PostgresServer(base, _free_port(), bindir, as_user)
+    server = PostgresServer(base, free_port(), bindir, as_user)
     try:
         server.start()
     except Exception:

@@ -17,20 +17,19 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, create_engine, text
 
 from claimsdb.db.engine import database_url
-from conftest import generate_corpus, snapshot
+from conftest import generate_corpus, snapshot, wait_until
 
 PROJECT = Path(__file__).resolve().parents[1]
 LOAD_LOCK_KEY = 0x636C61696D73  # "claims": the advisory lock key every PostgreSQL load takes
 LOCKED_CLAIM = "hrdc-2018-method-shooting"  # a claim of tests/fixtures/basic that a synthetic corpus withdraws
 WAL_GROWTH_BEFORE_KILL = 8 * 1024 * 1024  # well into the claim inserts, seconds before the commit
 
-T = TypeVar("T")
 
 
 # --- synthetic corpora, generated once per session -----------------------------------------------
@@ -106,22 +105,6 @@ def kill(proc: subprocess.Popen[str]) -> tuple[str, str]:
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == -signal.SIGKILL, f"exit status {proc.returncode}\nstdout:\n{out}\nstderr:\n{err}"
     return out, err
-
-
-def wait_until(what: str, timeout: float, probe: Callable[[], T | None], proc: subprocess.Popen[str] | None = None,
-               interval: float = 0.05) -> T:  # fmt: skip
-    """Poll `probe` until it returns something truthy; fail clearly at the deadline or if `proc` exits first."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if proc is not None and proc.poll() is not None:
-            out, err = proc.communicate()
-            pytest.fail(f"the load exited (status {proc.returncode}) before {what}\nstdout:\n{out}\nstderr:\n{err}")
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up after {timeout} s waiting for {what}")
-        time.sleep(interval)
 
 
 def clean(out: str, err: str) -> None:

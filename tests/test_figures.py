@@ -14,12 +14,6 @@ import io
 import json
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import fields
 from pathlib import Path
@@ -43,6 +37,7 @@ from claimsdb.errors import ClaimsError
 from claimsdb.query import ClaimFilter
 from claimsdb.web import create_app
 from claimsdb.web.app import SECURITY_HEADERS
+from conftest import CHROMIUM, CHROMIUM_ARGS, serving
 
 Cli = Callable[..., Any]
 
@@ -304,49 +299,12 @@ def test_figures_csv_and_filters_on_the_web(client: TestClient) -> None:
 
 # --- in Chromium ------------------------------------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
 
 @pytest.fixture
 def site(sqlite_figures: str, tmp_path: Path) -> Iterator[str]:
     """`claims serve` on the fixture, as a user starts it, on a free loopback port."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = tmp_path / "serve.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "claimsdb", "--db", sqlite_figures, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=sink, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            for _ in range(150):
-                if process.poll() is not None:
-                    pytest.fail(f"`claims serve` exited:\n{log.read_text()}")
-                try:
-                    with urllib.request.urlopen(url + "/figures", timeout=2):
-                        break
-                except (urllib.error.URLError, ConnectionError, TimeoutError):
-                    time.sleep(0.2)
-            else:
-                pytest.fail(f"`claims serve` did not answer:\n{log.read_text()}")
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    with serving(sqlite_figures, tmp_path) as served:
+        yield served.url
 
 
 def test_chromium_draws_the_chart_and_follows_a_point_to_its_claim(site: str, tmp_path: Path) -> None:

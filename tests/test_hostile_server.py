@@ -17,18 +17,17 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
-from conftest import generate_corpus, snapshot, write_seed
+import conftest
+from conftest import generate_corpus, snapshot, wait_until, write_seed
 
 Cli = Callable[..., Any]
-T = TypeVar("T")
 
 CLAIM = "hc-ngo-shooting"
 DOCUMENT = "hc-article"
@@ -111,23 +110,6 @@ def claims_process(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """`claims ARGS...` as a real child process."""
     return subprocess.run([sys.executable, "-m", "claimsdb", *args], capture_output=True, text=True, env=_child_env(),
                           cwd=cwd, timeout=300, check=False)  # fmt: skip
-
-
-def wait_until(
-    what: str, timeout: float, probe: Callable[[], T | None], proc: subprocess.Popen[Any] | None = None
-) -> T:
-    """Poll `probe` until it returns something truthy; fail clearly at the deadline or if `proc` exits first."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if proc is not None and proc.poll() is not None:
-            out, err = proc.communicate()
-            pytest.fail(f"the process exited (status {proc.returncode}) before {what}\nstdout:\n{out}\nstderr:\n{err}")
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up after {timeout} s waiting for {what}")
-        time.sleep(0.02)
 
 
 # --- 8. reading works where writing cannot --------------------------------------------------------
@@ -327,38 +309,14 @@ def test_a_stopped_load_leaves_no_worker_running(big_corpus: Path, tmp_path: Pat
 # --- 12. the web server: no trust in the Host header, limits on slow clients, a streamed CSV --------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def serving(db: Path, tmp_path: Path, *options: str) -> Iterator[tuple[str, int]]:
-    """`claims --db DB serve OPTIONS...` on a free loopback port, answering; stopped afterwards."""
-    port = _free_port()
-    log = tmp_path / f"serve-{port}.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "claimsdb", "--db", str(db), "serve", "--port", str(port), *options],
-                                   stdout=sink, stderr=subprocess.STDOUT, env=_child_env(), cwd=tmp_path)  # fmt: skip
-    try:
-        wait_until(f"`claims serve` to answer on port {port}", 120, lambda: _answers(port), process)
-        yield "127.0.0.1", port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    assert "Traceback" not in log.read_text(errors="replace"), log.read_text(errors="replace")
-
-
-def _answers(port: int) -> bool:
-    try:
-        return get(port, "/")[0] in (200, 503)  # 503: a database that is not ready, as the page says
-    except OSError:
-        return False
+    """`claims --db DB serve OPTIONS...` on a free loopback port, answering; stopped afterwards,
+    having logged no traceback."""
+    ready = (200, 503)  # 503: a database that is not ready, as the page says
+    with conftest.serving(db, tmp_path, *options, env=_child_env(), cwd=tmp_path, ready=ready, timeout=120) as served:
+        yield "127.0.0.1", served.port
+    assert "Traceback" not in served.log.read_text(errors="replace"), served.log.read_text(errors="replace")
 
 
 def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, list[tuple[str, str]], bytes]:

@@ -15,12 +15,6 @@ import hashlib
 import io
 import json
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -37,12 +31,12 @@ from claimsdb.linked_data import document_uri
 from claimsdb.query import ClaimFilter, document_text
 from claimsdb.web import create_app
 from claimsdb.web.app import SECURITY_HEADERS
+from conftest import CHROMIUM, CHROMIUM_ARGS, serving
 
 Cli = Callable[..., Any]
 
 FIXTURE = Path(__file__).parent / "fixtures" / "stdexport"
 HOSTILE = 'A defector says </script><script>alert("x")</script> they saw <b>them</b> shot & more: <!-- -->'
-CHROMIUM = "/usr/bin/chromium"
 DOCUMENT_FILES = {"hyesan-vigil": "hyesan-vigil.txt", "untitled-brief": "untitled-brief.txt"}
 
 ANNOTATION_TERMS = {
@@ -357,44 +351,16 @@ def test_claim_page_embeds_schema_org_claim_that_a_hostile_statement_cannot_brea
 # --- in Chromium: the JSON-LD is data, the page loads, the policy holds ------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def served(sqlite_loaded: str, tmp_path: Path) -> Iterator[str]:
     """`claims serve` on the fixture database, on a free loopback port, stopped afterwards."""
-    port = _free_port()
-    log = tmp_path / "serve.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "claimsdb", "--db", sqlite_loaded, "serve",
-             "--host", "127.0.0.1", "--port", str(port)],
-            stdout=sink, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            url = f"http://127.0.0.1:{port}"
-            for _ in range(150):
-                if process.poll() is not None:
-                    pytest.fail(f"`claims serve` exited:\n{log.read_text()}")
-                try:
-                    with urllib.request.urlopen(url + "/", timeout=2):
-                        break
-                except (urllib.error.URLError, ConnectionError, TimeoutError):
-                    time.sleep(0.2)
-            else:
-                pytest.fail(f"`claims serve` did not answer:\n{log.read_text()}")
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    with serving(sqlite_loaded, tmp_path) as site:
+        yield site.url
 
 
 def test_in_chromium_the_json_ld_is_read_as_data_and_nothing_runs(served: str) -> None:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()  # JavaScript on: a script that broke out would run, or be refused
             messages: list[str] = []

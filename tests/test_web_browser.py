@@ -8,12 +8,6 @@ No skips: if Chromium or Playwright cannot start, the test fails and says how to
 from __future__ import annotations
 
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,12 +18,10 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from claimsdb import api
 from claimsdb.query import ClaimFilter
-from conftest import add_filler_claims
+from conftest import CHROMIUM, CHROMIUM_ARGS, add_filler_claims, serving
 
 Cli = Callable[..., Any]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 STARTUP_SECONDS = 30
 
 
@@ -39,26 +31,6 @@ class Site:
     db: str
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"`claims serve` exited with status {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url + "/", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    pytest.fail(f"`claims serve` did not answer on {url} within {STARTUP_SECONDS} s:\n{log.read_text()}")
-
-
 @pytest.fixture
 def site(tmp_path: Path, basic_seeds: Path, cli: Cli) -> Iterator[Site]:
     """The real server, started as a user would, on a free loopback port, stopped afterwards."""
@@ -66,24 +38,8 @@ def site(tmp_path: Path, basic_seeds: Path, cli: Cli) -> Iterator[Site]:
     add_filler_claims(basic_seeds, 40)
     loaded = cli("--db", db, "load", basic_seeds, "--quiet")
     assert loaded.exit_code == 0, loaded.output
-    port = _free_port()
-    log = tmp_path / "serve.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "claimsdb", "--db", db, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=sink, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            url = f"http://127.0.0.1:{port}"
-            _wait_until_up(url, process, log)
-            yield Site(url, db)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with serving(db, tmp_path, timeout=STARTUP_SECONDS) as served:
+        yield Site(served.url, db)
 
 
 @pytest.fixture
