@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from claimsdb import __version__
 from claimsdb.db.database import Database
 from claimsdb.db.engine import DEFAULT_WAIT_SECONDS
+from claimsdb.db.limits import Deadline
 from claimsdb.db.migrate import ensure_current, upgrade_database
 from claimsdb.errors import ClaimsError, DatabaseStateError, NotFound
 from claimsdb.export import TERMS_FILE, csv_blocks, datapackage, write_export, write_terms
@@ -54,6 +55,7 @@ from claimsdb.query import (
     SourceRow,
     Stats,
     count_claims,
+    count_claims_by,
     document_quotes,
     document_text,
     facet_counts,
@@ -64,6 +66,7 @@ from claimsdb.query import (
     list_sources,
     overview,
     source_reports,
+    source_titles,
     stats,
     whole_number,
 )
@@ -254,24 +257,50 @@ def show(db: DatabaseLike, claim_id: str) -> ClaimProvenance:
         return get_claim(session, claim_id)
 
 
+COUNT_TIME_LIMIT = 0.2
+"""Seconds a list page's total and facets may take together: on a large database, a count not
+done by then is left out (the page says "many") rather than keep the reader waiting."""
+
+
 @dataclass(frozen=True)
 class ClaimsPage:
     """One page of the claims `filters` select, how many there are in all, and their facets."""
 
-    total: int
+    total: int | None
+    """None when not counted within the time limit."""
     rows: list[ClaimRow]
+    more: bool
+    """Whether claims follow this page (known without the total)."""
     counts: FacetCounts | None
     """None when nothing matches."""
+    titles: dict[str, str]
+    """The titles of the documents the rows were recorded from."""
 
 
-def claims_page(db: DatabaseLike, filters: ClaimFilter, *, offset: int, limit: int) -> ClaimsPage:
-    """The web's claims list: one page and the counts, read in one transaction."""
+def claims_page(
+    db: DatabaseLike, filters: ClaimFilter, *, offset: int, limit: int, time_limit: float | None = COUNT_TIME_LIMIT
+) -> ClaimsPage:
+    """The web's claims list: one page and the counts, read in one transaction.
+
+    The page's rows are always read; the total and the facets then share `time_limit` seconds
+    (None: no limit, every count exact), and whatever is not counted by then is None. A page
+    that is the selection's last gives its total without counting.
+    """
     from dataclasses import replace
 
     with reading(db) as session:
-        total = count_claims(session, filters)
-        rows = list_claims(session, replace(filters, offset=offset, limit=limit))
-        return ClaimsPage(total, rows, facet_counts(session, filters) if total else None)
+        fetched = list_claims(session, replace(filters, offset=offset, limit=limit + 1))
+        rows, more = fetched[:limit], len(fetched) > limit
+        deadline = Deadline.after(time_limit)
+        if rows and not more:
+            total: int | None = offset + len(rows)
+        elif not rows and not offset:
+            total = 0
+        else:
+            total = count_claims_by(session, filters, deadline)
+        counts = facet_counts(session, filters, deadline) if total != 0 else None
+        titles = source_titles(session, sorted({row.document_id for row in rows}))
+        return ClaimsPage(total, rows, more, counts, titles)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ ids, and say which known values come closest when nothing matches.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from claimsdb.db import models as m
 from claimsdb.db.base import BATCH_SIZE
+from claimsdb.db.limits import Deadline, TooSlow, time_limit
 from claimsdb.db.search import SearchPlan, by_rowid, has_words, matches, plan_search
 from claimsdb.errors import ClaimsError, NotFound
 from claimsdb.rules import CLOSE_TO_A_NAME, closest_hint, cut_to_precision, last_day, read_partial_date
@@ -371,6 +373,16 @@ def count_claims(session: Session, filters: ClaimFilter) -> int:
     return session.scalar(query) or 0
 
 
+def count_claims_by(session: Session, filters: ClaimFilter, deadline: Deadline) -> int | None:
+    """count_claims, or None when counting would run past `deadline` (then nothing is known)."""
+    conditions = filter_conditions(session, filters)  # names resolved before the clock runs
+    try:
+        with time_limit(session, deadline):
+            return session.scalar(select(func.count()).select_from(m.Claim).where(*conditions)) or 0
+    except TooSlow:
+        return None
+
+
 def list_claims(session: Session, filters: ClaimFilter) -> list[ClaimRow]:
     """The claims `filters` select, in their order; a search is planned for this very page."""
     plan = search_plan(session, filters)
@@ -454,44 +466,91 @@ def _row(claim: m.Claim, claimant_name: str, made_in_title: str | None, filters:
 
 @dataclass(frozen=True)
 class FacetCounts:
-    """Counts of the selected claims by type, claimant, publication and year, as (key, label, count)."""
+    """Counts of the selected claims by type, claimant, publication and year, as (key, label, count).
 
-    types: list[tuple[str, str, int]]
-    claimants: list[tuple[str, str, int]]
-    sources: list[tuple[str, str, int]]
-    years: list[tuple[str, str, int]]
+    A facet is None when it was not counted by its deadline: a facet is shown whole or not at all,
+    so every count shown is exactly what selecting its value lists.
+    """
+
+    types: list[tuple[str, str, int]] | None
+    claimants: list[tuple[str, str, int]] | None
+    sources: list[tuple[str, str, int]] | None
+    years: list[tuple[str, str, int]] | None
+
+    @property
+    def complete(self) -> bool:
+        """Whether every facet was counted."""
+        return None not in (self.types, self.claimants, self.sources, self.years)
 
 
-def facet_counts(session: Session, filters: ClaimFilter) -> FacetCounts:
-    """Facets of a selection, counted in the database (GROUP BY), however large the selection.
+Counts = list[tuple[str, str, int]]
+
+
+def facet_counts(session: Session, filters: ClaimFilter, deadline: Deadline | None = None) -> FacetCounts:
+    """Facets of a selection, counted in the database (GROUP BY), each by `deadline` or not at all.
 
     A publication counts the claims made in it *or* recorded from it, as the `source` filter
     selects them; a claim dated only "2017" counts under 2017; undated claims under "unknown".
+    Facets are counted in the order the page shows them, each with what is left of the time.
     """
-    where = filter_conditions(session, filters)
+    where = filter_conditions(session, filters)  # names resolved once, before the clock runs
+    deadline = deadline or Deadline()
 
-    def grouped(*columns: Any, join: Any = None) -> list[tuple[Any, ...]]:
-        query = select(*columns, func.count()).select_from(m.Claim)
-        if join is not None:
-            query = query.join(*join)
-        return list(session.execute(query.where(*where).group_by(*columns)).tuples())
+    def within(count: Callable[[], Counts]) -> Counts | None:
+        try:
+            with time_limit(session, deadline):
+                return sorted(count(), key=lambda row: (-row[2], row[0]))
+        except TooSlow:
+            return None
 
-    def ordered(rows: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
-        return sorted(rows, key=lambda row: (-row[2], row[0]))
+    return FacetCounts(
+        types=within(lambda: _type_counts(session, where)),
+        claimants=within(lambda: _claimant_counts(session, where)),
+        sources=within(lambda: _source_counts(session, where)),
+        years=within(lambda: _year_counts(session, filters)),
+    )
 
-    types = ordered([(key, key, n) for key, n in grouped(m.Claim.type)])
-    claimants = ordered(grouped(m.Claim.claimant_id, m.Organisation.name, join=(m.Organisation, m.Claim.claimant_id == m.Organisation.id)))
+
+def _grouped(session: Session, where: list[Any], *columns: Any, join: Any = None) -> list[tuple[Any, ...]]:
+    query = select(*columns, func.count()).select_from(m.Claim)
+    if join is not None:
+        query = query.join(*join)
+    return list(session.execute(query.where(*where).group_by(*columns)).tuples())
+
+
+def _type_counts(session: Session, where: list[Any]) -> Counts:
+    return [(key, key, n) for key, n in _grouped(session, where, m.Claim.type)]
+
+
+def _claimant_counts(session: Session, where: list[Any]) -> Counts:
+    named = (m.Organisation, m.Claim.claimant_id == m.Organisation.id)
+    return [(key, name, n) for key, name, n in _grouped(session, where, m.Claim.claimant_id, m.Organisation.name, join=named)]
+
+
+def _source_counts(session: Session, where: list[Any]) -> Counts:
     per_source: dict[str, int] = {}
     for column in (m.Claim.made_in_id, m.Claim.document_id):
-        for key, n in grouped(column):
+        for key, n in _grouped(session, where, column):
             if key is not None:
                 per_source[key] = per_source.get(key, 0) + n
-    both = select(m.Claim.document_id, func.count()).where(*where, m.Claim.made_in_id == m.Claim.document_id).group_by(m.Claim.document_id)
+    both = (
+        select(m.Claim.document_id, func.count())
+        .where(*where, m.Claim.made_in_id == m.Claim.document_id)
+        .group_by(m.Claim.document_id)
+    )
     for key, n in session.execute(both).tuples():
         per_source[key] -= n  # made in and recorded from the same document: one claim, counted once
-    titles = dict(session.execute(select(m.Source.id, m.Source.title).where(m.Source.id.in_(per_source))).tuples().all())
-    sources = ordered([(key, titles.get(key, key), n) for key, n in per_source.items()])
-    return FacetCounts(types, claimants, sources, _year_counts(session, filters))
+    titles = source_titles(session, list(per_source))
+    return [(key, titles.get(key, key), n) for key, n in per_source.items()]
+
+
+def source_titles(session: Session, ids: list[str]) -> dict[str, str]:
+    """Publication id -> title, for these ids (in batches, as a statement takes only so many parameters)."""
+    titles: dict[str, str] = {}
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        titles.update(session.execute(select(m.Source.id, m.Source.title).where(m.Source.id.in_(batch))).tuples().all())
+    return titles
 
 
 def _year_counts(session: Session, filters: ClaimFilter) -> list[tuple[str, str, int]]:

@@ -96,13 +96,17 @@ def _templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
-def create_app(db: api.DatabaseLike, base_url: str | None = None) -> Starlette:
+def create_app(
+    db: api.DatabaseLike, base_url: str | None = None, *, count_time_limit: float | None = api.COUNT_TIME_LIMIT
+) -> Starlette:
     """The site for database `db`: an api.Database, or a SQLite path or SQLAlchemy URL (None:
     claims.db here), opened read-only once for the life of the app.
 
     Every request reads through the one Database, so connections come from its pool instead of
     being made (and disposed) per request. Links and redirects are relative; the citation of a
-    claim is absolute only with `base_url`, the address the site is published at."""
+    claim is absolute only with `base_url`, the address the site is published at. A list page's
+    total and facets share `count_time_limit` seconds (None: no limit); what is not counted by
+    then shows as "many", with a link that counts it exactly."""
     db = db if isinstance(db, api.Database) else api.open_database(db, read_only=True)
     templates = _templates()
     # never from a request: its Host header is the client's to choose, and a link or redirect built
@@ -120,13 +124,15 @@ def create_app(db: api.DatabaseLike, base_url: str | None = None) -> Starlette:
         params = views.given_params(request.query_params)
         try:
             wanted = views.parse_list_request(request.query_params)
-            found = api.claims_page(db, wanted.filters, offset=wanted.offset, limit=wanted.limit)
+            limit = None if wanted.exact else count_time_limit
+            found = api.claims_page(db, wanted.filters, offset=wanted.offset, limit=wanted.limit, time_limit=limit)
         except DatabaseStateError:
             raise
         except ClaimsError as exc:  # a filter that matches nothing known: say so beside the form
-            return render(request, "index.html", _list_context(params, views.page([], 0, 0, views.PAGE_SIZE), None, str(exc)), status=400)
-        page = views.page(found.rows, found.total, wanted.offset, wanted.limit)
-        return render(request, "index.html", _list_context(wanted.params, page, found.counts, None))
+            nothing = views.page([], 0, 0, views.PAGE_SIZE)
+            return render(request, "index.html", _list_context(params, nothing, None, {}, str(exc)), status=400)
+        page = views.page(found.rows, found.total, wanted.offset, wanted.limit, found.more)
+        return render(request, "index.html", _list_context(wanted.params, page, found.counts, found.titles, None))
 
     def claims_csv(request: Request) -> Response:
         """The current selection in the export's columns, as `claims export` writes it, streamed
@@ -284,7 +290,13 @@ def _figures_context(params: Mapping[str, str], data: api.Figures | None, error:
     }
 
 
-def _list_context(params: Mapping[str, str], page: views.Page, counts: api.FacetCounts | None, error: str | None) -> dict[str, Any]:
+def _list_context(
+    params: Mapping[str, str],
+    page: views.Page,
+    counts: api.FacetCounts | None,
+    titles: Mapping[str, str],
+    error: str | None,
+) -> dict[str, Any]:
     facets = views.facets(counts, params) if counts else []
     return {
         "params": dict(params),
@@ -292,7 +304,8 @@ def _list_context(params: Mapping[str, str], page: views.Page, counts: api.Facet
         "facets": facets,
         "active": views.active_filters(params, facets),
         "filters_set": len(set(params) - {"q", "sort"}),
-        "titles": {key: title for key, title, _ in counts.sources} if counts else {},
+        "titles": dict(titles),
         "error": error,
         "sorts": tuple(SORTS.items()),
+        "count_link": views.link(params, {views.EXACT: 1, "offset": page.offset or None}),
     }

@@ -8,7 +8,7 @@ web layer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -38,6 +38,8 @@ FILTER_PARAMS = (
     "q", "claimant", "source", "type", "term", "attribution", "place", "reliability", "credibility", "from", "to", "withdrawn", "sort",
 )  # fmt: skip
 """The list's query parameters, in the order links write them; the CLI's filters by other names."""
+EXACT = "exact"
+"""The parameter asking for exact counts without a time limit; no other link keeps it."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class ListRequest:
     params: dict[str, str]
     offset: int
     limit: int
+    exact: bool = False
+    """Whether every count is wanted exact, however long it takes (the "count them" link)."""
 
 
 def given_params(query: Mapping[str, str]) -> dict[str, str]:
@@ -85,7 +89,10 @@ def parse_list_request(query: Mapping[str, str]) -> ListRequest:
     )
     offset = _whole_number(query, "offset", 0, minimum=0)
     limit = min(_whole_number(query, "limit", PAGE_SIZE, minimum=1), MAX_PAGE_SIZE)
-    return ListRequest(filters, params, offset, limit)
+    exact = query.get(EXACT, "").strip()
+    if exact not in ("", "1"):
+        raise ClaimsError(f"{EXACT} must be 1 (count every claim and facet, however long it takes), not {exact!r}")
+    return ListRequest(filters, params, offset, limit, exact == "1")
 
 
 def _whole_number(query: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
@@ -110,7 +117,7 @@ def link(params: Mapping[str, str], changes: Mapping[str, str | int | None] | No
             merged.pop(name, None)
         else:
             merged[name] = str(value)
-    order = {name: i for i, name in enumerate((*FILTER_PARAMS, "offset", "limit"))}
+    order = {name: i for i, name in enumerate((*FILTER_PARAMS, "offset", "limit", EXACT))}
     query = urlencode(sorted(merged.items(), key=lambda item: order.get(item[0], len(order))))
     return f"{path}?{query}" if query else path
 
@@ -131,19 +138,24 @@ class FacetValue:
 class Facet:
     name: str
     param: str
-    values: list[FacetValue]
+    values: list[FacetValue] | None
+    """None when not counted in time: the page offers to count it instead."""
+
+    @property
+    def counted(self) -> bool:
+        return self.values is not None
 
     @property
     def shown(self) -> list[FacetValue]:
-        return self.values[:FACET_SHOWN]
+        return (self.values or [])[:FACET_SHOWN]
 
     @property
     def more(self) -> list[FacetValue]:
-        return self.values[FACET_SHOWN:FACET_MAX]
+        return (self.values or [])[FACET_SHOWN:FACET_MAX]
 
     @property
     def unlisted(self) -> int:
-        return max(0, len(self.values) - FACET_MAX)
+        return max(0, len(self.values or []) - FACET_MAX)
 
 
 def type_label(claim_type: str) -> str:
@@ -157,23 +169,29 @@ def facets(counts: FacetCounts, params: Mapping[str, str]) -> list[Facet]:
     Each count is what the list shows after selecting that value: the publication facet counts a
     claim under the publication it was made in *and* the document it was recorded from, because the
     `source` filter matches either; a year selects claims whose (possibly partial) date overlaps it.
+    A facet not counted in time has no values (None).
     """
     chosen_claimant = params.get("claimant", "").casefold()
     chosen_year = params.get("from") if params.get("from") == params.get("to") else None
+
+    def values(rows: list[tuple[str, str, int]] | None, make: Callable[[str, str, int], FacetValue]) -> list[FacetValue] | None:
+        return None if rows is None else [make(key, label, n) for key, label, n in rows]
+
+    def year(key: str, _label: str, n: int) -> FacetValue:
+        adds = None if key == "unknown" else {"from": key, "to": key}
+        return FacetValue(key, key, n, adds, chosen_year == key)
+
     return [
-        Facet("Type", "type", [
-            FacetValue(type_label(key), key, n, {"type": key}, params.get("type") == key) for key, _, n in counts.types
-        ]),
-        Facet("Claimant", "claimant", [
-            FacetValue(name, key, n, {"claimant": key}, chosen_claimant == key) for key, name, n in counts.claimants
-        ]),
-        Facet("Publication", "source", [
-            FacetValue(title, key, n, {"source": key}, params.get("source") == key) for key, title, n in counts.sources
-        ]),
-        Facet("Year claimed", "from", [
-            FacetValue(key, key, n, None if key == "unknown" else {"from": key, "to": key}, chosen_year == key)
-            for key, _, n in counts.years
-        ]),
+        Facet("Type", "type", values(
+            counts.types, lambda key, _, n: FacetValue(type_label(key), key, n, {"type": key}, params.get("type") == key)
+        )),
+        Facet("Claimant", "claimant", values(
+            counts.claimants, lambda key, name, n: FacetValue(name, key, n, {"claimant": key}, chosen_claimant == key)
+        )),
+        Facet("Publication", "source", values(
+            counts.sources, lambda key, title, n: FacetValue(title, key, n, {"source": key}, params.get("source") == key)
+        )),
+        Facet("Year claimed", "from", values(counts.years, year)),
     ]  # fmt: skip
 
 
@@ -194,7 +212,7 @@ FILTER_LABELS = {
 
 def active_filters(params: Mapping[str, str], shown: Sequence[Facet] = ()) -> list[ActiveFilter]:
     """The filters in force, each named the way its facet names it (a claimant's name, not its id)."""
-    labels = {(facet.param, value.key): value.label for facet in shown for value in facet.values}
+    labels = {(facet.param, value.key): value.label for facet in shown for value in facet.values or []}
     chips: list[ActiveFilter] = []
     for name, value in params.items():
         if name == "sort" or (name in ("from", "to") and params.get("from") == params.get("to")):
@@ -216,9 +234,12 @@ def active_filters(params: Mapping[str, str], shown: Sequence[Facet] = ()) -> li
 @dataclass(frozen=True)
 class Page:
     rows: list[ClaimRow]
-    total: int
+    total: int | None
+    """None when the selection was not counted in time (the page says "many")."""
     offset: int
     limit: int
+    more: bool
+    """Whether claims follow this page."""
 
     @property
     def first(self) -> int:
@@ -234,20 +255,29 @@ class Page:
 
     @property
     def next_offset(self) -> int | None:
-        return self.offset + self.limit if self.offset + self.limit < self.total else None
+        return self.offset + self.limit if self.more else None
 
     @property
     def number(self) -> int:
         return self.offset // self.limit + 1
 
     @property
-    def count(self) -> int:
-        return max(1, -(-self.total // self.limit))
+    def count(self) -> int | None:
+        """How many pages there are (None when the total is not known)."""
+        return None if self.total is None else max(1, -(-self.total // self.limit))
+
+    @property
+    def paged(self) -> bool:
+        """Whether the selection spans more than this one page."""
+        return self.offset > 0 or self.more
 
 
-def page(rows: Sequence[ClaimRow], total: int, offset: int, limit: int) -> Page:
-    """One page of a selection of `total` claims (the database returns just this page)."""
-    return Page(list(rows), total, offset, limit)
+def page(rows: Sequence[ClaimRow], total: int | None, offset: int, limit: int, more: bool | None = None) -> Page:
+    """One page of a selection of `total` claims (the database returns just this page); `more`
+    says whether claims follow it, worked out from `total` when not given."""
+    if more is None:
+        more = total is not None and offset + limit < total
+    return Page(list(rows), total, offset, limit, more)
 
 
 # --- sources --------------------------------------------------------------------------------------
