@@ -568,8 +568,8 @@ def serve(
         int,
         typer.Option(
             min=0, max=3_600_000,
-            help='Milliseconds a list page\'s total and facets may take together; those not counted by then show as "many", '
-            "with a link that counts them exactly.",
+            help="Milliseconds a list page's total and facets may take together; those not counted by then "
+            'show as "many", with a link that counts them exactly.',
         ),
     ] = 200,
 ) -> None:

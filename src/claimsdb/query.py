@@ -524,7 +524,8 @@ def _type_counts(session: Session, where: list[Any]) -> Counts:
 
 def _claimant_counts(session: Session, where: list[Any]) -> Counts:
     named = (m.Organisation, m.Claim.claimant_id == m.Organisation.id)
-    return [(key, name, n) for key, name, n in _grouped(session, where, m.Claim.claimant_id, m.Organisation.name, join=named)]
+    rows = _grouped(session, where, m.Claim.claimant_id, m.Organisation.name, join=named)
+    return [(key, name, n) for key, name, n in rows]
 
 
 def _source_counts(session: Session, where: list[Any]) -> Counts:

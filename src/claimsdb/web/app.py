@@ -307,5 +307,5 @@ def _list_context(
         "titles": dict(titles),
         "error": error,
         "sorts": tuple(SORTS.items()),
-        "count_link": views.link(params, {views.EXACT: 1, "offset": page.offset or None}),
+        "count_link": views.count_link(params, page),
     }

@@ -174,25 +174,30 @@ def facets(counts: FacetCounts, params: Mapping[str, str]) -> list[Facet]:
     chosen_claimant = params.get("claimant", "").casefold()
     chosen_year = params.get("from") if params.get("from") == params.get("to") else None
 
-    def values(rows: list[tuple[str, str, int]] | None, make: Callable[[str, str, int], FacetValue]) -> list[FacetValue] | None:
+    def values(
+        rows: list[tuple[str, str, int]] | None, make: Callable[[str, str, int], FacetValue]
+    ) -> list[FacetValue] | None:
         return None if rows is None else [make(key, label, n) for key, label, n in rows]
+
+    def kind(key: str, _label: str, n: int) -> FacetValue:
+        return FacetValue(type_label(key), key, n, {"type": key}, params.get("type") == key)
+
+    def claimant(key: str, name: str, n: int) -> FacetValue:
+        return FacetValue(name, key, n, {"claimant": key}, chosen_claimant == key)
+
+    def publication(key: str, title: str, n: int) -> FacetValue:
+        return FacetValue(title, key, n, {"source": key}, params.get("source") == key)
 
     def year(key: str, _label: str, n: int) -> FacetValue:
         adds = None if key == "unknown" else {"from": key, "to": key}
         return FacetValue(key, key, n, adds, chosen_year == key)
 
     return [
-        Facet("Type", "type", values(
-            counts.types, lambda key, _, n: FacetValue(type_label(key), key, n, {"type": key}, params.get("type") == key)
-        )),
-        Facet("Claimant", "claimant", values(
-            counts.claimants, lambda key, name, n: FacetValue(name, key, n, {"claimant": key}, chosen_claimant == key)
-        )),
-        Facet("Publication", "source", values(
-            counts.sources, lambda key, title, n: FacetValue(title, key, n, {"source": key}, params.get("source") == key)
-        )),
+        Facet("Type", "type", values(counts.types, kind)),
+        Facet("Claimant", "claimant", values(counts.claimants, claimant)),
+        Facet("Publication", "source", values(counts.sources, publication)),
         Facet("Year claimed", "from", values(counts.years, year)),
-    ]  # fmt: skip
+    ]
 
 
 @dataclass(frozen=True)
@@ -270,6 +275,12 @@ class Page:
     def paged(self) -> bool:
         """Whether the selection spans more than this one page."""
         return self.offset > 0 or self.more
+
+
+def count_link(params: Mapping[str, str], shown: Page) -> str:
+    """The link to this very page with every count made exactly, however long it takes."""
+    limit = None if shown.limit == PAGE_SIZE else shown.limit
+    return link(params, {EXACT: 1, "offset": shown.offset or None, "limit": limit})
 
 
 def page(rows: Sequence[ClaimRow], total: int | None, offset: int, limit: int, more: bool | None = None) -> Page:
