@@ -107,6 +107,14 @@ def test_counts_within_the_limit_are_exact(counting_all: TestClient, shared_basi
         assert heading_count(counting_all.get(href).text) == count, (label, href)
 
 
+@pytest.mark.parametrize("start", ["/?from=2018&to=2022-06", "/?q=execution", "/?type=statement&limit=3"])
+def test_every_facet_count_under_other_filters_is_what_its_link_lists(counting_all: TestClient, start: str) -> None:
+    links = facet_links(counting_all.get(start).text)
+    assert any("from=" in href for href, _, _ in links), "the case should have a year facet"
+    for href, label, count in links:
+        assert heading_count(counting_all.get(href).text) == count, (start, label, href)
+
+
 def test_exact_takes_only_1(counting_all: TestClient) -> None:
     page = counting_all.get("/?exact=yes")
     assert page.status_code == 400
