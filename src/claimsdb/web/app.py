@@ -93,6 +93,8 @@ def _templates() -> Jinja2Templates:
     )
     env.filters.update(type_label=views.type_label, http_url=views.http_url, bdi=views.isolate)
     env.tests["term"] = lambda item: isinstance(item, api.TermInfo)  # a vocabulary term in a claim's value
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)  # compiled now, not in the first reader's request
     return Jinja2Templates(env=env)
 
 
