@@ -258,8 +258,8 @@ def show(db: DatabaseLike, claim_id: str) -> ClaimProvenance:
 
 
 COUNT_TIME_LIMIT = 0.2
-"""Seconds a list page's total and facets may take together: on a large database, a count not
-done by then is left out (the page says "many") rather than keep the reader waiting."""
+"""Seconds a list page may take to read its rows, total and facets: on a large database, a count
+not done by then is left out (the page says "many") rather than keep the reader waiting."""
 
 
 @dataclass(frozen=True)
@@ -282,16 +282,17 @@ def claims_page(
 ) -> ClaimsPage:
     """The web's claims list: one page and the counts, read in one transaction.
 
-    The page's rows are always read; the total and the facets then share `time_limit` seconds
-    (None: no limit, every count exact), and whatever is not counted by then is None. A page
-    that is the selection's last gives its total without counting.
+    The page's rows are always read; the total and the facets are counted until `time_limit`
+    seconds have passed since the page began (None: no limit, every count exact), and whatever
+    is not counted by then is None. A page that is the selection's last gives its total without
+    counting.
     """
     from dataclasses import replace
 
+    deadline = Deadline.after(time_limit)
     with reading(db) as session:
         fetched = list_claims(session, replace(filters, offset=offset, limit=limit + 1))
         rows, more = fetched[:limit], len(fetched) > limit
-        deadline = Deadline.after(time_limit)
         if rows and not more:
             total: int | None = offset + len(rows)
         elif not rows and not offset:

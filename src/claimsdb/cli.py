@@ -568,8 +568,8 @@ def serve(
         int,
         typer.Option(
             min=0, max=3_600_000,
-            help="Milliseconds a list page's total and facets may take together; those not counted by then "
-            'show as "many", with a link that counts them exactly.',
+            help="Milliseconds a list page may spend reading its claims and counting them; a total or facet "
+            'not counted by then shows as "many" or "not counted", with a link that counts it exactly.',
         ),
     ] = 200,
 ) -> None:

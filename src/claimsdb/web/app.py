@@ -106,9 +106,9 @@ def create_app(
 
     Every request reads through the one Database, so connections come from its pool instead of
     being made (and disposed) per request. Links and redirects are relative; the citation of a
-    claim is absolute only with `base_url`, the address the site is published at. A list page's
-    total and facets share `count_time_limit` seconds (None: no limit); what is not counted by
-    then shows as "many", with a link that counts it exactly."""
+    claim is absolute only with `base_url`, the address the site is published at. A list page
+    counts its total and facets until `count_time_limit` seconds have passed since it began (None:
+    no limit); what is not counted by then shows as "many", with a link that counts it exactly."""
     db = db if isinstance(db, api.Database) else api.open_database(db, read_only=True)
     templates = _templates()
     # never from a request: its Host header is the client's to choose, and a link or redirect built
