@@ -40,7 +40,8 @@ HERE = Path(__file__).parent
 SECURITY_HEADERS = {
     # no page runs a script, loads from elsewhere or may be framed: say so, so a slip cannot
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -115,7 +116,13 @@ def create_app(
     # from it would send readers (or a cache) wherever the client said
     address = api.Links.under(base_url).base_url or ""
 
-    def render(request: Request, name: str, context: Mapping[str, Any], status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    def render(
+        request: Request,
+        name: str,
+        context: Mapping[str, Any],
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
         return templates.TemplateResponse(request, name, dict(context), status_code=status, headers=headers)
 
     def index(request: Request) -> Response:
@@ -190,7 +197,8 @@ def create_app(
         """One row per figure, as `claims figures --format csv` writes it."""
         wanted = figures_views.parse_figures_request(request.query_params)
         buffer = io.StringIO()
-        render_rows(api.figure_rows(api.figures(db, wanted.filters, wanted.period)), "csv", buffer, Console(file=io.StringIO()))
+        rows = api.figure_rows(api.figures(db, wanted.filters, wanted.period))
+        render_rows(rows, "csv", buffer, Console(file=io.StringIO()))
         return Response(
             buffer.getvalue(),
             media_type="text/csv; charset=utf-8",
@@ -225,16 +233,19 @@ def create_app(
         )  # fmt: skip
 
     def claims_error(request: Request, exc: Exception) -> Response:
-        return render(request, "error.html", {"title": "Cannot show that", "message": str(exc), "status": 400}, status=400)
+        page = {"title": "Cannot show that", "message": str(exc), "status": 400}
+        return render(request, "error.html", page, status=400)
 
     def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         title, message = _HTTP_MESSAGES.get(exc.status_code, ("Error", exc.detail))
-        return render(request, "error.html", {"title": title, "message": message, "status": exc.status_code}, status=exc.status_code, headers=exc.headers)
+        page = {"title": title, "message": message, "status": exc.status_code}
+        return render(request, "error.html", page, status=exc.status_code, headers=exc.headers)
 
     def server_error(request: Request, exc: Exception) -> Response:
         """A bug, not a user error: a plain page, never a traceback (the server log has the details)."""
-        return render(request, "error.html", {"title": "Something went wrong", "message": _SERVER_ERROR, "status": 500}, status=500)
+        page = {"title": "Something went wrong", "message": _SERVER_ERROR, "status": 500}
+        return render(request, "error.html", page, status=500)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -271,11 +282,21 @@ def create_app(
     return app
 
 
-_SERVER_ERROR = "claimsdb could not show this page because of an error in claimsdb itself; the server's log says where. Please report it."
+_SERVER_ERROR = (
+    "claimsdb could not show this page because of an error in claimsdb itself; the server's log says where. "
+    "Please report it."
+)
 
 _HTTP_MESSAGES: dict[int, tuple[str, str]] = {
-    404: ("Not found", "There is no page at this address. The claims list and the sources page link to everything here."),
-    405: ("Read-only", "This site only shows claims; it never changes them. Curators change claims in the seed files and load them with `claims load`."),
+    404: (
+        "Not found",
+        "There is no page at this address. The claims list and the sources page link to everything here.",
+    ),
+    405: (
+        "Read-only",
+        "This site only shows claims; it never changes them. "
+        "Curators change claims in the seed files and load them with `claims load`.",
+    ),
 }
 
 
