@@ -35,7 +35,8 @@ FACET_MAX = 60
 """Facet values listed at all: past this, narrowing the selection is more use than a longer list."""
 
 FILTER_PARAMS = (
-    "q", "claimant", "source", "type", "term", "attribution", "place", "reliability", "credibility", "from", "to", "withdrawn", "sort",
+    "q", "claimant", "source", "type", "term", "attribution", "place", "reliability", "credibility",
+    "from", "to", "withdrawn", "sort",
 )  # fmt: skip
 """The list's query parameters, in the order links write them; the CLI's filters by other names."""
 EXACT = "exact"
@@ -211,7 +212,8 @@ class ActiveFilter:
 
 FILTER_LABELS = {
     "q": "text", "claimant": "claimant", "source": "publication", "type": "type", "term": "term",
-    "attribution": "attribution", "place": "place", "reliability": "source reliability", "credibility": "credibility", "from": "from", "to": "to", "withdrawn": "withdrawn", "sort": "sort",
+    "attribution": "attribution", "place": "place", "reliability": "source reliability",
+    "credibility": "credibility", "from": "from", "to": "to", "withdrawn": "withdrawn", "sort": "sort",
 }  # fmt: skip
 
 
@@ -399,9 +401,11 @@ def citation(claim: ClaimProvenance, url: str) -> str:
     doc = claim.document
     held = ", ".join(part for part in (doc.publisher_name, doc.published) if part)
     anchor = claim.anchor
+    publisher = f" ({held})" if held else ""
+    address = f" <{doc.url}>" if http_url(doc.url) else ""
     return (
         f"{who}, {where}, {when}. "
-        f"Quoted in “{doc.title}”{f' ({held})' if held else ''}{f' <{doc.url}>' if http_url(doc.url) else ''}: “{anchor.exact}” "
+        f"Quoted in “{doc.title}”{publisher}{address}: “{anchor.exact}” "
         f"[document {doc.id}, sha256 {anchor.document_sha256}, characters {anchor.start}–{anchor.end}]. "
         f"claimsdb claim {claim.id}, {url}"
     )
