@@ -67,7 +67,8 @@ class ClaimFilter:
             object.__setattr__(self, "search", None)  # blank, like "" (and a web form's empty box): no search
         elif self.search is not None and not has_words(self.search):
             raise ClaimsError(
-                f"the search {self.search!r} has no words to look for (letters or digits); leave it out to list every claim"
+                f"the search {self.search!r} has no words to look for (letters or digits); "
+                "leave it out to list every claim"
             )
         if self.limit is not None and not 0 <= self.limit <= MAX_COUNT:
             raise ClaimsError(f"limit must be a whole number from 0 to {MAX_COUNT:,}, not {self.limit}")
@@ -134,10 +135,15 @@ def resolve_claimants(session: Session, text: str) -> list[str]:
     """
     wanted = text.casefold()
     names: dict[str, set[str]] = {}
-    kinds = select(m.Organisation.id, m.Organisation.name, m.TermRow.id, m.TermRow.label).join(m.TermRow, m.Organisation.kind_id == m.TermRow.id)
+    kinds = (
+        select(m.Organisation.id, m.Organisation.name, m.TermRow.id, m.TermRow.label)
+        .join(m.TermRow, m.Organisation.kind_id == m.TermRow.id)
+    )  # fmt: skip
     for org_id, name, kind, kind_label in session.execute(kinds).tuples():
-        names.setdefault(org_id, set()).update({org_id.casefold(), name.casefold(), kind.casefold(), kind_label.casefold()})
-    for org_id, alias in session.execute(select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias)).tuples():
+        keys = {org_id.casefold(), name.casefold(), kind.casefold(), kind_label.casefold()}
+        names.setdefault(org_id, set()).update(keys)
+    aliases = select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias)
+    for org_id, alias in session.execute(aliases).tuples():
         names[org_id].add(alias.casefold())
     found = sorted(org_id for org_id, keys in names.items() if wanted in keys)
     if found:
@@ -192,7 +198,8 @@ def resolve_places(session: Session, text: str) -> list[str]:
     wanted = text.casefold()
     keys: dict[str, set[str]] = {}
     parent: dict[str, str | None] = {}
-    for place_id, name, code, part_of in session.execute(select(m.Place.id, m.Place.name, m.Place.iso_3166_2, m.Place.part_of_id)).tuples():
+    places = select(m.Place.id, m.Place.name, m.Place.iso_3166_2, m.Place.part_of_id)
+    for place_id, name, code, part_of in session.execute(places).tuples():
         keys[place_id] = {place_id.casefold(), name.casefold(), *((code.casefold(),) if code else ())}
         parent[place_id] = part_of
     for place_id, alias in session.execute(select(m.PlaceAlias.place_id, m.PlaceAlias.alias)).tuples():
@@ -225,7 +232,10 @@ def grade_range(text: str, grades: tuple[str, ...], what: str) -> list[str]:
     for part in text.upper().replace(" ", "").split(","):
         low, _, high = part.partition("-")
         if low not in grades or (high and high not in grades) or (high and grades.index(high) < grades.index(low)):
-            raise ClaimsError(f"{text!r} is not a {what} grade or range: write one of {', '.join(grades)} or a range such as {grades[0]}-{grades[1]}")
+            raise ClaimsError(
+                f"{text!r} is not a {what} grade or range: write one of {', '.join(grades)} "
+                f"or a range such as {grades[0]}-{grades[1]}"
+            )
         chosen += grades[grades.index(low) : grades.index(high or low) + 1]
     return chosen
 
@@ -254,7 +264,11 @@ def reliability_graded() -> Any:
 
     source_grade = _latest_grade(m.Assessment.reliability, m.Assessment.source_id, m.Claim.made_in_id)
     organisation_grade = _latest_grade(m.Assessment.reliability, m.Assessment.organisation_id, m.Claim.claimant_id)
-    return case((source_grade.is_not(None), m.Claim.made_in_id), (organisation_grade.is_not(None), m.Claim.claimant_id), else_=None)
+    return case(
+        (source_grade.is_not(None), m.Claim.made_in_id),
+        (organisation_grade.is_not(None), m.Claim.claimant_id),
+        else_=None,
+    )
 
 
 def assessed_credibility() -> Any:
@@ -329,15 +343,18 @@ def filter_conditions(session: Session, filters: ClaimFilter, plan: SearchPlan |
     if filters.reliability:
         conditions.append(assessed_reliability().in_(grade_range(filters.reliability, RELIABILITY, "reliability")))
     if filters.credibility:
-        conditions.append(assessed_credibility().in_([int(g) for g in grade_range(filters.credibility, CREDIBILITY, "credibility")]))
+        grades = grade_range(filters.credibility, CREDIBILITY, "credibility")
+        conditions.append(assessed_credibility().in_([int(g) for g in grades]))
     # dates are intervals: a claim dated only "2017", or "no later than 2017-07-20", may fall in
     # any range that overlaps it; an open end overlaps everything on its side; no date, nothing
     if filters.date_from:
         start = date_bounds(filters.date_from, end=False)
-        conditions.append(or_(m.Claim.claimed_on_end >= start, (m.Claim.claimed_on_end.is_(None) & m.Claim.claimed_on.is_not(None))))
+        open_end = m.Claim.claimed_on_end.is_(None) & m.Claim.claimed_on.is_not(None)
+        conditions.append(or_(m.Claim.claimed_on_end >= start, open_end))
     if filters.date_to:
         end = date_bounds(filters.date_to, end=True)
-        conditions.append(or_(m.Claim.claimed_on <= end, (m.Claim.claimed_on.is_(None) & m.Claim.claimed_on_end.is_not(None))))
+        open_start = m.Claim.claimed_on.is_(None) & m.Claim.claimed_on_end.is_not(None)
+        conditions.append(or_(m.Claim.claimed_on <= end, open_start))
     if filters.search:
         conditions.append(matches(session, filters.search, plan))
     return conditions
@@ -391,7 +408,8 @@ def list_claims(session: Session, filters: ClaimFilter) -> list[ClaimRow]:
         if page is not None:
             return page
         plan = replace(plan, how="walk")
-    return [_row(claim, name, title, filters) for claim, name, title in session.execute(claim_select(session, filters, plan)).tuples()]
+    found = session.execute(claim_select(session, filters, plan)).tuples()
+    return [_row(claim, name, title, filters) for claim, name, title in found]
 
 
 def _page_by_rowid(session: Session, filters: ClaimFilter, plan: SearchPlan) -> list[ClaimRow] | None:
@@ -438,9 +456,11 @@ def date_match(earliest: dt.date | None, latest: dt.date | None, filters: ClaimF
     """Whether a claim a date filter selected lies wholly inside it ("certain") or only overlaps it."""
     if not (filters.date_from or filters.date_to):
         return None
-    inside = (not filters.date_from or (earliest is not None and earliest >= date_bounds(filters.date_from, end=False))) and (
-        not filters.date_to or (latest is not None and latest <= date_bounds(filters.date_to, end=True))
+    after_start = not filters.date_from or (
+        earliest is not None and earliest >= date_bounds(filters.date_from, end=False)
     )
+    before_end = not filters.date_to or (latest is not None and latest <= date_bounds(filters.date_to, end=True))
+    inside = after_start and before_end
     return "certain" if inside else "possible"
 
 
@@ -611,7 +631,9 @@ def overview(session: Session, sample_size: int = 5) -> Overview:
         sources=session.scalar(select(func.count()).select_from(m.Source)) or 0,
         organisations=session.scalar(select(func.count()).select_from(m.Organisation)) or 0,
         by_type=counts(m.Claim.type, m.Claim.type),
-        by_claimant=counts(m.Claim.claimant_id, m.Organisation.name, (m.Organisation, m.Claim.claimant_id == m.Organisation.id)),
+        by_claimant=counts(
+            m.Claim.claimant_id, m.Organisation.name, (m.Organisation, m.Claim.claimant_id == m.Organisation.id)
+        ),
         by_source=counts(m.Claim.made_in_id, m.Source.title, (m.Source, m.Claim.made_in_id == m.Source.id)),
         sample=_sample(session, sample_size),
     )
@@ -687,11 +709,13 @@ class RunRow:
 
 def list_sources(session: Session) -> list[SourceRow]:
     """Every publication, what it reports on, and how many claims were made in or recorded from it."""
-    made = dict(session.execute(select(m.Claim.made_in_id, func.count()).where(m.Claim.status == "active").group_by(m.Claim.made_in_id)).tuples().all())
-    recorded = dict(session.execute(select(m.Claim.document_id, func.count()).where(m.Claim.status == "active").group_by(m.Claim.document_id)).tuples().all())
+    made = _active_claims_by(session, m.Claim.made_in_id)
+    recorded = _active_claims_by(session, m.Claim.document_id)
     reports = source_reports(session)
     rows = session.execute(
-        select(m.Source, m.Organisation.name).outerjoin(m.Organisation, m.Source.publisher_id == m.Organisation.id).order_by(m.Source.id)
+        select(m.Source, m.Organisation.name)
+        .outerjoin(m.Organisation, m.Source.publisher_id == m.Organisation.id)
+        .order_by(m.Source.id)
     ).tuples()
     return [
         SourceRow(
@@ -704,10 +728,17 @@ def list_sources(session: Session) -> list[SourceRow]:
     ]
 
 
+def _active_claims_by(session: Session, column: Any) -> dict[Any, int]:
+    """How many active claims hold each value of `column`."""
+    query = select(column, func.count()).where(m.Claim.status == "active").group_by(column)
+    return dict(session.execute(query).tuples().all())
+
+
 def source_reports(session: Session) -> dict[str, list[str]]:
     """Each publication's id -> the ids of the publications it reports on, in the seed's order."""
     reports: dict[str, list[str]] = {}
-    for source_id, reported in session.execute(select(m.SourceReport.source_id, m.SourceReport.reported_id).order_by(m.SourceReport.position)).tuples():
+    in_order = select(m.SourceReport.source_id, m.SourceReport.reported_id).order_by(m.SourceReport.position)
+    for source_id, reported in session.execute(in_order).tuples():
         reports.setdefault(source_id, []).append(reported)
     return reports
 
@@ -734,14 +765,20 @@ def document_quotes(session: Session, document_id: str) -> list[DocumentQuote]:
 
 def list_claimants(session: Session) -> list[ClaimantRow]:
     """Every organisation or person with names, aliases, kind and how many claims they make."""
-    counts = dict(session.execute(select(m.Claim.claimant_id, func.count()).where(m.Claim.status == "active").group_by(m.Claim.claimant_id)).tuples().all())
+    counts = _active_claims_by(session, m.Claim.claimant_id)
     aliases: dict[str, list[str]] = {}
-    for org_id, alias in session.execute(select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias).order_by(m.OrganisationAlias.position)).tuples():
+    in_order = (
+        select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias)
+        .order_by(m.OrganisationAlias.position)
+    )  # fmt: skip
+    for org_id, alias in session.execute(in_order).tuples():
         aliases.setdefault(org_id, []).append(alias)
     members: dict[str, list[str]] = {}
     member = aliased(m.Organisation)
     for org_id, name in session.execute(
-        select(m.OrganisationMember.organisation_id, member.name).join(member, m.OrganisationMember.member_id == member.id).order_by(m.OrganisationMember.position)
+        select(m.OrganisationMember.organisation_id, member.name)
+        .join(member, m.OrganisationMember.member_id == member.id)
+        .order_by(m.OrganisationMember.position)
     ).tuples():
         members.setdefault(org_id, []).append(name)
     parent = aliased(m.Organisation)
@@ -779,7 +816,9 @@ def stats(session: Session) -> Stats:
     for earliest, latest in session.execute(dates).tuples():
         year = _year_made(earliest, latest)
         years[year] = years.get(year, 0) + 1
-    in_order = sorted(years.items(), key=lambda item: (item[0] == "unknown", item[0].replace("..", "").lstrip("/"), item[0]))
+    in_order = sorted(
+        years.items(), key=lambda item: (item[0] == "unknown", item[0].replace("..", "").lstrip("/"), item[0])
+    )
     return Stats(columns, rows, [Count(year, year, n) for year, n in in_order])
 
 
@@ -800,7 +839,8 @@ def document_text(session: Session, document_id: str) -> str:
 
 
 def list_runs(session: Session) -> list[RunRow]:
-    files = dict(session.execute(select(m.LoadRunFile.run_id, func.count()).group_by(m.LoadRunFile.run_id)).tuples().all())
+    per_run = select(m.LoadRunFile.run_id, func.count()).group_by(m.LoadRunFile.run_id)
+    files = dict(session.execute(per_run).tuples().all())
     runs = session.scalars(select(m.LoadRun).order_by(m.LoadRun.id.desc()))
     return [
         RunRow(
