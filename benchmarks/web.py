@@ -152,7 +152,8 @@ def report(figures: list[PageFigure], claims: int) -> None:
     print(f"{'page':<58} {'cold ms':>8} {'warm ms':>8}  {'on target':<9}  shown")
     for figure in figures:
         target = "-" if figure.on_target is None else ("yes" if figure.on_target else "MISS")
-        shown = figure.shown + (f" ({figure.facets_not_counted} facets not counted)" if figure.facets_not_counted else "")
+        missing = figure.facets_not_counted
+        shown = figure.shown + (f" ({missing} facets not counted)" if missing else "")
         print(f"{figure.name:<58} {figure.cold_ms:>8.0f} {figure.warm_ms:>8.0f}  {target:<9}  {shown}")
 
 

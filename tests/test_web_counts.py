@@ -52,7 +52,9 @@ def count_link(page: str) -> str:
     return html.unescape(found.group(1))
 
 
-def test_a_count_out_of_time_shows_many_and_the_page_keeps_its_rows(counting_nothing: TestClient, shared_basic_db: str) -> None:
+def test_a_count_out_of_time_shows_many_and_the_page_keeps_its_rows(
+    counting_nothing: TestClient, shared_basic_db: str
+) -> None:
     expected = every_id(shared_basic_db)
     assert len(expected) > 10, "the fixture must fill more than one page of 10"
     page = counting_nothing.get("/?limit=10")
@@ -87,10 +89,13 @@ def every_id_for(db: str, href: str) -> list[str]:
     """The claims a facet link selects, from the library."""
     names = {"claimant": "claimant", "type": "type", "source": "source", "from": "date_from", "to": "date_to"}
     query = dict(part.split("=", 1) for part in href.removeprefix("/?").split("&"))
-    return every_id(db, **{names[key]: html.unescape(value).replace("+", " ") for key, value in query.items() if key in names})
+    chosen = {names[key]: html.unescape(value).replace("+", " ") for key, value in query.items() if key in names}
+    return every_id(db, **chosen)
 
 
-def test_a_selection_on_one_page_needs_no_count_to_give_its_total(counting_nothing: TestClient, shared_basic_db: str) -> None:
+def test_a_selection_on_one_page_needs_no_count_to_give_its_total(
+    counting_nothing: TestClient, shared_basic_db: str
+) -> None:
     expected = every_id(shared_basic_db, claimant="hrdc")
     page = counting_nothing.get("/?claimant=hrdc")
     assert heading_count(page.text) == len(expected)
