@@ -20,6 +20,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -94,13 +95,20 @@ def build(claims: int, work: Path) -> Path:
     return db
 
 
-def pages(db: Path) -> list[tuple[str, str]]:
-    """(name, path) of the pages the target names, for a database built by benchmarks/corpus.py."""
-    import sqlite3
+def sizes(db: str) -> tuple[int, int]:
+    """(claims, documents) in the database: a SQLite path or a PostgreSQL URL."""
+    from sqlalchemy import text
 
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
-        files = connection.execute("SELECT count(*) FROM documents").fetchone()[0]
-    middle = files // 2
+    from claimsdb.db.database import Database
+
+    with Database(db, read_only=True) as database, database.engine.connect() as connection:
+        claims = connection.execute(text("SELECT count(*) FROM claims")).scalar_one()
+        return claims, connection.execute(text("SELECT count(*) FROM documents")).scalar_one()
+
+
+def pages(documents: int) -> list[tuple[str, str]]:
+    """(name, path) of the pages the target names, for a database built by benchmarks/corpus.py."""
+    middle = documents // 2
     return [
         ("front page", "/"),
         ("filtered: a type and a claimant", "/?claimant=org-3&type=offence"),
@@ -126,7 +134,7 @@ def measure(port: int, name: str, path: str, repeat: int, *, on_demand: bool = F
     )  # fmt: skip
 
 
-def benchmark(db: Path, repeat: int, count_time_limit: int, log: Path) -> list[PageFigure]:
+def benchmark(db: str, documents: int, repeat: int, count_time_limit: int, log: Path) -> list[PageFigure]:
     port = free_port()
     command = [
         sys.executable, "-m", "claimsdb", "--db", str(db), "serve", "--port", str(port),
@@ -136,7 +144,7 @@ def benchmark(db: Path, repeat: int, count_time_limit: int, log: Path) -> list[P
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
     try:
         wait_for(port, process, log)
-        wanted = pages(db)
+        wanted = pages(documents)
         figures = [measure(port, name, path, repeat) for name, path in wanted]
         for name, path in wanted[:3]:  # the exact counts a reader can ask for
             exact = path + ("&" if "?" in path else "?") + "exact=1"
@@ -160,22 +168,27 @@ def report(figures: list[PageFigure], claims: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=1_000_000, help="claims to build (ignored with --db)")
-    parser.add_argument("--db", type=Path, help="a database built from benchmarks/corpus.py to reuse")
+    parser.add_argument("--db", help="a database built from benchmarks/corpus.py to reuse: a SQLite path or a URL")
     parser.add_argument("--repeat", type=int, default=7, help="warm requests per page (the median is kept)")
     parser.add_argument("--count-time-limit", type=int, default=200, help="claims serve --count-time-limit, ms")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
+    parser.add_argument("--keep", action="store_true", help="keep the working folder (corpus, database, server log)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="claimsdb-web-bench-"))
-    db = args.db if args.db else build(args.claims, work)
-    import sqlite3
-
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
-        claims = connection.execute("SELECT count(*) FROM claims").fetchone()[0]
-    figures = benchmark(db, args.repeat, args.count_time_limit, work / "serve.log")
+    try:
+        db = args.db if args.db else str(build(args.claims, work))
+        claims, documents = sizes(db)
+        load = os.getloadavg()[0]
+        figures = benchmark(db, documents, args.repeat, args.count_time_limit, work / "serve.log")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
     report(figures, claims)
+    print(f"load average over the last minute when it started: {load:.1f}")
     if args.out:
         payload = {
             "claims": claims, "cores": os.cpu_count(), "python": sys.version.split()[0], "target_ms": TARGET_MS,
+            "backend": "postgresql" if "://" in db and not db.startswith("sqlite") else "sqlite", "load_average": load,
             "count_time_limit_ms": args.count_time_limit, "how": "HTTP to claims serve on loopback, a new connection "
             "per request; cold = first request after the server started (OS file cache not dropped), warm = median",
             "figures": [asdict(f) for f in figures],
