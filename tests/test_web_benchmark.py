@@ -12,7 +12,8 @@ from conftest import PROJECT
 
 def test_web_benchmark_runs_and_reports_every_page(tmp_path: Path) -> None:
     out = tmp_path / "web.json"
-    command = [sys.executable, str(PROJECT / "benchmarks" / "web.py"), "--claims", "300", "--repeat", "1", "--out", str(out)]
+    script = str(PROJECT / "benchmarks" / "web.py")
+    command = [sys.executable, script, "--claims", "300", "--repeat", "1", "--out", str(out)]
     result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=PROJECT, timeout=600)
     assert result.returncode == 0, result.stderr
     report = json.loads(out.read_text())
