@@ -55,7 +55,6 @@ from claimsdb.query import (
     SourceRow,
     Stats,
     count_claims,
-    count_claims_by,
     document_quotes,
     document_text,
     facet_counts,
@@ -298,8 +297,10 @@ def claims_page(
         elif not rows and not offset:
             total = 0
         else:
-            total = count_claims_by(session, filters, deadline)
+            total = None  # counted with the facets
         counts = facet_counts(session, filters, deadline) if total != 0 else None
+        if total is None and counts is not None:
+            total = counts.total
         titles = source_titles(session, sorted({row.document_id for row in rows}))
         return ClaimsPage(total, rows, more, counts, titles)
 

@@ -390,16 +390,6 @@ def count_claims(session: Session, filters: ClaimFilter) -> int:
     return session.scalar(query) or 0
 
 
-def count_claims_by(session: Session, filters: ClaimFilter, deadline: Deadline) -> int | None:
-    """count_claims, or None when counting would run past `deadline` (then nothing is known)."""
-    conditions = filter_conditions(session, filters)  # names resolved before the clock runs
-    try:
-        with time_limit(session, deadline):
-            return session.scalar(select(func.count()).select_from(m.Claim).where(*conditions)) or 0
-    except TooSlow:
-        return None
-
-
 def list_claims(session: Session, filters: ClaimFilter) -> list[ClaimRow]:
     """The claims `filters` select, in their order; a search is planned for this very page."""
     plan = search_plan(session, filters)
@@ -496,6 +486,8 @@ class FacetCounts:
     claimants: list[tuple[str, str, int]] | None
     sources: list[tuple[str, str, int]] | None
     years: list[tuple[str, str, int]] | None
+    total: int | None = None
+    """How many claims are selected: known with the types and claimants, as their sum."""
 
     @property
     def complete(self) -> bool:
@@ -512,25 +504,38 @@ labels (the web lists 60 at most), since reading thousands of titles costs more 
 def facet_counts(session: Session, filters: ClaimFilter, deadline: Deadline | None = None) -> FacetCounts:
     """Facets of a selection, counted in the database (GROUP BY), each by `deadline` or not at all.
 
-    A publication counts the claims made in it *or* recorded from it, as the `source` filter
-    selects them; a claim dated only "2017" counts under 2017; undated claims under "unknown".
-    Facets are counted in the order the page shows them, each with what is left of the time.
+    Types and claimants (and so the total) come from one pass over the claims by type and
+    claimant, which an index holds; a publication counts the claims made in it *or* recorded from
+    it, as the `source` filter selects them; a claim dated only "2017" counts under 2017; undated
+    claims under "unknown". Facets are counted in the order the page shows them, each with what is
+    left of the time.
     """
     where = filter_conditions(session, filters)  # names resolved once, before the clock runs
     deadline = deadline or Deadline()
 
-    def within(count: Callable[[], Counts]) -> Counts | None:
+    def within(count: Callable[[], Any]) -> Any:
         try:
             with time_limit(session, deadline):
                 return count()
         except TooSlow:
             return None
 
+    pairs: list[tuple[str, str, int]] | None = within(lambda: _type_claimant_counts(session, where))
+    types = claimants = None
+    if pairs is not None:
+        by_type: dict[str, int] = {}
+        by_claimant: dict[str, int] = {}
+        for claim_type, claimant, n in pairs:
+            by_type[claim_type] = by_type.get(claim_type, 0) + n
+            by_claimant[claimant] = by_claimant.get(claimant, 0) + n
+        types = _most_first([(key, key, n) for key, n in by_type.items()])
+        claimants = _most_first(_named_claimants(session, by_claimant))
     return FacetCounts(
-        types=within(lambda: _most_first(_type_counts(session, where))),
-        claimants=within(lambda: _most_first(_claimant_counts(session, where))),
+        types=types,
+        claimants=claimants,
         sources=within(lambda: _most_first(_source_counts(session, where))),
         years=within(lambda: _year_counts(session, filters, where)),
+        total=None if pairs is None else sum(n for _, _, n in pairs),
     )
 
 
@@ -538,18 +543,14 @@ def _most_first(rows: Counts) -> Counts:
     return sorted(rows, key=lambda row: (-row[2], row[0]))
 
 
-def _grouped(session: Session, where: list[Any], column: Any) -> list[tuple[Any, int]]:
-    query = select(column, func.count()).select_from(m.Claim).where(*where).group_by(column)
+def _type_claimant_counts(session: Session, where: list[Any]) -> list[tuple[str, str, int]]:
+    pair = (m.Claim.type, m.Claim.claimant_id)
+    query = select(*pair, func.count()).select_from(m.Claim).where(*where).group_by(*pair)
     return list(session.execute(query).tuples())
 
 
-def _type_counts(session: Session, where: list[Any]) -> Counts:
-    return [(key, key, n) for key, n in _grouped(session, where, m.Claim.type)]
-
-
-def _claimant_counts(session: Session, where: list[Any]) -> Counts:
-    """Claims by claimant, counted on the claims alone (an index holds all a count needs), named after."""
-    counts = dict(_grouped(session, where, m.Claim.claimant_id))
+def _named_claimants(session: Session, counts: dict[str, int]) -> Counts:
+    """(claimant id, name, count) for claim counts by claimant id."""
     names = select(m.Organisation.id, m.Organisation.name).where(m.Organisation.id.in_(list(counts)))
     return [(key, name, counts[key]) for key, name in session.execute(names).tuples()]
 
