@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import anyio.to_thread
 import jinja2
 from rich.console import Console
 from starlette.applications import Starlette
@@ -247,8 +248,15 @@ def create_app(
         page = {"title": "Something went wrong", "message": _SERVER_ERROR, "status": 500}
         return render(request, "error.html", page, status=500)
 
+    def warm_up() -> None:
+        with contextlib.suppress(ClaimsError):  # a database not ready: every page will say so
+            api.claims_page(db, views.parse_list_request({}).filters, offset=0, limit=1, time_limit=count_time_limit)
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        # the first reader should not pay for starting anyio's worker threads (where handlers
+        # run), a connection and the list's compiled queries: read the first page now
+        await anyio.to_thread.run_sync(warm_up)
         yield
         db.close()  # the pooled connections; the Database reconnects if used again
 
