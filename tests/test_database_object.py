@@ -68,8 +68,8 @@ def test_a_read_command_builds_one_engine(cli, db_url: str, basic_seeds: Path, c
 
 def test_the_web_app_serves_200_requests_over_one_pool(db_url: str, basic_seeds: Path, connections: Connections) -> None:
     load_seeds(db_url, basic_seeds)
-    claim_id = api.claims(db_url, api.ClaimFilter())[0].id
-    source_id = api.sources(db_url)[0].id
+    claim_id = api.list_claims(db_url, api.ClaimFilter())[0].id
+    source_id = api.list_sources(db_url)[0].id
     pages = ["/", "/claims.json", "/sources", f"/sources/{source_id}", f"/claims/{claim_id}", "/figures", "/claims.csv"]
     before_engines, before_connections = len(connections.engines), connections.new_connections
     with TestClient(create_app(db_url)) as client:

@@ -34,7 +34,7 @@ def test_a_quantity_is_read_by_name(tmp_path: Path, basic_seeds: Path) -> None:
     load_seeds(db, basic_seeds)
     with api.open_database(db, read_only=True) as database:
         quantities = [
-            claim.value for row in api.claims(database, api.ClaimFilter())
+            claim.value for row in api.list_claims(database, api.ClaimFilter())
             if (claim := api.show(database, row.id)).value.quantity_qualifier == "at_least"
         ]  # fmt: skip
     assert [(value.quantity_lower, value.quantity_phrase) for value in quantities] == [(40, "at least 40")]

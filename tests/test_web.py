@@ -68,7 +68,7 @@ def facet_links(page: str) -> list[tuple[str, str, int]]:
 
 
 def all_ids(db: str, **filters: Any) -> list[str]:
-    return [row.id for row in api.claims(db, ClaimFilter(**filters))]
+    return [row.id for row in api.list_claims(db, ClaimFilter(**filters))]
 
 
 # --- the claims list ---------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def test_every_facet_count_is_what_its_link_then_lists(client: TestClient) -> No
 
 
 def test_facet_counts_follow_the_current_filters(client: TestClient, shared_basic_db: str) -> None:
-    rows = api.claims(shared_basic_db, ClaimFilter(claimant="hrdc"))
+    rows = api.list_claims(shared_basic_db, ClaimFilter(claimant="hrdc"))
     page = client.get("/?claimant=hrdc")
     types = {label: count for href, label, count in facet_links(page.text) if "type=" in href}
     assert types == {claim_type.replace("_", " "): n for claim_type, n in Counter(r.type for r in rows).items()}
@@ -336,10 +336,10 @@ def test_a_publication_page_says_what_it_reports_on_and_who_reports_it(client: T
     assert report.status_code == 200
     assert "Reported by" in report.text and f'href="/sources/{HERALD}"' in report.text
     assert 'class="doctext"' not in report.text
-    made_in = [row.id for row in api.claims(shared_basic_db, ClaimFilter(source="hrdc-2018-report")) if row.made_in_id == "hrdc-2018-report"]
+    made_in = [row.id for row in api.list_claims(shared_basic_db, ClaimFilter(source="hrdc-2018-report")) if row.made_in_id == "hrdc-2018-report"]
     assert made_in and card_ids(report.text) == made_in
     listing = client.get("/sources")
-    for row in api.sources(shared_basic_db):
+    for row in api.list_sources(shared_basic_db):
         assert f'href="/sources/{row.id}"' in listing.text
 
 
@@ -395,7 +395,7 @@ def test_a_database_that_is_not_ready_gets_a_503_page_with_the_message(db_url: s
         Path(candidates[1]).touch()  # exists, but no schema
     for db in candidates:
         with pytest.raises(DatabaseStateError) as expected:
-            api.summary(db)
+            api.overview(db)
         with TestClient(create_app(db)) as client:
             for path in ("/", "/claims/x", "/claims/x.json", "/claims.csv", "/sources", f"/sources/{HERALD}"):
                 page = client.get(path)

@@ -33,15 +33,22 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class ListFormat(str, Enum):
+class Format(str, Enum):
+    """How a command prints its data: a table for people; JSON, CSV or JSON lines for programs."""
+
     table = "table"
     json = "json"
     csv = "csv"
+    ndjson = "ndjson"
 
 
-class ShowFormat(str, Enum):
-    rich = "rich"
-    json = "json"
+FormatOpt = Annotated[
+    Format,
+    typer.Option(
+        "--format", "-f", help="table (for people), json, csv, or ndjson (one JSON object a line). README: Output formats."
+    ),
+]
+"""The one --format of every command that prints data (export writes files: its own choice, spelled the same)."""
 
 
 @app.callback()
@@ -179,7 +186,7 @@ def load(
     console = _stdout()
     render_load_report(report, database.name, console)
     if not quiet:
-        render_overview(api.summary(database), console)
+        render_overview(api.overview(database), console)
 
 
 @app.command()
@@ -242,13 +249,6 @@ def _claim_filter(**options: Any) -> Any:
     return ClaimFilter(sort=sort.value, **options)
 
 
-class ListFormatAll(str, Enum):
-    table = "table"
-    json = "json"
-    ndjson = "ndjson"
-    csv = "csv"
-
-
 @app.command("list")
 @user_errors
 def list_(
@@ -267,26 +267,22 @@ def list_(
     withdrawn: WithdrawnOpt = False,
     sort: SortOpt = Sort["document"],
     limit: Annotated[int | None, typer.Option(parser=_count, metavar="N", help="Show at most this many claims.")] = None,
-    format_: Annotated[ListFormatAll, typer.Option("--format", "-f", help="Output format.")] = ListFormatAll.table,
+    format_: FormatOpt = Format.table,
 ) -> None:
     """List claims; filters combine (source, claimant, type, term, dates, full text)."""
     from claimsdb import api
-    from claimsdb.render import render_rows
 
     filters = _claim_filter(
         source=source, claimant=claimant, type=type_, term=term, attribution=attribution, place=place,
         reliability=reliability, credibility=credibility, date_from=date_from, date_to=date_to,
         search=search, include_withdrawn=withdrawn, sort=sort, limit=limit,
     )  # fmt: skip
-    rows = api.claims(_db(ctx), filters)
+    rows = api.list_claims(_db(ctx), filters)
     if not rows:
         _say("No claims match these filters.", err=True)
-        if format_ is ListFormatAll.table:
+        if format_ is Format.table:
             return
-    from claimsdb.api import ClaimRow
-
-    title = f"{len(rows)} claim{'' if len(rows) == 1 else 's'}"
-    render_rows(rows, format_.value, sys.stdout, _stdout(), title=title, row_type=ClaimRow)
+    _rows(rows, format_, f"{len(rows)} claim{'' if len(rows) == 1 else 's'}", api.ClaimRow)
 
 
 @app.command()
@@ -294,17 +290,21 @@ def list_(
 def show(
     ctx: typer.Context,
     claim_id: Annotated[str, typer.Argument(help="The claim's id.")],
-    format_: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")] = ShowFormat.rich,
+    format_: FormatOpt = Format.table,
 ) -> None:
-    """Show a claim's full provenance: who, where, when, the exact words, relations, load run."""
+    """Show a claim's full provenance: who, where, when, the exact words, relations, load run.
+
+    As csv: the claim's row as `claims export` writes it; as ndjson: the JSON on one line."""
     from claimsdb import api
-    from claimsdb.render import render_claim, to_json
+    from claimsdb.render import render_claim, to_json, to_json_line
 
     claim = api.show(_db(ctx), claim_id)
-    if format_ is ShowFormat.json:
-        sys.stdout.write(to_json(claim) + "\n")
-    else:
+    if format_ is Format.table:
         render_claim(claim, _stdout())
+    elif format_ is Format.csv:
+        api.export_claim(_db(ctx), claim.id, sys.stdout)
+    else:
+        sys.stdout.write((to_json(claim) if format_ is Format.json else to_json_line(claim)) + "\n")
 
 
 class ExportFormat(str, Enum):
@@ -402,7 +402,7 @@ def figures(
     period: PeriodOpt = None,
     date_from: FromOpt = None,
     date_to: ToOpt = None,
-    format_: Annotated[ListFormat, typer.Option("--format", "-f", help="table (grouped by measure), json (groups and sums) or csv (one row per figure).")] = ListFormat.table,
+    format_: FormatOpt = Format.table,
 ) -> None:
     """Claimed figures side by side: grouped by what they measure and the period, conflicts flagged.
 
@@ -410,19 +410,20 @@ def figures(
     conflict; the same claimant repeating the same figure from the same publication is a
     restatement, not a conflict; a claimant's quarters that do not add up to its year are shown.
     --from/--to select by when the figures were claimed, --period by the period they cover.
+    As json: the groups and sums; as csv and ndjson: one row per figure.
     """
     from claimsdb import api
-    from claimsdb.api import figure_rows
+    from claimsdb.api import FigureRow, figure_rows
     from claimsdb.render import figures_json, render_figures, render_rows
 
     filters = _claim_filter(
         claimant=claimant, type=type_, term=term, place=place, source=source, date_from=date_from, date_to=date_to,
     )  # fmt: skip
     data = api.figures(_db(ctx), filters, period)
-    if format_ is ListFormat.json:
+    if format_ is Format.json:
         sys.stdout.write(figures_json(data) + "\n")
-    elif format_ is ListFormat.csv:
-        render_rows(figure_rows(data), "csv", sys.stdout, _stdout())
+    elif format_ is not Format.table:
+        render_rows(figure_rows(data), format_.value, sys.stdout, _stdout(), row_type=FigureRow)
     elif not data.groups:
         _say("No claimed figures match these filters.", err=True)
     else:
@@ -436,69 +437,78 @@ def contradicts(
     claimant: Annotated[str | None, typer.Option(help="Only denials by this claimant (id, name, alias or kind).")] = None,
     date_from: FromOpt = None,
     date_to: ToOpt = None,
-    format_: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
+    format_: FormatOpt = Format.table,
 ) -> None:
-    """Each denial (a claim that contradicts others) with the claims it contradicts."""
-    from claimsdb import api
-    from claimsdb.api import denial_rows
-    from claimsdb.render import render_denials, render_rows, to_json
+    """Each denial (a claim that contradicts others) with the claims it contradicts.
 
-    items = api.denials(_db(ctx), _claim_filter(claimant=claimant, date_from=date_from, date_to=date_to))
-    if format_ is ListFormat.json:
+    As ndjson: one denial a line; as csv: one row per claim contradicted."""
+    from claimsdb import api
+    from claimsdb.api import DenialRow, denial_rows
+    from claimsdb.render import render_denials, render_rows, to_json, to_json_line
+
+    items = api.contradicts(_db(ctx), _claim_filter(claimant=claimant, date_from=date_from, date_to=date_to))
+    if format_ is Format.json:
         sys.stdout.write(to_json(items) + "\n")
-    elif format_ is ListFormat.csv:
-        render_rows(denial_rows(items), "csv", sys.stdout, _stdout())
+    elif format_ is Format.ndjson:
+        sys.stdout.writelines(to_json_line(item) + "\n" for item in items)
+    elif format_ is Format.csv:
+        render_rows(denial_rows(items), "csv", sys.stdout, _stdout(), row_type=DenialRow)
     else:
         render_denials(items, _stdout())
 
 
 # --- summaries ------------------------------------------------------------------------------------
 
-FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
-
-
-def _listing(ctx: typer.Context, fetch: str, format_: ListFormat, title: str) -> None:
-    """Render one of the library's listings (api.sources, api.claimants, api.runs) in a format."""
-    from claimsdb import api
+def _rows(rows: list[Any], format_: Format, title: str, row_type: type) -> None:
+    """A listing's rows in the chosen format (render.render_rows: one way for every format)."""
     from claimsdb.render import render_rows
 
-    row_type = {"sources": api.SourceRow, "claimants": api.ClaimantRow, "runs": api.RunRow}[fetch]
-    render_rows(getattr(api, fetch)(_db(ctx)), format_.value, sys.stdout, _stdout(), title=title, row_type=row_type)
+    render_rows(rows, format_.value, sys.stdout, _stdout(), title=title, row_type=row_type)
 
 
 @app.command()
 @user_errors
-def sources(ctx: typer.Context, format_: FormatOpt = ListFormat.table) -> None:
+def sources(ctx: typer.Context, format_: FormatOpt = Format.table) -> None:
     """Each publication: who published it, when, what it reports on, and its claim counts."""
-    _listing(ctx, "sources", format_, "publications")
-
-
-@app.command()
-@user_errors
-def claimants(ctx: typer.Context, format_: FormatOpt = ListFormat.table) -> None:
-    """Each organisation or person: names, aliases, kind and how many claims they make."""
-    _listing(ctx, "claimants", format_, "claimants and publishers")
-
-
-@app.command()
-@user_errors
-def stats(ctx: typer.Context, format_: Annotated[ShowFormat, typer.Option("--format", "-f", help="rich or json.")] = ShowFormat.rich) -> None:
-    """Counts of claims by type and claimant, and by the year they were made."""
     from claimsdb import api
-    from claimsdb.render import render_stats, to_json
 
-    data = api.statistics(_db(ctx))
-    if format_ is ShowFormat.json:
-        sys.stdout.write(to_json(data) + "\n")
-    else:
-        render_stats(data, _stdout())
+    _rows(api.list_sources(_db(ctx)), format_, "publications", api.SourceRow)
 
 
 @app.command()
 @user_errors
-def runs(ctx: typer.Context, format_: FormatOpt = ListFormat.table) -> None:
+def claimants(ctx: typer.Context, format_: FormatOpt = Format.table) -> None:
+    """Each organisation or person: names, aliases, kind and how many claims they make."""
+    from claimsdb import api
+
+    _rows(api.list_claimants(_db(ctx)), format_, "claimants and publishers", api.ClaimantRow)
+
+
+@app.command()
+@user_errors
+def stats(ctx: typer.Context, format_: FormatOpt = Format.table) -> None:
+    """Counts of claims by type and claimant, and by the year they were made.
+
+    As csv and ndjson: one row per number (a claimant's claims of a type, or the claims of a year)."""
+    from claimsdb import api
+    from claimsdb.render import StatsFigure, render_stats, stats_rows, to_json
+
+    data = api.stats(_db(ctx))
+    if format_ is Format.json:
+        sys.stdout.write(to_json(data) + "\n")
+    elif format_ is Format.table:
+        render_stats(data, _stdout())
+    else:
+        _rows(stats_rows(data), format_, "", StatsFigure)
+
+
+@app.command()
+@user_errors
+def runs(ctx: typer.Context, format_: FormatOpt = Format.table) -> None:
     """Every load run, newest first: when, from where, and what it added, changed, withdrew."""
-    _listing(ctx, "runs", format_, "load runs")
+    from claimsdb import api
+
+    _rows(api.list_runs(_db(ctx)), format_, "load runs", api.RunRow)
 
 
 # --- curators' checks -----------------------------------------------------------------------------
@@ -542,7 +552,7 @@ def anchor(
     from claimsdb import api
     from claimsdb.render import render_located
 
-    found = api.locate(_db(ctx), document, text)
+    found = api.anchor(_db(ctx), document, text)
     render_located(found, _stdout())
     if not found.places:
         raise typer.Exit(code=1)
@@ -574,7 +584,7 @@ def serve(
     database = _db(ctx)
     site = create_app(database, base_url)
     try:
-        api.summary(database)
+        api.overview(database)
     except DatabaseStateError as exc:  # serve anyway: every page says what is wrong until it is fixed
         _say(f"Warning: {exc}", err=True)
     _say(f"Serving {database.name} read-only at http://{host}:{port}/ (Ctrl-C stops).", err=True)

@@ -428,6 +428,16 @@ def _first_mark(line: bytes, start: int) -> int:
     return min(places, default=-1)
 
 
+def write_claim(session: Session, claim_id: str, out: TextIO, *, formula_guard: bool = True) -> bool:
+    """One claim's row, withdrawn or not, under the export's header, as write_export writes it;
+    False (nothing written) if there is no such claim."""
+    row = session.execute(_row_select(formula_guard).where(m.Claim.id == claim_id)).one_or_none()
+    if row is None:
+        return False
+    write_csv(iter([row]), out)
+    return True
+
+
 def _row_of(session: Session, claim_id: str, formula_guard: bool) -> Sequence[Any]:
     """One claim's cells as export_rows gives them."""
     return session.execute(_row_select(formula_guard).where(m.Claim.id == claim_id)).one()

@@ -606,7 +606,7 @@ class Denial:
     denies: list[ClaimBrief] = field(default_factory=list)
 
 
-def denials(session: Session, filters: ClaimFilter = ClaimFilter()) -> list[Denial]:
+def contradicts(session: Session, filters: ClaimFilter = ClaimFilter()) -> list[Denial]:
     """Every active claim with `contradicts` relations (the filters select the denials), each
     with the claims it contradicts, oldest denial first."""
     target = aliased(m.Claim)

@@ -202,7 +202,7 @@ class ClaimProvenance:
     first: kept apart from what the claimant claims."""
 
 
-def get_claim(session: Session, claim_id: str) -> ClaimProvenance:
+def show(session: Session, claim_id: str) -> ClaimProvenance:
     claim = session.get(m.Claim, claim_id)
     if claim is None:
         known = list(session.scalars(select(m.Claim.id)))

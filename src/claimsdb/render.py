@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Literal, TextIO
 
 from rich.console import Console, Group
@@ -77,10 +77,13 @@ def line(*parts: Part) -> Text:
 
 
 def to_json(value: Any) -> str:
-    data = _plain(value) if is_dataclass(value) and not isinstance(value, type) else value
-    if isinstance(value, list):
-        data = [_plain(v) if is_dataclass(v) else v for v in value]
-    return json_safe(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    """A result (dataclasses, lists of them) as indented JSON, with unsafe characters escaped."""
+    return json_safe(json.dumps(_plain(value), indent=2, ensure_ascii=False, default=str))
+
+
+def to_json_line(value: Any) -> str:
+    """A result as JSON on one line (no newline at the end): one record of --format ndjson."""
+    return json_safe(json.dumps(_plain(value), ensure_ascii=False, default=str))
 
 
 def _plain(value: Any) -> Any:
@@ -107,8 +110,7 @@ def render_rows(
         out.write(to_json(list(rows)) + "\n")
         return
     if fmt == "ndjson":
-        for row in rows:
-            out.write(json_safe(json.dumps(asdict(row), ensure_ascii=False, default=str)) + "\n")
+        out.writelines(to_json_line(row) + "\n" for row in rows)
         return
     if fmt == "csv":
         names = [f.name for f in fields(rows[0] if rows else row_type)] if rows or row_type else []
@@ -461,6 +463,28 @@ def _relations_table(claim: ClaimProvenance) -> Table:
 
 
 # --- statistics and anchor look-ups -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatsFigure:
+    """One number of `claims stats`, as a row of its csv and ndjson: how many active claims a
+    claimant made of a type (year None), or how many were made in a year (claimant and type None)."""
+
+    claimant: str | None
+    type: str | None
+    year: str | None
+    claims: int
+
+
+def stats_rows(data: Stats) -> list[StatsFigure]:
+    """The stats table's numbers, one row each, in its order: claimant by type (no empty cells), then years."""
+    grid = [
+        StatsFigure(row.key, column, None, row.counts[column])
+        for row in data.by_type_and_claimant
+        for column in data.columns
+        if column in row.counts
+    ]
+    return grid + [StatsFigure(None, None, year.key, year.count) for year in data.by_year]
 
 
 def render_stats(data: Stats, console: Console) -> None:
