@@ -218,7 +218,8 @@ def test_cli_figures_as_a_table_json_and_csv(sqlite_figures: str, cli: Cli) -> N
     conflicted = [g for g in as_json["groups"] if g["conflict"]]
     assert [g["period"]["text"] for g in conflicted] == ["2021"]
     assert {v["claim_id"]: v["status"] for v in conflicted[0]["values"]} == {
-        "ministry-arrivals-2021": "conflict", "ministry-arrivals-2021-restated": "restatement", "watch-arrivals-2021": "conflict",
+        "ministry-arrivals-2021": "conflict", "ministry-arrivals-2021-restated": "restatement",
+        "watch-arrivals-2021": "conflict",
     }  # fmt: skip
     assert as_json["sums"][0]["adds_up"] is False and as_json["sums"][0]["parts_sum"] == "75"
 

@@ -25,7 +25,8 @@ def test_show_gives_typed_claimant_anchor_and_value(cli, tmp_path: Path, basic_s
     assert [name for name, _ in claim.value.set_fields()] == ["method"]
 
     shown = json.loads(cli("--db", db, "show", "hrdc-2018-method-shooting", "--format", "json").output)
-    assert shown["value"] == {"method": {"term": "shooting", "label": claim.value.method.label, "definition": claim.value.method.definition}}
+    method = claim.value.method
+    assert shown["value"] == {"method": {"term": "shooting", "label": method.label, "definition": method.definition}}
     assert shown["claimant"]["id"] == "hrdc" and shown["anchor"]["exact"] == claim.anchor.exact
 
 

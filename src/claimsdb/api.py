@@ -104,7 +104,9 @@ DatabaseLike = Database | str | None
 """A Database, or a path or URL to open for one call (None: claims.db here)."""
 
 
-def open_database(db: str | None = None, *, read_only: bool = False, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> Database:
+def open_database(
+    db: str | None = None, *, read_only: bool = False, wait_seconds: float = DEFAULT_WAIT_SECONDS
+) -> Database:
     """The database at `db` (a SQLite path or URL, a PostgreSQL URL; None: claims.db here).
 
     Open it once and pass it to every call: it owns the one engine and connection pool. Readers
@@ -165,7 +167,8 @@ def load(
     """
     if isinstance(db, Database) and wait_seconds is not None and wait_seconds != db.wait_seconds:
         raise ValueError("a Database waits as long as it was opened to: give wait_seconds to open_database")
-    with _opened(db, read_only=False, wait_seconds=DEFAULT_WAIT_SECONDS if wait_seconds is None else wait_seconds) as database:
+    waiting = DEFAULT_WAIT_SECONDS if wait_seconds is None else wait_seconds
+    with _opened(db, read_only=False, wait_seconds=waiting) as database:
         return _load(database, Path(seeds_dir), recapture=recapture, force=force, on_wait=on_wait, progress=progress)
 
 
@@ -385,7 +388,12 @@ def _exporting(session: Session, filters: ClaimFilter, progress: Progress) -> No
 
 
 def export_package(
-    db: DatabaseLike, filters: ClaimFilter, out_dir: str | Path, *, formula_guard: bool = True, progress: Progress = NO_PROGRESS
+    db: DatabaseLike,
+    filters: ClaimFilter,
+    out_dir: str | Path,
+    *,
+    formula_guard: bool = True,
+    progress: Progress = NO_PROGRESS,
 ) -> tuple[int, list[Path]]:
     """Write `claims.csv`, `terms.csv` (the vocabularies) and their Frictionless `datapackage.json`
     into `out_dir`; the paths come back in that order.
@@ -427,7 +435,8 @@ def _checked_folder(out_dir: str | Path, files: Sequence[Path] = ()) -> Path:
     for path in files:
         if path.is_symlink():
             raise ClaimsError(
-                f"{path} is a symbolic link; claimsdb does not write through links: remove it, or export to another folder"
+                f"{path} is a symbolic link; claimsdb does not write through links: "
+                "remove it, or export to another folder"
             )
         if path.exists() and not path.is_file():
             raise ClaimsError(f"{path} is not a file (a folder?); move it away, or export to another folder")
@@ -471,7 +480,12 @@ def _remove_if_empty(folder: Path) -> None:
 
 
 def export_annotations(
-    db: DatabaseLike, filters: ClaimFilter, out: TextIO, *, base_url: str | None = None, progress: Progress = NO_PROGRESS
+    db: DatabaseLike,
+    filters: ClaimFilter,
+    out: TextIO,
+    *,
+    base_url: str | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> int:
     """Stream every selected claim's anchor to `out` as a W3C Web Annotation, in one JSON-LD
     AnnotationCollection; returns how many. `base_url` is where the claims are served, for links."""
@@ -553,7 +567,8 @@ def anchor(db: DatabaseLike, document: str, quote: str) -> Located:
 
     if not quote.strip():
         raise ClaimsError(
-            'the words to find are empty; give them exactly as the document has them: claims anchor DOCUMENT "the words"'
+            "the words to find are empty; give them exactly as the document has them: "
+            'claims anchor DOCUMENT "the words"'
         )
     path = Path(document)
     if path.is_file():

@@ -45,7 +45,9 @@ class Format(str, Enum):
 FormatOpt = Annotated[
     Format,
     typer.Option(
-        "--format", "-f", help="table (for people), json, csv, or ndjson (one JSON object a line). README: Output formats."
+        "--format",
+        "-f",
+        help="table (for people), json, csv, or ndjson (one JSON object a line). README: Output formats.",
     ),
 ]
 """The one --format of every command that prints data (export writes files: its own choice, spelled the same)."""
@@ -60,7 +62,8 @@ def main(
             "--db",
             envvar="CLAIMS_DB",
             show_envvar=False,
-            help="SQLite file path or SQLAlchemy URL (postgresql+psycopg://...); also $CLAIMS_DB. Default: claims.db here.",
+            help="SQLite file path or SQLAlchemy URL (postgresql+psycopg://...); also $CLAIMS_DB. "
+            "Default: claims.db here.",
         ),
     ] = None,
 ) -> None:
@@ -164,14 +167,20 @@ def load(
         list[str] | None,
         typer.Option(help="Accept new bytes for this held document (repeat for several)."),
     ] = None,
-    force: Annotated[bool, typer.Option(help="Read and check every seed file, not only those changed since the last load.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Read and check every seed file, not only those changed since the last load.")
+    ] = False,
     wait: Annotated[
         float,
         typer.Option(
-            parser=_seconds, metavar="SECONDS", help="Seconds to wait for another load on the same database (at most a week)."
+            parser=_seconds,
+            metavar="SECONDS",
+            help="Seconds to wait for another load on the same database (at most a week).",
         ),
     ] = 60,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the load report: no overview, no progress bar.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only the load report: no overview, no progress bar.")
+    ] = False,
 ) -> None:
     """Load a seeds directory (default: seeds/) in one transaction, then show what is there."""
     from claimsdb import api
@@ -224,13 +233,21 @@ AttributionOpt = Annotated[
 ReliabilityOpt = Annotated[
     str | None, typer.Option(help="The curator's reliability grade of the claim's source (A-F), e.g. A-B.")
 ]
-CredibilityOpt = Annotated[str | None, typer.Option(help="The curator's credibility grade of the claim (1-6), e.g. 1-2.")]
-PlaceOpt = Annotated[str | None, typer.Option(help="Place id, name, alias or ISO 3166-2 code; a province includes its towns.")]
+CredibilityOpt = Annotated[
+    str | None, typer.Option(help="The curator's credibility grade of the claim (1-6), e.g. 1-2.")
+]
+PlaceOpt = Annotated[
+    str | None, typer.Option(help="Place id, name, alias or ISO 3166-2 code; a province includes its towns.")
+]
 TypeOpt = Annotated[str | None, typer.Option("--type", help="Claim type, e.g. defection_figure.")]
 TermOpt = Annotated[str | None, typer.Option(help="A vocabulary term id or label, e.g. shooting.")]
 FromOpt = Annotated[
     str | None,
-    typer.Option("--from", help="Claimed on or after: YYYY, YYYY-MM or YYYY-MM-DD (claims that may fall inside are listed, marked possible)."),
+    typer.Option(
+        "--from",
+        help="Claimed on or after: YYYY, YYYY-MM or YYYY-MM-DD "
+        "(claims that may fall inside are listed, marked possible).",
+    ),
 ]
 ToOpt = Annotated[str | None, typer.Option("--to", help="Claimed on or before: YYYY, YYYY-MM or YYYY-MM-DD.")]
 SearchOpt = Annotated[str | None, typer.Option(help="Full-text search of statements and quotes (all words).")]
@@ -266,7 +283,9 @@ def list_(
     search: SearchOpt = None,
     withdrawn: WithdrawnOpt = False,
     sort: SortOpt = Sort["document"],
-    limit: Annotated[int | None, typer.Option(parser=_count, metavar="N", help="Show at most this many claims.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(parser=_count, metavar="N", help="Show at most this many claims.")
+    ] = None,
     format_: FormatOpt = Format.table,
 ) -> None:
     """List claims; filters combine (source, claimant, type, term, dates, full text)."""
@@ -345,7 +364,9 @@ def export(
     search: SearchOpt = None,
     withdrawn: WithdrawnOpt = False,
     sort: SortOpt = Sort["document"],
-    formula_guard: Annotated[bool, typer.Option(help="CSV: prefix ' to text cells a spreadsheet would run as a formula.")] = True,
+    formula_guard: Annotated[
+        bool, typer.Option(help="CSV: prefix ' to text cells a spreadsheet would run as a formula.")
+    ] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Export claims as CSV (one row per claim, typed value and provenance columns), or their quotes as
@@ -434,7 +455,9 @@ def figures(
 @user_errors
 def contradicts(
     ctx: typer.Context,
-    claimant: Annotated[str | None, typer.Option(help="Only denials by this claimant (id, name, alias or kind).")] = None,
+    claimant: Annotated[
+        str | None, typer.Option(help="Only denials by this claimant (id, name, alias or kind).")
+    ] = None,
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     format_: FormatOpt = Format.table,
@@ -565,14 +588,22 @@ def anchor(
 @user_errors
 def serve(
     ctx: typer.Context,
-    host: Annotated[str, typer.Option(help="Address to listen on; the default keeps the site on this machine.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; the default keeps the site on this machine.")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
     base_url: Annotated[
         str | None,
-        typer.Option(help="The address readers open the site at (https://claims.example.org), for absolute links in citations and JSON-LD."),
+        typer.Option(
+            help="The address readers open the site at (https://claims.example.org), "
+            "for absolute links in citations and JSON-LD."
+        ),
     ] = None,
     header_timeout: Annotated[
-        float, typer.Option(min=0.1, max=3600, help="Seconds a client has to send a request's headers before it is disconnected.")
+        float,
+        typer.Option(
+            min=0.1, max=3600, help="Seconds a client has to send a request's headers before it is disconnected."
+        ),
     ] = 10,
 ) -> None:
     """Serve a read-only web site of the claims: filters and facets, provenance, held documents."""

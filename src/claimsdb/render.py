@@ -148,7 +148,9 @@ def claims_table(rows: Sequence[ClaimRow], title: str = "", *, width: int = 200)
     table.add_column("claim", style="cyan", overflow="fold", max_width=None if wide else 22)
     if wide:
         table.add_column("type", overflow="fold")
-    table.add_column("claimant" if wide else "claimant, made in", style="green", overflow="fold", max_width=None if wide else 20)
+    table.add_column(
+        "claimant" if wide else "claimant, made in", style="green", overflow="fold", max_width=None if wide else 20
+    )
     if wide:
         table.add_column("made in", overflow="fold")
     table.add_column("claimed", no_wrap=True)
@@ -228,12 +230,18 @@ def render_overview(data: Overview, console: Console) -> None:
         _count_table("claims by claimant", data.by_claimant, limit=_OVERVIEW_ROWS, more="claims claimants"),
     )
     console.print(grid)
-    console.print(_count_table("claims by publication they were made in", data.by_source, limit=_OVERVIEW_ROWS, more="claims sources"))
+    by_source = _count_table(
+        "claims by publication they were made in", data.by_source, limit=_OVERVIEW_ROWS, more="claims sources"
+    )
+    console.print(by_source)
     if data.sample:
-        console.print(claims_table(data.sample, "a few claims (claims show ID for the provenance of any)", width=console.width))
+        title = "a few claims (claims show ID for the provenance of any)"
+        console.print(claims_table(data.sample, title, width=console.width))
 
 
-def _count_table(title: str, counts: Sequence[Count], *, key_only: bool = False, limit: int | None = None, more: str = "") -> Table:
+def _count_table(
+    title: str, counts: Sequence[Count], *, key_only: bool = False, limit: int | None = None, more: str = ""
+) -> Table:
     """Counts, largest first; with `limit`, the top ones and a line saying where the rest are."""
     table = Table(title=title, title_justify="left")
     table.add_column("type" if key_only else "who / what", overflow="fold")
@@ -571,7 +579,8 @@ def figures_json(data: Figures) -> str:
     def measure(item: Measure) -> dict[str, Any]:
         return {
             "key": item.key, "label": item.label, "claim_type": item.claim_type,
-            "terms": {name: term for name, term, _ in item.terms}, "place": item.place_id, "publication": item.publication_id,
+            "terms": {name: term for name, term, _ in item.terms}, "place": item.place_id,
+            "publication": item.publication_id,
         }  # fmt: skip
 
     def period(item: Period) -> dict[str, Any]:
@@ -591,7 +600,9 @@ def figures_json(data: Figures) -> str:
         {
             "measure": check.measure.key, "claimant": check.claimant_id, "period": check.whole_period.text(),
             "whole": check.whole.claim_id, "whole_interval": check.whole.interval.text(),
-            "parts": [{"period": p.text(), "claim_id": v.claim_id, "interval": v.interval.text()} for p, v in check.parts],
+            "parts": [
+                {"period": p.text(), "claim_id": v.claim_id, "interval": v.interval.text()} for p, v in check.parts
+            ],
             "parts_expected": check.parts_expected, "parts_sum": check.parts_sum.text(),
             "adds_up": check.adds_up, "problem": check.problem,
         }  # fmt: skip
@@ -600,7 +611,10 @@ def figures_json(data: Figures) -> str:
     return json_safe(json.dumps({"groups": groups, "sums": sums}, indent=2, ensure_ascii=False, default=str))
 
 
-_STATUS_STYLE = {"conflict": "bold red", "restatement": "dim", "superseded": "dim", "unchecked": "yellow", "agrees": "green", "alone": ""}
+_STATUS_STYLE = {
+    "conflict": "bold red", "restatement": "dim", "superseded": "dim", "unchecked": "yellow", "agrees": "green",
+    "alone": "",
+}  # fmt: skip
 
 
 def render_figures(data: Figures, console: Console) -> None:
@@ -610,7 +624,10 @@ def render_figures(data: Figures, console: Console) -> None:
     console.print(line(
         (f"{values} figure{'s' if values != 1 else ''}", "bold"), f" of {len(measures)} "
                                                                   f"measure{'s' if len(measures) != 1 else ''}, ",
-        (f"{len(data.conflicts)} conflict{'s' if len(data.conflicts) != 1 else ''}", "bold red" if data.conflicts else "green"),
+        (
+            f"{len(data.conflicts)} conflict{'s' if len(data.conflicts) != 1 else ''}",
+            "bold red" if data.conflicts else "green",
+        ),
         " (figures for one measure and period that cannot all be true).",
     ))  # fmt: skip
     for measure, groups in measures:
@@ -671,7 +688,8 @@ def render_sums(data: Figures, console: Console) -> None:
         parts = ", ".join(f"{period.text()}: {value.interval.text()}" for period, value in check.parts)
         table.add_row(
             text(check.measure.label), text(check.claimant_name), text(check.whole_period.text()),
-            text(f"{check.whole.interval.text()} ({check.whole.claim_id})"), text(parts), text(check.problem or "", style="red"),
+            text(f"{check.whole.interval.text()} ({check.whole.claim_id})"), text(parts),
+            text(check.problem or "", style="red"),
         )  # fmt: skip
     console.print(table)
 
@@ -683,7 +701,10 @@ def render_denials(items: Sequence[Denial], console: Console) -> None:
         return
     for denial in items:
         table = Table(
-            title=line((denial.claim.claimant_name, "bold"), f" ({denial.claim.claimed_on or 'date unknown'}), ", (denial.claim.id, "cyan"), ":\n", denial.claim.statement),
+            title=line(
+                (denial.claim.claimant_name, "bold"), f" ({denial.claim.claimed_on or 'date unknown'}), ",
+                (denial.claim.id, "cyan"), ":\n", denial.claim.statement,
+            ),
             title_justify="left", show_header=True,
         )  # fmt: skip
         for name in ("contradicts", "claimant", "claimed", "statement"):
