@@ -145,7 +145,7 @@ def check(seeds_dir: str | Path = DEFAULT_SEEDS) -> SeedBundle:
 def migrate(db: DatabaseLike) -> tuple[str | None, str]:
     """Create or upgrade the schema; returns (revision before, revision after)."""
     with _opened(db, read_only=False) as database, database.errors():
-        from claimsdb.db.migrate import migrate as upgrade
+        from claimsdb.db.migrate import migrate as upgrade  # it has this function's name: imported here
 
         return upgrade(database.engine)
 
