@@ -43,7 +43,7 @@ def counting_all(shared_basic_db: str) -> Iterator[TestClient]:
 
 
 def every_id(db: str, **filters: str) -> list[str]:
-    return [row.id for row in api.claims(db, ClaimFilter(**filters))]
+    return [row.id for row in api.list_claims(db, ClaimFilter(**filters))]
 
 
 def count_link(page: str) -> str:
