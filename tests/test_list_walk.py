@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from claimsdb import api
-from claimsdb.query import ClaimFilter, _walk_in_reading_order, list_claims
+from claimsdb.db.search import SearchPlan, fts5_query
+from claimsdb.query import ClaimFilter, _page_by_rowid, _walk_in_reading_order, list_claims
 from conftest import add_filler_claims, load_seeds
 
 
@@ -41,3 +42,27 @@ def test_a_filter_with_few_claims_is_not_walked(db_url: str, basic_seeds: Path) 
             assert not _walk_in_reading_order(session, few), "a page deep into few claims sorts them instead"
             every = [r.id for r in list_claims(session, replace(few, offset=0, limit=None))]
             assert [r.id for r in list_claims(session, few)] == every[few.offset : few.offset + 50]
+
+
+@pytest.mark.parametrize("how", ["rowset", "probe"])
+def test_a_search_page_walked_in_reading_order_is_the_selections_page(sqlite_basic: Path, how: str) -> None:
+    """A common word under a type that holds many claims: the walk of the search's plan (SQLite)
+    keeps the type's index out of it too, and still finds the page the whole selection holds."""
+    filters = ClaimFilter(search="padding", type="statement")
+    with api.reading(str(sqlite_basic)) as session:
+        every = [row.id for row in list_claims(session, filters)]
+        for offset, limit in ((0, 2), (3, 2)):
+            paged = replace(filters, offset=offset, limit=limit)
+            plan = SearchPlan(fts5_query("padding"), how, window=40)  # type: ignore[arg-type]
+            assert _walk_in_reading_order(session, replace(paged, search=None, offset=0, limit=40))
+            found = _page_by_rowid(session, paged, plan)
+            assert found is not None, "the window holds the page"
+            assert [row.id for row in found] == every[offset : offset + limit]
+
+
+@pytest.fixture
+def sqlite_basic(tmp_path: Path, basic_seeds: Path) -> Path:
+    add_filler_claims(basic_seeds, 100)
+    db = tmp_path / "claims.db"
+    load_seeds(str(db), basic_seeds)
+    return db

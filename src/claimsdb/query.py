@@ -449,7 +449,8 @@ def _page_by_rowid(session: Session, filters: ClaimFilter, plan: SearchPlan) -> 
     offset skips are checked too but never loaded.
     """
     wanted = filters.offset + (filters.limit or 0)
-    conditions = filter_conditions(session, replace(filters, search=None))
+    others = replace(filters, search=None, offset=0, limit=max(wanted, plan.window))
+    conditions = filter_conditions(session, others, walk=_walk_in_reading_order(session, others))
     matching, misplaced = by_rowid(plan)
     ids = select(m.Claim.id, misplaced).where(*conditions, or_(matching, misplaced))
     last = _reading_key_at(session, conditions, plan.window)
