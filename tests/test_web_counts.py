@@ -150,3 +150,10 @@ def test_serve_takes_the_time_limit_in_milliseconds(shared_basic_db: str, tmp_pa
             page = response.read().decode()
     assert "<h1>Many claims</h1>" in page
     assert card_ids(page) == every_id(shared_basic_db)[:3]
+
+
+def test_a_page_past_the_end_uncounted_claims_no_lower_bound(counting_nothing: TestClient) -> None:
+    page = counting_nothing.get("/?offset=100000")
+    assert page.status_code == 200 and "<h1>Many claims</h1>" in page.text
+    assert "Too many to count in time." in page.text and "More than" not in page.text
+    assert card_ids(page.text) == []
