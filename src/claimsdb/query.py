@@ -527,11 +527,6 @@ class FacetCounts:
     total: int | None = None
     """How many claims are selected: known with the types and claimants, as their sum."""
 
-    @property
-    def complete(self) -> bool:
-        """Whether every facet was counted."""
-        return None not in (self.types, self.claimants, self.sources, self.years)
-
 
 Counts = list[tuple[str, str, int]]
 TITLED = 200
