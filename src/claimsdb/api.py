@@ -212,21 +212,23 @@ def _unchanged_since_last_run(db: Database, root: Path) -> int | None:
     """The last run's id if this claimsdb made it and it read exactly the files on disk now, byte
     for byte; else None. (A run by another version may have stored less than this one would: after
     an upgrade, the same seeds are read again.)"""
-    from claimsdb.load import last_run_files, last_run_version
+    from claimsdb.load import last_run_files, last_run_fingerprints, last_run_version
 
     try:
         with db.reading() as session:
             previous, files = last_run_files(session)
             version = last_run_version(session, previous)
+            fingerprints = last_run_fingerprints(session, previous)
     except DatabaseStateError:
         return None  # no usable database yet: the load itself says what is wrong
-    same = previous is not None and version == __version__ and _same_files(root, files)
+    same = previous is not None and version == __version__ and _same_files(root, files, fingerprints)
     return previous if same else None
 
 
-def _same_files(root: Path, recorded: dict[str, str]) -> bool:
-    """Do the seed files on disk, and the documents the last run read, still hash the same?"""
-    from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, file_sha256, seed_paths, stored_path
+def _same_files(root: Path, recorded: dict[str, str], fingerprints: dict[str, str]) -> bool:
+    """Do the seed files on disk, and the documents the last run read, still hash the same? A file
+    whose fingerprint (size, times, inode) is the one recorded is not hashed again."""
+    from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, seed_paths, sha256_if_changed, stored_path
 
     current = {stored_path(root, path): path for path in seed_paths(root)}
     recorded_seeds = {path for path in recorded if path.endswith(SEED_SUFFIXES)}
@@ -234,7 +236,10 @@ def _same_files(root: Path, recorded: dict[str, str]) -> bool:
         return False
     for stored, digest in recorded.items():
         on_disk = disk_path(root, stored)
-        if not on_disk.is_file() or file_sha256(on_disk) != digest:
+        try:
+            if not on_disk.is_file() or sha256_if_changed(on_disk, digest, fingerprints.get(stored))[0] != digest:
+                return False
+        except OSError:
             return False
     return True
 

@@ -44,6 +44,45 @@ def folder_name(root: Path) -> str:
     return root.resolve().name
 
 
+RACY_NS = 2_000_000_000
+"""A fingerprint is trusted only if the file had last changed this long (2 s) before the load that
+recorded it began reading: an edit in the same clock tick as the read could leave the file's size and
+times as they were ("racy git"), so such a file is hashed next time."""
+
+
+def file_fingerprint(path: Path) -> str | None:
+    """Size, modification and change times (ns) and inode of a file, taken *before* it is read.
+
+    A later load that finds the same fingerprint skips hashing the file (if `trusted`). Restoring a
+    file's size and mtime by hand (touch -d, os.utime) still changes its ctime, which only the kernel
+    sets, and a copied or checked-out file has a new inode or ctime, so either is hashed again. None
+    (always hash) when the file cannot be stat'ed.
+    """
+    try:
+        stat = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
+
+
+def trusted(fingerprint: str, read_from_ns: int) -> bool:
+    """Had the file last changed at least RACY_NS before `read_from_ns`, when its load began reading?"""
+    try:
+        _size, mtime, ctime, _inode = (int(part) for part in fingerprint.split(":"))
+    except ValueError:
+        return False
+    return max(mtime, ctime) < read_from_ns - RACY_NS
+
+
+def sha256_if_changed(path: Path, sha256: str | None, fingerprint: str | None) -> tuple[str, str | None]:
+    """(sha256, fingerprint) of a file now: the recorded sha256 when its fingerprint is the recorded
+    one, else its bytes hashed. Raises OSError when it cannot be read."""
+    now = file_fingerprint(path)
+    if sha256 is not None and now is not None and now == fingerprint:
+        return sha256, now
+    return file_sha256(path), now
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
