@@ -68,7 +68,9 @@ def _whole_value(keys: list[str]) -> re.Pattern[str]:
     """Any of `keys` written as a whole YAML value: after `: `, `- `, `[`, `{` or `, `, up to the
     end of the line, a comment, `,`, `]` or `}`; optionally in quotes."""
     alternatives = "|".join(re.escape(key) for key in sorted(keys, key=len, reverse=True))
-    return re.compile(rf"(?:(?<=: )|(?<=- )|(?<=\[)|(?<=\{{)|(?<=, ))(['\"]?)({alternatives})\1(?=[ \t]*$|[ \t]+#|,|\]|\}})", re.MULTILINE)
+    before = r"(?:(?<=: )|(?<=- )|(?<=\[)|(?<=\{)|(?<=, ))"
+    after = r"(?=[ \t]*$|[ \t]+#|,|\]|\})"
+    return re.compile(rf"{before}(['\"]?)({alternatives})\1{after}", re.MULTILINE)
 
 
 class Template:

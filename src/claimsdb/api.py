@@ -171,7 +171,7 @@ def _load(
     progress: Progress,
 ) -> LoadReport:
     from claimsdb.db.locks import take_load_lock
-    from claimsdb.load import last_run_files, load_bundle
+    from claimsdb.load import last_run_id, load_bundle
 
     if not force and not recapture:
         unchanged = _unchanged_since_last_run(db, root)
@@ -188,7 +188,7 @@ def _load(
         connection = session.connection(execution_options={"sqlite_immediate": True})
         take_load_lock(connection, db.wait_seconds, on_wait)
         ensure_current(connection, create=True)
-        if not bundle.full and last_run_files(session)[0] != stored.run_id:  # type: ignore[union-attr]
+        if not bundle.full and last_run_id(session) != stored.run_id:  # type: ignore[union-attr]
             bundle = read_seeds(root, progress)  # another load landed while we read: read everything
         progress.phase(f"Writing {bundle.claim_count:,} claims to the database")
         return load_bundle(session, bundle, recapture=recapture)
@@ -228,9 +228,9 @@ def _unchanged_since_last_run(db: Database, root: Path) -> int | None:
 def _same_files(root: Path, recorded: dict[str, str], fingerprints: dict[str, str]) -> bool:
     """Do the seed files on disk, and the documents the last run read, still hash the same? A file
     whose fingerprint (size, times, inode) is the one recorded is not hashed again."""
-    from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, seed_paths, sha256_if_changed, stored_path
+    from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, sha256_if_changed, stored_seed_paths
 
-    current = {stored_path(root, path): path for path in seed_paths(root)}
+    current = stored_seed_paths(root)
     recorded_seeds = {path for path in recorded if path.endswith(SEED_SUFFIXES)}
     if set(current) != recorded_seeds:
         return False

@@ -57,9 +57,14 @@ class LoadReport:
     """Seed files read by this load, of all the seed files: a load after an edit reads the changed ones."""
 
 
+def last_run_id(session: Session) -> int | None:
+    """The newest run's id."""
+    return session.scalar(select(m.LoadRun.id).order_by(m.LoadRun.id.desc()).limit(1))
+
+
 def last_run_files(session: Session) -> tuple[int | None, dict[str, str]]:
     """The newest run and the {path: sha256} of the files it read."""
-    run_id = session.scalar(select(m.LoadRun.id).order_by(m.LoadRun.id.desc()).limit(1))
+    run_id = last_run_id(session)
     if run_id is None:
         return None, {}
     rows = session.execute(select(m.LoadRunFile.path, m.LoadRunFile.sha256).where(m.LoadRunFile.run_id == run_id))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from claimsdb.errors import SeedError, SeedIssue
 from claimsdb.progress import NO_PROGRESS, Progress
-from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, seed_paths, sha256_if_changed, stored_path
+from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, sha256_if_changed, stored_seed_paths
 from claimsdb.seeds.parse import MAX_SEED_BYTES
 from claimsdb.seeds.records import FileResult, Need, SeedBundle, SeedFileRecord, StoredSeeds
 from claimsdb.seeds.resolve import resolve_file
@@ -45,7 +45,7 @@ def read_seeds(root: Path | str, progress: Progress = NO_PROGRESS, stored: Store
         raise SeedError(
             [SeedIssue(str(root), None, "no such seeds directory; give the folder that holds your seed YAML files")]
         )
-    paths = {stored_path(root, path): path for path in seed_paths(root)}
+    paths = stored_seed_paths(root)
     if not paths:
         raise SeedError([SeedIssue(str(root), None, "no seed files (*.yaml) here; see README 'Writing seeds'")])
     if len(paths) > MAX_SEED_FILES:
@@ -61,9 +61,9 @@ def read_seeds(root: Path | str, progress: Progress = NO_PROGRESS, stored: Store
         )
     stored = stored if stored is not None and stored.complete else StoredSeeds()
     fingerprints: dict[str, str | None] = {}
-    hashes = (
-        {name: _sha256_or_none(path, name, stored, fingerprints) for name, path in paths.items()} if stored.files else {}
-    )
+    hashes: dict[str, str | None] = {}
+    if stored.files:  # else there is no last run to compare with: every file is read (and hashed) anyway
+        hashes = {name: _sha256_or_none(path, name, stored, fingerprints) for name, path in paths.items()}
     scope = _changed(root, stored, paths, hashes, fingerprints) if stored.files else set(paths)
     scope |= {name for name in stored.files if name.endswith(SEED_SUFFIXES) and name not in paths}  # files gone
     progress.phase("Parsing seed files", sum(1 for name in paths if name in scope))

@@ -22,6 +22,28 @@ def seed_paths(root: Path) -> list[Path]:
     return sorted(found)
 
 
+def stored_seed_paths(root: Path) -> dict[str, Path]:
+    """{stored_path: path} of every seed file under `root`, in seed_paths order, from one walk.
+
+    The same as `{stored_path(root, p): p for p in seed_paths(root)}`, without a Path per
+    comparison while sorting or a relative_to per file (a third of a second at 4,000 files).
+    """
+    top = str(root)
+    found: list[tuple[list[str], str, str]] = []  # (parts to sort by, relative path, directory)
+    for dirpath, _dirnames, filenames in os.walk(root):
+        relative = dirpath[len(top) :].strip(os.sep).replace(os.sep, "/")
+        relative = "" if relative == "." else relative
+        for name in filenames:
+            if name.endswith(SEED_SUFFIXES) and not name.startswith("."):
+                inside = f"{relative}/{name}" if relative else name
+                found.append((inside.split("/"), inside, dirpath))
+    if os.sep != "/" or os.path.normcase("A") != "A":  # Path orders otherwise here: let it
+        return {stored_path(root, path): path for path in seed_paths(root)}
+    found.sort(key=lambda item: item[0])  # as Paths sort on POSIX: part by part
+    folder = folder_name(root)
+    return {f"{folder}/{inside}": Path(dirpath) / inside.rsplit("/", 1)[-1] for _, inside, dirpath in found}
+
+
 def stored_path(root: Path, path: Path) -> str:
     """How the database names a file under the seeds directory: "<dir name>/<relative path>".
 
