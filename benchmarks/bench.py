@@ -52,6 +52,8 @@ class Figure:
     baseline: str | None = None
     baseline_seconds: float | None = None
     target: str = ""
+    cpu_seconds: float | None = None
+    """User + system CPU of the step and its worker processes: steadier than wall time on a shared machine."""
 
     @property
     def ratio(self) -> float | None:
@@ -64,6 +66,14 @@ class Figure:
 
 def run(args: list[str], *, stdout: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Run a command; return (wall seconds, peak RSS MiB). Fails loudly on a non-zero exit."""
+    seconds, rss, _cpu = measure(args, stdout=stdout, env=env)
+    return seconds, rss
+
+
+def measure(
+    args: list[str], *, stdout: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[float, float, float]:
+    """Run a command; return (wall seconds, peak RSS MiB, CPU seconds of it and the children it waited for)."""
     out = stdout.open("wb") if stdout else subprocess.DEVNULL
     started = time.perf_counter()
     process = subprocess.Popen(args, stdout=out, stderr=subprocess.PIPE, env={**CHILD_ENV, **(env or {})})
@@ -75,7 +85,7 @@ def run(args: list[str], *, stdout: Path | None = None, env: dict[str, str] | No
         out.close()  # type: ignore[union-attr]
     if process.returncode != 0:
         raise SystemExit(f"benchmark step failed: {' '.join(args)}\n{error}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def claims_cmd(db: Path, *args: str) -> list[str]:
@@ -119,6 +129,13 @@ def touch_one_file(corpus: Path) -> None:
 def floor(corpus: Path) -> tuple[float, float]:
     """The bare single-process C-YAML parse of the corpus's seed files, as its own process."""
     return run([sys.executable, str(HERE / "floor.py"), str(corpus)])
+
+
+def cpu_figure(name: str, args: list[str], claims: int, baseline: Figure | None, target: str) -> Figure:
+    """A step measured with its CPU time, its ratio taken to `baseline`'s wall time."""
+    seconds, rss, cpu = measure(args)
+    base_seconds = baseline.seconds if baseline else None
+    return Figure(name, seconds, rss, claims, baseline.name if baseline else None, base_seconds, target, cpu)
 
 
 def warm_up(work: Path) -> None:
@@ -182,28 +199,30 @@ def benchmark_real(claims: int, work: Path) -> list[Figure]:
     written = generate_real(corpus, claims)
     claims = written["claims"]
     label = f"real-shaped ({written['copies']} copies of seeds/)"
-    floor_s, floor_rss = floor(corpus)
-    figures = [Figure(f"{label}: floor, C-YAML parse", floor_s, floor_rss, claims)]
-    cold, rss = run(claims_cmd(db, "load", str(corpus), "-q"))
-    target = "within 1.5x the floor (1.0x)"
-    figures.append(Figure(f"{label}: claims load, cold", cold, rss, claims, "floor", floor_s, target))
-    seconds, rss = run(claims_cmd(db, "load", str(corpus), "-q"))
-    figures.append(Figure(f"{label}: load, nothing changed", seconds, rss, claims, "cold load", cold, "0.05x cold"))
+    load = claims_cmd(db, "load", str(corpus), "-q")
+    floor_step = [sys.executable, str(HERE / "floor.py"), str(corpus)]
+    floor_figure = cpu_figure(f"{label}: floor, C-YAML parse", floor_step, claims, None, "")
+    cold = cpu_figure(f"{label}: claims load, cold", load, claims, floor_figure, "within 1.5x the floor (1.0x)")
+    cold.baseline = "floor"
+    nothing = cpu_figure(f"{label}: load, nothing changed", load, claims, cold, "within 0.05x cold")
     touch_one_real_file(corpus)
-    seconds, rss = run(claims_cmd(db, "load", str(corpus), "-q"))
-    figures.append(Figure(f"{label}: load, one file changed", seconds, rss, claims, "cold load", cold, "0.1x cold"))
+    one = cpu_figure(f"{label}: load, one file changed", load, claims, cold, "within 0.1x cold")
+    nothing.baseline = one.baseline = "cold load"
+    figures = [floor_figure, cold, nothing, one]
     return figures
 
 
 def report(figures: list[Figure], claims: int) -> None:
     print(f"\nclaimsdb benchmark, {claims:,} claims, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    print(f"{'step':<64} {'seconds':>9} {'claims/s':>10} {'peak MiB':>9} {'x baseline':>10}  target")
+    print(f"{'step':<64} {'seconds':>9} {'CPU s':>7} {'claims/s':>10} {'peak MiB':>9} {'x baseline':>10}  target")
     for figure in figures:
         row = figure.row()
         per_second = f"{row['claims_per_second']:,}" if row["claims_per_second"] else ""
         rss = f"{figure.peak_rss_mib:.0f}" if figure.peak_rss_mib else ""
         ratio = f"{figure.ratio:.2f}" if figure.ratio is not None else ""
-        print(f"{figure.name:<64} {figure.seconds:>9.3f} {per_second:>10} {rss:>9} {ratio:>10}  {figure.target}")
+        cpu = f"{figure.cpu_seconds:.2f}" if figure.cpu_seconds is not None else ""
+        print(f"{figure.name:<64} {figure.seconds:>9.3f} {cpu:>7} {per_second:>10} {rss:>9} {ratio:>10}  "
+              f"{figure.target}")
 
 
 def main() -> None:
