@@ -1,13 +1,21 @@
-"""Benchmark claimsdb on a synthetic corpus and report figures, each beside a baseline from the same run.
+"""Benchmark claimsdb on a synthetic or real-shaped corpus and report figures, each beside a baseline from the same run.
 
     uv run python benchmarks/bench.py --claims 100000 --out benchmarks/results.json
+    uv run python benchmarks/bench.py --corpus real --claims 50000 --out benchmarks/results-real-50k.json
+
+Two corpora: `synthetic` (corpus.py: files of 20-100 generated claims) and `real` (real_corpus.py:
+the project's own seeds/ copied with renamed ids and distinct documents until about --claims).
 
 Every step runs as its own process (like a user's command), timed by wall clock, with its peak
 resident memory read from the kernel (os.wait4). Baselines, measured in the same run on the same
 corpus so machine speed cancels out:
   - load: a plain single-process pipeline (PyYAML's C loader -> pydantic -> sqlite3.executemany)
     that does less than `claims load` (no anchoring, no references, no full-text index, no runs);
-  - export: the sqlite3 shell's own CSV output of the same rows (needs the `sqlite3` program).
+  - export: the sqlite3 shell's own CSV output of the same rows (needs the `sqlite3` program);
+  - the floor (both corpora): PyYAML's C loader merely parsing the same seed files in one process
+    (floor.py); cold load / floor says how far a load is from "as fast as parsing".
+Steps run with bytecode caching on (PYTHONDONTWRITEBYTECODE dropped), as an installed claimsdb
+runs: otherwise every step would first compile claimsdb and its libraries (~3 s here).
 Figures are reported, never asserted: tests only check that this script runs (tests/test_benchmark.py).
 """
 
@@ -16,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -29,6 +38,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from corpus import generate  # noqa: E402
+from real_corpus import generate as generate_real  # noqa: E402
+
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 @dataclass
@@ -40,6 +52,8 @@ class Figure:
     baseline: str | None = None
     baseline_seconds: float | None = None
     target: str = ""
+    cpu_seconds: float | None = None
+    """User + system CPU of the step and its worker processes: steadier than wall time on a shared machine."""
 
     @property
     def ratio(self) -> float | None:
@@ -52,9 +66,17 @@ class Figure:
 
 def run(args: list[str], *, stdout: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Run a command; return (wall seconds, peak RSS MiB). Fails loudly on a non-zero exit."""
+    seconds, rss, _cpu = measure(args, stdout=stdout, env=env)
+    return seconds, rss
+
+
+def measure(
+    args: list[str], *, stdout: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[float, float, float]:
+    """Run a command; return (wall seconds, peak RSS MiB, CPU seconds of it and the children it waited for)."""
     out = stdout.open("wb") if stdout else subprocess.DEVNULL
     started = time.perf_counter()
-    process = subprocess.Popen(args, stdout=out, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+    process = subprocess.Popen(args, stdout=out, stderr=subprocess.PIPE, env={**CHILD_ENV, **(env or {})})
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -63,7 +85,7 @@ def run(args: list[str], *, stdout: Path | None = None, env: dict[str, str] | No
         out.close()  # type: ignore[union-attr]
     if process.returncode != 0:
         raise SystemExit(f"benchmark step failed: {' '.join(args)}\n{error}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def claims_cmd(db: Path, *args: str) -> list[str]:
@@ -85,7 +107,7 @@ with api.reading({str(db)!r}) as session:
         t = time.perf_counter(); rows = list_claims(session, ClaimFilter(search={word!r}, limit=50)); search.append(time.perf_counter() - t)
 print(json.dumps({{"show": statistics.median(show), "search": statistics.median(search), "hits": len(rows)}}))
 """
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=CHILD_ENV)
     return json.loads(result.stdout)
 
 
@@ -104,16 +126,37 @@ def touch_one_file(corpus: Path) -> None:
     path.write_text(text.replace("statement: Synthetic claim 0 ", "statement: Edited synthetic claim 0 ", 1), encoding="utf-8")
 
 
+def floor(corpus: Path) -> tuple[float, float]:
+    """The bare single-process C-YAML parse of the corpus's seed files, as its own process."""
+    return run([sys.executable, str(HERE / "floor.py"), str(corpus)])
+
+
+def cpu_figure(name: str, args: list[str], claims: int, baseline: Figure | None, target: str) -> Figure:
+    """A step measured with its CPU time, its ratio taken to `baseline`'s wall time."""
+    seconds, rss, cpu = measure(args)
+    base_seconds = baseline.seconds if baseline else None
+    return Figure(name, seconds, rss, claims, baseline.name if baseline else None, base_seconds, target, cpu)
+
+
+def warm_up(work: Path) -> None:
+    """One throwaway command, so Python's bytecode cache is written before anything is timed."""
+    run(claims_cmd(work / "warm.db", "--help"))
+    run([sys.executable, "-c", "import claimsdb.api, claimsdb.seeds, claimsdb.load, yaml, pydantic"])
+
+
 def benchmark(claims: int, work: Path) -> list[Figure]:
     corpus, db, baseline_db = work / "seeds", work / "claims.db", work / "baseline.db"
     generate(corpus, claims)
     figures: list[Figure] = []
 
+    floor_s, floor_rss = floor(corpus)
+    figures.append(Figure("floor: C-YAML parse of the seed files", floor_s, floor_rss, claims))
     base_s, base_rss = run([sys.executable, str(HERE / "baseline.py"), str(corpus), str(baseline_db)])
     figures.append(Figure("baseline: plain pipeline (load)", base_s, base_rss, claims))
 
     seconds, rss = run(claims_cmd(db, "load", str(corpus), "-q"))
     figures.append(Figure("claims load, cold", seconds, rss, claims, "plain pipeline", base_s, "faster than the baseline; ~10 s at 100,000"))
+    figures.append(Figure("claims load, cold / floor", seconds, rss, claims, "floor", floor_s, "within 1.5x the floor"))
 
     json_corpus, json_db = work / "seeds-json", work / "json.db"
     generate(json_corpus, claims, as_json=True)
@@ -139,15 +182,47 @@ def benchmark(claims: int, work: Path) -> list[Figure]:
     return figures
 
 
+def touch_one_real_file(corpus: Path) -> None:
+    """Change one claim's statement in the middle copy's first file of claims, as a curator's edit would."""
+    files = [p for p in sorted(corpus.glob("copy-*/*.yaml")) if "\nclaims:" in p.read_text(encoding="utf-8")]
+    path = files[len(files) // 2]
+    text = path.read_text(encoding="utf-8")
+    edited = re.sub(r"^(    statement: )(?=[A-Za-z])", r"\1Edited, ", text, count=1, flags=re.MULTILINE)
+    if edited == text:
+        raise SystemExit(f"{path}: no claim statement to edit")
+    path.write_text(edited, encoding="utf-8")
+
+
+def benchmark_real(claims: int, work: Path) -> list[Figure]:
+    """The real-shaped corpus: the floor, then cold, nothing-changed and one-file-changed loads."""
+    corpus, db = work / "real-seeds", work / "real.db"
+    written = generate_real(corpus, claims)
+    claims = written["claims"]
+    label = f"real-shaped ({written['copies']} copies of seeds/)"
+    load = claims_cmd(db, "load", str(corpus), "-q")
+    floor_step = [sys.executable, str(HERE / "floor.py"), str(corpus)]
+    floor_figure = cpu_figure(f"{label}: floor, C-YAML parse", floor_step, claims, None, "")
+    cold = cpu_figure(f"{label}: claims load, cold", load, claims, floor_figure, "within 1.5x the floor (1.0x)")
+    cold.baseline = "floor"
+    nothing = cpu_figure(f"{label}: load, nothing changed", load, claims, cold, "within 0.05x cold")
+    touch_one_real_file(corpus)
+    one = cpu_figure(f"{label}: load, one file changed", load, claims, cold, "within 0.1x cold")
+    nothing.baseline = one.baseline = "cold load"
+    figures = [floor_figure, cold, nothing, one]
+    return figures
+
+
 def report(figures: list[Figure], claims: int) -> None:
     print(f"\nclaimsdb benchmark, {claims:,} claims, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    print(f"{'step':<52} {'seconds':>9} {'claims/s':>10} {'peak MiB':>9} {'x baseline':>10}  target")
+    print(f"{'step':<64} {'seconds':>9} {'CPU s':>7} {'claims/s':>10} {'peak MiB':>9} {'x baseline':>10}  target")
     for figure in figures:
         row = figure.row()
         per_second = f"{row['claims_per_second']:,}" if row["claims_per_second"] else ""
         rss = f"{figure.peak_rss_mib:.0f}" if figure.peak_rss_mib else ""
         ratio = f"{figure.ratio:.2f}" if figure.ratio is not None else ""
-        print(f"{figure.name:<52} {figure.seconds:>9.3f} {per_second:>10} {rss:>9} {ratio:>10}  {figure.target}")
+        cpu = f"{figure.cpu_seconds:.2f}" if figure.cpu_seconds is not None else ""
+        print(f"{figure.name:<64} {figure.seconds:>9.3f} {cpu:>7} {per_second:>10} {rss:>9} {ratio:>10}  "
+              f"{figure.target}")
 
 
 def main() -> None:
@@ -155,18 +230,24 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     parser.add_argument("--keep", action="store_true", help="keep the working folder (corpus, databases, CSVs)")
+    parser.add_argument("--corpus", choices=("synthetic", "real", "both"), default="synthetic",
+                        help="which corpus to measure (real: seeds/ copied to about --claims claims)")  # fmt: skip
     args = parser.parse_args()
-    if shutil.which("sqlite3") is None:
+    if args.corpus != "real" and shutil.which("sqlite3") is None:
         raise SystemExit("the export baseline needs the sqlite3 shell (Debian: apt-get install sqlite3)")
     work = Path(tempfile.mkdtemp(prefix="claimsdb-bench-"))
     try:
-        figures = benchmark(args.claims, work)
+        warm_up(work)
+        figures = benchmark(args.claims, work) if args.corpus != "real" else []
+        if args.corpus != "synthetic":
+            figures += benchmark_real(args.claims, work)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     report(figures, args.claims)
     if args.out:
-        payload = {"claims": args.claims, "cores": os.cpu_count(), "python": sys.version.split()[0],
+        payload = {"claims": args.claims, "corpus": args.corpus, "cores": os.cpu_count(),
+                   "python": sys.version.split()[0], "load_average": os.getloadavg(),
                    "figures": [f.row() for f in figures]}  # fmt: skip
         args.out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
         print(f"\nfigures written to {args.out}")

@@ -184,7 +184,7 @@ def _load(
     progress: Progress,
 ) -> LoadReport:
     from claimsdb.db.locks import take_load_lock
-    from claimsdb.load import last_run_files, load_bundle
+    from claimsdb.load import last_run_id, load_bundle
 
     if not force and not recapture:
         unchanged = _unchanged_since_last_run(db, root)
@@ -201,7 +201,7 @@ def _load(
         connection = session.connection(execution_options={"sqlite_immediate": True})
         take_load_lock(connection, db.wait_seconds, on_wait)
         ensure_current(connection, create=True)
-        if not bundle.full and last_run_files(session)[0] != stored.run_id:  # type: ignore[union-attr]
+        if not bundle.full and last_run_id(session) != stored.run_id:  # type: ignore[union-attr]
             bundle = read_seeds(root, progress)  # another load landed while we read: read everything
         progress.phase(f"Writing {bundle.claim_count:,} claims to the database")
         return load_bundle(session, bundle, recapture=recapture)
@@ -225,29 +225,34 @@ def _unchanged_since_last_run(db: Database, root: Path) -> int | None:
     """The last run's id if this claimsdb made it and it read exactly the files on disk now, byte
     for byte; else None. (A run by another version may have stored less than this one would: after
     an upgrade, the same seeds are read again.)"""
-    from claimsdb.load import last_run_files, last_run_version
+    from claimsdb.load import last_run_files, last_run_fingerprints, last_run_version
 
     try:
         with db.reading() as session:
             previous, files = last_run_files(session)
             version = last_run_version(session, previous)
+            fingerprints = last_run_fingerprints(session, previous)
     except DatabaseStateError:
         return None  # no usable database yet: the load itself says what is wrong
-    same = previous is not None and version == __version__ and _same_files(root, files)
+    same = previous is not None and version == __version__ and _same_files(root, files, fingerprints)
     return previous if same else None
 
 
-def _same_files(root: Path, recorded: dict[str, str]) -> bool:
-    """Do the seed files on disk, and the documents the last run read, still hash the same?"""
-    from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, file_sha256, seed_paths, stored_path
+def _same_files(root: Path, recorded: dict[str, str], fingerprints: dict[str, str]) -> bool:
+    """Do the seed files on disk, and the documents the last run read, still hash the same? A file
+    whose fingerprint (size, times, inode) is the one recorded is not hashed again."""
+    from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, sha256_if_changed, stored_seed_paths
 
-    current = {stored_path(root, path): path for path in seed_paths(root)}
+    current = stored_seed_paths(root)
     recorded_seeds = {path for path in recorded if path.endswith(SEED_SUFFIXES)}
     if set(current) != recorded_seeds:
         return False
     for stored, digest in recorded.items():
         on_disk = disk_path(root, stored)
-        if not on_disk.is_file() or file_sha256(on_disk) != digest:
+        try:
+            if not on_disk.is_file() or sha256_if_changed(on_disk, digest, fingerprints.get(stored))[0] != digest:
+                return False
+        except OSError:
             return False
     return True
 

@@ -57,13 +57,37 @@ class LoadReport:
     """Seed files read by this load, of all the seed files: a load after an edit reads the changed ones."""
 
 
+def last_run_id(session: Session) -> int | None:
+    """The newest run's id."""
+    return session.scalar(select(m.LoadRun.id).order_by(m.LoadRun.id.desc()).limit(1))
+
+
 def last_run_files(session: Session) -> tuple[int | None, dict[str, str]]:
     """The newest run and the {path: sha256} of the files it read."""
-    run_id = session.scalar(select(m.LoadRun.id).order_by(m.LoadRun.id.desc()).limit(1))
+    run_id = last_run_id(session)
     if run_id is None:
         return None, {}
     rows = session.execute(select(m.LoadRunFile.path, m.LoadRunFile.sha256).where(m.LoadRunFile.run_id == run_id))
     return run_id, dict(rows.tuples().all())
+
+
+def last_run_fingerprints(session: Session, run_id: int | None) -> dict[str, str]:
+    """{path: fingerprint} of the files whose fingerprint the run recorded and files.trusted trusts:
+    those that had not changed for a while when the run began reading them."""
+    from claimsdb.seeds.files import trusted
+
+    started = session.scalar(select(m.LoadRun.started_at).where(m.LoadRun.id == run_id)) if run_id else None
+    if started is None:
+        return {}
+    if started.tzinfo is None:  # SQLite keeps no time zone: it was written in UTC
+        started = started.replace(tzinfo=dt.UTC)
+    read_from_ns = int(started.timestamp()) * 1_000_000_000 + started.microsecond * 1_000
+    query = select(m.LoadRunFile.path, m.LoadRunFile.fingerprint).where(
+        m.LoadRunFile.run_id == run_id, m.LoadRunFile.fingerprint.is_not(None)
+    )
+    return {
+        path: fingerprint for path, fingerprint in session.execute(query).tuples() if trusted(fingerprint, read_from_ns)
+    }
 
 
 def last_run_version(session: Session, run_id: int | None) -> str | None:
@@ -78,7 +102,7 @@ def stored_seeds(session: Session) -> StoredSeeds:
     """
     run_id, files = last_run_files(session)
     version = last_run_version(session, run_id)
-    stored = StoredSeeds(run_id=run_id, files=files)
+    stored = StoredSeeds(run_id=run_id, files=files, fingerprints=last_run_fingerprints(session, run_id))
     connection = session.connection()
     vocabularies = dict(connection.execute(select(m.Vocabulary.id, m.Vocabulary.seed_file)).tuples().all())
     stored.complete = run_id is not None and version == __version__ and None not in vocabularies.values()
@@ -229,7 +253,9 @@ def _columns_of(vocabulary: str) -> list[str]:
 def load_bundle(session: Session, bundle: SeedBundle, *, recapture: Sequence[str] = ()) -> LoadReport:
     """Make the database say what the seeds say; raise SeedError (writing nothing) if it cannot."""
     recaptured = _check_recaptures(session, bundle, set(recapture))
-    run = m.LoadRun(started_at=dt.datetime.now(dt.UTC), seeds_dir=bundle.root, claimsdb_version=__version__)
+    # started when the seeds began to be read: files.trusted compares the files' times with it
+    started = bundle.read_started or dt.datetime.now(dt.UTC)
+    run = m.LoadRun(started_at=started, seeds_dir=bundle.root, claimsdb_version=__version__)
     session.add(run)
     session.flush()
     report = LoadReport(
@@ -262,7 +288,10 @@ def _unique_files(files: Iterable[SeedFileRecord]) -> list[SeedFileRecord]:
 
 
 def _file_row(run_id: int, record: SeedFileRecord) -> dict[str, Any]:
-    return {"run_id": run_id, "path": record.path, "sha256": record.sha256, "kind": record.kind}
+    return {
+        "run_id": run_id, "path": record.path, "sha256": record.sha256, "kind": record.kind,
+        "fingerprint": record.fingerprint,
+    }  # fmt: skip
 
 
 def _check_recaptures(session: Session, bundle: SeedBundle, recapture: set[str]) -> list[str]:

@@ -296,6 +296,9 @@ class LoadRunFile(Base):
     path: Mapped[str] = mapped_column(String(PATH_LENGTH), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(10))
+    fingerprint: Mapped[str | None] = mapped_column(String(100))
+    """Size, mtime, ctime and inode before it was read (seeds.files.file_fingerprint): the next load
+    hashes the file only if this differs. None: always hash it."""
 
 
 class ClaimChange(Base):

@@ -8,6 +8,7 @@ every file. Either way the same checks run and the same errors come out.
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 import re
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from claimsdb.errors import SeedError, SeedIssue
 from claimsdb.progress import NO_PROGRESS, Progress
-from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, file_sha256, seed_paths, stored_path
+from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, sha256_if_changed, stored_seed_paths
 from claimsdb.seeds.parse import MAX_SEED_BYTES
 from claimsdb.seeds.records import FileResult, Need, SeedBundle, SeedFileRecord, StoredSeeds
 from claimsdb.seeds.resolve import resolve_file
@@ -38,12 +39,13 @@ def read_seeds(root: Path | str, progress: Progress = NO_PROGRESS, stored: Store
     With `stored` (what the last load left in the database), only changed files are read and the
     bundle replaces only their rows (`SeedBundle.scope`).
     """
+    read_started = dt.datetime.now(dt.UTC)  # before any file is looked at (files.trusted)
     root = Path(root)
     if not root.is_dir():
         raise SeedError(
             [SeedIssue(str(root), None, "no such seeds directory; give the folder that holds your seed YAML files")]
         )
-    paths = {stored_path(root, path): path for path in seed_paths(root)}
+    paths = stored_seed_paths(root)
     if not paths:
         raise SeedError([SeedIssue(str(root), None, "no seed files (*.yaml) here; see README 'Writing seeds'")])
     if len(paths) > MAX_SEED_FILES:
@@ -58,8 +60,11 @@ def read_seeds(root: Path | str, progress: Progress = NO_PROGRESS, stored: Store
             ]
         )
     stored = stored if stored is not None and stored.complete else StoredSeeds()
-    hashes = {name: _sha256_or_none(path) for name, path in paths.items()} if stored.files else {}
-    scope = _changed(root, stored, paths, hashes) if stored.files else set(paths)
+    fingerprints: dict[str, str | None] = {}
+    hashes: dict[str, str | None] = {}
+    if stored.files:  # else there is no last run to compare with: every file is read (and hashed) anyway
+        hashes = {name: _sha256_or_none(path, name, stored, fingerprints) for name, path in paths.items()}
+    scope = _changed(root, stored, paths, hashes, fingerprints) if stored.files else set(paths)
     scope |= {name for name in stored.files if name.endswith(SEED_SUFFIXES) and name not in paths}  # files gone
     progress.phase("Parsing seed files", sum(1 for name in paths if name in scope))
     results, issues, unreadable = read_seed_files(root, [paths[name] for name in paths if name in scope], progress)
@@ -80,46 +85,60 @@ def read_seeds(root: Path | str, progress: Progress = NO_PROGRESS, stored: Store
     order = {name: index for index, name in enumerate(paths)}
     results.sort(key=lambda result: order[result.stored_path])  # file order decides which duplicate is first
     progress.phase("Checking references, vocabularies and quotes")
-    files = _all_files(results, stored, hashes, scope)
+    files = _all_files(results, stored, hashes, scope, fingerprints)
     bundle, more_issues = build_bundle(root, results, unreadable, stored=stored, scope=scope, files=files)
     bundle.full = set(paths) <= scope
+    bundle.read_started = read_started
     issues += more_issues
     if issues:
         raise SeedError(issues)
     return bundle
 
 
-def _changed(root: Path, stored: StoredSeeds, paths: dict[str, Path], hashes: dict[str, str | None]) -> set[str]:
+def _changed(
+    root: Path,
+    stored: StoredSeeds,
+    paths: dict[str, Path],
+    hashes: dict[str, str | None],
+    fingerprints: dict[str, str | None],
+) -> set[str]:
     """Seed files new or edited since the last load, and those whose held document changed."""
     changed = {name for name in paths if hashes[name] is None or stored.files.get(name) != hashes[name]}
     for document, seed_file in stored.document_files.items():
-        digest = _sha256_or_none(disk_path(root, document))
+        digest = _sha256_or_none(disk_path(root, document), document, stored, fingerprints)
         if digest is None or digest != stored.files.get(document):
             changed.add(seed_file)
     return changed
 
 
-def _sha256_or_none(path: Path) -> str | None:
-    """None for a file that cannot be read: it counts as changed, and reading it says what is wrong."""
+def _sha256_or_none(path: Path, name: str, stored: StoredSeeds, fingerprints: dict[str, str | None]) -> str | None:
+    """The file's sha256 (the stored one if its fingerprint is unchanged, files.sha256_if_changed), its
+    fingerprint put in `fingerprints`; None for a file that cannot be read: it counts as changed, and
+    reading it says what is wrong."""
     try:
-        return file_sha256(path)
+        digest, fingerprints[name] = sha256_if_changed(path, stored.files.get(name), stored.fingerprints.get(name))
     except OSError:
         return None
+    return digest
 
 
 def _all_files(
-    results: list[FileResult], stored: StoredSeeds, hashes: dict[str, str | None], scope: set[str]
+    results: list[FileResult],
+    stored: StoredSeeds,
+    hashes: dict[str, str | None],
+    scope: set[str],
+    fingerprints: dict[str, str | None],
 ) -> list[SeedFileRecord]:
     """Every current file, for the load run: those read now with their hashes, the rest as stored."""
-    files = [SeedFileRecord(r.stored_path, r.sha256, "seed") for r in results if r.readable]
+    files = [SeedFileRecord(r.stored_path, r.sha256, "seed", r.fingerprint) for r in results if r.readable]
     files += [r.document_file for r in results if r.document_file is not None]
     read_documents = {r.document_file.path for r in results if r.document_file is not None}
     for name, digest in hashes.items():
         if name not in scope and digest is not None:
-            files.append(SeedFileRecord(name, digest, "seed"))
+            files.append(SeedFileRecord(name, digest, "seed", fingerprints.get(name)))
     for document, seed_file in stored.document_files.items():
         if seed_file not in scope and document not in read_documents:
-            files.append(SeedFileRecord(document, stored.files[document], "document"))
+            files.append(SeedFileRecord(document, stored.files[document], "document", fingerprints.get(document)))
     return files
 
 

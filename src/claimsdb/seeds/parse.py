@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -177,6 +176,9 @@ def _depth(value: Any) -> int:
 _COMMENT = re.compile(r"[ \t]+#")
 _constructor = yaml.constructor.SafeConstructor()
 _resolver = yaml.resolver.Resolver()
+_IMPLICIT_FIRSTS = frozenset(first for first in _resolver.yaml_implicit_resolvers if first)
+"""First characters of plain scalars that may be something other than text (true, 12, ~, 2020-01-01)."""
+_NO_WILDCARD = None not in _resolver.yaml_implicit_resolvers and not _resolver.yaml_path_resolvers
 _SCALAR_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
 _COLLECTION_TAGS = {None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
@@ -200,58 +202,64 @@ def _build(text: str) -> tuple[Any, dict[Loc, int], dict[Loc, tuple[int, int]]]:
     stack: list[_Frame] = []
     result: Any = None
     documents = 0
-    for event in _events(text):
-        line = event.start_mark.line + 1
-        if isinstance(event, yaml.DocumentStartEvent):
-            documents += 1
-            if documents > 1:
-                raise _Refused(
-                    line,
-                    "this is not valid YAML: expected a single document, found another after '---'; remove the "
-                    "separator",
-                )
-            continue
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _Refused(
-                line,
-                "YAML anchors and aliases (& and *) are not allowed in seed files; write the value out, and put a "
-                "text that starts with & or * in single quotes",
-            )
-        if isinstance(event, yaml.ScalarEvent):
-            if stack and isinstance(stack[-1].value, dict) and stack[-1].key is None:
-                _take_key(stack[-1], event, line, lines)
+    loader = _Loader(text)
+    try:
+        next_event = loader.get_event  # asked for directly: a third faster than yaml.parse's generator
+        while (event := next_event()) is not None:
+            if type(event) is _ScalarEvent and not event.anchor:  # most events: a value or a key
+                line = event.start_mark.line + 1
+                top = stack[-1] if stack else None
+                if top is not None and top.key is None and type(top.value) is dict:
+                    _take_key(top, event, line, lines)
+                    continue
+                if len(stack) > MAX_DEPTH:
+                    raise _Refused(line, f"nesting is deeper than {MAX_DEPTH} levels; the seed format never needs that")
+                end = event.end_mark
+                if commented and not event.style and (comment := _COMMENT.match(text, end.index)):
+                    cut[_child_loc(stack)] = (end.line + 1, end.column + comment.end() - end.index)
+                result = _place(stack, _scalar(event, line), line, lines, result)
                 continue
-            if len(stack) > MAX_DEPTH:
-                raise _Refused(line, f"nesting is deeper than {MAX_DEPTH} levels; the seed format never needs that")
-            end = event.end_mark
-            if commented and not event.style and (comment := _COMMENT.match(text, end.index)):
-                cut[_child_loc(stack)] = (end.line + 1, end.column + comment.end() - end.index)
-            result = _place(stack, _scalar(event, line), line, lines, result)
-        elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-            if event.tag not in _COLLECTION_TAGS:
-                raise _Refused(line, f"the YAML type {event.tag} is not allowed in seed files")
-            if stack and isinstance(stack[-1].value, dict) and stack[-1].key is None:
-                raise _Refused(line, "keys must be plain words, not lists or mappings")
-            if len(stack) > MAX_DEPTH:
-                raise _Refused(line, f"nesting is deeper than {MAX_DEPTH} levels; the seed format never needs that")
-            container: dict[str, Any] | list[Any] = {} if isinstance(event, yaml.MappingStartEvent) else []
-            loc = _child_loc(stack)
-            result = _place(stack, container, line, lines, result)
-            stack.append(_Frame(container, loc))
-        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-            stack.pop()
+            documents, result = _other_event(event, stack, lines, documents, result)
+    finally:
+        loader.dispose()
     return result, lines, cut
 
 
-def _events(text: str) -> Iterator[Any]:
-    """The parser's events, asked for directly (a third faster than yaml.parse's generator)."""
-    loader = _Loader(text)
-    try:
-        next_event = loader.get_event
-        while (event := next_event()) is not None:
-            yield event
-    finally:
-        loader.dispose()
+_ScalarEvent = yaml.ScalarEvent
+
+
+def _other_event(
+    event: Any, stack: list[_Frame], lines: dict[Loc, int], documents: int, result: Any
+) -> tuple[int, Any]:
+    """Any event but an unanchored scalar's (those _build takes itself); returns (documents, result)."""
+    line = event.start_mark.line + 1
+    if isinstance(event, yaml.DocumentStartEvent):
+        if documents >= 1:
+            raise _Refused(
+                line,
+                "this is not valid YAML: expected a single document, found another after '---'; remove the separator",
+            )
+        return documents + 1, result
+    if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+        raise _Refused(
+            line,
+            "YAML anchors and aliases (& and *) are not allowed in seed files; write the value out, and put a "
+            "text that starts with & or * in single quotes",
+        )
+    if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+        if event.tag not in _COLLECTION_TAGS:
+            raise _Refused(line, f"the YAML type {event.tag} is not allowed in seed files")
+        if stack and isinstance(stack[-1].value, dict) and stack[-1].key is None:
+            raise _Refused(line, "keys must be plain words, not lists or mappings")
+        if len(stack) > MAX_DEPTH:
+            raise _Refused(line, f"nesting is deeper than {MAX_DEPTH} levels; the seed format never needs that")
+        container: dict[str, Any] | list[Any] = {} if isinstance(event, yaml.MappingStartEvent) else []
+        loc = _child_loc(stack)
+        result = _place(stack, container, line, lines, result)
+        stack.append(_Frame(container, loc))
+    elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+        stack.pop()
+    return documents, result
 
 
 def _child_loc(stack: list[_Frame]) -> Loc:
@@ -301,7 +309,10 @@ def _scalar(event: yaml.ScalarEvent, line: int) -> Any:
     if tag in (None, "!"):
         if event.style in ("'", '"', "|", ">"):
             return event.value  # quoted and block scalars are text
-        tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+        value = event.value
+        if value and value[0] not in _IMPLICIT_FIRSTS and event.implicit[0] and _NO_WILDCARD:
+            return value  # no implicit type starts with this character: text, as the resolver would say
+        tag = _resolver.resolve(yaml.ScalarNode, value, event.implicit)
     # the common cases directly; the rest (bools, floats, dates) through PyYAML's constructor
     if tag == _STR:
         return event.value

@@ -178,6 +178,8 @@ class SeedFileRecord:
     path: str
     sha256: str
     kind: str  # "seed" or "document"
+    fingerprint: str | None = None
+    """files.file_fingerprint, taken before the bytes were read: lets the next load skip hashing it."""
 
 
 Need = tuple[str, ...]
@@ -219,6 +221,7 @@ class FileResult:
     path: str  # as the user names it, for messages
     stored_path: str  # "<seeds dir name>/<relative path>": how the database names it
     sha256: str
+    fingerprint: str | None = None  # files.file_fingerprint, before the file was read
     issues: list[SeedIssue] = field(default_factory=list)
     broken_ids: frozenset[str] = frozenset()
     vocabularies: list[VocabularyRecord] = field(default_factory=list)
@@ -339,6 +342,8 @@ class StoredSeeds:
 
     run_id: int | None = None
     files: dict[str, str] = field(default_factory=dict)
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    """The files' fingerprints (files.file_fingerprint) where the last load recorded one."""
     defined: dict[Need, str] = field(default_factory=dict)
     users: dict[Need, set[str]] = field(default_factory=dict)
     published: dict[str, PublishedDate | None] = field(default_factory=dict)
@@ -377,6 +382,8 @@ class SeedBundle:
     full: bool = True
     """Whether the bundle holds every seed file (then every row is replaced, whatever its file)."""
     files_read: int = 0
+    read_started: dt.datetime | None = None
+    """When reading the seeds began (UTC): the load run's start, before any file was looked at."""
 
     def claim_batches(self) -> Iterator[list[ClaimRecord]]:
         """The claims, finished, one seed file at a time: never all of them in memory at once."""

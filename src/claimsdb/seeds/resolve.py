@@ -18,7 +18,7 @@ from typing import Any
 from claimsdb.errors import SeedIssue
 from claimsdb.seeds import schema
 from claimsdb.seeds.anchor import AnchorNotFound, anchor_quote
-from claimsdb.seeds.files import stored_path
+from claimsdb.seeds.files import file_fingerprint, stored_path
 from claimsdb.seeds.parse import Loc, decode_text
 from claimsdb.seeds.read import SeedFileInput, dotted, read_seed_file
 from claimsdb.seeds.records import (
@@ -52,10 +52,13 @@ OWN_VOICE = "own_voice"
 
 def resolve_file(root: Path, path: Path, *, with_uses: bool = False) -> FileResult:
     """Everything one file says, as records; `with_uses` also records where each reference is."""
+    fingerprint = file_fingerprint(path)  # before reading: a change after it gives another fingerprint
     one, issues = read_seed_file(root, path)
     if one is None:
         return FileResult(str(path), stored_path(root, path), "", issues=issues, readable=False)
-    result = FileResult(str(path), one.stored_path, one.parsed.sha256, issues=issues, broken_ids=one.broken_ids)
+    result = FileResult(
+        str(path), one.stored_path, one.parsed.sha256, fingerprint, issues=issues, broken_ids=one.broken_ids
+    )
     if with_uses:
         result.uses = []
     _FileResolver(root, one, result).resolve()
@@ -248,6 +251,7 @@ class _FileResolver:
                 (*loc, "file"), f"document file {document.file!r} is over the {MAX_DOCUMENT_BYTES // 2**20} MiB limit"
             )
             return
+        fingerprint = file_fingerprint(resolved)  # before reading, as for seed files
         raw = resolved.read_bytes()
         digest = hashlib.sha256(raw).hexdigest()
         if document.sha256 is not None and document.sha256 != digest:
@@ -267,7 +271,7 @@ class _FileResolver:
         self.result.document = DocumentRecord(
             document.id, stored, digest, self.text, len(raw), document.sha256 is not None
         )
-        self.result.document_file = SeedFileRecord(stored, digest, "document")
+        self.result.document_file = SeedFileRecord(stored, digest, "document", fingerprint)
 
     # -- claims ----------------------------------------------------------------------------------
 

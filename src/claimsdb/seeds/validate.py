@@ -229,7 +229,7 @@ class _SeedSet:
         any case): `--claimant TJWG` must find one claimant, not two. Only names may repeat (two
         articles may each cite "a North Korean defector"). Reported at the later definition, naming
         the first; organisations of files not read this time come from the database."""
-        named: dict[str, tuple[str, str, str]] = {}  # casefolded key -> (organisation id, what it is, where)
+        named: dict[str, tuple[str, str, _Defined]] = {}  # casefolded key -> (organisation id, what it is, where)
         entries = [
             (org.id, org.name, org.aliases, _Defined(result.path, org.seed_line), True)
             for result in self.results for org in result.organisations
@@ -254,9 +254,9 @@ class _SeedSet:
                     self.issues.append(SeedIssue(
                         where.path, where.line,
                         f"organisation {org_id!r}: {what} {key!r} is also {other_what} of organisation {other!r} "
-                        f"({other_at}), so `--claimant {key}` would find both; {fix}",
+                        f"({other_at.at()}), so `--claimant {key}` would find both; {fix}",
                     ))  # fmt: skip
-                named.setdefault(key.casefold(), (org_id, what, where.at()))
+                named.setdefault(key.casefold(), (org_id, what, where))  # where.at() only for a message
 
     def _claim_definition(self, result: FileResult, index: int) -> Definition:
         """Where exactly the index-th claim of a file writes its id (read again, for the message)."""
@@ -410,7 +410,7 @@ def build_bundle(
             )  # fmt: skip
         )
     if files is None:
-        files = [SeedFileRecord(r.stored_path, r.sha256, "seed") for r in readable]
+        files = [SeedFileRecord(r.stored_path, r.sha256, "seed", r.fingerprint) for r in readable]
         files += [r.document_file for r in readable if r.document_file is not None]
     return seeds.bundle(files, scope), issues
 

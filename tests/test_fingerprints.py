@@ -1,0 +1,91 @@
+"""A load skips hashing files whose fingerprint (size, mtime, ctime, inode) is unchanged, yet never misses an edit.
+
+A fingerprint is trusted only for a file that had not changed for two seconds when its load began
+reading (an edit in the same clock tick could hide), so these tests let the copied seeds age past
+that once before loading.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from claimsdb import api
+from claimsdb.errors import SeedError
+from claimsdb.load import last_run_files, last_run_fingerprints
+from claimsdb.seeds.files import RACY_NS
+
+HERALD = "herald-2018-06-14-hrdc-executions.yaml"
+
+
+@pytest.fixture
+def aged_seeds(basic_seeds: Path) -> Path:
+    """tests/fixtures/basic, old enough that a load records every file's fingerprint."""
+    time.sleep(RACY_NS / 1e9 + 0.2)
+    return basic_seeds
+
+
+def _fingerprints(db: Path) -> list[tuple[str, str | None]]:
+    with sqlite3.connect(db) as connection:
+        run = connection.execute("SELECT max(run_id) FROM load_run_files").fetchone()[0]
+        return connection.execute("SELECT path, fingerprint FROM load_run_files WHERE run_id = ?", (run,)).fetchall()
+
+
+def _rewrite_keeping_size_and_mtime(path: Path, old: bytes, new: bytes) -> None:
+    """Change the bytes, keep the size, put the modification time back as it was, and let the edit
+    age past the racy window: then only the change time (which only the kernel sets) tells."""
+    assert len(old) == len(new)
+    before = path.stat()
+    raw = path.read_bytes()
+    assert old in raw
+    path.write_bytes(raw.replace(old, new, 1))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    time.sleep(RACY_NS / 1e9 + 0.2)
+
+
+def test_a_load_records_a_fingerprint_for_every_file_it_read(aged_seeds: Path, tmp_path: Path) -> None:
+    db = tmp_path / "claims.db"
+    api.load(str(db), aged_seeds)
+    recorded = _fingerprints(db)
+    assert len(recorded) == len(list(aged_seeds.rglob("*.yaml"))) + len(list(aged_seeds.rglob("*.txt")))
+    assert all(fingerprint for _, fingerprint in recorded)
+    with api.reading(str(db)) as session:
+        assert len(last_run_fingerprints(session, last_run_files(session)[0])) == len(recorded)  # all trusted
+    assert api.load(str(db), aged_seeds).nothing_changed
+
+
+def test_the_fingerprint_of_a_file_changed_just_before_its_load_is_not_trusted(
+    basic_seeds: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "claims.db"
+    api.load(str(db), basic_seeds)  # copied a moment ago: every file changed within the racy window
+    assert all(fingerprint for _, fingerprint in _fingerprints(db))
+    with api.reading(str(db)) as session:
+        run_id, files = last_run_files(session)
+        assert files and last_run_fingerprints(session, run_id) == {}
+
+
+def test_a_seed_edited_with_its_size_and_mtime_restored_is_still_seen_as_changed(
+    aged_seeds: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "claims.db"
+    api.load(str(db), aged_seeds)
+    _rewrite_keeping_size_and_mtime(aged_seeds / HERALD, b"on river banks.", b"on river beds. ")
+    report = api.load(str(db), aged_seeds)
+    assert not report.nothing_changed
+    assert report.changed == ["hrdc-2018-location-river-banks"]
+    assert api.show(str(db), "hrdc-2018-location-river-banks").statement.endswith("on river beds.")
+
+
+def test_a_document_edited_with_its_size_and_mtime_restored_is_still_refused(aged_seeds: Path, tmp_path: Path) -> None:
+    db = tmp_path / "claims.db"
+    api.load(str(db), aged_seeds)
+    _rewrite_keeping_size_and_mtime(aged_seeds / "documents" / "herald-2018-06-14.txt", b"Jane Doe", b"Jane Roe")
+    with pytest.raises(SeedError, match="the bytes of document 'herald-2018-06-14-hrdc-executions' changed"):
+        api.load(str(db), aged_seeds)
