@@ -6,8 +6,8 @@ with it, a count reads one index from end to end. The new indexes serve every lo
 they replace served (their columns come first), and a fourth covers the count of claims recorded
 from each document.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-06 05:50:00
 """
 from __future__ import annotations
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from alembic import op
 
 
-revision: str = '0007'
-down_revision: str | None = '0006'
+revision: str = '0008'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
