@@ -2,7 +2,8 @@
 
 Every page is compared with what the library (and so the CLI) says for the same question; nothing
 is mocked. HTML is read with the standard library's parser, the way a scraper would read it. On the tests' own
-seeds (tests/fixtures/basic), loaded once per back end for the pages that only read.
+seeds (tests/fixtures/basic), loaded once per back end for the pages that only read. The sites here count
+without a time limit, so no figure depends on the machine's speed (tests/test_web_counts.py has the limits).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ SCRIPT = "<script>alert(1)</script>"
 
 @pytest.fixture
 def client(shared_basic_db: str) -> Iterator[TestClient]:
-    with TestClient(create_app(shared_basic_db)) as test_client:
+    with TestClient(create_app(shared_basic_db, count_time_limit=None)) as test_client:
         yield test_client
 
 
@@ -80,7 +81,7 @@ def test_list_pages_through_every_claim_in_reading_order(db_url: str, basic_seed
     add_filler_claims(basic_seeds, 40)  # 72 claims: two pages of 50
     load_seeds(db_url, basic_seeds)
     expected = all_ids(db_url)
-    with TestClient(create_app(db_url)) as client:
+    with TestClient(create_app(db_url, count_time_limit=None)) as client:
         _pages_through(client, expected)
 
 
@@ -268,7 +269,7 @@ def test_a_withdrawn_claim_is_hidden_unless_asked_for_and_its_page_stays(
     seed.write_text(text[:start] + text[text.index("\n  - id: ", start) + 1 :], encoding="utf-8")
     assert cli("--db", db_url, "load", basic_seeds, "--quiet").exit_code == 0
     gone = "hrdc-2018-location-marketplaces"
-    with TestClient(create_app(db_url)) as client:
+    with TestClient(create_app(db_url, count_time_limit=None)) as client:
         listed = client.get("/?limit=500")
         assert heading_count(listed.text) == 31 and gone not in card_ids(listed.text)
         everything = client.get("/?withdrawn=1&limit=500")
@@ -382,7 +383,7 @@ def test_seed_text_is_escaped_everywhere_it_appears(db_url: str, basic_seeds: Pa
     seed.write_text(text, encoding="utf-8")
     loaded = cli("--db", db_url, "load", basic_seeds, "--quiet")
     assert loaded.exit_code == 0, loaded.output
-    with TestClient(create_app(db_url)) as client:
+    with TestClient(create_app(db_url, count_time_limit=None)) as client:
         for path in (
             "/", "/?q=interviews", "/claims/hrdc-2018-basis-250-interviews", f"/sources/{HERALD}",
             "/sources/hrdc-2018-report",
@@ -496,7 +497,7 @@ def test_claims_help_does_not_import_the_web_stack() -> None:
 def test_serve_help_names_its_options(cli: Cli) -> None:
     result = cli("serve", "--help")
     assert result.exit_code == 0
-    for text in ("--host", "127.0.0.1", "--port", "8000"):
+    for text in ("--host", "127.0.0.1", "--port", "8000", "--count-time-limit"):
         assert text in result.stdout
 
 
@@ -513,7 +514,7 @@ def test_source_page_and_citation_carry_url_date_reasoning_and_description(
         encoding="utf-8",
     )
     assert cli("--db", db_url, "load", basic_seeds, "-q").exit_code == 0
-    with TestClient(create_app(db_url)) as client:
+    with TestClient(create_app(db_url, count_time_limit=None)) as client:
         article = client.get(f"/sources/{HERALD}").text
         report = client.get("/sources/hrdc-2018-report").text
         claim = client.get("/claims/hrdc-2018-basis-250-interviews").text

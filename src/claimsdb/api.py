@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from claimsdb import __version__, provenance, query
 from claimsdb.db.database import Database
 from claimsdb.db.engine import DEFAULT_WAIT_SECONDS
+from claimsdb.db.limits import Deadline
 from claimsdb.db.migrate import ensure_current
 from claimsdb.errors import ClaimsError, DatabaseStateError, NotFound
 from claimsdb.export import TERMS_FILE, csv_blocks, datapackage, write_export, write_terms
@@ -69,6 +70,7 @@ from claimsdb.query import (
     facet_counts,
     filter_conditions,
     source_reports,
+    source_titles,
     whole_number,
 )
 
@@ -273,24 +275,53 @@ def show(db: DatabaseLike, claim_id: str) -> ClaimProvenance:
         return provenance.show(session, claim_id)
 
 
+COUNT_TIME_LIMIT = 0.2
+"""Seconds a list page may take to read its rows, total and facets: on a large database, a count
+not done by then is left out (the page says "many") rather than keep the reader waiting."""
+
+
 @dataclass(frozen=True)
 class ClaimsPage:
     """One page of the claims `filters` select, how many there are in all, and their facets."""
 
-    total: int
+    total: int | None
+    """None when not counted within the time limit."""
     rows: list[ClaimRow]
+    more: bool
+    """Whether claims follow this page (known without the total)."""
     counts: FacetCounts | None
     """None when nothing matches."""
+    titles: dict[str, str]
+    """The titles of the documents the rows were recorded from."""
 
 
-def claims_page(db: DatabaseLike, filters: ClaimFilter, *, offset: int, limit: int) -> ClaimsPage:
-    """The web's claims list: one page and the counts, read in one transaction."""
+def claims_page(
+    db: DatabaseLike, filters: ClaimFilter, *, offset: int, limit: int, time_limit: float | None = COUNT_TIME_LIMIT
+) -> ClaimsPage:
+    """The web's claims list: one page and the counts, read in one transaction.
+
+    The page's rows are always read; the total and the facets are counted until `time_limit`
+    seconds have passed since the page began (None: no limit, every count exact), and whatever
+    is not counted by then is None. A page that is the selection's last gives its total without
+    counting.
+    """
     from dataclasses import replace
 
+    deadline = Deadline.after(time_limit)
     with reading(db) as session:
-        total = count_claims(session, filters)
-        rows = query.list_claims(session, replace(filters, offset=offset, limit=limit))
-        return ClaimsPage(total, rows, facet_counts(session, filters) if total else None)
+        fetched = query.list_claims(session, replace(filters, offset=offset, limit=limit + 1))
+        rows, more = fetched[:limit], len(fetched) > limit
+        if rows and not more:
+            total: int | None = offset + len(rows)
+        elif not rows and not offset:
+            total = 0
+        else:
+            total = None  # counted with the facets
+        counts = facet_counts(session, filters, deadline) if total != 0 else None
+        if total is None and counts is not None:
+            total = counts.total
+        titles = source_titles(session, sorted({row.document_id for row in rows}))
+        return ClaimsPage(total, rows, more, counts, titles)
 
 
 @dataclass(frozen=True)

@@ -605,6 +605,14 @@ def serve(
             min=0.1, max=3600, help="Seconds a client has to send a request's headers before it is disconnected."
         ),
     ] = 10,
+    count_time_limit: Annotated[
+        int,
+        typer.Option(
+            min=0, max=3_600_000,
+            help="Milliseconds a list page may spend reading its claims and counting them; a total or facet "
+            'not counted by then shows as "many" or "not counted", with a link that counts it exactly.',
+        ),
+    ] = 200,
 ) -> None:
     """Serve a read-only web site of the claims: filters and facets, provenance, held documents."""
     from claimsdb import api
@@ -613,7 +621,7 @@ def serve(
     from claimsdb.web.server import run
 
     database = _db(ctx)
-    site = create_app(database, base_url)
+    site = create_app(database, base_url, count_time_limit=count_time_limit / 1000)
     try:
         api.overview(database)
     except DatabaseStateError as exc:  # serve anyway: every page says what is wrong until it is fixed

@@ -7,14 +7,17 @@ ids, and say which known values come closest when nothing matches.
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, or_, select, tuple_
+from sqlalchemy import Select, String, cast, func, literal_column, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from claimsdb.db import models as m
 from claimsdb.db.base import BATCH_SIZE
+from claimsdb.db.limits import Deadline, TooSlow, time_limit
 from claimsdb.db.search import SearchPlan, by_rowid, has_words, matches, plan_search
 from claimsdb.errors import ClaimsError, NotFound
 from claimsdb.rules import CLOSE_TO_A_NAME, closest_hint, cut_to_precision, last_day, read_partial_date
@@ -65,7 +68,8 @@ class ClaimFilter:
             object.__setattr__(self, "search", None)  # blank, like "" (and a web form's empty box): no search
         elif self.search is not None and not has_words(self.search):
             raise ClaimsError(
-                f"the search {self.search!r} has no words to look for (letters or digits); leave it out to list every claim"
+                f"the search {self.search!r} has no words to look for (letters or digits); "
+                "leave it out to list every claim"
             )
         if self.limit is not None and not 0 <= self.limit <= MAX_COUNT:
             raise ClaimsError(f"limit must be a whole number from 0 to {MAX_COUNT:,}, not {self.limit}")
@@ -132,10 +136,15 @@ def resolve_claimants(session: Session, text: str) -> list[str]:
     """
     wanted = text.casefold()
     names: dict[str, set[str]] = {}
-    kinds = select(m.Organisation.id, m.Organisation.name, m.TermRow.id, m.TermRow.label).join(m.TermRow, m.Organisation.kind_id == m.TermRow.id)
+    kinds = (
+        select(m.Organisation.id, m.Organisation.name, m.TermRow.id, m.TermRow.label)
+        .join(m.TermRow, m.Organisation.kind_id == m.TermRow.id)
+    )  # fmt: skip
     for org_id, name, kind, kind_label in session.execute(kinds).tuples():
-        names.setdefault(org_id, set()).update({org_id.casefold(), name.casefold(), kind.casefold(), kind_label.casefold()})
-    for org_id, alias in session.execute(select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias)).tuples():
+        keys = {org_id.casefold(), name.casefold(), kind.casefold(), kind_label.casefold()}
+        names.setdefault(org_id, set()).update(keys)
+    aliases = select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias)
+    for org_id, alias in session.execute(aliases).tuples():
         names[org_id].add(alias.casefold())
     found = sorted(org_id for org_id, keys in names.items() if wanted in keys)
     if found:
@@ -158,11 +167,15 @@ def resolve_type(text: str) -> str:
 
 
 def resolve_sources(session: Session, text: str) -> list[str]:
-    """Source ids matching an id, a URL, or a fragment of a title (any case)."""
-    rows = session.execute(select(m.Source.id, m.Source.title, m.Source.url)).tuples().all()
-    exact = [sid for sid, _, url in rows if text in (sid, url)]
+    """Source ids matching an id, a URL, or a fragment of a title (any case).
+
+    An id or URL is looked up in the database first: a facet's link names its publication by id,
+    and reading every title (tens of thousands, with a million claims) for it would cost more
+    than the page."""
+    exact = list(session.scalars(select(m.Source.id).where(or_(m.Source.id == text, m.Source.url == text))))
     if exact:
         return exact
+    rows = session.execute(select(m.Source.id, m.Source.title, m.Source.url)).tuples().all()
     fragment = text.casefold()
     found = sorted(sid for sid, title, _ in rows if fragment in title.casefold())
     if found:
@@ -190,7 +203,8 @@ def resolve_places(session: Session, text: str) -> list[str]:
     wanted = text.casefold()
     keys: dict[str, set[str]] = {}
     parent: dict[str, str | None] = {}
-    for place_id, name, code, part_of in session.execute(select(m.Place.id, m.Place.name, m.Place.iso_3166_2, m.Place.part_of_id)).tuples():
+    places = select(m.Place.id, m.Place.name, m.Place.iso_3166_2, m.Place.part_of_id)
+    for place_id, name, code, part_of in session.execute(places).tuples():
         keys[place_id] = {place_id.casefold(), name.casefold(), *((code.casefold(),) if code else ())}
         parent[place_id] = part_of
     for place_id, alias in session.execute(select(m.PlaceAlias.place_id, m.PlaceAlias.alias)).tuples():
@@ -223,7 +237,10 @@ def grade_range(text: str, grades: tuple[str, ...], what: str) -> list[str]:
     for part in text.upper().replace(" ", "").split(","):
         low, _, high = part.partition("-")
         if low not in grades or (high and high not in grades) or (high and grades.index(high) < grades.index(low)):
-            raise ClaimsError(f"{text!r} is not a {what} grade or range: write one of {', '.join(grades)} or a range such as {grades[0]}-{grades[1]}")
+            raise ClaimsError(
+                f"{text!r} is not a {what} grade or range: write one of {', '.join(grades)} "
+                f"or a range such as {grades[0]}-{grades[1]}"
+            )
         chosen += grades[grades.index(low) : grades.index(high or low) + 1]
     return chosen
 
@@ -252,7 +269,11 @@ def reliability_graded() -> Any:
 
     source_grade = _latest_grade(m.Assessment.reliability, m.Assessment.source_id, m.Claim.made_in_id)
     organisation_grade = _latest_grade(m.Assessment.reliability, m.Assessment.organisation_id, m.Claim.claimant_id)
-    return case((source_grade.is_not(None), m.Claim.made_in_id), (organisation_grade.is_not(None), m.Claim.claimant_id), else_=None)
+    return case(
+        (source_grade.is_not(None), m.Claim.made_in_id),
+        (organisation_grade.is_not(None), m.Claim.claimant_id),
+        else_=None,
+    )
 
 
 def assessed_credibility() -> Any:
@@ -276,9 +297,14 @@ def _closest(what: str, text: str, known: list[str]) -> str:
 # --- lists ---------------------------------------------------------------------------------------
 
 
-def claim_select(session: Session, filters: ClaimFilter, plan: SearchPlan | None = None) -> Select[Any]:
-    """The claims matching `filters`, joined to claimant and publication, in a stable order."""
-    return narrow(session, _claims_with_names(), filters, plan)
+def claim_select(
+    session: Session, filters: ClaimFilter, plan: SearchPlan | None = None, *, walk: bool = False
+) -> Select[Any]:
+    """The claims matching `filters`, joined to claimant and publication, in a stable order.
+
+    `walk`: keep SQLite from finding them by the type, claimant or publication indexes, so it walks
+    the reading order (see _walk_in_reading_order)."""
+    return narrow(session, _claims_with_names(), filters, plan, walk=walk)
 
 
 def _claims_with_names() -> Select[Any]:
@@ -290,19 +316,23 @@ def _claims_with_names() -> Select[Any]:
     )
 
 
-def narrow(session: Session, query: Select[Any], filters: ClaimFilter, plan: SearchPlan | None = None) -> Select[Any]:
+def narrow(
+    session: Session, query: Select[Any], filters: ClaimFilter, plan: SearchPlan | None = None, *, walk: bool = False
+) -> Select[Any]:
     """Apply `filters` (and their order and limit) to any select over the claims table.
 
     A search is planned for this order and limit unless the caller brings its own `plan`.
     """
-    query = query.where(*filter_conditions(session, filters, plan or search_plan(session, filters)))
+    query = query.where(*filter_conditions(session, filters, plan or search_plan(session, filters), walk=walk))
     query = query.order_by(*_ORDER[filters.sort], *READING_ORDER)
     if filters.offset:
         query = query.offset(filters.offset)
     return query.limit(filters.limit) if filters.limit is not None else query
 
 
-def filter_conditions(session: Session, filters: ClaimFilter, plan: SearchPlan | None = None) -> list[Any]:
+def filter_conditions(
+    session: Session, filters: ClaimFilter, plan: SearchPlan | None = None, *, walk: bool = False
+) -> list[Any]:
     """WHERE conditions for `filters`; names and labels are resolved to ids first.
 
     A search follows `plan` on SQLite; without one, it is planned for reading every match.
@@ -310,13 +340,16 @@ def filter_conditions(session: Session, filters: ClaimFilter, plan: SearchPlan |
     conditions: list[Any] = []
     if not filters.include_withdrawn:
         conditions.append(m.Claim.status == "active")
+    def keyed(column: Any) -> Any:
+        return column.concat("") if walk else column  # `x || ''` is a value no index holds
+
     if filters.type:
-        conditions.append(m.Claim.type == resolve_type(filters.type))
+        conditions.append(keyed(m.Claim.type) == resolve_type(filters.type))
     if filters.claimant:
-        conditions.append(m.Claim.claimant_id.in_(resolve_claimants(session, filters.claimant)))
+        conditions.append(keyed(m.Claim.claimant_id).in_(resolve_claimants(session, filters.claimant)))
     if filters.source:
         ids = resolve_sources(session, filters.source)
-        conditions.append(or_(m.Claim.made_in_id.in_(ids), m.Claim.document_id.in_(ids)))
+        conditions.append(or_(keyed(m.Claim.made_in_id).in_(ids), keyed(m.Claim.document_id).in_(ids)))
     if filters.term:
         terms = resolve_terms(session, filters.term)
         conditions.append(or_(*(getattr(m.Claim, column).in_(terms) for column in TERM_COLUMNS)))
@@ -327,15 +360,18 @@ def filter_conditions(session: Session, filters: ClaimFilter, plan: SearchPlan |
     if filters.reliability:
         conditions.append(assessed_reliability().in_(grade_range(filters.reliability, RELIABILITY, "reliability")))
     if filters.credibility:
-        conditions.append(assessed_credibility().in_([int(g) for g in grade_range(filters.credibility, CREDIBILITY, "credibility")]))
+        grades = grade_range(filters.credibility, CREDIBILITY, "credibility")
+        conditions.append(assessed_credibility().in_([int(g) for g in grades]))
     # dates are intervals: a claim dated only "2017", or "no later than 2017-07-20", may fall in
     # any range that overlaps it; an open end overlaps everything on its side; no date, nothing
     if filters.date_from:
         start = date_bounds(filters.date_from, end=False)
-        conditions.append(or_(m.Claim.claimed_on_end >= start, (m.Claim.claimed_on_end.is_(None) & m.Claim.claimed_on.is_not(None))))
+        open_end = m.Claim.claimed_on_end.is_(None) & m.Claim.claimed_on.is_not(None)
+        conditions.append(or_(m.Claim.claimed_on_end >= start, open_end))
     if filters.date_to:
         end = date_bounds(filters.date_to, end=True)
-        conditions.append(or_(m.Claim.claimed_on <= end, (m.Claim.claimed_on.is_(None) & m.Claim.claimed_on_end.is_not(None))))
+        open_start = m.Claim.claimed_on.is_(None) & m.Claim.claimed_on_end.is_not(None)
+        conditions.append(or_(m.Claim.claimed_on <= end, open_start))
     if filters.search:
         conditions.append(matches(session, filters.search, plan))
     return conditions
@@ -379,7 +415,28 @@ def list_claims(session: Session, filters: ClaimFilter) -> list[ClaimRow]:
         if page is not None:
             return page
         plan = replace(plan, how="walk")
-    return [_row(claim, name, title, filters) for claim, name, title in session.execute(claim_select(session, filters, plan)).tuples()]
+    walk = plan is None and _walk_in_reading_order(session, filters)
+    found = session.execute(claim_select(session, filters, plan, walk=walk)).tuples()
+    return [_row(claim, name, title, filters) for claim, name, title in found]
+
+
+def _walk_in_reading_order(session: Session, filters: ClaimFilter) -> bool:
+    """Whether SQLite should find a page of filtered claims by walking the reading order.
+
+    Without statistics, SQLite reads every claim a type's, claimant's or publication's index finds
+    and sorts them: fine for a few hundred, a second for a type that holds 250,000 claims, where
+    walking claims in reading order until the page is full meets about page * claims / matches
+    of them. So the matches are counted (on the index, and only as far as needed) and the walk
+    is taken when they are at least sqrt(page * claims), where the two costs meet.
+    """
+    if session.get_bind().dialect.name != "sqlite" or filters.sort != "document" or filters.limit is None:
+        return False
+    if not (filters.type or filters.claimant or filters.source):
+        return False  # no filter with an index to count on: SQLite walks the reading order anyway
+    claims = session.scalar(select(func.max(literal_column("rowid"))).select_from(m.Claim)) or 0
+    enough = math.ceil(math.sqrt((filters.offset + filters.limit) * claims))
+    matching = select(m.Claim.id).where(*filter_conditions(session, filters)).limit(enough).subquery()
+    return (session.scalar(select(func.count()).select_from(matching)) or 0) >= enough
 
 
 def _page_by_rowid(session: Session, filters: ClaimFilter, plan: SearchPlan) -> list[ClaimRow] | None:
@@ -392,7 +449,8 @@ def _page_by_rowid(session: Session, filters: ClaimFilter, plan: SearchPlan) -> 
     offset skips are checked too but never loaded.
     """
     wanted = filters.offset + (filters.limit or 0)
-    conditions = filter_conditions(session, replace(filters, search=None))
+    others = replace(filters, search=None, offset=0, limit=max(wanted, plan.window))
+    conditions = filter_conditions(session, others, walk=_walk_in_reading_order(session, others))
     matching, misplaced = by_rowid(plan)
     ids = select(m.Claim.id, misplaced).where(*conditions, or_(matching, misplaced))
     last = _reading_key_at(session, conditions, plan.window)
@@ -426,9 +484,11 @@ def date_match(earliest: dt.date | None, latest: dt.date | None, filters: ClaimF
     """Whether a claim a date filter selected lies wholly inside it ("certain") or only overlaps it."""
     if not (filters.date_from or filters.date_to):
         return None
-    inside = (not filters.date_from or (earliest is not None and earliest >= date_bounds(filters.date_from, end=False))) and (
-        not filters.date_to or (latest is not None and latest <= date_bounds(filters.date_to, end=True))
+    after_start = not filters.date_from or (
+        earliest is not None and earliest >= date_bounds(filters.date_from, end=False)
     )
+    before_end = not filters.date_to or (latest is not None and latest <= date_bounds(filters.date_to, end=True))
+    inside = after_start and before_end
     return "certain" if inside else "possible"
 
 
@@ -454,62 +514,133 @@ def _row(claim: m.Claim, claimant_name: str, made_in_title: str | None, filters:
 
 @dataclass(frozen=True)
 class FacetCounts:
-    """Counts of the selected claims by type, claimant, publication and year, as (key, label, count)."""
+    """Counts of the selected claims by type, claimant, publication and year, as (key, label, count).
 
-    types: list[tuple[str, str, int]]
-    claimants: list[tuple[str, str, int]]
-    sources: list[tuple[str, str, int]]
-    years: list[tuple[str, str, int]]
-
-
-def facet_counts(session: Session, filters: ClaimFilter) -> FacetCounts:
-    """Facets of a selection, counted in the database (GROUP BY), however large the selection.
-
-    A publication counts the claims made in it *or* recorded from it, as the `source` filter
-    selects them; a claim dated only "2017" counts under 2017; undated claims under "unknown".
+    A facet is None when it was not counted by its deadline: a facet is shown whole or not at all,
+    so every count shown is exactly what selecting its value lists.
     """
-    where = filter_conditions(session, filters)
 
-    def grouped(*columns: Any, join: Any = None) -> list[tuple[Any, ...]]:
-        query = select(*columns, func.count()).select_from(m.Claim)
-        if join is not None:
-            query = query.join(*join)
-        return list(session.execute(query.where(*where).group_by(*columns)).tuples())
+    types: list[tuple[str, str, int]] | None
+    claimants: list[tuple[str, str, int]] | None
+    sources: list[tuple[str, str, int]] | None
+    years: list[tuple[str, str, int]] | None
+    total: int | None = None
+    """How many claims are selected: known with the types and claimants, as their sum."""
 
-    def ordered(rows: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
-        return sorted(rows, key=lambda row: (-row[2], row[0]))
 
-    types = ordered([(key, key, n) for key, n in grouped(m.Claim.type)])
-    claimants = ordered(grouped(m.Claim.claimant_id, m.Organisation.name, join=(m.Organisation, m.Claim.claimant_id == m.Organisation.id)))
+Counts = list[tuple[str, str, int]]
+TITLED = 200
+"""Publications of a facet labelled by their titles, most claims first; the rest keep their ids as
+labels (the web lists 60 at most), since reading thousands of titles costs more than the count."""
+
+
+def facet_counts(session: Session, filters: ClaimFilter, deadline: Deadline | None = None) -> FacetCounts:
+    """Facets of a selection, counted in the database (GROUP BY), each by `deadline` or not at all.
+
+    Types and claimants (and so the total) come from one pass over the claims by type and
+    claimant, which an index holds; a publication counts the claims made in it *or* recorded from
+    it, as the `source` filter selects them; a claim dated only "2017" counts under 2017; undated
+    claims under "unknown". Facets are counted in the order the page shows them, each with what is
+    left of the time.
+    """
+    where = filter_conditions(session, filters)  # names resolved once, before the clock runs
+    deadline = deadline or Deadline()
+
+    def within(count: Callable[[], Any]) -> Any:
+        try:
+            with time_limit(session, deadline):
+                return count()
+        except TooSlow:
+            return None
+
+    pairs: list[tuple[str, str, int]] | None = within(lambda: _type_claimant_counts(session, where))
+    types = claimants = None
+    if pairs is not None:
+        by_type: dict[str, int] = {}
+        by_claimant: dict[str, int] = {}
+        for claim_type, claimant, n in pairs:
+            by_type[claim_type] = by_type.get(claim_type, 0) + n
+            by_claimant[claimant] = by_claimant.get(claimant, 0) + n
+        types = _most_first([(key, key, n) for key, n in by_type.items()])
+        claimants = _most_first(_named_claimants(session, by_claimant))
+    return FacetCounts(
+        types=types,
+        claimants=claimants,
+        sources=within(lambda: _most_first(_source_counts(session, where))),
+        years=within(lambda: _year_counts(session, filters, where)),
+        total=None if pairs is None else sum(n for _, _, n in pairs),
+    )
+
+
+def _most_first(rows: Counts) -> Counts:
+    return sorted(rows, key=lambda row: (-row[2], row[0]))
+
+
+def _type_claimant_counts(session: Session, where: list[Any]) -> list[tuple[str, str, int]]:
+    pair = (m.Claim.type, m.Claim.claimant_id)
+    query = select(*pair, func.count()).select_from(m.Claim).where(*where).group_by(*pair)
+    return list(session.execute(query).tuples())
+
+
+def _named_claimants(session: Session, counts: dict[str, int]) -> Counts:
+    """(claimant id, name, count) for claim counts by claimant id."""
+    names = select(m.Organisation.id, m.Organisation.name).where(m.Organisation.id.in_(list(counts)))
+    return [(key, name, counts[key]) for key, name in session.execute(names).tuples()]
+
+
+def _source_counts(session: Session, where: list[Any]) -> Counts:
+    """Claims by publication, in one pass: each under the publication it was made in and under the
+    document it was recorded from, once where the two are the same."""
     per_source: dict[str, int] = {}
-    for column in (m.Claim.made_in_id, m.Claim.document_id):
-        for key, n in grouped(column):
-            if key is not None:
-                per_source[key] = per_source.get(key, 0) + n
-    both = select(m.Claim.document_id, func.count()).where(*where, m.Claim.made_in_id == m.Claim.document_id).group_by(m.Claim.document_id)
-    for key, n in session.execute(both).tuples():
-        per_source[key] -= n  # made in and recorded from the same document: one claim, counted once
-    titles = dict(session.execute(select(m.Source.id, m.Source.title).where(m.Source.id.in_(per_source))).tuples().all())
-    sources = ordered([(key, titles.get(key, key), n) for key, n in per_source.items()])
-    return FacetCounts(types, claimants, sources, _year_counts(session, filters))
+    pairs = select(m.Claim.document_id, m.Claim.made_in_id, func.count()).where(*where)
+    for document, made_in, n in session.execute(pairs.group_by(m.Claim.document_id, m.Claim.made_in_id)).tuples():
+        if made_in is not None:
+            per_source[made_in] = per_source.get(made_in, 0) + n
+        if document != made_in:
+            per_source[document] = per_source.get(document, 0) + n
+    rows = _most_first([(key, key, n) for key, n in per_source.items()])
+    titles = source_titles(session, [key for key, _, _ in rows[:TITLED]])
+    return [(key, titles.get(key, key), n) for key, _, n in rows]
 
 
-def _year_counts(session: Session, filters: ClaimFilter) -> list[tuple[str, str, int]]:
+def source_titles(session: Session, ids: list[str]) -> dict[str, str]:
+    """Publication id -> title, for these ids (in batches, as a statement takes only so many parameters)."""
+    titles: dict[str, str] = {}
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        titles.update(session.execute(select(m.Source.id, m.Source.title).where(m.Source.id.in_(batch))).tuples().all())
+    return titles
+
+
+def _year_counts(session: Session, filters: ClaimFilter, where: list[Any]) -> Counts:
     """For each year a selected claim's dates start or end in, how many claims `--from Y --to Y`
     would list: those certainly and those possibly made that year (a claim known only as "no
-    later than 2021-12-16" counts under every year up to 2021). Undated claims count as "unknown"."""
-    where = filter_conditions(session, filters)
-    years: set[str] = set()
-    for column in (m.Claim.claimed_on, m.Claim.claimed_on_end):
-        year = func.substr(cast(column, String), 1, 4)
-        years |= {key for key in session.scalars(select(year).where(*where, column.is_not(None)).distinct())}
-    counts = []
-    for key in sorted(years):
-        in_year = filter_conditions(session, replace(filters, date_from=key, date_to=key))
-        counts.append((key, key, session.scalar(select(func.count()).select_from(m.Claim).where(*in_year)) or 0))
-    undated = m.Claim.claimed_on.is_(None) & m.Claim.claimed_on_end.is_(None)
-    unknown = session.scalar(select(func.count()).select_from(m.Claim).where(*where, undated)) or 0
+    later than 2021-12-16" counts under every year up to 2021). Undated claims count as "unknown".
+
+    Counted in one pass over the claims by the years their dates start and end in: a year's bounds
+    are whole years, so whether a claim overlaps year Y follows from those two years alone. The
+    year's link replaces any date filter, so the claims are those of the other filters.
+    """
+    first, last = (func.substr(cast(column, String), 1, 4) for column in (m.Claim.claimed_on, m.Claim.claimed_on_end))
+    dated = bool(filters.date_from or filters.date_to)
+    others = filter_conditions(session, replace(filters, date_from=None, date_to=None)) if dated else where
+    spans = session.execute(select(first, last, func.count()).where(*others).group_by(first, last)).tuples().all()
+    if dated:  # the years shown are those of the claims the date filter selects
+        selected = session.execute(select(first, last).where(*where).distinct()).tuples().all()
+    else:
+        selected = [(start, end) for start, end, _ in spans]
+    years = sorted({year for pair in selected for year in pair if year is not None})
+    counts = [(year, year, sum(n for start, end, n in spans if _overlaps(start, end, int(year)))) for year in years]
+    unknown = 0 if dated else sum(n for start, end, n in spans if start is None and end is None)
     return counts + ([("unknown", "unknown", unknown)] if unknown else [])
+
+
+def _overlaps(start: str | None, end: str | None, year: int) -> bool:
+    """Whether dates starting in year `start` and ending in `end` (None: open) meet `year`, as
+    filter_conditions' date filter decides it for --from YEAR --to YEAR."""
+    after_start = (end is not None and int(end) >= year) or (end is None and start is not None)
+    before_end = (start is not None and int(start) <= year) or (start is None and end is not None)
+    return after_start and before_end
 
 
 # --- summaries -------------------------------------------------------------------------------------
@@ -534,7 +665,9 @@ def overview(session: Session, sample_size: int = 5) -> Overview:
         sources=session.scalar(select(func.count()).select_from(m.Source)) or 0,
         organisations=session.scalar(select(func.count()).select_from(m.Organisation)) or 0,
         by_type=counts(m.Claim.type, m.Claim.type),
-        by_claimant=counts(m.Claim.claimant_id, m.Organisation.name, (m.Organisation, m.Claim.claimant_id == m.Organisation.id)),
+        by_claimant=counts(
+            m.Claim.claimant_id, m.Organisation.name, (m.Organisation, m.Claim.claimant_id == m.Organisation.id)
+        ),
         by_source=counts(m.Claim.made_in_id, m.Source.title, (m.Source, m.Claim.made_in_id == m.Source.id)),
         sample=_sample(session, sample_size),
     )
@@ -610,11 +743,13 @@ class RunRow:
 
 def list_sources(session: Session) -> list[SourceRow]:
     """Every publication, what it reports on, and how many claims were made in or recorded from it."""
-    made = dict(session.execute(select(m.Claim.made_in_id, func.count()).where(m.Claim.status == "active").group_by(m.Claim.made_in_id)).tuples().all())
-    recorded = dict(session.execute(select(m.Claim.document_id, func.count()).where(m.Claim.status == "active").group_by(m.Claim.document_id)).tuples().all())
+    made = _active_claims_by(session, m.Claim.made_in_id)
+    recorded = _active_claims_by(session, m.Claim.document_id)
     reports = source_reports(session)
     rows = session.execute(
-        select(m.Source, m.Organisation.name).outerjoin(m.Organisation, m.Source.publisher_id == m.Organisation.id).order_by(m.Source.id)
+        select(m.Source, m.Organisation.name)
+        .outerjoin(m.Organisation, m.Source.publisher_id == m.Organisation.id)
+        .order_by(m.Source.id)
     ).tuples()
     return [
         SourceRow(
@@ -627,10 +762,17 @@ def list_sources(session: Session) -> list[SourceRow]:
     ]
 
 
+def _active_claims_by(session: Session, column: Any) -> dict[Any, int]:
+    """How many active claims hold each value of `column`."""
+    query = select(column, func.count()).where(m.Claim.status == "active").group_by(column)
+    return dict(session.execute(query).tuples().all())
+
+
 def source_reports(session: Session) -> dict[str, list[str]]:
     """Each publication's id -> the ids of the publications it reports on, in the seed's order."""
     reports: dict[str, list[str]] = {}
-    for source_id, reported in session.execute(select(m.SourceReport.source_id, m.SourceReport.reported_id).order_by(m.SourceReport.position)).tuples():
+    in_order = select(m.SourceReport.source_id, m.SourceReport.reported_id).order_by(m.SourceReport.position)
+    for source_id, reported in session.execute(in_order).tuples():
         reports.setdefault(source_id, []).append(reported)
     return reports
 
@@ -657,14 +799,20 @@ def document_quotes(session: Session, document_id: str) -> list[DocumentQuote]:
 
 def list_claimants(session: Session) -> list[ClaimantRow]:
     """Every organisation or person with names, aliases, kind and how many claims they make."""
-    counts = dict(session.execute(select(m.Claim.claimant_id, func.count()).where(m.Claim.status == "active").group_by(m.Claim.claimant_id)).tuples().all())
+    counts = _active_claims_by(session, m.Claim.claimant_id)
     aliases: dict[str, list[str]] = {}
-    for org_id, alias in session.execute(select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias).order_by(m.OrganisationAlias.position)).tuples():
+    in_order = (
+        select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias)
+        .order_by(m.OrganisationAlias.position)
+    )  # fmt: skip
+    for org_id, alias in session.execute(in_order).tuples():
         aliases.setdefault(org_id, []).append(alias)
     members: dict[str, list[str]] = {}
     member = aliased(m.Organisation)
     for org_id, name in session.execute(
-        select(m.OrganisationMember.organisation_id, member.name).join(member, m.OrganisationMember.member_id == member.id).order_by(m.OrganisationMember.position)
+        select(m.OrganisationMember.organisation_id, member.name)
+        .join(member, m.OrganisationMember.member_id == member.id)
+        .order_by(m.OrganisationMember.position)
     ).tuples():
         members.setdefault(org_id, []).append(name)
     parent = aliased(m.Organisation)
@@ -702,7 +850,9 @@ def stats(session: Session) -> Stats:
     for earliest, latest in session.execute(dates).tuples():
         year = _year_made(earliest, latest)
         years[year] = years.get(year, 0) + 1
-    in_order = sorted(years.items(), key=lambda item: (item[0] == "unknown", item[0].replace("..", "").lstrip("/"), item[0]))
+    in_order = sorted(
+        years.items(), key=lambda item: (item[0] == "unknown", item[0].replace("..", "").lstrip("/"), item[0])
+    )
     return Stats(columns, rows, [Count(year, year, n) for year, n in in_order])
 
 
@@ -723,7 +873,8 @@ def document_text(session: Session, document_id: str) -> str:
 
 
 def list_runs(session: Session) -> list[RunRow]:
-    files = dict(session.execute(select(m.LoadRunFile.run_id, func.count()).group_by(m.LoadRunFile.run_id)).tuples().all())
+    per_run = select(m.LoadRunFile.run_id, func.count()).group_by(m.LoadRunFile.run_id)
+    files = dict(session.execute(per_run).tuples().all())
     runs = session.scalars(select(m.LoadRun).order_by(m.LoadRun.id.desc()))
     return [
         RunRow(

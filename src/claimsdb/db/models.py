@@ -167,7 +167,12 @@ class Claim(Base):
         _one_of("claimed_on_precision", PRECISIONS, "claimed_on_precision"),
         _one_of("claimed_on_basis", DATE_BASES, "claimed_on_basis"),
         CheckConstraint("quote_start >= 0 AND quote_end > quote_start", name="quote_offsets"),
-        Index("ix_claims_type_claimant", "type", "claimant_id"),
+        # each ends in status, so a list's counts (active claims by type, claimant, publication)
+        # read one index from end to end instead of looking every claim up in the table
+        Index("ix_claims_type_claimant_status", "type", "claimant_id", "status"),
+        Index("ix_claims_claimant_status", "claimant_id", "status"),
+        Index("ix_claims_made_in_status", "made_in_id", "status"),
+        Index("ix_claims_document_status", "document_id", "made_in_id", "status"),
         # the default order of every listing and export: lets "first page of a search" stop early
         Index("ix_claims_reading_order", "document_id", "quote_start", "id"),
     )
@@ -175,8 +180,8 @@ class Claim(Base):
     id: Mapped[Id]
     type: Mapped[str] = mapped_column(String(40))
     statement: Mapped[LongText]
-    claimant_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
-    made_in_id: Mapped[str | None] = mapped_column(ForeignKey("sources.id"), index=True)
+    claimant_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    made_in_id: Mapped[str | None] = mapped_column(ForeignKey("sources.id"))
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"))
     # the quote anchor: W3C TextQuoteSelector + TextPositionSelector, in code points
     quote: Mapped[LongText]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import anyio.to_thread
 import jinja2
 from rich.console import Console
 from starlette.applications import Starlette
@@ -40,7 +41,8 @@ HERE = Path(__file__).parent
 SECURITY_HEADERS = {
     # no page runs a script, loads from elsewhere or may be framed: say so, so a slip cannot
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -93,23 +95,35 @@ def _templates() -> Jinja2Templates:
     )
     env.filters.update(type_label=views.type_label, http_url=views.http_url, bdi=views.isolate)
     env.tests["term"] = lambda item: isinstance(item, api.TermInfo)  # a vocabulary term in a claim's value
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)  # compiled now, not in the first reader's request
     return Jinja2Templates(env=env)
 
 
-def create_app(db: api.DatabaseLike, base_url: str | None = None) -> Starlette:
+def create_app(
+    db: api.DatabaseLike, base_url: str | None = None, *, count_time_limit: float | None = api.COUNT_TIME_LIMIT
+) -> Starlette:
     """The site for database `db`: an api.Database, or a SQLite path or SQLAlchemy URL (None:
     claims.db here), opened read-only once for the life of the app.
 
     Every request reads through the one Database, so connections come from its pool instead of
     being made (and disposed) per request. Links and redirects are relative; the citation of a
-    claim is absolute only with `base_url`, the address the site is published at."""
+    claim is absolute only with `base_url`, the address the site is published at. A list page
+    counts its total and facets until `count_time_limit` seconds have passed since it began (None:
+    no limit); what is not counted by then shows as "many", with a link that counts it exactly."""
     db = db if isinstance(db, api.Database) else api.open_database(db, read_only=True)
     templates = _templates()
     # never from a request: its Host header is the client's to choose, and a link or redirect built
     # from it would send readers (or a cache) wherever the client said
     address = api.Links.under(base_url).base_url or ""
 
-    def render(request: Request, name: str, context: Mapping[str, Any], status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    def render(
+        request: Request,
+        name: str,
+        context: Mapping[str, Any],
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
         return templates.TemplateResponse(request, name, dict(context), status_code=status, headers=headers)
 
     def index(request: Request) -> Response:
@@ -120,13 +134,15 @@ def create_app(db: api.DatabaseLike, base_url: str | None = None) -> Starlette:
         params = views.given_params(request.query_params)
         try:
             wanted = views.parse_list_request(request.query_params)
-            found = api.claims_page(db, wanted.filters, offset=wanted.offset, limit=wanted.limit)
+            limit = None if wanted.exact else count_time_limit
+            found = api.claims_page(db, wanted.filters, offset=wanted.offset, limit=wanted.limit, time_limit=limit)
         except DatabaseStateError:
             raise
         except ClaimsError as exc:  # a filter that matches nothing known: say so beside the form
-            return render(request, "index.html", _list_context(params, views.page([], 0, 0, views.PAGE_SIZE), None, str(exc)), status=400)
-        page = views.page(found.rows, found.total, wanted.offset, wanted.limit)
-        return render(request, "index.html", _list_context(wanted.params, page, found.counts, None))
+            nothing = views.page([], 0, 0, views.PAGE_SIZE)
+            return render(request, "index.html", _list_context(params, nothing, None, {}, str(exc)), status=400)
+        page = views.page(found.rows, found.total, wanted.offset, wanted.limit, found.more)
+        return render(request, "index.html", _list_context(wanted.params, page, found.counts, found.titles, None))
 
     def claims_csv(request: Request) -> Response:
         """The current selection in the export's columns, as `claims export` writes it, streamed
@@ -182,7 +198,8 @@ def create_app(db: api.DatabaseLike, base_url: str | None = None) -> Starlette:
         """One row per figure, as `claims figures --format csv` writes it."""
         wanted = figures_views.parse_figures_request(request.query_params)
         buffer = io.StringIO()
-        render_rows(api.figure_rows(api.figures(db, wanted.filters, wanted.period)), "csv", buffer, Console(file=io.StringIO()))
+        rows = api.figure_rows(api.figures(db, wanted.filters, wanted.period))
+        render_rows(rows, "csv", buffer, Console(file=io.StringIO()))
         return Response(
             buffer.getvalue(),
             media_type="text/csv; charset=utf-8",
@@ -217,19 +234,29 @@ def create_app(db: api.DatabaseLike, base_url: str | None = None) -> Starlette:
         )  # fmt: skip
 
     def claims_error(request: Request, exc: Exception) -> Response:
-        return render(request, "error.html", {"title": "Cannot show that", "message": str(exc), "status": 400}, status=400)
+        page = {"title": "Cannot show that", "message": str(exc), "status": 400}
+        return render(request, "error.html", page, status=400)
 
     def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         title, message = _HTTP_MESSAGES.get(exc.status_code, ("Error", exc.detail))
-        return render(request, "error.html", {"title": title, "message": message, "status": exc.status_code}, status=exc.status_code, headers=exc.headers)
+        page = {"title": title, "message": message, "status": exc.status_code}
+        return render(request, "error.html", page, status=exc.status_code, headers=exc.headers)
 
     def server_error(request: Request, exc: Exception) -> Response:
         """A bug, not a user error: a plain page, never a traceback (the server log has the details)."""
-        return render(request, "error.html", {"title": "Something went wrong", "message": _SERVER_ERROR, "status": 500}, status=500)
+        page = {"title": "Something went wrong", "message": _SERVER_ERROR, "status": 500}
+        return render(request, "error.html", page, status=500)
+
+    def warm_up() -> None:
+        with contextlib.suppress(ClaimsError):  # a database not ready: every page will say so
+            api.claims_page(db, views.parse_list_request({}).filters, offset=0, limit=1, time_limit=count_time_limit)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        # the first reader should not pay for starting anyio's worker threads (where handlers
+        # run), a connection and the list's compiled queries: read the first page now
+        await anyio.to_thread.run_sync(warm_up)
         yield
         db.close()  # the pooled connections; the Database reconnects if used again
 
@@ -263,11 +290,21 @@ def create_app(db: api.DatabaseLike, base_url: str | None = None) -> Starlette:
     return app
 
 
-_SERVER_ERROR = "claimsdb could not show this page because of an error in claimsdb itself; the server's log says where. Please report it."
+_SERVER_ERROR = (
+    "claimsdb could not show this page because of an error in claimsdb itself; the server's log says where. "
+    "Please report it."
+)
 
 _HTTP_MESSAGES: dict[int, tuple[str, str]] = {
-    404: ("Not found", "There is no page at this address. The claims list and the sources page link to everything here."),
-    405: ("Read-only", "This site only shows claims; it never changes them. Curators change claims in the seed files and load them with `claims load`."),
+    404: (
+        "Not found",
+        "There is no page at this address. The claims list and the sources page link to everything here.",
+    ),
+    405: (
+        "Read-only",
+        "This site only shows claims; it never changes them. "
+        "Curators change claims in the seed files and load them with `claims load`.",
+    ),
 }
 
 
@@ -284,7 +321,13 @@ def _figures_context(params: Mapping[str, str], data: api.Figures | None, error:
     }
 
 
-def _list_context(params: Mapping[str, str], page: views.Page, counts: api.FacetCounts | None, error: str | None) -> dict[str, Any]:
+def _list_context(
+    params: Mapping[str, str],
+    page: views.Page,
+    counts: api.FacetCounts | None,
+    titles: Mapping[str, str],
+    error: str | None,
+) -> dict[str, Any]:
     facets = views.facets(counts, params) if counts else []
     return {
         "params": dict(params),
@@ -292,7 +335,8 @@ def _list_context(params: Mapping[str, str], page: views.Page, counts: api.Facet
         "facets": facets,
         "active": views.active_filters(params, facets),
         "filters_set": len(set(params) - {"q", "sort"}),
-        "titles": {key: title for key, title, _ in counts.sources} if counts else {},
+        "titles": dict(titles),
         "error": error,
         "sorts": tuple(SORTS.items()),
+        "count_link": views.count_link(params, page),
     }

@@ -8,7 +8,7 @@ web layer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -35,9 +35,12 @@ FACET_MAX = 60
 """Facet values listed at all: past this, narrowing the selection is more use than a longer list."""
 
 FILTER_PARAMS = (
-    "q", "claimant", "source", "type", "term", "attribution", "place", "reliability", "credibility", "from", "to", "withdrawn", "sort",
+    "q", "claimant", "source", "type", "term", "attribution", "place", "reliability", "credibility",
+    "from", "to", "withdrawn", "sort",
 )  # fmt: skip
 """The list's query parameters, in the order links write them; the CLI's filters by other names."""
+EXACT = "exact"
+"""The parameter asking for exact counts without a time limit; no other link keeps it."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class ListRequest:
     params: dict[str, str]
     offset: int
     limit: int
+    exact: bool = False
+    """Whether every count is wanted exact, however long it takes (the "count them" link)."""
 
 
 def given_params(query: Mapping[str, str]) -> dict[str, str]:
@@ -85,7 +90,10 @@ def parse_list_request(query: Mapping[str, str]) -> ListRequest:
     )
     offset = _whole_number(query, "offset", 0, minimum=0)
     limit = min(_whole_number(query, "limit", PAGE_SIZE, minimum=1), MAX_PAGE_SIZE)
-    return ListRequest(filters, params, offset, limit)
+    exact = query.get(EXACT, "").strip()
+    if exact not in ("", "1"):
+        raise ClaimsError(f"{EXACT} must be 1 (count every claim and facet, however long it takes), not {exact!r}")
+    return ListRequest(filters, params, offset, limit, exact == "1")
 
 
 def _whole_number(query: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
@@ -110,7 +118,7 @@ def link(params: Mapping[str, str], changes: Mapping[str, str | int | None] | No
             merged.pop(name, None)
         else:
             merged[name] = str(value)
-    order = {name: i for i, name in enumerate((*FILTER_PARAMS, "offset", "limit"))}
+    order = {name: i for i, name in enumerate((*FILTER_PARAMS, "offset", "limit", EXACT))}
     query = urlencode(sorted(merged.items(), key=lambda item: order.get(item[0], len(order))))
     return f"{path}?{query}" if query else path
 
@@ -131,19 +139,24 @@ class FacetValue:
 class Facet:
     name: str
     param: str
-    values: list[FacetValue]
+    values: list[FacetValue] | None
+    """None when not counted in time: the page offers to count it instead."""
+
+    @property
+    def counted(self) -> bool:
+        return self.values is not None
 
     @property
     def shown(self) -> list[FacetValue]:
-        return self.values[:FACET_SHOWN]
+        return (self.values or [])[:FACET_SHOWN]
 
     @property
     def more(self) -> list[FacetValue]:
-        return self.values[FACET_SHOWN:FACET_MAX]
+        return (self.values or [])[FACET_SHOWN:FACET_MAX]
 
     @property
     def unlisted(self) -> int:
-        return max(0, len(self.values) - FACET_MAX)
+        return max(0, len(self.values or []) - FACET_MAX)
 
 
 def type_label(claim_type: str) -> str:
@@ -157,24 +170,35 @@ def facets(counts: FacetCounts, params: Mapping[str, str]) -> list[Facet]:
     Each count is what the list shows after selecting that value: the publication facet counts a
     claim under the publication it was made in *and* the document it was recorded from, because the
     `source` filter matches either; a year selects claims whose (possibly partial) date overlaps it.
+    A facet not counted in time has no values (None).
     """
     chosen_claimant = params.get("claimant", "").casefold()
     chosen_year = params.get("from") if params.get("from") == params.get("to") else None
+
+    def values(
+        rows: list[tuple[str, str, int]] | None, make: Callable[[str, str, int], FacetValue]
+    ) -> list[FacetValue] | None:
+        return None if rows is None else [make(key, label, n) for key, label, n in rows]
+
+    def kind(key: str, _label: str, n: int) -> FacetValue:
+        return FacetValue(type_label(key), key, n, {"type": key}, params.get("type") == key)
+
+    def claimant(key: str, name: str, n: int) -> FacetValue:
+        return FacetValue(name, key, n, {"claimant": key}, chosen_claimant == key)
+
+    def publication(key: str, title: str, n: int) -> FacetValue:
+        return FacetValue(title, key, n, {"source": key}, params.get("source") == key)
+
+    def year(key: str, _label: str, n: int) -> FacetValue:
+        adds = None if key == "unknown" else {"from": key, "to": key}
+        return FacetValue(key, key, n, adds, chosen_year == key)
+
     return [
-        Facet("Type", "type", [
-            FacetValue(type_label(key), key, n, {"type": key}, params.get("type") == key) for key, _, n in counts.types
-        ]),
-        Facet("Claimant", "claimant", [
-            FacetValue(name, key, n, {"claimant": key}, chosen_claimant == key) for key, name, n in counts.claimants
-        ]),
-        Facet("Publication", "source", [
-            FacetValue(title, key, n, {"source": key}, params.get("source") == key) for key, title, n in counts.sources
-        ]),
-        Facet("Year claimed", "from", [
-            FacetValue(key, key, n, None if key == "unknown" else {"from": key, "to": key}, chosen_year == key)
-            for key, _, n in counts.years
-        ]),
-    ]  # fmt: skip
+        Facet("Type", "type", values(counts.types, kind)),
+        Facet("Claimant", "claimant", values(counts.claimants, claimant)),
+        Facet("Publication", "source", values(counts.sources, publication)),
+        Facet("Year claimed", "from", values(counts.years, year)),
+    ]
 
 
 @dataclass(frozen=True)
@@ -188,13 +212,14 @@ class ActiveFilter:
 
 FILTER_LABELS = {
     "q": "text", "claimant": "claimant", "source": "publication", "type": "type", "term": "term",
-    "attribution": "attribution", "place": "place", "reliability": "source reliability", "credibility": "credibility", "from": "from", "to": "to", "withdrawn": "withdrawn", "sort": "sort",
+    "attribution": "attribution", "place": "place", "reliability": "source reliability",
+    "credibility": "credibility", "from": "from", "to": "to", "withdrawn": "withdrawn", "sort": "sort",
 }  # fmt: skip
 
 
 def active_filters(params: Mapping[str, str], shown: Sequence[Facet] = ()) -> list[ActiveFilter]:
     """The filters in force, each named the way its facet names it (a claimant's name, not its id)."""
-    labels = {(facet.param, value.key): value.label for facet in shown for value in facet.values}
+    labels = {(facet.param, value.key): value.label for facet in shown for value in facet.values or []}
     chips: list[ActiveFilter] = []
     for name, value in params.items():
         if name == "sort" or (name in ("from", "to") and params.get("from") == params.get("to")):
@@ -216,9 +241,12 @@ def active_filters(params: Mapping[str, str], shown: Sequence[Facet] = ()) -> li
 @dataclass(frozen=True)
 class Page:
     rows: list[ClaimRow]
-    total: int
+    total: int | None
+    """None when the selection was not counted in time (the page says "many")."""
     offset: int
     limit: int
+    more: bool
+    """Whether claims follow this page."""
 
     @property
     def first(self) -> int:
@@ -234,20 +262,35 @@ class Page:
 
     @property
     def next_offset(self) -> int | None:
-        return self.offset + self.limit if self.offset + self.limit < self.total else None
+        return self.offset + self.limit if self.more else None
 
     @property
     def number(self) -> int:
         return self.offset // self.limit + 1
 
     @property
-    def count(self) -> int:
-        return max(1, -(-self.total // self.limit))
+    def count(self) -> int | None:
+        """How many pages there are (None when the total is not known)."""
+        return None if self.total is None else max(1, -(-self.total // self.limit))
+
+    @property
+    def paged(self) -> bool:
+        """Whether the selection spans more than this one page."""
+        return self.offset > 0 or self.more
 
 
-def page(rows: Sequence[ClaimRow], total: int, offset: int, limit: int) -> Page:
-    """One page of a selection of `total` claims (the database returns just this page)."""
-    return Page(list(rows), total, offset, limit)
+def count_link(params: Mapping[str, str], shown: Page) -> str:
+    """The link to this very page with every count made exactly, however long it takes."""
+    limit = None if shown.limit == PAGE_SIZE else shown.limit
+    return link(params, {EXACT: 1, "offset": shown.offset or None, "limit": limit})
+
+
+def page(rows: Sequence[ClaimRow], total: int | None, offset: int, limit: int, more: bool | None = None) -> Page:
+    """One page of a selection of `total` claims (the database returns just this page); `more`
+    says whether claims follow it, worked out from `total` when not given."""
+    if more is None:
+        more = total is not None and offset + limit < total
+    return Page(list(rows), total, offset, limit, more)
 
 
 # --- sources --------------------------------------------------------------------------------------
@@ -358,9 +401,11 @@ def citation(claim: ClaimProvenance, url: str) -> str:
     doc = claim.document
     held = ", ".join(part for part in (doc.publisher_name, doc.published) if part)
     anchor = claim.anchor
+    publisher = f" ({held})" if held else ""
+    address = f" <{doc.url}>" if http_url(doc.url) else ""
     return (
         f"{who}, {where}, {when}. "
-        f"Quoted in “{doc.title}”{f' ({held})' if held else ''}{f' <{doc.url}>' if http_url(doc.url) else ''}: “{anchor.exact}” "
+        f"Quoted in “{doc.title}”{publisher}{address}: “{anchor.exact}” "
         f"[document {doc.id}, sha256 {anchor.document_sha256}, characters {anchor.start}–{anchor.end}]. "
         f"claimsdb claim {claim.id}, {url}"
     )
