@@ -42,7 +42,7 @@ from claimsdb.db.migrate import ensure_current
 from claimsdb.errors import ClaimsError, DatabaseStateError, NotFound
 from claimsdb.export import TERMS_FILE, csv_blocks, datapackage, write_export, write_terms
 from claimsdb.progress import NO_PROGRESS, Progress
-from claimsdb.rules import CLOSE_TO_AN_ID, closest_hint
+from claimsdb.rules import CLOSE_TO_AN_ID, COUNT_TIME_LIMIT_MS, closest_hint
 from claimsdb.provenance import (
     CONTEXT_CHARS,
     Anchor,
@@ -275,9 +275,8 @@ def show(db: DatabaseLike, claim_id: str) -> ClaimProvenance:
         return provenance.show(session, claim_id)
 
 
-COUNT_TIME_LIMIT = 0.2
-"""Seconds a list page may take to read its rows, total and facets: on a large database, a count
-not done by then is left out (the page says "many") rather than keep the reader waiting."""
+COUNT_TIME_LIMIT = COUNT_TIME_LIMIT_MS / 1000
+"""rules.COUNT_TIME_LIMIT_MS in seconds, as the list page takes it."""
 
 
 @dataclass(frozen=True)

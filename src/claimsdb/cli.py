@@ -19,7 +19,7 @@ import typer
 
 from claimsdb.chars import visible
 from claimsdb.errors import ClaimsError
-from claimsdb.rules import SORTS, in_words
+from claimsdb.rules import COUNT_TIME_LIMIT_MS, SORTS, in_words
 
 app = typer.Typer(
     name="claims",
@@ -612,7 +612,7 @@ def serve(
             help="Milliseconds a list page may spend reading its claims and counting them; a total or facet "
             'not counted by then shows as "many" or "not counted", with a link that counts it exactly.',
         ),
-    ] = 200,
+    ] = COUNT_TIME_LIMIT_MS,
 ) -> None:
     """Serve a read-only web site of the claims: filters and facets, provenance, held documents."""
     from claimsdb import api

@@ -134,3 +134,11 @@ def closest_hint(word: str, known: Iterable[str], cutoff: float, otherwise: str 
     """'; closest: a, b' for an error message, or `otherwise` when nothing is close."""
     close = closest(word, known, cutoff)
     return f"; closest: {', '.join(close)}" if close else otherwise
+
+
+# --- the web's list pages ---------------------------------------------------------------------------
+
+COUNT_TIME_LIMIT_MS = 200
+"""Milliseconds a list page may take to read its rows, total and facets (`claims serve
+--count-time-limit`): on a large database, a count not done by then is left out (the page says
+"many", with a link that counts it exactly) rather than keep the reader waiting."""
