@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 from sqlalchemy import MetaData, create_engine, select, text
@@ -28,6 +28,9 @@ from typer.testing import CliRunner
 from claimsdb.cli import app
 from claimsdb.db.engine import database_url
 from pg_server import PostgresServer, free_port, start_server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 PROJECT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -38,6 +41,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 SEEDS = PROJECT / "seeds"
 FIXTURES = PROJECT / "tests" / "fixtures"
 BASIC = FIXTURES / "basic"
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (pyproject's addopts) means serially for a run of one test file, whose few tests
+    would not repay the workers' start-up; otherwise None: pytest-xdist's own count, one per core."""
+    files = {arg.split("::", 1)[0] for arg in config.args}
+    if len(files) == 1 and Path(files.pop()).is_file():
+        return 0
+    return None
 
 
 @pytest.fixture
@@ -192,6 +204,28 @@ def shared_basic_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
     seeds = root / "seeds"
     shutil.copytree(BASIC, seeds)
     return _basic_copy(request, request.param, seeds, root)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, started once per test process through Playwright; each test opens its own
+    context (cookies, cache, settings of its own) and closes it. No skip: failing to start fails the test."""
+    from playwright.sync_api import sync_playwright
+
+    try:
+        playwright = sync_playwright().start()
+    except Exception as exc:  # noqa: BLE001 - any failure to start is a test failure, said plainly
+        pytest.fail(f"Playwright could not start ({exc}); it is a dev dependency: `uv sync`.")
+    try:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    except Exception as exc:  # noqa: BLE001
+        playwright.stop()
+        pytest.fail(f"Chromium could not be started from {CHROMIUM} ({exc}); install it: apt-get install -y chromium")
+    try:
+        yield launched
+    finally:
+        launched.close()
+        playwright.stop()
 
 
 def add_filler_claims(seeds: Path, count: int) -> list[str]:

@@ -22,7 +22,7 @@ from typing import Any
 
 import frictionless
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 from starlette.testclient import TestClient
 
 from claimsdb import api
@@ -31,7 +31,7 @@ from claimsdb.linked_data import document_uri
 from claimsdb.query import ClaimFilter, document_text
 from claimsdb.web import create_app
 from claimsdb.web.app import SECURITY_HEADERS
-from conftest import CHROMIUM, CHROMIUM_ARGS, serving
+from conftest import serving
 
 Cli = Callable[..., Any]
 
@@ -358,11 +358,10 @@ def served(sqlite_loaded: str, tmp_path: Path) -> Iterator[str]:
         yield site.url
 
 
-def test_in_chromium_the_json_ld_is_read_as_data_and_nothing_runs(served: str) -> None:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+def test_in_chromium_the_json_ld_is_read_as_data_and_nothing_runs(served: str, chromium: Browser) -> None:
+    with chromium.new_context() as context:  # in the run's one Chromium
         try:
-            page = browser.new_page()  # JavaScript on: a script that broke out would run, or be refused
+            page = context.new_page()  # JavaScript on: a script that broke out would run, or be refused
             messages: list[str] = []
             dialogs: list[str] = []
             page.on("console", lambda message: messages.append(f"{message.type}: {message.text}"))
@@ -379,4 +378,4 @@ def test_in_chromium_the_json_ld_is_read_as_data_and_nothing_runs(served: str) -
             messages = [text for text in messages if not text.startswith("error: Failed to load resource")]
             assert dialogs == [] and messages == [], messages  # no refused script, no CSP report, no alert
         finally:
-            browser.close()
+            context.close()
