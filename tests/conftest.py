@@ -141,16 +141,26 @@ def basic_seeds(tmp_path: Path) -> Path:
     return target
 
 
-@pytest.fixture(scope="session")
-def basic_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """tests/fixtures/basic loaded through the CLI into a SQLite file once per test process, never
-    changed afterwards: `basic_db` and `shared_basic_db` copy it instead of loading again."""
-    root = tmp_path_factory.mktemp("basic-template")
-    shutil.copytree(BASIC, root / "seeds")
+def _sqlite_template(factory: pytest.TempPathFactory, fixture: Path) -> Path:
+    """A fixture folder's seeds loaded through the CLI into a SQLite file, to be copied, never changed."""
+    root = factory.mktemp(f"{fixture.name}-template")
+    shutil.copytree(fixture, root / "seeds")
     db = root / "claims.db"
     load_seeds(str(db), root / "seeds")
     assert sorted(p.name for p in root.iterdir()) == ["claims.db", "seeds"]  # no -wal: the file is the database
     return db
+
+
+@pytest.fixture(scope="session")
+def basic_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/fixtures/basic loaded once per test process: `basic_db` and `shared_basic_db` copy it."""
+    return _sqlite_template(tmp_path_factory, BASIC)
+
+
+@pytest.fixture(scope="session")
+def curator_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/fixtures/curator loaded once per test process, for `loaded_copy`."""
+    return _sqlite_template(tmp_path_factory, FIXTURES / "curator")
 
 
 @pytest.fixture(scope="session")
@@ -164,26 +174,37 @@ def basic_pg_template(postgres: PostgresServer, tmp_path_factory: pytest.TempPat
     return url.rsplit("/", 1)[1]
 
 
-def _basic_copy(request: pytest.FixtureRequest, backend: str, seeds: Path, folder: Path) -> str:
-    """A database holding what `claims load SEEDS` leaves, copied from the loaded template.
+def loaded_copy(template: Path, seeds: Path, db: Path) -> Path:
+    """A SQLite file holding what `claims load SEEDS` leaves, copied from a loaded template (as
+    `curator_sqlite_template`) instead of loading again; `seeds` must be a copy of the template's fixture."""
+    shutil.copyfile(template, db)
+    _name_seeds_folder(str(db), seeds)
+    return db
 
-    The copy equals a fresh load from `seeds` (stored paths are relative to the seeds folder's parent,
-    and every copy of tests/fixtures/basic is a folder named `seeds` with the same files, mtimes kept)
-    except the run's start and finish times, which differ between any two loads, and the absolute
-    folder the run names, which is set to `seeds` here.
+
+def _name_seeds_folder(db: str, seeds: Path) -> None:
+    """Make a copied database name `seeds` as the folder its one load run read.
+
+    The copy then equals a fresh load from `seeds` (stored paths are relative to the seeds folder's
+    parent, and every copy of a fixture is a folder named `seeds` with the same files, mtimes kept)
+    except the run's start and finish times, which differ between any two loads.
     """
-    if backend == "sqlite":
-        db = str(folder / "claims.db")
-        shutil.copyfile(request.getfixturevalue("basic_sqlite_template"), db)
-    else:
-        template = request.getfixturevalue("basic_pg_template")
-        db = _new_pg_database(request.getfixturevalue("postgres"), template=template)
     engine = create_engine(database_url(db))
     with engine.begin() as connection:
         (old,) = connection.execute(text("SELECT seeds_dir FROM load_runs")).scalars()
         connection.execute(text("UPDATE load_runs SET seeds_dir = :seeds"), {"seeds": str(seeds)})
     engine.dispose()
     assert Path(old).name == seeds.name == "seeds"
+
+
+def _basic_copy(request: pytest.FixtureRequest, backend: str, seeds: Path, folder: Path) -> str:
+    """tests/fixtures/basic as loaded from `seeds`, copied from the template of `backend`: a SQLite
+    file copy, or PostgreSQL's CREATE DATABASE ... TEMPLATE."""
+    if backend == "sqlite":
+        return str(loaded_copy(request.getfixturevalue("basic_sqlite_template"), seeds, folder / "claims.db"))
+    template = request.getfixturevalue("basic_pg_template")
+    db = _new_pg_database(request.getfixturevalue("postgres"), template=template)
+    _name_seeds_folder(db, seeds)
     return db
 
 
