@@ -249,6 +249,21 @@ def chromium() -> Iterator[Browser]:
         playwright.stop()
 
 
+def load_for_module(request: pytest.FixtureRequest, fixture: Path) -> str:
+    """A fixture folder's seeds loaded through the CLI into a new database on the back end
+    `request.param` (a private copy of the folder, of the same name): for a module-scoped fixture
+    whose tests only read, as Datasette's tests share one client."""
+    root = request.getfixturevalue("tmp_path_factory").mktemp(f"shared-{fixture.name}")
+    seeds = root / fixture.name
+    shutil.copytree(fixture, seeds)
+    if request.param == "sqlite":
+        db = str(root / "claims.db")
+    else:
+        db = _new_pg_database(request.getfixturevalue("postgres"))
+    load_seeds(db, seeds)
+    return db
+
+
 def add_filler_claims(seeds: Path, count: int) -> list[str]:
     """Add a document of `count` numbered sentences and one claim quoting each: for tests that need
     more claims than the fixture holds (a second page of 50). Returns the new claim ids."""
