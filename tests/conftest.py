@@ -249,12 +249,12 @@ def chromium() -> Iterator[Browser]:
         playwright.stop()
 
 
-def load_for_module(request: pytest.FixtureRequest, fixture: Path) -> str:
+def load_for_module(request: pytest.FixtureRequest, fixture: Path, folder: str | None = None) -> str:
     """A fixture folder's seeds loaded through the CLI into a new database on the back end
-    `request.param` (a private copy of the folder, of the same name): for a module-scoped fixture
-    whose tests only read, as Datasette's tests share one client."""
+    `request.param` (from a private copy named `folder`, by default as the fixture is): for a
+    module-scoped fixture whose tests only read, as Datasette's tests share one client."""
     root = request.getfixturevalue("tmp_path_factory").mktemp(f"shared-{fixture.name}")
-    seeds = root / fixture.name
+    seeds = root / (folder or fixture.name)
     shutil.copytree(fixture, seeds)
     if request.param == "sqlite":
         db = str(root / "claims.db")
