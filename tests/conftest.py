@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 from sqlalchemy import MetaData, create_engine, select, text
+from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner
 
 from claimsdb.cli import app
@@ -317,6 +318,26 @@ def execute_sql(db: str, statement: str) -> None:
     with engine.begin() as connection:
         connection.execute(text(statement))
     engine.dispose()
+
+
+def alembic(db: str, command: str, revision: str) -> None:
+    """`alembic COMMAND REVISION` (upgrade, downgrade) on a database, run in this process through
+    Alembic's API and the project's migrations/env.py, as pytest-alembic runs it: for tests that need
+    a schema state, not the `alembic` program itself (test_migrations runs that for `alembic check`)."""
+    from alembic import command as commands
+    from alembic.config import Config
+
+    from claimsdb.db.migrate import migrations_dir
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.set_main_option("path_separator", "os")
+    engine = create_engine(database_url(db), poolclass=NullPool)  # a plain engine, as env.py makes for the program
+    config.attributes["connection"] = engine
+    try:
+        getattr(commands, command)(config, revision)
+    finally:
+        engine.dispose()
 
 
 def write_seed(directory: Path, name: str, text: str) -> Path:

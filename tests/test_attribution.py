@@ -321,19 +321,10 @@ def test_a_database_loaded_before_0005_upgrades_without_losing_a_claim(
     own_loaded: str, fixture_seeds: Path, cli: Callable[..., Any]
 ) -> None:
     """Down to 0004 (the schema of the last release: no attribution, places or EDTF), then up again."""
-    import os
-    import subprocess
-    import sys
-
-    from claimsdb.db.engine import database_url
-    from conftest import PROJECT
+    from conftest import alembic
 
     before = {row["id"]: row for row in listed(cli, own_loaded)}
-    env = {**os.environ, "CLAIMS_DB": database_url(own_loaded)}
-    down = subprocess.run(
-        [sys.executable, "-m", "alembic", "downgrade", "0004"], cwd=PROJECT, env=env, capture_output=True, text=True
-    )
-    assert down.returncode == 0, down.stderr
+    alembic(own_loaded, "downgrade", "0004")
     # as the last release left it: its runs, and content hashes over the columns it knew
     execute_sql(own_loaded, "UPDATE load_runs SET claimsdb_version = '0.1.0'")
     execute_sql(own_loaded, "UPDATE claims SET content_hash = 'a hash over the columns of 0.1.0'")
