@@ -81,12 +81,12 @@ def postgres() -> Iterator[PostgresServer]:
 
 def _new_pg_database(server: PostgresServer, template: str | None = None) -> str:
     """A new database on the suite's server: empty, or a copy of the database `template`
-    (PostgreSQL's own `CREATE DATABASE ... TEMPLATE`, file by file: far cheaper than loading again)."""
+    (PostgreSQL's own `CREATE DATABASE ... TEMPLATE`: far cheaper than loading again). Copied file by
+    file, which measured faster here than the default of copying through the WAL for databases this small."""
     name = f"claims_test_{next(_database_names)}"
-    copy = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
     engine = create_engine(server.admin_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template or "template1"}" STRATEGY FILE_COPY'))
     engine.dispose()
     return server.url(name)
 
