@@ -75,13 +75,13 @@ def query_timings(db: Path, claim_id: str, word: str) -> dict[str, float]:
     probe = f"""
 import json, statistics, time
 from claimsdb import api
-from claimsdb.provenance import get_claim
+from claimsdb import provenance
 from claimsdb.query import ClaimFilter, list_claims
 show, search = [], []
 with api.reading({str(db)!r}) as session:
-    get_claim(session, {claim_id!r}); list_claims(session, ClaimFilter(search={word!r}, limit=50))
+    provenance.show(session, {claim_id!r}); list_claims(session, ClaimFilter(search={word!r}, limit=50))
     for _ in range(5):
-        t = time.perf_counter(); get_claim(session, {claim_id!r}); show.append(time.perf_counter() - t)
+        t = time.perf_counter(); provenance.show(session, {claim_id!r}); show.append(time.perf_counter() - t)
         t = time.perf_counter(); rows = list_claims(session, ClaimFilter(search={word!r}, limit=50)); search.append(time.perf_counter() - t)
 print(json.dumps({{"show": statistics.median(show), "search": statistics.median(search), "hits": len(rows)}}))
 """

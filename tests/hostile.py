@@ -3,8 +3,8 @@
 `write_hostile_seeds(root, texts)` writes a complete seeds folder (vocabularies, one organisation
 with an alias, a place, a publication, a held document, one claim with a described claimant, one
 evidence claim, a claim about the place, an assessment) whose text fields take the values in
-`texts` (field name -> text), and plain words elsewhere. Values are written with PyYAML's emitter, so any string survives the
-trip; the held document holds the quote verbatim.
+`texts` (field name -> text), and plain words elsewhere. Values are written with PyYAML's emitter,
+so any string survives the trip; the held document holds the quote verbatim.
 """
 
 from __future__ import annotations

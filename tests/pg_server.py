@@ -72,8 +72,8 @@ class PostgresServer:
         )
 
     def stop(self) -> None:
-        subprocess.run([*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.base / "data"), "-m", "fast", "-w", "stop"],
-                       capture_output=True, check=False)  # fmt: skip
+        stop = [*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.base / "data"), "-m", "fast", "-w", "stop"]
+        subprocess.run(stop, capture_output=True, check=False)
         shutil.rmtree(self.base, ignore_errors=True)
 
 

@@ -36,7 +36,7 @@ def test_db_option_and_environment_variable(db_url: str, basic_seeds: Path) -> N
 
     result = CliRunner(env={"CLAIMS_DB": db_url, "COLUMNS": "200"}).invoke(app, ["load", str(basic_seeds), "-q"])
     assert result.exit_code == 0, result.output
-    assert api.claims(database_url(db_url), ClaimFilter(type="defection_figure"))
+    assert api.list_claims(database_url(db_url), ClaimFilter(type="defection_figure"))
 
 
 def test_defection_figures_are_attributed_to_the_unification_ministry(cli: Cli, shared_basic_db: str) -> None:
@@ -113,7 +113,7 @@ def test_reading_an_empty_database_says_to_load(cli: Cli, db_url: str) -> None:
 def test_export_csv_round_trips(cli: Cli, shared_basic_db: str, tmp_path: Path) -> None:
     stdout_csv = cli("--db", shared_basic_db, "export").stdout
     rows = list(csv.DictReader(io.StringIO(stdout_csv)))
-    assert len(rows) == len(api.claims(shared_basic_db, ClaimFilter()))
+    assert len(rows) == len(api.list_claims(shared_basic_db, ClaimFilter()))
     result = cli("--db", shared_basic_db, "export", "--out", tmp_path / "out")
     assert result.exit_code == 0
     written = (tmp_path / "out" / "claims.csv").read_bytes().decode("utf-8")

@@ -25,7 +25,9 @@ SOURCES = "sources.yaml"
 STATEMENT = "    statement: TJWG says North Korea carries out public executions on river banks.\n"  # line 20
 QUOTE = "    quote: 'North Korea is carrying out public executions on river banks and on school grounds'\n"  # line 21
 NOTE = """    note: The article's lead paraphrases the report ("a new report says").\n"""  # line 22
-INDENT = "keys of one mapping start in the same column; indent with spaces to line up with the keys this one belongs with"
+INDENT = (
+    "keys of one mapping start in the same column; indent with spaces to line up with the keys this one belongs with"
+)
 
 
 def says(cli: Cli, curator_seeds: Path, name: str, line: int, column: int | None, message: str) -> None:
@@ -261,7 +263,7 @@ def allowed(model: type[schema.Model]) -> str:
     return ", ".join(sorted(model.model_fields))
 
 
-RIVER_BANKS_VALUE = "    value: {location: river_banks, punishment: public_execution}\n"  # claims[0], execution_location
+RIVER_BANKS_VALUE = "    value: {location: river_banks, punishment: public_execution}\n"  # claims[0], a location
 SHOOTING_VALUE = "    value: {method: shooting}\n"  # claims[4], execution_method
 
 UNKNOWN_FIELDS = {

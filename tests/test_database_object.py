@@ -66,10 +66,12 @@ def test_a_read_command_builds_one_engine(cli, db_url: str, basic_seeds: Path, c
     assert len(connections.engines) == before + 1
 
 
-def test_the_web_app_serves_200_requests_over_one_pool(db_url: str, basic_seeds: Path, connections: Connections) -> None:
+def test_the_web_app_serves_200_requests_over_one_pool(
+    db_url: str, basic_seeds: Path, connections: Connections
+) -> None:
     load_seeds(db_url, basic_seeds)
-    claim_id = api.claims(db_url, api.ClaimFilter())[0].id
-    source_id = api.sources(db_url)[0].id
+    claim_id = api.list_claims(db_url, api.ClaimFilter())[0].id
+    source_id = api.list_sources(db_url)[0].id
     pages = ["/", "/claims.json", "/sources", f"/sources/{source_id}", f"/claims/{claim_id}", "/figures", "/claims.csv"]
     before_engines, before_connections = len(connections.engines), connections.new_connections
     with TestClient(create_app(db_url)) as client:
@@ -94,7 +96,8 @@ def test_the_web_app_sees_a_database_moved_into_place(tmp_path: Path, basic_seed
     load_seeds(str(served), basic_seeds)
     seed = basic_seeds / "herald-2018-06-14-hrdc-executions.yaml"
     old = "HRDC says most of those executed were shot by firing squads."
-    seed.write_text(seed.read_text(encoding="utf-8").replace(old, "HRDC says the firing squads shot most of them."), encoding="utf-8")
+    new = "HRDC says the firing squads shot most of them."
+    seed.write_text(seed.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
     load_seeds(str(replacement), basic_seeds)
     with TestClient(create_app(str(served))) as client:
         assert old in client.get("/claims/hrdc-2018-method-shooting").text

@@ -83,7 +83,8 @@ def test_formula_cells_are_guarded_and_can_be_left_raw(cli: Cli, db_url: str, ba
     assert "statement: HRDC says most of those executed were shot by firing squads." in text
     path.write_text(text.replace(
         "statement: HRDC says most of those executed were shot by firing squads.",
-        "statement: '=HYPERLINK(\"http://x\",\"HRDC\") says most executions are by shooting.'"), encoding="utf-8")  # fmt: skip
+        "statement: '=HYPERLINK(\"http://x\",\"HRDC\") says most executions are by shooting.'",
+    ), encoding="utf-8")  # fmt: skip
     assert cli("--db", db_url, "load", basic_seeds, "-q").exit_code == 0
     guarded = {r["claim_id"]: r for r in _rows(cli("--db", db_url, "export").stdout)}
     assert guarded["hrdc-2018-method-shooting"]["statement"].startswith("'=HYPERLINK(")

@@ -238,7 +238,8 @@ def test_sigkilled_postgresql_load_leaves_the_database_unchanged_and_usable(
     try:
         with holder_engine.connect() as holder, pg_monitor(db_url) as monitor:
             holding = holder.begin()
-            locked = holder.execute(text("SELECT id FROM claims WHERE id = :id FOR UPDATE"), {"id": LOCKED_CLAIM}).scalar()
+            lock = text("SELECT id FROM claims WHERE id = :id FOR UPDATE")
+            locked = holder.execute(lock, {"id": LOCKED_CLAIM}).scalar()
             assert locked == LOCKED_CLAIM
             with load_process(db_url, corpus_3k, cwd=tmp_path) as proc:
                 # it inserts thousands of claims, then blocks withdrawing the row we hold

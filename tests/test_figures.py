@@ -156,12 +156,12 @@ def test_figures_take_the_list_filters_and_a_period(figures_db: str) -> None:
 
 
 def test_denials_with_what_they_contradict(figures_db: str) -> None:
-    (denial,) = api.denials(figures_db, ClaimFilter())
+    (denial,) = api.contradicts(figures_db, ClaimFilter())
     assert denial.claim.id == "north-korea-dismisses-watch-figures"
     assert denial.claim.claimed_on == "../2023-01-20"  # no publication: no later than the article
     assert [t.id for t in denial.denies] == ["watch-arrivals-2021", "watch-arrivals-2022"]
     assert {t.claimant_name for t in denial.denies} == {WATCH_NAME}
-    assert api.denials(figures_db, ClaimFilter(claimant="unification-ministry")) == []
+    assert api.contradicts(figures_db, ClaimFilter(claimant="unification-ministry")) == []
 
 
 # --- intervals and periods --------------------------------------------------------------------------
@@ -221,7 +221,8 @@ def test_cli_figures_as_a_table_json_and_csv(sqlite_figures: str, cli: Cli) -> N
     conflicted = [g for g in as_json["groups"] if g["conflict"]]
     assert [g["period"]["text"] for g in conflicted] == ["2021"]
     assert {v["claim_id"]: v["status"] for v in conflicted[0]["values"]} == {
-        "ministry-arrivals-2021": "conflict", "ministry-arrivals-2021-restated": "restatement", "watch-arrivals-2021": "conflict",
+        "ministry-arrivals-2021": "conflict", "ministry-arrivals-2021-restated": "restatement",
+        "watch-arrivals-2021": "conflict",
     }  # fmt: skip
     assert as_json["sums"][0]["adds_up"] is False and as_json["sums"][0]["parts_sum"] == "75"
 

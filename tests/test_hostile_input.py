@@ -2,10 +2,11 @@
 
 Each example takes one seed file of the tests' own fixture (tests/fixtures/basic), damages it (bytes
 deleted, inserted or replaced, lines dropped, doubled or swapped, indentation shifted, digits changed,
-numbers lengthened, random Unicode inserted, the file cut short), and loads the damaged seeds through the real CLI into a copy of a database
-already holding those seeds. Nothing may escape as an exception; the exit status is 0 or 1; a
-refusal starts with "Error:", names only lines the damaged file has, and leaves the database as it
-was; and `claims check` agrees with `load` on whether the seeds are good.
+numbers lengthened, random Unicode inserted, the file cut short), and loads the damaged seeds through
+the real CLI into a copy of a database already holding those seeds. Nothing may escape as an
+exception; the exit status is 0 or 1; a refusal starts with "Error:", names only lines the damaged
+file has, and leaves the database as it was; and `claims check` agrees with `load` on whether the
+seeds are good.
 """
 
 from __future__ import annotations

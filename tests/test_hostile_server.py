@@ -297,8 +297,10 @@ def test_a_stopped_load_leaves_no_worker_running(big_corpus: Path, tmp_path: Pat
     before = snapshot(str(db))
     err_file = tmp_path / "stderr.txt"
     with err_file.open("w") as err_out:  # a file, not a pipe: orphaned workers would hold a pipe open
-        proc = subprocess.Popen([sys.executable, "-m", "claimsdb", "--db", str(db), "load", str(big_corpus), "-q"],
-                                stdout=subprocess.DEVNULL, stderr=err_out, text=True, env=_child_env(), cwd=tmp_path)  # fmt: skip
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "claimsdb", "--db", str(db), "load", str(big_corpus), "-q"],
+            stdout=subprocess.DEVNULL, stderr=err_out, text=True, env=_child_env(), cwd=tmp_path,
+        )  # fmt: skip
     workers: set[int] = set()
     try:
         workers = wait_until("the load to start its parsing workers", 120, lambda: _children(proc.pid), proc)
@@ -419,10 +421,10 @@ def test_a_slow_client_is_disconnected_at_the_header_timeout(small_db: Path, tmp
 
 
 def test_the_csv_download_is_streamed_and_is_the_export_byte_for_byte(small_db: Path, tmp_path: Path) -> None:
-    exported = subprocess.run([sys.executable, "-m", "claimsdb", "--db", str(small_db), "export", "-q"],
-                              capture_output=True, env=_child_env(), cwd=tmp_path, check=True, timeout=300).stdout  # fmt: skip
-    filtered = subprocess.run([sys.executable, "-m", "claimsdb", "--db", str(small_db), "export", "-q", "--claimant", "hc-state"],
-                              capture_output=True, env=_child_env(), cwd=tmp_path, check=True, timeout=300).stdout  # fmt: skip
+    export = [sys.executable, "-m", "claimsdb", "--db", str(small_db), "export", "-q"]
+    options = {"capture_output": True, "env": _child_env(), "cwd": tmp_path, "check": True, "timeout": 300}
+    exported = subprocess.run(export, **options).stdout
+    filtered = subprocess.run([*export, "--claimant", "hc-state"], **options).stdout
     assert CLAIM.encode() in exported and CLAIM.encode() not in filtered
     with serving(small_db, tmp_path) as (_, port):
         for path, expected in (("/claims.csv", exported), ("/claims.csv?claimant=hc-state", filtered)):

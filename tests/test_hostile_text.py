@@ -297,8 +297,9 @@ def test_json_output_escapes_del_c1_and_invisible_characters(tmp_path: Path) -> 
     db = tmp_path / "claims.db"
     assert claims("--db", db, "load", seeds, "-q").exit_code == 0
     for command in (
-        ("show", "hostile-claim", "--format", "json"), ("list", "--format", "json"), ("list", "--format", "ndjson"),
-        ("claimants", "--format", "json"), ("stats", "--format", "json"),
+        ("show", "hostile-claim", "--format", "json"), ("show", "hostile-claim", "--format", "ndjson"),
+        *((command, "--format", fmt) for command in ("list", "sources", "claimants", "runs", "stats", "figures",
+                                                    "contradicts") for fmt in ("json", "ndjson")),
     ):  # fmt: skip
         result = claims("--db", db, *command)
         assert_clean(result)

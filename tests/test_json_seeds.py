@@ -37,8 +37,8 @@ def test_json_seeds_load_the_same_claims(cli: Cli, tmp_path: Path, basic_seeds: 
     _to_json(basic_seeds)
     result = cli("--db", sqlite_path, "load", basic_seeds, "-q")
     assert result.exit_code == 0, result.output
-    from_yaml = {r.id: r for r in api.claims(yaml_db, ClaimFilter())}
-    from_json = {r.id: r for r in api.claims(sqlite_path, ClaimFilter())}
+    from_yaml = {r.id: r for r in api.list_claims(yaml_db, ClaimFilter())}
+    from_json = {r.id: r for r in api.list_claims(sqlite_path, ClaimFilter())}
     assert from_json == from_yaml
     assert len(from_json) == 32
     shown = api.show(sqlite_path, "hrdc-2018-basis-250-interviews")

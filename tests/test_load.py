@@ -69,8 +69,8 @@ def test_a_removed_claim_is_withdrawn_then_restored(cli: Cli, basic_db: str, bas
     _remove_claim(basic_seeds / HERALD, "daily-herald-hrdc-members")
     result = cli("--db", basic_db, "load", basic_seeds, "-q")
     assert "1 withdrawn" in result.stdout and "withdrawn: daily-herald-hrdc-members" in result.stdout
-    assert "daily-herald-hrdc-members" not in {r.id for r in api.claims(basic_db, ClaimFilter())}
-    everything = api.claims(basic_db, ClaimFilter(include_withdrawn=True))
+    assert "daily-herald-hrdc-members" not in {r.id for r in api.list_claims(basic_db, ClaimFilter())}
+    everything = api.list_claims(basic_db, ClaimFilter(include_withdrawn=True))
     assert {r.id: r.status for r in everything}["daily-herald-hrdc-members"] == "withdrawn"
     assert api.show(basic_db, "daily-herald-hrdc-members").status == "withdrawn"
 

@@ -126,7 +126,8 @@ def test_duplicate_key_names_the_key_and_both_lines() -> None:
 def test_duplicate_top_level_section_is_refused_by_check(cli, basic_seeds: Path) -> None:
     raw = b"organisations: []\nsources: []\norganisations: []\n"
     output = check_refuses(cli, basic_seeds, "twice.yaml", raw)
-    assert f"{basic_seeds / 'twice.yaml'}:3: the key 'organisations' appears twice in this mapping (first on line 1)" in output
+    where = basic_seeds / "twice.yaml"
+    assert f"{where}:3: the key 'organisations' appears twice in this mapping (first on line 1)" in output
 
 
 def test_keys_that_look_alike_only_after_reading_are_distinct_words() -> None:

@@ -117,7 +117,8 @@ def test_show_names_the_chain_and_unidentified_publications(cli: Cli, shared_bas
 def test_runs_and_show_name_the_load_run(cli: Cli, basic_db: str, basic_seeds: Path) -> None:
     yaml_file = basic_seeds / f"{HERALD}.yaml"
     yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace(
-        "HRDC says most of those executed were shot by firing squads.", "HRDC says most were shot."), encoding="utf-8")  # fmt: skip
+        "HRDC says most of those executed were shot by firing squads.", "HRDC says most were shot.",
+    ), encoding="utf-8")  # fmt: skip
     assert cli("--db", basic_db, "load", basic_seeds, "-q").exit_code == 0
     runs = json.loads(cli("--db", basic_db, "runs", "-f", "json").stdout)
     assert [(r["id"], r["added"], r["changed"]) for r in runs] == [(2, 0, 1), (1, 32, 0)]

@@ -385,7 +385,7 @@ def test_claims_without_a_document_section_are_refused(cli: Cli, curator_seeds: 
     )  # fmt: skip
 
 
-# --- many problems at once ---------------------------------------------------------------------------------------------
+# --- many problems at once -----------------------------------------------------------------------------------
 
 
 def test_every_problem_in_every_file_is_reported_in_one_run_sorted(cli: Cli, curator_seeds: Path, db: Path) -> None:

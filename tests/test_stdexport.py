@@ -97,7 +97,7 @@ def test_every_annotation_selects_its_exact_words_in_the_held_document(cli: Cli,
     assert result.exit_code == 0, result.output
     collection = json.loads(result.stdout)
     items = _items(collection)
-    listed = [row.id for row in api.claims(loaded, ClaimFilter())]
+    listed = [row.id for row in api.list_claims(loaded, ClaimFilter())]
     assert [item["body"][0]["schema:identifier"] for item in items] == listed
     assert collection["total"] == len(items) == 5
     with api.reading(loaded) as session:
@@ -198,7 +198,7 @@ def test_annotations_take_the_list_filters_and_order(
     cli: Cli, sqlite_loaded: str, args: tuple[str, ...], filters: ClaimFilter
 ) -> None:
     collection = json.loads(cli("--db", sqlite_loaded, "export", "--format", "annotations", *args).stdout)
-    expected = [row.id for row in api.claims(sqlite_loaded, filters)]
+    expected = [row.id for row in api.list_claims(sqlite_loaded, filters)]
     assert [item["body"][0]["schema:identifier"] for item in _items(collection)] == expected
     assert collection["total"] == len(expected)
 

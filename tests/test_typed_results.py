@@ -25,7 +25,8 @@ def test_show_gives_typed_claimant_anchor_and_value(cli, tmp_path: Path, basic_s
     assert [name for name, _ in claim.value.set_fields()] == ["method"]
 
     shown = json.loads(cli("--db", db, "show", "hrdc-2018-method-shooting", "--format", "json").output)
-    assert shown["value"] == {"method": {"term": "shooting", "label": claim.value.method.label, "definition": claim.value.method.definition}}
+    method = claim.value.method
+    assert shown["value"] == {"method": {"term": "shooting", "label": method.label, "definition": method.definition}}
     assert shown["claimant"]["id"] == "hrdc" and shown["anchor"]["exact"] == claim.anchor.exact
 
 
@@ -34,7 +35,7 @@ def test_a_quantity_is_read_by_name(tmp_path: Path, basic_seeds: Path) -> None:
     load_seeds(db, basic_seeds)
     with api.open_database(db, read_only=True) as database:
         quantities = [
-            claim.value for row in api.claims(database, api.ClaimFilter())
+            claim.value for row in api.list_claims(database, api.ClaimFilter())
             if (claim := api.show(database, row.id)).value.quantity_qualifier == "at_least"
         ]  # fmt: skip
     assert [(value.quantity_lower, value.quantity_phrase) for value in quantities] == [(40, "at least 40")]

@@ -63,12 +63,14 @@ def heading_count(page: str) -> int:
 def facet_links(page: str) -> list[tuple[str, str, int]]:
     """(href, label, count) of every selectable facet value in the sidebar."""
     sidebar = page.split('<aside class="sidebar"', 1)[1].split("</aside>", 1)[0]
-    found = re.findall(r'<a href="([^"]+)" title="[^"]*">(?:<bdi>)?([^<]*)(?:</bdi>)?</a>\s*<span class="count">(\d+)</span>', sidebar)
+    found = re.findall(
+        r'<a href="([^"]+)" title="[^"]*">(?:<bdi>)?([^<]*)(?:</bdi>)?</a>\s*<span class="count">(\d+)</span>', sidebar
+    )
     return [(html.unescape(href), html.unescape(label), int(count)) for href, label, count in found]
 
 
 def all_ids(db: str, **filters: Any) -> list[str]:
-    return [row.id for row in api.claims(db, ClaimFilter(**filters))]
+    return [row.id for row in api.list_claims(db, ClaimFilter(**filters))]
 
 
 # --- the claims list ---------------------------------------------------------------------------------
@@ -109,7 +111,9 @@ def _pages_through(client: TestClient, expected: list[str]) -> None:
         ("claimant=hrdc&q=satellite&sort=date", {"claimant": "hrdc", "search": "satellite", "sort": "date"}),
     ],
 )
-def test_list_filters_are_the_cli_filters(client: TestClient, shared_basic_db: str, query: str, filters: dict[str, str]) -> None:
+def test_list_filters_are_the_cli_filters(
+    client: TestClient, shared_basic_db: str, query: str, filters: dict[str, str]
+) -> None:
     expected = all_ids(shared_basic_db, **filters)
     assert expected, "the case should select some claims"
     page = client.get(f"/?{query}")
@@ -134,13 +138,15 @@ def test_every_facet_count_is_what_its_link_then_lists(client: TestClient) -> No
 
 
 def test_facet_counts_follow_the_current_filters(client: TestClient, shared_basic_db: str) -> None:
-    rows = api.claims(shared_basic_db, ClaimFilter(claimant="hrdc"))
+    rows = api.list_claims(shared_basic_db, ClaimFilter(claimant="hrdc"))
     page = client.get("/?claimant=hrdc")
     types = {label: count for href, label, count in facet_links(page.text) if "type=" in href}
     assert types == {claim_type.replace("_", " "): n for claim_type, n in Counter(r.type for r in rows).items()}
 
 
-def test_downloads_give_the_selection_as_the_export_and_list_commands_do(client: TestClient, shared_basic_db: str, cli: Cli) -> None:
+def test_downloads_give_the_selection_as_the_export_and_list_commands_do(
+    client: TestClient, shared_basic_db: str, cli: Cli
+) -> None:
     page = client.get("/?claimant=hrdc&type=offence")
     csv_href = re.search(r'<a href="([^"]+)" download>CSV</a>', page.text)
     json_href = re.search(r'<a href="([^"]+)">JSON</a>', page.text)
@@ -218,17 +224,21 @@ def test_claim_page_relations_both_ways_corroboration_and_citation(client: TestC
     assert f"<strong>{corroborated.corroboration.independent_sources} independent source" in page
 
     claim = api.show(shared_basic_db, "hrdc-2018-basis-250-interviews")
-    cite = client.get("/claims/hrdc-2018-basis-250-interviews").text.split('<section class="cite"', 1)[1].split("</section>", 1)[0]
+    page = client.get("/claims/hrdc-2018-basis-250-interviews").text
+    cite = page.split('<section class="cite"', 1)[1].split("</section>", 1)[0]
     for part in (
         claim.claimant.name, claim.made_in.title if claim.made_in else "", claim.claimed_on or "", claim.document.title,
         claim.document.id, claim.anchor.document_sha256, f"characters {claim.anchor.start}–{claim.anchor.end}",
     ):
         assert esc(part) in cite, part
-    assert "claimsdb claim hrdc-2018-basis-250-interviews, /claims/hrdc-2018-basis-250-interviews" in cite  # no --base-url: relative
+    # no --base-url: relative
+    assert "claimsdb claim hrdc-2018-basis-250-interviews, /claims/hrdc-2018-basis-250-interviews" in cite
 
 
 def test_claim_json_is_exactly_what_show_prints(client: TestClient, shared_basic_db: str, cli: Cli) -> None:
-    for claim_id in ("hrdc-2018-basis-250-interviews", "dprk-2018-report-a-fabrication", "arw-2022-border-closure-isolation"):
+    for claim_id in (
+        "hrdc-2018-basis-250-interviews", "dprk-2018-report-a-fabrication", "arw-2022-border-closure-isolation"
+    ):
         page = client.get(f"/claims/{claim_id}.json")
         assert page.status_code == 200 and page.headers["content-type"] == "application/json"
         shown = cli("--db", shared_basic_db, "show", claim_id, "--format", "json")
@@ -238,7 +248,8 @@ def test_claim_json_is_exactly_what_show_prints(client: TestClient, shared_basic
 def test_unknown_ids_get_a_404_page_naming_the_closest(client: TestClient) -> None:
     claim = client.get("/claims/hrdc-2018-basis-250-interview")
     assert claim.status_code == 404
-    assert "no claim 'hrdc-2018-basis-250-interview'; closest: hrdc-2018-basis-250-interviews" in html.unescape(claim.text)
+    closest = "no claim 'hrdc-2018-basis-250-interview'; closest: hrdc-2018-basis-250-interviews"
+    assert closest in html.unescape(claim.text)
     assert 'class="error-box"' in claim.text
     assert client.get("/claims/hrdc-2018-basis-250-interview.json").status_code == 404
     source = client.get("/sources/herald-2018-06-14")
@@ -247,7 +258,9 @@ def test_unknown_ids_get_a_404_page_naming_the_closest(client: TestClient) -> No
     assert nowhere.status_code == 404 and "There is no page at this address" in nowhere.text
 
 
-def test_a_withdrawn_claim_is_hidden_unless_asked_for_and_its_page_stays(db_url: str, basic_seeds: Path, cli: Cli) -> None:
+def test_a_withdrawn_claim_is_hidden_unless_asked_for_and_its_page_stays(
+    db_url: str, basic_seeds: Path, cli: Cli
+) -> None:
     assert cli("--db", db_url, "load", basic_seeds, "--quiet").exit_code == 0
     seed = basic_seeds / f"{HERALD}.yaml"
     text = seed.read_text(encoding="utf-8")
@@ -304,7 +317,9 @@ class DocumentText(HTMLParser):
             self.text += data
 
 
-def test_a_held_document_shows_its_verbatim_text_with_every_quote_marked(client: TestClient, shared_basic_db: str) -> None:
+def test_a_held_document_shows_its_verbatim_text_with_every_quote_marked(
+    client: TestClient, shared_basic_db: str
+) -> None:
     with api.reading(shared_basic_db) as session:
         held = document_text(session, HERALD)
     claims = [api.show(shared_basic_db, cid) for cid in all_ids(shared_basic_db, source=HERALD)]
@@ -329,17 +344,22 @@ def test_a_held_document_shows_its_verbatim_text_with_every_quote_marked(client:
         assert f'id="q-{claim_id}"' in page.text
 
 
-def test_a_publication_page_says_what_it_reports_on_and_who_reports_it(client: TestClient, shared_basic_db: str) -> None:
+def test_a_publication_page_says_what_it_reports_on_and_who_reports_it(
+    client: TestClient, shared_basic_db: str
+) -> None:
     article = client.get(f"/sources/{HERALD}").text
     assert 'href="/sources/hrdc-2018-report"' in article and 'href="/sources/un-panel-2015-report"' in article
     report = client.get("/sources/hrdc-2018-report")
     assert report.status_code == 200
     assert "Reported by" in report.text and f'href="/sources/{HERALD}"' in report.text
     assert 'class="doctext"' not in report.text
-    made_in = [row.id for row in api.claims(shared_basic_db, ClaimFilter(source="hrdc-2018-report")) if row.made_in_id == "hrdc-2018-report"]
+    made_in = [
+        row.id for row in api.list_claims(shared_basic_db, ClaimFilter(source="hrdc-2018-report"))
+        if row.made_in_id == "hrdc-2018-report"
+    ]  # fmt: skip
     assert made_in and card_ids(report.text) == made_in
     listing = client.get("/sources")
-    for row in api.sources(shared_basic_db):
+    for row in api.list_sources(shared_basic_db):
         assert f'href="/sources/{row.id}"' in listing.text
 
 
@@ -363,22 +383,28 @@ def test_seed_text_is_escaped_everywhere_it_appears(db_url: str, basic_seeds: Pa
     loaded = cli("--db", db_url, "load", basic_seeds, "--quiet")
     assert loaded.exit_code == 0, loaded.output
     with TestClient(create_app(db_url)) as client:
-        for path in ("/", "/?q=interviews", "/claims/hrdc-2018-basis-250-interviews", f"/sources/{HERALD}", "/sources/hrdc-2018-report"):
+        for path in (
+            "/", "/?q=interviews", "/claims/hrdc-2018-basis-250-interviews", f"/sources/{HERALD}",
+            "/sources/hrdc-2018-report",
+        ):  # fmt: skip
             page = client.get(path)
             assert page.status_code == 200, path
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text, path
-            assert page.text.count("<script") == page.text.count('<script type="application/ld+json">'), path  # data only
+            data_only = page.text.count('<script type="application/ld+json">')
+            assert page.text.count("<script") == data_only, path
             assert 'href="javascript:' not in page.text, path
             assert "script-src" not in page.headers["content-security-policy"]
             assert page.headers["content-security-policy"].startswith("default-src 'none'")
         document = client.get(f"/sources/{HERALD}").text
-        assert esc("=1+1 The Daily Herald says") in document and esc("'=1+1") not in document, "shown as said, no spreadsheet guard"
+        shown_as_said = esc("=1+1 The Daily Herald says") in document and esc("'=1+1") not in document
+        assert shown_as_said, "shown as said, no spreadsheet guard"
 
 
 def test_there_are_no_write_routes(client: TestClient, shared_basic_db: str) -> None:
     before = snapshot(shared_basic_db)
-    for path in ("/", "/claims.csv", "/claims.json", "/claims/hrdc-2018-basis-250-interviews", "/claims/hrdc-2018-basis-250-interviews.json",
-                 "/sources", f"/sources/{HERALD}", "/static/style.css"):  # fmt: skip
+    for path in ("/", "/claims.csv", "/claims.json", "/claims/hrdc-2018-basis-250-interviews",
+                 "/claims/hrdc-2018-basis-250-interviews.json", "/sources", f"/sources/{HERALD}",
+                 "/static/style.css"):  # fmt: skip
         for method in ("POST", "PUT", "PATCH", "DELETE"):
             response = client.request(method, path)
             assert response.status_code == 405, (method, path)
@@ -395,7 +421,7 @@ def test_a_database_that_is_not_ready_gets_a_503_page_with_the_message(db_url: s
         Path(candidates[1]).touch()  # exists, but no schema
     for db in candidates:
         with pytest.raises(DatabaseStateError) as expected:
-            api.summary(db)
+            api.overview(db)
         with TestClient(create_app(db)) as client:
             for path in ("/", "/claims/x", "/claims/x.json", "/claims.csv", "/sources", f"/sources/{HERALD}"):
                 page = client.get(path)
@@ -428,7 +454,8 @@ def test_segments_split_at_every_boundary_of_overlapping_quotes() -> None:
     parts = segments(text, quotes)
     assert "".join(p.text for p in parts) == text
     assert [(p.text, [q.number for q in p.covering]) for p in parts] == [
-        ("01", []), ("234", [1, 2]), ("5", [1, 2, 3]), ("6", [1, 2, 3, 4]), ("7", [1, 2, 3]), ("89ab", [3]), ("cdef", []),
+        ("01", []), ("234", [1, 2]), ("5", [1, 2, 3]), ("6", [1, 2, 3, 4]), ("7", [1, 2, 3]), ("89ab", [3]),
+        ("cdef", []),
     ]
     assert [[q.number for q in p.opens] for p in parts] == [[], [1, 2], [3], [4], [], [], []]
     assert [[q.number for q in p.closes] for p in parts] == [[], [], [], [4], [1, 2], [3], []]
@@ -473,7 +500,9 @@ def test_serve_help_names_its_options(cli: Cli) -> None:
         assert text in result.stdout
 
 
-def test_source_page_and_citation_carry_url_date_reasoning_and_description(db_url: str, basic_seeds: Path, cli: Cli) -> None:
+def test_source_page_and_citation_carry_url_date_reasoning_and_description(
+    db_url: str, basic_seeds: Path, cli: Cli
+) -> None:
     yaml_file = basic_seeds / f"{HERALD}.yaml"
     text = yaml_file.read_text(encoding="utf-8")
     assert "  published: 2018-06-14\n" in text

@@ -55,7 +55,9 @@ def _shot(page: Page, path: Path) -> None:
     assert path.stat().st_size > 20_000, f"{path} looks blank"
 
 
-def test_a_reader_filters_opens_a_claim_and_reads_it_in_its_document(site: Site, chromium: Browser, tmp_path: Path) -> None:
+def test_a_reader_filters_opens_a_claim_and_reads_it_in_its_document(
+    site: Site, chromium: Browser, tmp_path: Path
+) -> None:
     context = chromium.new_context(java_script_enabled=False, viewport={"width": 1360, "height": 900})
     page = context.new_page()
     elsewhere: list[str] = []
@@ -63,21 +65,23 @@ def test_a_reader_filters_opens_a_claim_and_reads_it_in_its_document(site: Site,
 
     # the list, with facets beside it
     page.goto(site.url + "/")
-    assert _count(page) == len(api.claims(site.db, ClaimFilter()))
+    assert _count(page) == len(api.list_claims(site.db, ClaimFilter()))
     expect(page.locator("ol.claims > li.card")).to_have_count(50)
-    expect(page.locator("aside.sidebar section.facet h2")).to_have_text(["Type", "Claimant", "Publication", "Year claimed"])
+    facets = page.locator("aside.sidebar section.facet h2")
+    expect(facets).to_have_text(["Type", "Claimant", "Publication", "Year claimed"])
     _shot(page, tmp_path / "list.png")
 
     # filter by claimant through its facet, then narrow with the search box (a plain GET form)
-    page.locator("section.facet", has_text="Claimant").get_by_role("link", name="Human Rights Documentation Centre").click()
+    claimant_facet = page.locator("section.facet", has_text="Claimant")
+    claimant_facet.get_by_role("link", name="Human Rights Documentation Centre").click()
     expect(page).to_have_url(re.compile(r"[?&]claimant=hrdc\b"))
-    assert _count(page) == len(api.claims(site.db, ClaimFilter(claimant="hrdc")))
+    assert _count(page) == len(api.list_claims(site.db, ClaimFilter(claimant="hrdc")))
     assert set(page.locator("ol.claims .card-meta .who").all_inner_texts()) == {"Human Rights Documentation Centre"}
     page.fill("#q", "public executions")
     page.get_by_role("button", name="Search").click()
     expect(page).to_have_url(re.compile(r"q=public\+executions"))
     assert "source=" not in page.url, "the form's empty fields are dropped from the address"
-    assert _count(page) == len(api.claims(site.db, ClaimFilter(claimant="hrdc", search="public executions")))
+    assert _count(page) == len(api.list_claims(site.db, ClaimFilter(claimant="hrdc", search="public executions")))
     _shot(page, tmp_path / "filtered.png")
 
     # open a claim: its quote is highlighted inside the surrounding text
@@ -103,7 +107,10 @@ def test_a_reader_filters_opens_a_claim_and_reads_it_in_its_document(site: Site,
     own = page.locator(f'.doctext mark[data-claims~="{claim_id}"]')
     expect(own.first).to_be_visible()
     assert claim.anchor.exact.startswith(own.first.text_content() or "-")
-    expect(page.locator(".doctext a.ref")).to_have_count(len([c for c in api.claims(site.db, ClaimFilter(source=claim.document.id)) if c.document_id == claim.document.id]))
+    recorded = [
+        c for c in api.list_claims(site.db, ClaimFilter(source=claim.document.id)) if c.document_id == claim.document.id
+    ]
+    expect(page.locator(".doctext a.ref")).to_have_count(len(recorded))
     expect(page.locator(".doctext")).to_have_css("white-space", "pre-wrap")
     expect(marks.first).not_to_have_css("background-color", "rgba(0, 0, 0, 0)")
     _shot(page, tmp_path / "document.png")

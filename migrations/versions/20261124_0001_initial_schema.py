@@ -67,14 +67,20 @@ def upgrade() -> None:
     sa.Column('seed_file', sa.String(length=500), nullable=False),
     sa.Column('seed_line', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['kind_id'], ['terms.id'], name=op.f('fk_organisations_kind_id_terms')),
-    sa.ForeignKeyConstraint(['part_of_id'], ['organisations.id'], name=op.f('fk_organisations_part_of_id_organisations')),
+    sa.ForeignKeyConstraint(
+        ['part_of_id'], ['organisations.id'],
+        name=op.f('fk_organisations_part_of_id_organisations'),
+    ),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisations'))
     )
     op.create_table('organisation_aliases',
     sa.Column('organisation_id', sa.String(length=120), nullable=False),
     sa.Column('alias', sa.String(length=300), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_organisation_aliases_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(
+        ['organisation_id'], ['organisations.id'],
+        name=op.f('fk_organisation_aliases_organisation_id_organisations'),
+    ),
     sa.PrimaryKeyConstraint('organisation_id', 'alias', name=op.f('pk_organisation_aliases'))
     )
     op.create_table('sources',
@@ -153,7 +159,10 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('added_run_id', sa.Integer(), nullable=False),
     sa.Column('changed_run_id', sa.Integer(), nullable=False),
-    sa.CheckConstraint("claimed_on_basis IN ('stated', 'inferred', 'publication', 'unknown')", name=op.f('ck_claims_claimed_on_basis')),
+    sa.CheckConstraint(
+        "claimed_on_basis IN ('stated', 'inferred', 'publication', 'unknown')",
+        name=op.f('ck_claims_claimed_on_basis'),
+    ),
     sa.CheckConstraint("claimed_on_precision IN ('day', 'month', 'year')", name=op.f('ck_claims_claimed_on_precision')),
     sa.CheckConstraint("status IN ('active', 'withdrawn')", name=op.f('ck_claims_status')),
     sa.CheckConstraint('quote_start >= 0 AND quote_end > quote_start', name=op.f('ck_claims_quote_offsets')),
@@ -194,7 +203,10 @@ def upgrade() -> None:
     sa.Column('claim_id', sa.String(length=120), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('target_id', sa.String(length=120), nullable=False),
-    sa.CheckConstraint("kind IN ('corroborates', 'contradicts', 'refines', 'supersedes')", name=op.f('ck_claim_relations_kind')),
+    sa.CheckConstraint(
+        "kind IN ('corroborates', 'contradicts', 'refines', 'supersedes')",
+        name=op.f('ck_claim_relations_kind'),
+    ),
     sa.ForeignKeyConstraint(['claim_id'], ['claims.id'], name=op.f('fk_claim_relations_claim_id_claims')),
     sa.ForeignKeyConstraint(['target_id'], ['claims.id'], name=op.f('fk_claim_relations_target_id_claims')),
     sa.PrimaryKeyConstraint('claim_id', 'kind', 'target_id', name=op.f('pk_claim_relations'))

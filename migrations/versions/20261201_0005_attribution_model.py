@@ -68,8 +68,14 @@ def upgrade() -> None:
     sa.Column('organisation_id', sa.String(length=120), nullable=False),
     sa.Column('member_id', sa.String(length=120), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['member_id'], ['organisations.id'], name=op.f('fk_organisation_members_member_id_organisations')),
-    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_organisation_members_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(
+        ['member_id'], ['organisations.id'],
+        name=op.f('fk_organisation_members_member_id_organisations'),
+    ),
+    sa.ForeignKeyConstraint(
+        ['organisation_id'], ['organisations.id'],
+        name=op.f('fk_organisation_members_organisation_id_organisations'),
+    ),
     sa.PrimaryKeyConstraint('organisation_id', 'member_id', name=op.f('pk_organisation_members'))
     )
     op.create_table('place_aliases',

@@ -40,10 +40,18 @@ def upgrade() -> None:
     sa.Column('seed_file', sa.String(length=500), nullable=False),
     sa.Column('seed_line', sa.Integer(), nullable=True),
     sa.CheckConstraint("reliability IN ('A', 'B', 'C', 'D', 'E', 'F')", name=op.f('ck_assessments_reliability')),
-    sa.CheckConstraint('(CASE WHEN organisation_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN source_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN claim_id IS NULL THEN 0 ELSE 1 END) = 1', name=op.f('ck_assessments_one_target')),
+    sa.CheckConstraint(
+        '(CASE WHEN organisation_id IS NULL THEN 0 ELSE 1 END) + '
+        '(CASE WHEN source_id IS NULL THEN 0 ELSE 1 END) + '
+        '(CASE WHEN claim_id IS NULL THEN 0 ELSE 1 END) = 1',
+        name=op.f('ck_assessments_one_target'),
+    ),
     sa.CheckConstraint('credibility BETWEEN 1 AND 6', name=op.f('ck_assessments_credibility')),
     sa.ForeignKeyConstraint(['claim_id'], ['claims.id'], name=op.f('fk_assessments_claim_id_claims')),
-    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_assessments_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(
+        ['organisation_id'], ['organisations.id'],
+        name=op.f('fk_assessments_organisation_id_organisations'),
+    ),
     sa.ForeignKeyConstraint(['source_id'], ['sources.id'], name=op.f('fk_assessments_source_id_sources')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_assessments'))
     )

@@ -8,6 +8,17 @@ too, for one-off calls: the database is then opened for that call and closed aft
 The CLI, the web site and render see the library only through this module: it names the results
 they show. The seed reader (pydantic, YAML), anchoring and verifying are imported inside the
 functions that need them, so a read such as an export does not pay for them.
+
+Names: one name per concept, the same in the command, here and in the module that does the work.
+Each `claims` command calls the function of its own name: `show` -> show -> provenance.show
+(ClaimProvenance); `stats` -> stats -> query.stats (Stats); `figures` -> figures -> figures.figures;
+`contradicts` -> contradicts -> figures.contradicts (Denial); `verify` -> verify -> verify.verify;
+`migrate` -> migrate -> db.migrate.migrate; `load`, `check` and `anchor` likewise. The commands
+that list rows are named for what they list, and their functions list_<what>: `list` (claims) ->
+list_claims -> query.list_claims (ClaimRow); `sources` -> list_sources; `claimants` ->
+list_claimants; `runs` -> list_runs (each query.list_<what>). Exceptions: `export` writes to one
+of four destinations (export_csv, export_package, export_annotations, export_annotations_file);
+`serve` hands the Database to claimsdb.web.create_app. tests/test_names.py holds us to this.
 """
 
 from __future__ import annotations
@@ -23,10 +34,10 @@ from typing import TYPE_CHECKING, TextIO
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from claimsdb import __version__
+from claimsdb import __version__, provenance, query
 from claimsdb.db.database import Database
 from claimsdb.db.engine import DEFAULT_WAIT_SECONDS
-from claimsdb.db.migrate import ensure_current, upgrade_database
+from claimsdb.db.migrate import ensure_current
 from claimsdb.errors import ClaimsError, DatabaseStateError, NotFound
 from claimsdb.export import TERMS_FILE, csv_blocks, datapackage, write_export, write_terms
 from claimsdb.progress import NO_PROGRESS, Progress
@@ -39,7 +50,6 @@ from claimsdb.provenance import (
     ClaimValue,
     SourceInfo,
     TermInfo,
-    get_claim,
     source_info,
 )
 from claimsdb.query import (
@@ -58,13 +68,7 @@ from claimsdb.query import (
     document_text,
     facet_counts,
     filter_conditions,
-    list_claimants,
-    list_claims,
-    list_runs,
-    list_sources,
-    overview,
     source_reports,
-    stats,
     whole_number,
 )
 
@@ -74,7 +78,9 @@ from claimsdb.db.locks import parse_wait
 from claimsdb.export import guard_formula
 from claimsdb.figures import (
     Denial,
+    DenialRow,
     FigureGroup,
+    FigureRow,
     Figures,
     FigureValue,
     Measure,
@@ -98,7 +104,9 @@ DatabaseLike = Database | str | None
 """A Database, or a path or URL to open for one call (None: claims.db here)."""
 
 
-def open_database(db: str | None = None, *, read_only: bool = False, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> Database:
+def open_database(
+    db: str | None = None, *, read_only: bool = False, wait_seconds: float = DEFAULT_WAIT_SECONDS
+) -> Database:
     """The database at `db` (a SQLite path or URL, a PostgreSQL URL; None: claims.db here).
 
     Open it once and pass it to every call: it owns the one engine and connection pool. Readers
@@ -137,7 +145,9 @@ def check(seeds_dir: str | Path = DEFAULT_SEEDS) -> SeedBundle:
 def migrate(db: DatabaseLike) -> tuple[str | None, str]:
     """Create or upgrade the schema; returns (revision before, revision after)."""
     with _opened(db, read_only=False) as database, database.errors():
-        return upgrade_database(database.engine)
+        from claimsdb.db.migrate import migrate as upgrade  # it has this function's name: imported here
+
+        return upgrade(database.engine)
 
 
 def load(
@@ -157,7 +167,8 @@ def load(
     """
     if isinstance(db, Database) and wait_seconds is not None and wait_seconds != db.wait_seconds:
         raise ValueError("a Database waits as long as it was opened to: give wait_seconds to open_database")
-    with _opened(db, read_only=False, wait_seconds=DEFAULT_WAIT_SECONDS if wait_seconds is None else wait_seconds) as database:
+    waiting = DEFAULT_WAIT_SECONDS if wait_seconds is None else wait_seconds
+    with _opened(db, read_only=False, wait_seconds=waiting) as database:
         return _load(database, Path(seeds_dir), recapture=recapture, force=force, on_wait=on_wait, progress=progress)
 
 
@@ -239,19 +250,22 @@ def _same_files(root: Path, recorded: dict[str, str]) -> bool:
     return True
 
 
-def summary(db: DatabaseLike) -> Overview:
+def overview(db: DatabaseLike) -> Overview:
+    """What a database holds, in counts and a few claims (shown after a load)."""
     with reading(db) as session:
-        return overview(session)
+        return query.overview(session)
 
 
-def claims(db: DatabaseLike, filters: ClaimFilter) -> list[ClaimRow]:
+def list_claims(db: DatabaseLike, filters: ClaimFilter) -> list[ClaimRow]:
+    """The claims `filters` select, in their sort order."""
     with reading(db) as session:
-        return list_claims(session, filters)
+        return query.list_claims(session, filters)
 
 
 def show(db: DatabaseLike, claim_id: str) -> ClaimProvenance:
+    """One claim's whole provenance (NotFound, naming the closest ids, if there is none)."""
     with reading(db) as session:
-        return get_claim(session, claim_id)
+        return provenance.show(session, claim_id)
 
 
 @dataclass(frozen=True)
@@ -270,7 +284,7 @@ def claims_page(db: DatabaseLike, filters: ClaimFilter, *, offset: int, limit: i
 
     with reading(db) as session:
         total = count_claims(session, filters)
-        rows = list_claims(session, replace(filters, offset=offset, limit=limit))
+        rows = query.list_claims(session, replace(filters, offset=offset, limit=limit))
         return ClaimsPage(total, rows, facet_counts(session, filters) if total else None)
 
 
@@ -294,7 +308,7 @@ class SourceDetail:
 def source(db: DatabaseLike, source_id: str) -> SourceDetail:
     """A publication (NotFound if there is none by that id), its claims and, if held, its text and quotes."""
     with reading(db) as session:
-        sources = list_sources(session)
+        sources = query.list_sources(session)
         by_id = {row.id: row for row in sources}
         if source_id not in by_id:
             hint = closest_hint(source_id, by_id, CLOSE_TO_AN_ID, otherwise="; the sources page lists them all")
@@ -304,7 +318,7 @@ def source(db: DatabaseLike, source_id: str) -> SourceDetail:
             sources=sources,
             reports=source_reports(session),
             info=source_info(session, source_id),
-            claims=list_claims(session, ClaimFilter(source=source_id)),
+            claims=query.list_claims(session, ClaimFilter(source=source_id)),
             text=text,
             quotes=document_quotes(session, source_id) if text is not None else [],
         )
@@ -318,9 +332,9 @@ def figures(db: DatabaseLike, filters: ClaimFilter, period: str | None = None) -
         return gather(session, filters, period)
 
 
-def denials(db: DatabaseLike, filters: ClaimFilter) -> list[Denial]:
-    """Each claim that contradicts others, with the claims it contradicts."""
-    from claimsdb.figures import denials as gather
+def contradicts(db: DatabaseLike, filters: ClaimFilter) -> list[Denial]:
+    """Each denial: a claim that contradicts others, with the claims it contradicts."""
+    from claimsdb.figures import contradicts as gather
 
     with reading(db) as session:
         return gather(session, filters)
@@ -333,6 +347,15 @@ def export_csv(
     with reading(db) as session, _export_failure(session, "the CSV written so far is incomplete: do not use it"):
         _exporting(session, filters, progress)
         return write_export(session, filters, out, formula_guard=formula_guard, progress=progress)
+
+
+def export_claim(db: DatabaseLike, claim_id: str, out: TextIO, *, formula_guard: bool = True) -> None:
+    """One claim's row as export_csv writes it, under the same header (NotFound if there is none)."""
+    from claimsdb.export import write_claim
+
+    with reading(db) as session:
+        if not write_claim(session, claim_id, out, formula_guard=formula_guard):
+            provenance.show(session, claim_id)  # raises NotFound, naming the closest ids
 
 
 def export_stream(db: DatabaseLike, filters: ClaimFilter, *, formula_guard: bool = True) -> Iterator[bytes]:
@@ -365,7 +388,12 @@ def _exporting(session: Session, filters: ClaimFilter, progress: Progress) -> No
 
 
 def export_package(
-    db: DatabaseLike, filters: ClaimFilter, out_dir: str | Path, *, formula_guard: bool = True, progress: Progress = NO_PROGRESS
+    db: DatabaseLike,
+    filters: ClaimFilter,
+    out_dir: str | Path,
+    *,
+    formula_guard: bool = True,
+    progress: Progress = NO_PROGRESS,
 ) -> tuple[int, list[Path]]:
     """Write `claims.csv`, `terms.csv` (the vocabularies) and their Frictionless `datapackage.json`
     into `out_dir`; the paths come back in that order.
@@ -407,7 +435,8 @@ def _checked_folder(out_dir: str | Path, files: Sequence[Path] = ()) -> Path:
     for path in files:
         if path.is_symlink():
             raise ClaimsError(
-                f"{path} is a symbolic link; claimsdb does not write through links: remove it, or export to another folder"
+                f"{path} is a symbolic link; claimsdb does not write through links: "
+                "remove it, or export to another folder"
             )
         if path.exists() and not path.is_file():
             raise ClaimsError(f"{path} is not a file (a folder?); move it away, or export to another folder")
@@ -451,7 +480,12 @@ def _remove_if_empty(folder: Path) -> None:
 
 
 def export_annotations(
-    db: DatabaseLike, filters: ClaimFilter, out: TextIO, *, base_url: str | None = None, progress: Progress = NO_PROGRESS
+    db: DatabaseLike,
+    filters: ClaimFilter,
+    out: TextIO,
+    *,
+    base_url: str | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> int:
     """Stream every selected claim's anchor to `out` as a W3C Web Annotation, in one JSON-LD
     AnnotationCollection; returns how many. `base_url` is where the claims are served, for links."""
@@ -481,37 +515,41 @@ def export_annotations_file(
         return write_annotations_file(session, filters, folder, links=links, progress=progress)
 
 
-def sources(db: DatabaseLike) -> list[SourceRow]:
+def list_sources(db: DatabaseLike) -> list[SourceRow]:
+    """Every publication, what it reports on, and its claim counts."""
     with reading(db) as session:
-        return list_sources(session)
+        return query.list_sources(session)
 
 
-def claimants(db: DatabaseLike) -> list[ClaimantRow]:
+def list_claimants(db: DatabaseLike) -> list[ClaimantRow]:
+    """Every organisation or person, and how many claims each makes."""
     with reading(db) as session:
-        return list_claimants(session)
+        return query.list_claimants(session)
 
 
-def statistics(db: DatabaseLike) -> Stats:
+def stats(db: DatabaseLike) -> Stats:
+    """Claims by claimant and type, and by the year they were made."""
     with reading(db) as session:
-        return stats(session)
+        return query.stats(session)
 
 
-def runs(db: DatabaseLike) -> list[RunRow]:
+def list_runs(db: DatabaseLike) -> list[RunRow]:
+    """Every load run, newest first."""
     with reading(db) as session:
-        return list_runs(session)
+        return query.list_runs(session)
 
 
 def verify(db: DatabaseLike, seeds_dir: str | Path | None = DEFAULT_SEEDS) -> VerifyReport:
     """Check the database file (SQLite's quick_check), then every anchor against the database text
     and, with `seeds_dir`, the files on disk."""
-    from claimsdb.verify import verify_database
+    from claimsdb import verify as checks  # the module: this function has its name
 
     if seeds_dir is not None and not Path(seeds_dir).is_dir():  # else every claim would be reported as drifted
         raise ClaimsError(
             f"{seeds_dir}: no such seeds folder; give the folder the database was loaded from (default: seeds)"
         )
     with reading(db) as session:
-        return verify_database(session, Path(seeds_dir) if seeds_dir is not None else None)
+        return checks.verify(session, Path(seeds_dir) if seeds_dir is not None else None)
 
 
 @dataclass(frozen=True)
@@ -521,7 +559,7 @@ class Located:
     explanation: str | None
 
 
-def locate(db: DatabaseLike, document: str, quote: str) -> Located:
+def anchor(db: DatabaseLike, document: str, quote: str) -> Located:
     """Where `quote` sits in a document (a file path, or a held document's id), or what is closest."""
     from claimsdb.seeds.anchor import explain_missing
     from claimsdb.seeds.anchor import locate as locate_quote
@@ -529,7 +567,8 @@ def locate(db: DatabaseLike, document: str, quote: str) -> Located:
 
     if not quote.strip():
         raise ClaimsError(
-            'the words to find are empty; give them exactly as the document has them: claims anchor DOCUMENT "the words"'
+            "the words to find are empty; give them exactly as the document has them: "
+            'claims anchor DOCUMENT "the words"'
         )
     path = Path(document)
     if path.is_file():

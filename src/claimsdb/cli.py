@@ -33,15 +33,24 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class ListFormat(str, Enum):
+class Format(str, Enum):
+    """How a command prints its data: a table for people; JSON, CSV or JSON lines for programs."""
+
     table = "table"
     json = "json"
     csv = "csv"
+    ndjson = "ndjson"
 
 
-class ShowFormat(str, Enum):
-    rich = "rich"
-    json = "json"
+FormatOpt = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table (for people), json, csv, or ndjson (one JSON object a line). README: Output formats.",
+    ),
+]
+"""The one --format of every command that prints data (export writes files: its own choice, spelled the same)."""
 
 
 @app.callback()
@@ -53,7 +62,8 @@ def main(
             "--db",
             envvar="CLAIMS_DB",
             show_envvar=False,
-            help="SQLite file path or SQLAlchemy URL (postgresql+psycopg://...); also $CLAIMS_DB. Default: claims.db here.",
+            help="SQLite file path or SQLAlchemy URL (postgresql+psycopg://...); also $CLAIMS_DB. "
+            "Default: claims.db here.",
         ),
     ] = None,
 ) -> None:
@@ -157,14 +167,20 @@ def load(
         list[str] | None,
         typer.Option(help="Accept new bytes for this held document (repeat for several)."),
     ] = None,
-    force: Annotated[bool, typer.Option(help="Read and check every seed file, not only those changed since the last load.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Read and check every seed file, not only those changed since the last load.")
+    ] = False,
     wait: Annotated[
         float,
         typer.Option(
-            parser=_seconds, metavar="SECONDS", help="Seconds to wait for another load on the same database (at most a week)."
+            parser=_seconds,
+            metavar="SECONDS",
+            help="Seconds to wait for another load on the same database (at most a week).",
         ),
     ] = 60,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the load report: no overview, no progress bar.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only the load report: no overview, no progress bar.")
+    ] = False,
 ) -> None:
     """Load a seeds directory (default: seeds/) in one transaction, then show what is there."""
     from claimsdb import api
@@ -179,7 +195,7 @@ def load(
     console = _stdout()
     render_load_report(report, database.name, console)
     if not quiet:
-        render_overview(api.summary(database), console)
+        render_overview(api.overview(database), console)
 
 
 @app.command()
@@ -217,13 +233,21 @@ AttributionOpt = Annotated[
 ReliabilityOpt = Annotated[
     str | None, typer.Option(help="The curator's reliability grade of the claim's source (A-F), e.g. A-B.")
 ]
-CredibilityOpt = Annotated[str | None, typer.Option(help="The curator's credibility grade of the claim (1-6), e.g. 1-2.")]
-PlaceOpt = Annotated[str | None, typer.Option(help="Place id, name, alias or ISO 3166-2 code; a province includes its towns.")]
+CredibilityOpt = Annotated[
+    str | None, typer.Option(help="The curator's credibility grade of the claim (1-6), e.g. 1-2.")
+]
+PlaceOpt = Annotated[
+    str | None, typer.Option(help="Place id, name, alias or ISO 3166-2 code; a province includes its towns.")
+]
 TypeOpt = Annotated[str | None, typer.Option("--type", help="Claim type, e.g. defection_figure.")]
 TermOpt = Annotated[str | None, typer.Option(help="A vocabulary term id or label, e.g. shooting.")]
 FromOpt = Annotated[
     str | None,
-    typer.Option("--from", help="Claimed on or after: YYYY, YYYY-MM or YYYY-MM-DD (claims that may fall inside are listed, marked possible)."),
+    typer.Option(
+        "--from",
+        help="Claimed on or after: YYYY, YYYY-MM or YYYY-MM-DD "
+        "(claims that may fall inside are listed, marked possible).",
+    ),
 ]
 ToOpt = Annotated[str | None, typer.Option("--to", help="Claimed on or before: YYYY, YYYY-MM or YYYY-MM-DD.")]
 SearchOpt = Annotated[str | None, typer.Option(help="Full-text search of statements and quotes (all words).")]
@@ -240,13 +264,6 @@ def _claim_filter(**options: Any) -> Any:
 
     sort = options.pop("sort", Sort["document"])
     return ClaimFilter(sort=sort.value, **options)
-
-
-class ListFormatAll(str, Enum):
-    table = "table"
-    json = "json"
-    ndjson = "ndjson"
-    csv = "csv"
 
 
 @app.command("list")
@@ -266,27 +283,25 @@ def list_(
     search: SearchOpt = None,
     withdrawn: WithdrawnOpt = False,
     sort: SortOpt = Sort["document"],
-    limit: Annotated[int | None, typer.Option(parser=_count, metavar="N", help="Show at most this many claims.")] = None,
-    format_: Annotated[ListFormatAll, typer.Option("--format", "-f", help="Output format.")] = ListFormatAll.table,
+    limit: Annotated[
+        int | None, typer.Option(parser=_count, metavar="N", help="Show at most this many claims.")
+    ] = None,
+    format_: FormatOpt = Format.table,
 ) -> None:
     """List claims; filters combine (source, claimant, type, term, dates, full text)."""
     from claimsdb import api
-    from claimsdb.render import render_rows
 
     filters = _claim_filter(
         source=source, claimant=claimant, type=type_, term=term, attribution=attribution, place=place,
         reliability=reliability, credibility=credibility, date_from=date_from, date_to=date_to,
         search=search, include_withdrawn=withdrawn, sort=sort, limit=limit,
     )  # fmt: skip
-    rows = api.claims(_db(ctx), filters)
+    rows = api.list_claims(_db(ctx), filters)
     if not rows:
         _say("No claims match these filters.", err=True)
-        if format_ is ListFormatAll.table:
+        if format_ is Format.table:
             return
-    from claimsdb.api import ClaimRow
-
-    title = f"{len(rows)} claim{'' if len(rows) == 1 else 's'}"
-    render_rows(rows, format_.value, sys.stdout, _stdout(), title=title, row_type=ClaimRow)
+    _rows(rows, format_, f"{len(rows)} claim{'' if len(rows) == 1 else 's'}", api.ClaimRow)
 
 
 @app.command()
@@ -294,17 +309,21 @@ def list_(
 def show(
     ctx: typer.Context,
     claim_id: Annotated[str, typer.Argument(help="The claim's id.")],
-    format_: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")] = ShowFormat.rich,
+    format_: FormatOpt = Format.table,
 ) -> None:
-    """Show a claim's full provenance: who, where, when, the exact words, relations, load run."""
+    """Show a claim's full provenance: who, where, when, the exact words, relations, load run.
+
+    As csv: the claim's row as `claims export` writes it; as ndjson: the JSON on one line."""
     from claimsdb import api
-    from claimsdb.render import render_claim, to_json
+    from claimsdb.render import render_claim, to_json, to_json_line
 
     claim = api.show(_db(ctx), claim_id)
-    if format_ is ShowFormat.json:
-        sys.stdout.write(to_json(claim) + "\n")
-    else:
+    if format_ is Format.table:
         render_claim(claim, _stdout())
+    elif format_ is Format.csv:
+        api.export_claim(_db(ctx), claim.id, sys.stdout)
+    else:
+        sys.stdout.write((to_json(claim) if format_ is Format.json else to_json_line(claim)) + "\n")
 
 
 class ExportFormat(str, Enum):
@@ -345,7 +364,9 @@ def export(
     search: SearchOpt = None,
     withdrawn: WithdrawnOpt = False,
     sort: SortOpt = Sort["document"],
-    formula_guard: Annotated[bool, typer.Option(help="CSV: prefix ' to text cells a spreadsheet would run as a formula.")] = True,
+    formula_guard: Annotated[
+        bool, typer.Option(help="CSV: prefix ' to text cells a spreadsheet would run as a formula.")
+    ] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Export claims as CSV (one row per claim, typed value and provenance columns), or their quotes as
@@ -402,7 +423,7 @@ def figures(
     period: PeriodOpt = None,
     date_from: FromOpt = None,
     date_to: ToOpt = None,
-    format_: Annotated[ListFormat, typer.Option("--format", "-f", help="table (grouped by measure), json (groups and sums) or csv (one row per figure).")] = ListFormat.table,
+    format_: FormatOpt = Format.table,
 ) -> None:
     """Claimed figures side by side: grouped by what they measure and the period, conflicts flagged.
 
@@ -410,19 +431,20 @@ def figures(
     conflict; the same claimant repeating the same figure from the same publication is a
     restatement, not a conflict; a claimant's quarters that do not add up to its year are shown.
     --from/--to select by when the figures were claimed, --period by the period they cover.
+    As json: the groups and sums; as csv and ndjson: one row per figure.
     """
     from claimsdb import api
-    from claimsdb.api import figure_rows
+    from claimsdb.api import FigureRow, figure_rows
     from claimsdb.render import figures_json, render_figures, render_rows
 
     filters = _claim_filter(
         claimant=claimant, type=type_, term=term, place=place, source=source, date_from=date_from, date_to=date_to,
     )  # fmt: skip
     data = api.figures(_db(ctx), filters, period)
-    if format_ is ListFormat.json:
+    if format_ is Format.json:
         sys.stdout.write(figures_json(data) + "\n")
-    elif format_ is ListFormat.csv:
-        render_rows(figure_rows(data), "csv", sys.stdout, _stdout())
+    elif format_ is not Format.table:
+        render_rows(figure_rows(data), format_.value, sys.stdout, _stdout(), row_type=FigureRow)
     elif not data.groups:
         _say("No claimed figures match these filters.", err=True)
     else:
@@ -433,72 +455,83 @@ def figures(
 @user_errors
 def contradicts(
     ctx: typer.Context,
-    claimant: Annotated[str | None, typer.Option(help="Only denials by this claimant (id, name, alias or kind).")] = None,
+    claimant: Annotated[
+        str | None, typer.Option(help="Only denials by this claimant (id, name, alias or kind).")
+    ] = None,
     date_from: FromOpt = None,
     date_to: ToOpt = None,
-    format_: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
+    format_: FormatOpt = Format.table,
 ) -> None:
-    """Each denial (a claim that contradicts others) with the claims it contradicts."""
-    from claimsdb import api
-    from claimsdb.api import denial_rows
-    from claimsdb.render import render_denials, render_rows, to_json
+    """Each denial (a claim that contradicts others) with the claims it contradicts.
 
-    items = api.denials(_db(ctx), _claim_filter(claimant=claimant, date_from=date_from, date_to=date_to))
-    if format_ is ListFormat.json:
+    As ndjson: one denial a line; as csv: one row per claim contradicted."""
+    from claimsdb import api
+    from claimsdb.api import DenialRow, denial_rows
+    from claimsdb.render import render_denials, render_rows, to_json, to_json_line
+
+    items = api.contradicts(_db(ctx), _claim_filter(claimant=claimant, date_from=date_from, date_to=date_to))
+    if format_ is Format.json:
         sys.stdout.write(to_json(items) + "\n")
-    elif format_ is ListFormat.csv:
-        render_rows(denial_rows(items), "csv", sys.stdout, _stdout())
+    elif format_ is Format.ndjson:
+        sys.stdout.writelines(to_json_line(item) + "\n" for item in items)
+    elif format_ is Format.csv:
+        render_rows(denial_rows(items), "csv", sys.stdout, _stdout(), row_type=DenialRow)
     else:
         render_denials(items, _stdout())
 
 
 # --- summaries ------------------------------------------------------------------------------------
 
-FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
-
-
-def _listing(ctx: typer.Context, fetch: str, format_: ListFormat, title: str) -> None:
-    """Render one of the library's listings (api.sources, api.claimants, api.runs) in a format."""
-    from claimsdb import api
+def _rows(rows: list[Any], format_: Format, title: str, row_type: type) -> None:
+    """A listing's rows in the chosen format (render.render_rows: one way for every format)."""
     from claimsdb.render import render_rows
 
-    row_type = {"sources": api.SourceRow, "claimants": api.ClaimantRow, "runs": api.RunRow}[fetch]
-    render_rows(getattr(api, fetch)(_db(ctx)), format_.value, sys.stdout, _stdout(), title=title, row_type=row_type)
+    render_rows(rows, format_.value, sys.stdout, _stdout(), title=title, row_type=row_type)
 
 
 @app.command()
 @user_errors
-def sources(ctx: typer.Context, format_: FormatOpt = ListFormat.table) -> None:
+def sources(ctx: typer.Context, format_: FormatOpt = Format.table) -> None:
     """Each publication: who published it, when, what it reports on, and its claim counts."""
-    _listing(ctx, "sources", format_, "publications")
-
-
-@app.command()
-@user_errors
-def claimants(ctx: typer.Context, format_: FormatOpt = ListFormat.table) -> None:
-    """Each organisation or person: names, aliases, kind and how many claims they make."""
-    _listing(ctx, "claimants", format_, "claimants and publishers")
-
-
-@app.command()
-@user_errors
-def stats(ctx: typer.Context, format_: Annotated[ShowFormat, typer.Option("--format", "-f", help="rich or json.")] = ShowFormat.rich) -> None:
-    """Counts of claims by type and claimant, and by the year they were made."""
     from claimsdb import api
-    from claimsdb.render import render_stats, to_json
 
-    data = api.statistics(_db(ctx))
-    if format_ is ShowFormat.json:
-        sys.stdout.write(to_json(data) + "\n")
-    else:
-        render_stats(data, _stdout())
+    _rows(api.list_sources(_db(ctx)), format_, "publications", api.SourceRow)
 
 
 @app.command()
 @user_errors
-def runs(ctx: typer.Context, format_: FormatOpt = ListFormat.table) -> None:
+def claimants(ctx: typer.Context, format_: FormatOpt = Format.table) -> None:
+    """Each organisation or person: names, aliases, kind and how many claims they make."""
+    from claimsdb import api
+
+    _rows(api.list_claimants(_db(ctx)), format_, "claimants and publishers", api.ClaimantRow)
+
+
+@app.command()
+@user_errors
+def stats(ctx: typer.Context, format_: FormatOpt = Format.table) -> None:
+    """Counts of claims by type and claimant, and by the year they were made.
+
+    As csv and ndjson: one row per number (a claimant's claims of a type, or the claims of a year)."""
+    from claimsdb import api
+    from claimsdb.render import StatsFigure, render_stats, stats_rows, to_json
+
+    data = api.stats(_db(ctx))
+    if format_ is Format.json:
+        sys.stdout.write(to_json(data) + "\n")
+    elif format_ is Format.table:
+        render_stats(data, _stdout())
+    else:
+        _rows(stats_rows(data), format_, "", StatsFigure)
+
+
+@app.command()
+@user_errors
+def runs(ctx: typer.Context, format_: FormatOpt = Format.table) -> None:
     """Every load run, newest first: when, from where, and what it added, changed, withdrew."""
-    _listing(ctx, "runs", format_, "load runs")
+    from claimsdb import api
+
+    _rows(api.list_runs(_db(ctx)), format_, "load runs", api.RunRow)
 
 
 # --- curators' checks -----------------------------------------------------------------------------
@@ -542,7 +575,7 @@ def anchor(
     from claimsdb import api
     from claimsdb.render import render_located
 
-    found = api.locate(_db(ctx), document, text)
+    found = api.anchor(_db(ctx), document, text)
     render_located(found, _stdout())
     if not found.places:
         raise typer.Exit(code=1)
@@ -555,14 +588,22 @@ def anchor(
 @user_errors
 def serve(
     ctx: typer.Context,
-    host: Annotated[str, typer.Option(help="Address to listen on; the default keeps the site on this machine.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; the default keeps the site on this machine.")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
     base_url: Annotated[
         str | None,
-        typer.Option(help="The address readers open the site at (https://claims.example.org), for absolute links in citations and JSON-LD."),
+        typer.Option(
+            help="The address readers open the site at (https://claims.example.org), "
+            "for absolute links in citations and JSON-LD."
+        ),
     ] = None,
     header_timeout: Annotated[
-        float, typer.Option(min=0.1, max=3600, help="Seconds a client has to send a request's headers before it is disconnected.")
+        float,
+        typer.Option(
+            min=0.1, max=3600, help="Seconds a client has to send a request's headers before it is disconnected."
+        ),
     ] = 10,
 ) -> None:
     """Serve a read-only web site of the claims: filters and facets, provenance, held documents."""
@@ -574,7 +615,7 @@ def serve(
     database = _db(ctx)
     site = create_app(database, base_url)
     try:
-        api.summary(database)
+        api.overview(database)
     except DatabaseStateError as exc:  # serve anyway: every page says what is wrong until it is fixed
         _say(f"Warning: {exc}", err=True)
     _say(f"Serving {database.name} read-only at http://{host}:{port}/ (Ctrl-C stops).", err=True)

@@ -63,7 +63,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("method", "string", "Execution method (execution_method claims).", "execution_methods"),
     Column("evidence_method", "string", "What a claim rests on (evidence_basis claims).", "evidence_methods"),
     Column("offence", "string", "The offence (offence claims).", "offences"),
-    Column("punishment", "string", "The punishment it drew, or the kind of execution counted or located.", "punishments"),
+    Column(
+        "punishment", "string", "The punishment it drew, or the kind of execution counted or located.", "punishments"
+    ),
     Column("measure", "string", "What a defection figure measures.", "defection_measures"),
     Column("location", "string", "Where executions are said to take place.", "execution_locations"),
     Column("population", "string", "Who an evidence basis drew on (e.g. North Korean defectors)."),
@@ -233,9 +235,12 @@ def _cells(made_in: Any) -> list[tuple[Any, Any]]:
     _WORDS for free text), or as a date cut to the precision held in the column given. Which cells
     the formula guard covers is not said here: every column declared "string" (see _written)."""
     claim, org, place = m.Claim, m.Organisation, m.Place
-    single_date = case((claim.claimed_on_edtf.contains("/"), None), else_=_as_said(claim.claimed_on, claim.claimed_on_precision))
+    single_date = case(
+        (claim.claimed_on_edtf.contains("/"), None), else_=_as_said(claim.claimed_on, claim.claimed_on_precision)
+    )
     return [
-        (claim.id, None), (claim.type, None), (claim.status, None), (claim.statement, _WORDS), (claim.claimant_id, None),
+        (claim.id, None), (claim.type, None), (claim.status, None), (claim.statement, _WORDS),
+        (claim.claimant_id, None),
         (org.name, _WORDS), (org.kind_id, None), (made_in.id, None), (made_in.title, _WORDS), (made_in.url, _WORDS),
         (made_in.published, made_in.published_precision), (claim.document_id, None), (claim.document_sha256, None),
         (claim.quote, _WORDS), (claim.quote_start, None), (claim.quote_end, None),
@@ -426,6 +431,16 @@ def _first_mark(line: bytes, start: int) -> int:
     """Where the first byte at or after `start` that calls for quotes is; -1 if none."""
     places = [place for place in (line.find(mark, start) for mark in (b",", b'"', b"\r", b"\n")) if place >= 0]
     return min(places, default=-1)
+
+
+def write_claim(session: Session, claim_id: str, out: TextIO, *, formula_guard: bool = True) -> bool:
+    """One claim's row, withdrawn or not, under the export's header, as write_export writes it;
+    False (nothing written) if there is no such claim."""
+    row = session.execute(_row_select(formula_guard).where(m.Claim.id == claim_id)).one_or_none()
+    if row is None:
+        return False
+    write_csv(iter([row]), out)
+    return True
 
 
 def _row_of(session: Session, claim_id: str, formula_guard: bool) -> Sequence[Any]:

@@ -218,7 +218,8 @@ class Measure:
     """A stable id for links and exports: defection_figure:measure=arrivals_in_south_korea."""
     claim_type: str
     terms: tuple[tuple[str, str, str], ...]
-    """(field, term id, term label) of each term the figure has, e.g. ("measure", "arrivals_in_south_korea", "Arrivals in South Korea")."""
+    """(field, term id, term label) of each term the figure has, e.g.
+    ("measure", "arrivals_in_south_korea", "Arrivals in South Korea")."""
     place_id: str | None
     place_name: str | None
     publication_id: str | None
@@ -513,9 +514,15 @@ def _sum_check(
     problem = None
     name = f"{parts[0][0].granularity}s"
     if complete and not total.overlaps(whole.interval):
-        problem = f"the {expected} {name} add up to {total.text()}, the {whole_group.period.granularity} is {whole.interval.text()}"
+        problem = (
+            f"the {expected} {name} add up to {total.text()}, "
+            f"the {whole_group.period.granularity} is {whole.interval.text()}"
+        )
     elif not complete and whole.interval.high is not None and lows > whole.interval.high:
-        problem = f"{len(parts)} of the {expected} {name} already add up to {total.text()}, more than the {whole_group.period.granularity}'s {whole.interval.text()}"
+        problem = (
+            f"{len(parts)} of the {expected} {name} already add up to {total.text()}, "
+            f"more than the {whole_group.period.granularity}'s {whole.interval.text()}"
+        )
     return SumCheck(
         measure=whole_group.measure, claimant_id=whole.claimant_id, claimant_name=claimant_name,
         whole=whole, whole_period=whole_group.period, parts=parts, parts_expected=expected,
@@ -606,7 +613,7 @@ class Denial:
     denies: list[ClaimBrief] = field(default_factory=list)
 
 
-def denials(session: Session, filters: ClaimFilter = ClaimFilter()) -> list[Denial]:
+def contradicts(session: Session, filters: ClaimFilter = ClaimFilter()) -> list[Denial]:
     """Every active claim with `contradicts` relations (the filters select the denials), each
     with the claims it contradicts, oldest denial first."""
     target = aliased(m.Claim)

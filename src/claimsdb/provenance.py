@@ -202,11 +202,13 @@ class ClaimProvenance:
     first: kept apart from what the claimant claims."""
 
 
-def get_claim(session: Session, claim_id: str) -> ClaimProvenance:
+def show(session: Session, claim_id: str) -> ClaimProvenance:
     claim = session.get(m.Claim, claim_id)
     if claim is None:
         known = list(session.scalars(select(m.Claim.id)))
-        otherwise = "; `claims list` shows the ids" if known else "; the database holds no claims yet: run `claims load`"
+        otherwise = (
+            "; `claims list` shows the ids" if known else "; the database holds no claims yet: run `claims load`"
+        )
         hint = closest_hint(claim_id, known, CLOSE_TO_AN_ID, otherwise=otherwise)
         raise NotFound(f"no claim {claim_id!r}{hint}")
     document_text = session.scalar(select(m.Document.text).where(m.Document.id == claim.document_id)) or ""
@@ -248,10 +250,13 @@ def _assessments(session: Session, claim: m.Claim) -> list[AssessmentInfo]:
     targets = [m.Assessment.claim_id == claim.id, m.Assessment.organisation_id == claim.claimant_id]
     if claim.made_in_id is not None:
         targets.append(m.Assessment.source_id == claim.made_in_id)
-    rows = session.scalars(select(m.Assessment).where(or_(*targets)).order_by(m.Assessment.assessed_on.desc(), m.Assessment.id))
+    rows = session.scalars(
+        select(m.Assessment).where(or_(*targets)).order_by(m.Assessment.assessed_on.desc(), m.Assessment.id)
+    )
     found = []
     for row in rows:
-        kind, target = next((k, v) for k, v in (("claim", row.claim_id), ("source", row.source_id), ("organisation", row.organisation_id)) if v)
+        targets_of_row = (("claim", row.claim_id), ("source", row.source_id), ("organisation", row.organisation_id))
+        kind, target = next((k, v) for k, v in targets_of_row if v)
         found.append(
             AssessmentInfo(
                 row.id, kind, target, row.reliability, row.credibility, row.assessor,
@@ -270,7 +275,9 @@ def place_info(session: Session, place_id: str) -> PlaceInfo:
     place = session.get(m.Place, place_id)
     assert place is not None  # a claim's place is a foreign key
     parent = session.get(m.Place, place.part_of_id) if place.part_of_id else None
-    return PlaceInfo(place.id, place.name, place.kind_id, place.iso_3166_2, place.wikidata, parent.name if parent else None)
+    return PlaceInfo(
+        place.id, place.name, place.kind_id, place.iso_3166_2, place.wikidata, parent.name if parent else None
+    )
 
 
 def attribution_chain(made_in: str | None, document_id: str, edges: dict[str, list[str]]) -> list[str]:
@@ -381,7 +388,11 @@ def _evidence(session: Session, claim: m.Claim) -> list[RelatedClaim]:
     rows = session.execute(
         select(m.Claim.id, m.Claim.statement, m.Claim.status, m.Organisation.name)
         .join(m.Organisation, m.Claim.claimant_id == m.Organisation.id)
-        .where(m.Claim.type == "evidence_basis", m.Claim.made_in_id == claim.made_in_id, m.Claim.claimant_id == claim.claimant_id)
+        .where(
+            m.Claim.type == "evidence_basis",
+            m.Claim.made_in_id == claim.made_in_id,
+            m.Claim.claimant_id == claim.claimant_id,
+        )
         .order_by(m.Claim.id)
     ).tuples()
     return [RelatedClaim("basis", "rests_on", cid, name, statement, status) for cid, statement, status, name in rows]
@@ -401,7 +412,9 @@ def _relations(session: Session, claim_id: str) -> list[RelatedClaim]:
             .where(mine == claim_id)
             .order_by(m.ClaimRelation.kind, other.id)
         ).tuples()
-        found += [RelatedClaim(direction, kind, cid, name, statement, status) for kind, cid, statement, status, name in rows]
+        found += [
+            RelatedClaim(direction, kind, cid, name, statement, status) for kind, cid, statement, status, name in rows
+        ]
     return found
 
 

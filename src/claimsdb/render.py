@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Literal, TextIO
 
 from rich.console import Console, Group
@@ -77,10 +77,13 @@ def line(*parts: Part) -> Text:
 
 
 def to_json(value: Any) -> str:
-    data = _plain(value) if is_dataclass(value) and not isinstance(value, type) else value
-    if isinstance(value, list):
-        data = [_plain(v) if is_dataclass(v) else v for v in value]
-    return json_safe(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    """A result (dataclasses, lists of them) as indented JSON, with unsafe characters escaped."""
+    return json_safe(json.dumps(_plain(value), indent=2, ensure_ascii=False, default=str))
+
+
+def to_json_line(value: Any) -> str:
+    """A result as JSON on one line (no newline at the end): one record of --format ndjson."""
+    return json_safe(json.dumps(_plain(value), ensure_ascii=False, default=str))
 
 
 def _plain(value: Any) -> Any:
@@ -107,8 +110,7 @@ def render_rows(
         out.write(to_json(list(rows)) + "\n")
         return
     if fmt == "ndjson":
-        for row in rows:
-            out.write(json_safe(json.dumps(asdict(row), ensure_ascii=False, default=str)) + "\n")
+        out.writelines(to_json_line(row) + "\n" for row in rows)
         return
     if fmt == "csv":
         names = [f.name for f in fields(rows[0] if rows else row_type)] if rows or row_type else []
@@ -146,7 +148,9 @@ def claims_table(rows: Sequence[ClaimRow], title: str = "", *, width: int = 200)
     table.add_column("claim", style="cyan", overflow="fold", max_width=None if wide else 22)
     if wide:
         table.add_column("type", overflow="fold")
-    table.add_column("claimant" if wide else "claimant, made in", style="green", overflow="fold", max_width=None if wide else 20)
+    table.add_column(
+        "claimant" if wide else "claimant, made in", style="green", overflow="fold", max_width=None if wide else 20
+    )
     if wide:
         table.add_column("made in", overflow="fold")
     table.add_column("claimed", no_wrap=True)
@@ -226,12 +230,18 @@ def render_overview(data: Overview, console: Console) -> None:
         _count_table("claims by claimant", data.by_claimant, limit=_OVERVIEW_ROWS, more="claims claimants"),
     )
     console.print(grid)
-    console.print(_count_table("claims by publication they were made in", data.by_source, limit=_OVERVIEW_ROWS, more="claims sources"))
+    by_source = _count_table(
+        "claims by publication they were made in", data.by_source, limit=_OVERVIEW_ROWS, more="claims sources"
+    )
+    console.print(by_source)
     if data.sample:
-        console.print(claims_table(data.sample, "a few claims (claims show ID for the provenance of any)", width=console.width))
+        title = "a few claims (claims show ID for the provenance of any)"
+        console.print(claims_table(data.sample, title, width=console.width))
 
 
-def _count_table(title: str, counts: Sequence[Count], *, key_only: bool = False, limit: int | None = None, more: str = "") -> Table:
+def _count_table(
+    title: str, counts: Sequence[Count], *, key_only: bool = False, limit: int | None = None, more: str = ""
+) -> Table:
     """Counts, largest first; with `limit`, the top ones and a line saying where the rest are."""
     table = Table(title=title, title_justify="left")
     table.add_column("type" if key_only else "who / what", overflow="fold")
@@ -463,6 +473,28 @@ def _relations_table(claim: ClaimProvenance) -> Table:
 # --- statistics and anchor look-ups -----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class StatsFigure:
+    """One number of `claims stats`, as a row of its csv and ndjson: how many active claims a
+    claimant made of a type (year None), or how many were made in a year (claimant and type None)."""
+
+    claimant: str | None
+    type: str | None
+    year: str | None
+    claims: int
+
+
+def stats_rows(data: Stats) -> list[StatsFigure]:
+    """The stats table's numbers, one row each, in its order: claimant by type (no empty cells), then years."""
+    grid = [
+        StatsFigure(row.key, column, None, row.counts[column])
+        for row in data.by_type_and_claimant
+        for column in data.columns
+        if column in row.counts
+    ]
+    return grid + [StatsFigure(None, None, year.key, year.count) for year in data.by_year]
+
+
 def render_stats(data: Stats, console: Console) -> None:
     table = Table(title="claims by claimant and type", title_justify="left")
     table.add_column("claimant", overflow="fold")
@@ -547,7 +579,8 @@ def figures_json(data: Figures) -> str:
     def measure(item: Measure) -> dict[str, Any]:
         return {
             "key": item.key, "label": item.label, "claim_type": item.claim_type,
-            "terms": {name: term for name, term, _ in item.terms}, "place": item.place_id, "publication": item.publication_id,
+            "terms": {name: term for name, term, _ in item.terms}, "place": item.place_id,
+            "publication": item.publication_id,
         }  # fmt: skip
 
     def period(item: Period) -> dict[str, Any]:
@@ -567,7 +600,9 @@ def figures_json(data: Figures) -> str:
         {
             "measure": check.measure.key, "claimant": check.claimant_id, "period": check.whole_period.text(),
             "whole": check.whole.claim_id, "whole_interval": check.whole.interval.text(),
-            "parts": [{"period": p.text(), "claim_id": v.claim_id, "interval": v.interval.text()} for p, v in check.parts],
+            "parts": [
+                {"period": p.text(), "claim_id": v.claim_id, "interval": v.interval.text()} for p, v in check.parts
+            ],
             "parts_expected": check.parts_expected, "parts_sum": check.parts_sum.text(),
             "adds_up": check.adds_up, "problem": check.problem,
         }  # fmt: skip
@@ -576,7 +611,10 @@ def figures_json(data: Figures) -> str:
     return json_safe(json.dumps({"groups": groups, "sums": sums}, indent=2, ensure_ascii=False, default=str))
 
 
-_STATUS_STYLE = {"conflict": "bold red", "restatement": "dim", "superseded": "dim", "unchecked": "yellow", "agrees": "green", "alone": ""}
+_STATUS_STYLE = {
+    "conflict": "bold red", "restatement": "dim", "superseded": "dim", "unchecked": "yellow", "agrees": "green",
+    "alone": "",
+}  # fmt: skip
 
 
 def render_figures(data: Figures, console: Console) -> None:
@@ -586,7 +624,10 @@ def render_figures(data: Figures, console: Console) -> None:
     console.print(line(
         (f"{values} figure{'s' if values != 1 else ''}", "bold"), f" of {len(measures)} "
                                                                   f"measure{'s' if len(measures) != 1 else ''}, ",
-        (f"{len(data.conflicts)} conflict{'s' if len(data.conflicts) != 1 else ''}", "bold red" if data.conflicts else "green"),
+        (
+            f"{len(data.conflicts)} conflict{'s' if len(data.conflicts) != 1 else ''}",
+            "bold red" if data.conflicts else "green",
+        ),
         " (figures for one measure and period that cannot all be true).",
     ))  # fmt: skip
     for measure, groups in measures:
@@ -647,7 +688,8 @@ def render_sums(data: Figures, console: Console) -> None:
         parts = ", ".join(f"{period.text()}: {value.interval.text()}" for period, value in check.parts)
         table.add_row(
             text(check.measure.label), text(check.claimant_name), text(check.whole_period.text()),
-            text(f"{check.whole.interval.text()} ({check.whole.claim_id})"), text(parts), text(check.problem or "", style="red"),
+            text(f"{check.whole.interval.text()} ({check.whole.claim_id})"), text(parts),
+            text(check.problem or "", style="red"),
         )  # fmt: skip
     console.print(table)
 
@@ -659,7 +701,10 @@ def render_denials(items: Sequence[Denial], console: Console) -> None:
         return
     for denial in items:
         table = Table(
-            title=line((denial.claim.claimant_name, "bold"), f" ({denial.claim.claimed_on or 'date unknown'}), ", (denial.claim.id, "cyan"), ":\n", denial.claim.statement),
+            title=line(
+                (denial.claim.claimant_name, "bold"), f" ({denial.claim.claimed_on or 'date unknown'}), ",
+                (denial.claim.id, "cyan"), ":\n", denial.claim.statement,
+            ),
             title_justify="left", show_header=True,
         )  # fmt: skip
         for name in ("contradicts", "claimant", "claimed", "statement"):

@@ -43,7 +43,7 @@ class VerifyReport:
         return not self.drift and not self.damage
 
 
-def verify_database(session: Session, seeds_dir: Path | None) -> VerifyReport:
+def verify(session: Session, seeds_dir: Path | None) -> VerifyReport:
     """The database file's integrity (SQLite), then every anchor; damage found while reading the
     anchors is reported as damage, not raised."""
     report = VerifyReport()

@@ -17,7 +17,10 @@ DEFAULT_WAIT_SECONDS = 60
 """How long a write waits for another writer (another load) before giving up with a clear message."""
 
 
-SUPPORTED_DATABASES = "a SQLite file path (claims.db), a sqlite:///path/to/claims.db URL, or a PostgreSQL URL (postgresql://user@host/claims)"
+SUPPORTED_DATABASES = (
+    "a SQLite file path (claims.db), a sqlite:///path/to/claims.db URL, "
+    "or a PostgreSQL URL (postgresql://user@host/claims)"
+)
 
 
 def database_url(db: str | None = None) -> str:

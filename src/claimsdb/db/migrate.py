@@ -58,7 +58,7 @@ def current_revision(connection: Connection) -> str | None:
     return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def upgrade_database(engine: Engine) -> tuple[str | None, str]:
+def migrate(engine: Engine) -> tuple[str | None, str]:
     """Upgrade to head in one transaction, with SQLite's foreign keys checked once at the end.
 
     SQLite alters a table by re-creating it (Alembic's batch mode), which with foreign keys on

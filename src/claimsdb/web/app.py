@@ -143,7 +143,7 @@ def create_app(db: api.DatabaseLike, base_url: str | None = None) -> Starlette:
     def claims_json(request: Request) -> Response:
         """The current selection as `claims list --format json` prints it."""
         wanted = views.parse_list_request(request.query_params)
-        return Response(to_json(api.claims(db, wanted.filters)) + "\n", media_type="application/json")
+        return Response(to_json(api.list_claims(db, wanted.filters)) + "\n", media_type="application/json")
 
     def claims_redirect(request: Request) -> Response:
         query = request.url.query
@@ -190,7 +190,7 @@ def create_app(db: api.DatabaseLike, base_url: str | None = None) -> Starlette:
         )
 
     def sources_page(request: Request) -> Response:
-        return render(request, "sources.html", {"sources": api.sources(db)})
+        return render(request, "sources.html", {"sources": api.list_sources(db)})
 
     def source_page(request: Request) -> Response:
         """A publication, its place in the reports_on chain, and a held document's text with its quotes."""

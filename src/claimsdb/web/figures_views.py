@@ -187,14 +187,16 @@ def _chart(measure: Measure, groups: list[FigureGroup]) -> Chart:
         assert left is not None and right is not None
         middle = right if x0 is None else left if x1 is None else (left + right) / 2  # "as of": at the end
         if group.conflict:
-            bands.append(Band(left - 10 if left == right else left, right + 10 if left == right else right, f"conflict: {group.period.text()}"))
+            widened = (left - 10, right + 10) if left == right else (left, right)
+            bands.append(Band(*widened, f"conflict: {group.period.text()}"))
         order = list(dict.fromkeys(v.claimant_id for v in mine))
         for value in sorted(mine, key=lambda v: v.compared):  # a restatement under what it repeats
             dodge = (order.index(value.claimant_id) - (len(order) - 1) / 2) * 12
             points.append(_point(value, group, colour[value.claimant_id], middle + dodge, left, right, y))
     return Chart(
         measure=measure, width=WIDTH, height=HEIGHT, plot_left=LEFT, plot_right=WIDTH - RIGHT, plot_top=TOP,
-        plot_bottom=HEIGHT - BOTTOM, x_ticks=_year_ticks(first, last, x), y_ticks=[Tick(y(v), f"{v:,}") for v in _nice_ticks(top)],
+        plot_bottom=HEIGHT - BOTTOM, x_ticks=_year_ticks(first, last, x),
+        y_ticks=[Tick(y(v), f"{v:,}") for v in _nice_ticks(top)],
         points=points, bands=bands, series=series, groups=groups, uncharted=len(rows) - len(plotted), rows=rows,
     )  # fmt: skip
 
