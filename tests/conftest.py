@@ -398,7 +398,8 @@ def serving(db: str | Path, log_dir: Path, *options: str, env: dict[str, str] | 
 
         def answering() -> bool:
             if process.poll() is not None:
-                pytest.fail(f"`claims serve` exited with status {process.returncode}:\n{log.read_text(errors='replace')}")
+                output = log.read_text(errors="replace")
+                pytest.fail(f"`claims serve` exited with status {process.returncode}:\n{output}")
             return _answers(port, ready)
 
         wait_until(f"`claims serve` to answer on port {port}", timeout, answering, interval=0.1)
