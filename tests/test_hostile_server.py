@@ -420,11 +420,11 @@ def test_a_slow_client_is_disconnected_at_the_header_timeout(small_db: Path, tmp
         assert get(address[1], "/")[0] == 200  # and it still serves everyone else
 
 
-def test_the_csv_download_is_streamed_and_is_the_export_byte_for_byte(small_db: Path, tmp_path: Path) -> None:
-    export = [sys.executable, "-m", "claimsdb", "--db", str(small_db), "export", "-q"]
-    options = {"capture_output": True, "env": _child_env(), "cwd": tmp_path, "check": True, "timeout": 300}
-    exported = subprocess.run(export, **options).stdout
-    filtered = subprocess.run([*export, "--claimant", "hc-state"], **options).stdout
+def test_the_csv_download_is_streamed_and_is_the_export_byte_for_byte(small_db: Path, tmp_path: Path, cli: Cli) -> None:
+    export = ("--db", small_db, "export", "-q")
+    exported, filtered = cli(*export), cli(*export, "--claimant", "hc-state")  # in-process: the server is the process
+    assert exported.exit_code == filtered.exit_code == 0, exported.output + filtered.output
+    exported, filtered = exported.stdout_bytes, filtered.stdout_bytes
     assert CLAIM.encode() in exported and CLAIM.encode() not in filtered
     with serving(small_db, tmp_path) as (_, port):
         for path, expected in (("/claims.csv", exported), ("/claims.csv?claimant=hc-state", filtered)):
