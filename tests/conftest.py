@@ -19,15 +19,19 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 from sqlalchemy import MetaData, create_engine, select, text
+from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner
 
 from claimsdb.cli import app
 from claimsdb.db.engine import database_url
 from pg_server import PostgresServer, free_port, start_server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 PROJECT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -38,6 +42,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 SEEDS = PROJECT / "seeds"
 FIXTURES = PROJECT / "tests" / "fixtures"
 BASIC = FIXTURES / "basic"
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (pyproject's addopts) means serially for a run of one test file, whose few tests
+    would not repay the workers' start-up; otherwise None: pytest-xdist's own count, one per core."""
+    files = {arg.split("::", 1)[0] for arg in config.args}
+    if len(files) == 1 and Path(files.pop()).is_file():
+        return 0
+    return None
 
 
 @pytest.fixture
@@ -66,11 +79,14 @@ def postgres() -> Iterator[PostgresServer]:
         server.stop()
 
 
-def _new_pg_database(server: PostgresServer) -> str:
+def _new_pg_database(server: PostgresServer, template: str | None = None) -> str:
+    """A new database on the suite's server: empty, or a copy of the database `template`
+    (PostgreSQL's own `CREATE DATABASE ... TEMPLATE`: far cheaper than loading again). Copied file by
+    file, which measured faster here than the default of copying through the WAL for databases this small."""
     name = f"claims_test_{next(_database_names)}"
     engine = create_engine(server.admin_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template or "template1"}" STRATEGY FILE_COPY'))
     engine.dispose()
     return server.url(name)
 
@@ -82,9 +98,15 @@ def sqlite_path(tmp_path: Path) -> str:
 
 
 @pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each back end in turn, for `db_url` and `basic_db`: "sqlite" or "postgresql"."""
+    return str(request.param)
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
     """An empty database on each back end: a SQLite file path, or a new PostgreSQL database's URL."""
-    if request.param == "sqlite":
+    if backend == "sqlite":
         return str(tmp_path / "claims.db")
     return _new_pg_database(request.getfixturevalue("postgres"))
 
@@ -120,22 +142,121 @@ def basic_seeds(tmp_path: Path) -> Path:
     return target
 
 
+def _sqlite_template(factory: pytest.TempPathFactory, fixture: Path) -> Path:
+    """A fixture folder's seeds loaded through the CLI into a SQLite file, to be copied, never changed."""
+    root = factory.mktemp(f"{fixture.name}-template")
+    shutil.copytree(fixture, root / "seeds")
+    db = root / "claims.db"
+    load_seeds(str(db), root / "seeds")
+    assert sorted(p.name for p in root.iterdir()) == ["claims.db", "seeds"]  # no -wal: the file is the database
+    return db
+
+
+@pytest.fixture(scope="session")
+def basic_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/fixtures/basic loaded once per test process: `basic_db` and `shared_basic_db` copy it."""
+    return _sqlite_template(tmp_path_factory, BASIC)
+
+
+@pytest.fixture(scope="session")
+def curator_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/fixtures/curator loaded once per test process, for `loaded_copy`."""
+    return _sqlite_template(tmp_path_factory, FIXTURES / "curator")
+
+
+@pytest.fixture(scope="session")
+def basic_pg_template(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """tests/fixtures/basic loaded through the CLI into a PostgreSQL database once per test process
+    (the name of that database), never changed or connected to afterwards: the template of `basic_db`."""
+    root = tmp_path_factory.mktemp("basic-template")
+    shutil.copytree(BASIC, root / "seeds")
+    url = _new_pg_database(postgres)
+    load_seeds(url, root / "seeds")
+    return url.rsplit("/", 1)[1]
+
+
+def loaded_copy(template: Path, seeds: Path, db: Path) -> Path:
+    """A SQLite file holding what `claims load SEEDS` leaves, copied from a loaded template (as
+    `curator_sqlite_template`) instead of loading again; `seeds` must be a copy of the template's fixture."""
+    shutil.copyfile(template, db)
+    _name_seeds_folder(str(db), seeds)
+    return db
+
+
+def _name_seeds_folder(db: str, seeds: Path) -> None:
+    """Make a copied database name `seeds` as the folder its one load run read.
+
+    The copy then equals a fresh load from `seeds` (stored paths are relative to the seeds folder's
+    parent, and every copy of a fixture is a folder named `seeds` with the same files, mtimes kept)
+    except the run's start and finish times, which differ between any two loads.
+    """
+    engine = create_engine(database_url(db))
+    with engine.begin() as connection:
+        (old,) = connection.execute(text("SELECT seeds_dir FROM load_runs")).scalars()
+        connection.execute(text("UPDATE load_runs SET seeds_dir = :seeds"), {"seeds": str(seeds)})
+    engine.dispose()
+    assert Path(old).name == seeds.name == "seeds"
+
+
+def _basic_copy(request: pytest.FixtureRequest, backend: str, seeds: Path, folder: Path) -> str:
+    """tests/fixtures/basic as loaded from `seeds`, copied from the template of `backend`: a SQLite
+    file copy, or PostgreSQL's CREATE DATABASE ... TEMPLATE."""
+    if backend == "sqlite":
+        return str(loaded_copy(request.getfixturevalue("basic_sqlite_template"), seeds, folder / "claims.db"))
+    template = request.getfixturevalue("basic_pg_template")
+    db = _new_pg_database(request.getfixturevalue("postgres"), template=template)
+    _name_seeds_folder(db, seeds)
+    return db
+
+
 @pytest.fixture
-def basic_db(db_url: str, basic_seeds: Path) -> str:
-    """A database on each back end with tests/fixtures/basic loaded through the CLI, free to change."""
-    load_seeds(db_url, basic_seeds)
-    return db_url
+def basic_db(request: pytest.FixtureRequest, backend: str, basic_seeds: Path, tmp_path: Path) -> str:
+    """A database on each back end holding tests/fixtures/basic as loaded through the CLI from
+    `basic_seeds`, free to change (a copy of the once-loaded template: see `_basic_copy`)."""
+    return _basic_copy(request, backend, basic_seeds, tmp_path)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def shared_basic_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """tests/fixtures/basic loaded once per test module and back end: for tests that only read.
 
-    A test that writes to it (or to `shared_basic_seeds`) would leak into the next; use `basic_db`.
+    A test that writes to it would leak into the next; use `basic_db`.
     """
     root = tmp_path_factory.mktemp("shared-basic")
     seeds = root / "seeds"
     shutil.copytree(BASIC, seeds)
+    return _basic_copy(request, request.param, seeds, root)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, started once per test process through Playwright; each test opens its own
+    context (cookies, cache, settings of its own) and closes it. No skip: failing to start fails the test."""
+    from playwright.sync_api import sync_playwright
+
+    try:
+        playwright = sync_playwright().start()
+    except Exception as exc:  # noqa: BLE001 - any failure to start is a test failure, said plainly
+        pytest.fail(f"Playwright could not start ({exc}); it is a dev dependency: `uv sync`.")
+    try:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    except Exception as exc:  # noqa: BLE001
+        playwright.stop()
+        pytest.fail(f"Chromium could not be started from {CHROMIUM} ({exc}); install it: apt-get install -y chromium")
+    try:
+        yield launched
+    finally:
+        launched.close()
+        playwright.stop()
+
+
+def load_for_module(request: pytest.FixtureRequest, fixture: Path, folder: str | None = None) -> str:
+    """A fixture folder's seeds loaded through the CLI into a new database on the back end
+    `request.param` (from a private copy named `folder`, by default as the fixture is): for a
+    module-scoped fixture whose tests only read, as Datasette's tests share one client."""
+    root = request.getfixturevalue("tmp_path_factory").mktemp(f"shared-{fixture.name}")
+    seeds = root / (folder or fixture.name)
+    shutil.copytree(fixture, seeds)
     if request.param == "sqlite":
         db = str(root / "claims.db")
     else:
@@ -199,6 +320,26 @@ def execute_sql(db: str, statement: str) -> None:
     engine.dispose()
 
 
+def alembic(db: str, command: str, revision: str) -> None:
+    """`alembic COMMAND REVISION` (upgrade, downgrade) on a database, run in this process through
+    Alembic's API and the project's migrations/env.py, as pytest-alembic runs it: for tests that need
+    a schema state, not the `alembic` program itself (test_migrations runs that for `alembic check`)."""
+    from alembic import command as commands
+    from alembic.config import Config
+
+    from claimsdb.db.migrate import migrations_dir
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.set_main_option("path_separator", "os")
+    engine = create_engine(database_url(db), poolclass=NullPool)  # a plain engine, as env.py makes for the program
+    config.attributes["connection"] = engine
+    try:
+        getattr(commands, command)(config, revision)
+    finally:
+        engine.dispose()
+
+
 def write_seed(directory: Path, name: str, text: str) -> Path:
     """Write a seed YAML file (creating folders) and return its path."""
     path = directory / name
@@ -257,7 +398,8 @@ def serving(db: str | Path, log_dir: Path, *options: str, env: dict[str, str] | 
 
         def answering() -> bool:
             if process.poll() is not None:
-                pytest.fail(f"`claims serve` exited with status {process.returncode}:\n{log.read_text(errors='replace')}")
+                output = log.read_text(errors="replace")
+                pytest.fail(f"`claims serve` exited with status {process.returncode}:\n{output}")
             return _answers(port, ready)
 
         wait_until(f"`claims serve` to answer on port {port}", timeout, answering, interval=0.1)

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from conftest import BACKENDS, _new_pg_database, load_seeds
+
 FIXTURE = Path(__file__).parent / "fixtures" / "attribution"
 
 ASSESSMENTS = """\
@@ -38,19 +40,25 @@ assessments:
 """
 
 
-@pytest.fixture
-def assessed_seeds(tmp_path: Path) -> Path:
-    target = tmp_path / "seeds"
+def _assessed_seeds(target: Path) -> Path:
     shutil.copytree(FIXTURE, target)
     (target / "assessments.yaml").write_text(ASSESSMENTS, encoding="utf-8")
     return target
 
 
 @pytest.fixture
-def assessed(db_url: str, assessed_seeds: Path, cli: Callable[..., Any]) -> str:
-    result = cli("--db", db_url, "load", assessed_seeds, "--quiet")
-    assert result.exit_code == 0, result.output
-    return db_url
+def assessed_seeds(tmp_path: Path) -> Path:
+    return _assessed_seeds(tmp_path / "seeds")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def assessed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The seeds with their assessments loaded once per back end, for this module's tests that only read."""
+    root = tmp_path_factory.mktemp("assessed")
+    seeds = _assessed_seeds(root / "seeds")
+    db = str(root / "claims.db") if request.param == "sqlite" else _new_pg_database(request.getfixturevalue("postgres"))
+    load_seeds(db, seeds)
+    return db
 
 
 def _ids(cli: Callable[..., Any], db: str, *args: str) -> set[str]:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from conftest import execute_sql, write_seed
+from conftest import BACKENDS, execute_sql, load_for_module, write_seed
 
 FIXTURE = Path(__file__).parent / "fixtures" / "attribution"
 
@@ -29,8 +29,15 @@ def fixture_seeds(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def loaded(request: pytest.FixtureRequest) -> str:
+    """The fixture loaded once per back end for this module's tests that only read it."""
+    return load_for_module(request, FIXTURE)
+
+
 @pytest.fixture
-def loaded(db_url: str, fixture_seeds: Path, cli: Callable[..., Any]) -> str:
+def own_loaded(db_url: str, fixture_seeds: Path, cli: Callable[..., Any]) -> str:
+    """The fixture loaded into a database of the test's own, free to change."""
     result = cli("--db", db_url, "load", fixture_seeds, "--quiet")
     assert result.exit_code == 0, result.output
     return db_url
@@ -311,34 +318,25 @@ def test_edtf_forms(
 
 
 def test_a_database_loaded_before_0005_upgrades_without_losing_a_claim(
-    loaded: str, fixture_seeds: Path, cli: Callable[..., Any]
+    own_loaded: str, fixture_seeds: Path, cli: Callable[..., Any]
 ) -> None:
     """Down to 0004 (the schema of the last release: no attribution, places or EDTF), then up again."""
-    import os
-    import subprocess
-    import sys
+    from conftest import alembic
 
-    from claimsdb.db.engine import database_url
-    from conftest import PROJECT
-
-    before = {row["id"]: row for row in listed(cli, loaded)}
-    env = {**os.environ, "CLAIMS_DB": database_url(loaded)}
-    down = subprocess.run(
-        [sys.executable, "-m", "alembic", "downgrade", "0004"], cwd=PROJECT, env=env, capture_output=True, text=True
-    )
-    assert down.returncode == 0, down.stderr
+    before = {row["id"]: row for row in listed(cli, own_loaded)}
+    alembic(own_loaded, "downgrade", "0004")
     # as the last release left it: its runs, and content hashes over the columns it knew
-    execute_sql(loaded, "UPDATE load_runs SET claimsdb_version = '0.1.0'")
-    execute_sql(loaded, "UPDATE claims SET content_hash = 'a hash over the columns of 0.1.0'")
-    assert cli("--db", loaded, "list").exit_code == 1  # an older schema is refused until migrated
-    assert cli("--db", loaded, "migrate").exit_code == 0
-    after = {row["id"]: row for row in listed(cli, loaded)}
+    execute_sql(own_loaded, "UPDATE load_runs SET claimsdb_version = '0.1.0'")
+    execute_sql(own_loaded, "UPDATE claims SET content_hash = 'a hash over the columns of 0.1.0'")
+    assert cli("--db", own_loaded, "list").exit_code == 1  # an older schema is refused until migrated
+    assert cli("--db", own_loaded, "migrate").exit_code == 0
+    after = {row["id"]: row for row in listed(cli, own_loaded)}
     assert after.keys() == before.keys()
     assert after["ministry-arrivals-2021-q1"]["claimed_on"] == "2021-04-15"  # EDTF filled in from the stored date
     assert after["ministry-arrivals-2021-q1"]["attribution"] is None  # known only from the seeds ...
-    reload = cli("--db", loaded, "load", fixture_seeds, "--quiet")
+    reload = cli("--db", own_loaded, "load", fixture_seeds, "--quiet")
     assert reload.exit_code == 0, reload.output
-    assert {row["id"]: row for row in listed(cli, loaded)} == before  # ... which the next load reads whole
+    assert {row["id"]: row for row in listed(cli, own_loaded)} == before  # ... which the next load reads whole
 
 
 def test_web_pages_show_attribution_claimants_places_and_possible_dates(loaded: str) -> None:

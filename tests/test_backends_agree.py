@@ -6,13 +6,13 @@ On the tests' own seeds (tests/fixtures/basic).
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import _new_pg_database
+from conftest import BASIC, _new_pg_database, load_seeds
 from pg_server import PostgresServer
 
 Cli = Callable[..., Any]
@@ -33,12 +33,16 @@ QUERIES = [
 ]
 
 
-@pytest.fixture
-def both(cli: Cli, sqlite_path: str, postgres: PostgresServer, basic_seeds: Path) -> tuple[str, str]:
-    pg = _new_pg_database(postgres)
-    for db in (sqlite_path, pg):
-        assert cli("--db", db, "load", basic_seeds, "-q").exit_code == 0
-    return sqlite_path, pg
+@pytest.fixture(scope="module")
+def both(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """The same seeds loaded into a SQLite file and a PostgreSQL database, once: the tests only read."""
+    root = tmp_path_factory.mktemp("both")
+    seeds = root / "seeds"
+    shutil.copytree(BASIC, seeds)
+    sqlite_db, pg = str(root / "claims.db"), _new_pg_database(postgres)
+    for db in (sqlite_db, pg):
+        load_seeds(db, seeds)
+    return sqlite_db, pg
 
 
 def _normalise(output: str) -> Any:

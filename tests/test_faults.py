@@ -225,7 +225,7 @@ def test_sigkilled_sqlite_load_leaves_the_database_unchanged_and_usable(
     assert [tuple(r) for r in rows(sqlite_path, "SELECT id FROM load_runs ORDER BY id")] == [(1,), (2,)]
 
 
-@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("backend", ["postgresql"])
 def test_sigkilled_postgresql_load_leaves_the_database_unchanged_and_usable(
     db_url: str, basic_seeds: Path, cli: Callable[..., Any], corpus_3k: Path, tmp_path: Path
 ) -> None:

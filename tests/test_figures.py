@@ -17,7 +17,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -37,7 +37,10 @@ from claimsdb.errors import ClaimsError
 from claimsdb.query import ClaimFilter
 from claimsdb.web import create_app
 from claimsdb.web.app import SECURITY_HEADERS
-from conftest import CHROMIUM, CHROMIUM_ARGS, serving
+from conftest import serving
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 Cli = Callable[..., Any]
 
@@ -308,13 +311,14 @@ def site(sqlite_figures: str, tmp_path: Path) -> Iterator[str]:
         yield served.url
 
 
-def test_chromium_draws_the_chart_and_follows_a_point_to_its_claim(site: str, tmp_path: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+def test_chromium_draws_the_chart_and_follows_a_point_to_its_claim(
+    site: str, tmp_path: Path, chromium: Browser
+) -> None:
+    from playwright.sync_api import expect
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium.new_context(viewport={"width": 1280, "height": 1000}) as context:  # in the run's one Chromium
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page = context.new_page()
             complaints: list[str] = []
             page.on(
                 "console",
@@ -351,4 +355,4 @@ def test_chromium_draws_the_chart_and_follows_a_point_to_its_claim(site: str, tm
                 "Watch Group says more than 100 North Koreans reached South Korea in 2021."
             )
         finally:
-            browser.close()
+            context.close()

@@ -20,7 +20,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from claimsdb.web import create_app
-from conftest import FIXTURES, snapshot, write_seed
+from conftest import BACKENDS, FIXTURES, load_for_module, snapshot, write_seed
 
 Cli = Callable[..., Any]
 
@@ -36,9 +36,16 @@ def seeds(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def loaded(request: pytest.FixtureRequest) -> str:
+    """A database on each back end with tests/fixtures/hostile-b loaded through the CLI (from a
+    folder named `seeds`, as `seeds` is), once per module: for the tests that only read it."""
+    return load_for_module(request, OWN_SEEDS, "seeds")
+
+
 @pytest.fixture
-def loaded(db_url: str, seeds: Path, cli: Cli) -> str:
-    """A database on each back end with tests/fixtures/hostile-b loaded through the CLI."""
+def own_loaded(db_url: str, seeds: Path, cli: Cli) -> str:
+    """tests/fixtures/hostile-b loaded from `seeds` into a database of the test's own, free to change."""
     result = cli("--db", db_url, "load", seeds, "--quiet")
     assert result.exit_code == 0, result.output
     return db_url
@@ -155,23 +162,23 @@ def test_an_alias_that_names_another_organisation_is_refused_with_both_places(
 
 
 def test_an_alias_added_later_is_checked_against_the_organisations_already_loaded(
-    loaded: str, seeds: Path, cli: Cli
+    own_loaded: str, seeds: Path, cli: Cli
 ) -> None:
     """A load that reads only the new file still sees the stored organisations' names and aliases."""
-    before = snapshot(loaded)
+    before = snapshot(own_loaded)
     write_seed(seeds, "more-organisations.yaml", CLASHING.replace("[tjwg, Watchers]", "[Watchers, PYONGYANG]"))
-    message = error_line(cli("--db", loaded, "load", seeds, "--quiet"))
+    message = error_line(cli("--db", own_loaded, "load", seeds, "--quiet"))
     assert "1 problem in the seeds" in message
     assert (
         f"{seeds / 'more-organisations.yaml'}:2: organisation 'watch-group': an alias 'PYONGYANG' is also an alias "
         "of organisation 'north-korea' (seeds/organisations.yaml:10)"
         in message
     )
-    assert snapshot(loaded) == before
+    assert snapshot(own_loaded) == before
 
     write_seed(seeds, "more-organisations.yaml", CLASHING.replace("[tjwg, Watchers]", "[Watchers]"))
-    assert cli("--db", loaded, "load", seeds, "--quiet").exit_code == 0  # its own name and aliases are fine
-    shown = cli("--db", loaded, "list", "--claimant", "TJWG", "--format", "json")
+    assert cli("--db", own_loaded, "load", seeds, "--quiet").exit_code == 0  # its own name and aliases are fine
+    shown = cli("--db", own_loaded, "list", "--claimant", "TJWG", "--format", "json")
     assert shown.exit_code == 0 and '"claimant_id": "watch-group"' not in shown.output
 
 
@@ -352,21 +359,21 @@ def stored_seed_files(db: str) -> set[str]:
 
 
 def test_loading_the_same_seeds_by_another_name_stores_the_same_paths(
-    loaded: str, seeds: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+    own_loaded: str, seeds: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`load /abs/seeds` and then `load .` inside it, `load ./`, `load ../seeds/`, a link to it: same seed_file."""
-    assert stored_seed_files(loaded) == {"seeds/article.yaml"}
+    assert stored_seed_files(own_loaded) == {"seeds/article.yaml"}
     (seeds.parent / "link").symlink_to(seeds, target_is_directory=True)
     for folder, name in ((seeds, "."), (seeds / "documents", ".."), (seeds, "../seeds/"), (seeds.parent, "link")):
         monkeypatch.chdir(folder)
-        result = cli("--db", loaded, "load", name, "--quiet", "--force")
+        result = cli("--db", own_loaded, "load", name, "--quiet", "--force")
         assert result.exit_code == 0, result.output
         assert "0 added, 0 changed, 0 restored, 0 withdrawn, 3 unchanged" in " ".join(result.output.split()), (
             name,
             result.output,
         )
-        assert stored_seed_files(loaded) == {"seeds/article.yaml"}, name
-        unchanged = cli("--db", loaded, "load", name, "--quiet")
+        assert stored_seed_files(own_loaded) == {"seeds/article.yaml"}, name
+        unchanged = cli("--db", own_loaded, "load", name, "--quiet")
         assert "Nothing changed" in unchanged.output, (
             name,
             unchanged.output,

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 import conftest
-from conftest import generate_corpus, snapshot, wait_until, write_seed
+from conftest import generate_corpus, load_seeds, loaded_copy, snapshot, wait_until, write_seed
 
 Cli = Callable[..., Any]
 
@@ -152,15 +152,26 @@ def full_disk(folder: Path, mount_point: Path) -> Iterator[Path]:
 PLACES = {"read-only mount": read_only_mount, "full disk": full_disk}
 
 
+@pytest.fixture(scope="module")
+def small_loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small seeds loaded once for this module, into a folder of their own: `loaded_folder` copies it."""
+    root = tmp_path_factory.mktemp("small")
+    seeds = write_small_seeds(root / "seeds")
+    folder = root / "data"
+    folder.mkdir()
+    load_seeds(str(folder / "claims.db"), seeds)
+    assert sorted(p.name for p in folder.iterdir()) == ["claims.db"]  # no -wal or -shm left behind
+    return folder / "claims.db"
+
+
 @pytest.fixture
-def loaded_folder(tmp_path: Path, cli: Cli) -> Path:
-    """A folder holding claims.db with the small seeds loaded, and nothing else."""
+def loaded_folder(tmp_path: Path, small_loaded: Path) -> Path:
+    """A folder holding claims.db with the small seeds (tmp_path/seeds) loaded, and nothing else."""
     seeds = write_small_seeds(tmp_path / "seeds")
     folder = tmp_path / "data"
     folder.mkdir()
-    result = cli("--db", folder / "claims.db", "load", seeds, "--quiet")
-    assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in folder.iterdir()) == ["claims.db"]  # no -wal or -shm left behind
+    loaded_copy(small_loaded, seeds, folder / "claims.db")
+    assert sorted(p.name for p in folder.iterdir()) == ["claims.db"]
     return folder
 
 
@@ -409,11 +420,11 @@ def test_a_slow_client_is_disconnected_at_the_header_timeout(small_db: Path, tmp
         assert get(address[1], "/")[0] == 200  # and it still serves everyone else
 
 
-def test_the_csv_download_is_streamed_and_is_the_export_byte_for_byte(small_db: Path, tmp_path: Path) -> None:
-    export = [sys.executable, "-m", "claimsdb", "--db", str(small_db), "export", "-q"]
-    options = {"capture_output": True, "env": _child_env(), "cwd": tmp_path, "check": True, "timeout": 300}
-    exported = subprocess.run(export, **options).stdout
-    filtered = subprocess.run([*export, "--claimant", "hc-state"], **options).stdout
+def test_the_csv_download_is_streamed_and_is_the_export_byte_for_byte(small_db: Path, tmp_path: Path, cli: Cli) -> None:
+    export = ("--db", small_db, "export", "-q")
+    exported, filtered = cli(*export), cli(*export, "--claimant", "hc-state")  # in-process: the server is the process
+    assert exported.exit_code == filtered.exit_code == 0, exported.output + filtered.output
+    exported, filtered = exported.stdout_bytes, filtered.stdout_bytes
     assert CLAIM.encode() in exported and CLAIM.encode() not in filtered
     with serving(small_db, tmp_path) as (_, port):
         for path, expected in (("/claims.csv", exported), ("/claims.csv?claimant=hc-state", filtered)):

@@ -21,7 +21,7 @@ from pytest_alembic.tests import (  # noqa: F401 - collected as tests here
 
 from claimsdb.db.engine import database_url, make_engine
 from claimsdb.db.migrate import head_revision, migrations_dir
-from conftest import PROJECT, execute_sql
+from conftest import PROJECT, alembic, execute_sql
 
 Cli = Callable[..., Any]
 
@@ -54,9 +54,8 @@ def test_the_head_constant_is_alembics_head() -> None:
 
 
 def test_alembic_check_finds_no_drift_through_the_real_command(db_url: str) -> None:
-    url = database_url(db_url)
-    assert _alembic("upgrade", "head", url=url).returncode == 0
-    result = _alembic("check", url=url)
+    alembic(db_url, "upgrade", "head")
+    result = _alembic("check", url=database_url(db_url))
     assert result.returncode == 0, result.stderr
     assert "No new upgrade operations detected." in result.stdout + result.stderr
 
@@ -86,7 +85,7 @@ def test_migrate_creates_then_reports_current(cli: Cli, db_url: str) -> None:
 
 def test_an_older_schema_is_refused_until_migrated(cli: Cli, basic_db: str, basic_seeds: Path) -> None:
     """A database left at revision 0001 (before full-text search) by an older claimsdb."""
-    _alembic("downgrade", "0001", url=database_url(basic_db))
+    alembic(basic_db, "downgrade", "0001")
     for args in (("list",), ("load", str(basic_seeds), "--force")):
         result = cli("--db", basic_db, *args)
         assert result.exit_code == 1, args

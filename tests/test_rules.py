@@ -86,6 +86,17 @@ def test_a_stored_path_leads_back_to_the_file_on_disk(
     assert disk_path(root / "elsewhere", stored) == root / "elsewhere" / "documents" / "report.txt"
 
 
+def test_a_relative_seeds_folder_is_named_from_the_working_folder_of_each_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimsdb.seeds.files import stored_path
+
+    for name in ("first", "second"):  # one process, two loads of `.` from different folders
+        (tmp_path / name).mkdir()
+        monkeypatch.chdir(tmp_path / name)
+        assert stored_path(Path("."), Path("article.yaml")) == f"{name}/article.yaml"
+
+
 def test_a_progress_bar_is_drawn_only_for_a_person_at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     from claimsdb.progress import bar_wanted
 

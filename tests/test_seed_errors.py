@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import item_index, snapshot
+from conftest import item_index, loaded_copy, snapshot
 
 H = "executions-article.yaml"
 U = "unification-ministry-article.yaml"
@@ -29,12 +29,9 @@ Cli = Callable[..., Any]
 
 
 @pytest.fixture
-def db(tmp_path: Path, curator_seeds: Path, cli: Cli) -> Path:
-    """A SQLite file holding the tests' own seeds, loaded through the CLI."""
-    path = tmp_path / "claims.db"
-    result = cli("--db", path, "load", curator_seeds, "--quiet")
-    assert result.exit_code == 0, result.output
-    return path
+def db(tmp_path: Path, curator_seeds: Path, curator_sqlite_template: Path) -> Path:
+    """A SQLite file holding the tests' own seeds as loaded through the CLI (a copy of one load)."""
+    return loaded_copy(curator_sqlite_template, curator_seeds, tmp_path / "claims.db")
 
 
 def edit(path: Path, old: str, new: str, at: str | None = None) -> int:

@@ -22,7 +22,7 @@ from typing import Any
 
 import frictionless
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 from starlette.testclient import TestClient
 
 from claimsdb import api
@@ -31,7 +31,7 @@ from claimsdb.linked_data import document_uri
 from claimsdb.query import ClaimFilter, document_text
 from claimsdb.web import create_app
 from claimsdb.web.app import SECURITY_HEADERS
-from conftest import CHROMIUM, CHROMIUM_ARGS, serving
+from conftest import BACKENDS, _new_pg_database, load_seeds, serving
 
 Cli = Callable[..., Any]
 
@@ -52,25 +52,28 @@ ANNOTATION_CLASSES = {
 }  # fmt: skip
 
 
-@pytest.fixture
-def seeds(tmp_path: Path) -> Path:
-    target = tmp_path / "seeds"
+@pytest.fixture(scope="module")
+def seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This module's copy of the fixture, which its tests only read."""
+    target = tmp_path_factory.mktemp("stdexport") / "seeds"
     shutil.copytree(FIXTURE, target)
     return target
 
 
-@pytest.fixture
-def loaded(db_url: str, seeds: Path, cli: Cli) -> str:
-    result = cli("--db", db_url, "load", seeds, "--quiet")
-    assert result.exit_code == 0, result.output
-    return db_url
+@pytest.fixture(scope="module", params=BACKENDS)
+def loaded(request: pytest.FixtureRequest, seeds: Path) -> str:
+    """The fixture loaded once per back end for this module's tests, which only read it."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_loaded")
+    db = _new_pg_database(request.getfixturevalue("postgres"))
+    load_seeds(db, seeds)
+    return db
 
 
-@pytest.fixture
-def sqlite_loaded(tmp_path: Path, seeds: Path, cli: Cli) -> str:
-    db = str(tmp_path / "claims.db")
-    result = cli("--db", db, "load", seeds, "--quiet")
-    assert result.exit_code == 0, result.output
+@pytest.fixture(scope="module")
+def sqlite_loaded(seeds: Path) -> str:
+    db = str(seeds.parent / "claims.db")
+    load_seeds(db, seeds)
     return db
 
 
@@ -358,11 +361,10 @@ def served(sqlite_loaded: str, tmp_path: Path) -> Iterator[str]:
         yield site.url
 
 
-def test_in_chromium_the_json_ld_is_read_as_data_and_nothing_runs(served: str) -> None:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+def test_in_chromium_the_json_ld_is_read_as_data_and_nothing_runs(served: str, chromium: Browser) -> None:
+    with chromium.new_context() as context:  # in the run's one Chromium
         try:
-            page = browser.new_page()  # JavaScript on: a script that broke out would run, or be refused
+            page = context.new_page()  # JavaScript on: a script that broke out would run, or be refused
             messages: list[str] = []
             dialogs: list[str] = []
             page.on("console", lambda message: messages.append(f"{message.type}: {message.text}"))
@@ -379,4 +381,4 @@ def test_in_chromium_the_json_ld_is_read_as_data_and_nothing_runs(served: str) -
             messages = [text for text in messages if not text.startswith("error: Failed to load resource")]
             assert dialogs == [] and messages == [], messages  # no refused script, no CSP report, no alert
         finally:
-            browser.close()
+            context.close()

@@ -8,19 +8,17 @@ No skips: if Chromium or Playwright cannot start, the test fails and says how to
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from claimsdb import api
 from claimsdb.query import ClaimFilter
-from conftest import CHROMIUM, CHROMIUM_ARGS, add_filler_claims, serving
-
-Cli = Callable[..., Any]
+from conftest import BASIC, add_filler_claims, load_seeds, serving
 
 STARTUP_SECONDS = 30
 
@@ -31,33 +29,18 @@ class Site:
     db: str
 
 
-@pytest.fixture
-def site(tmp_path: Path, basic_seeds: Path, cli: Cli) -> Iterator[Site]:
-    """The real server, started as a user would, on a free loopback port, stopped afterwards."""
-    db = str(tmp_path / "claims.db")
-    add_filler_claims(basic_seeds, 40)
-    loaded = cli("--db", db, "load", basic_seeds, "--quiet")
-    assert loaded.exit_code == 0, loaded.output
-    with serving(db, tmp_path, timeout=STARTUP_SECONDS) as served:
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The real server, started as a user would, on a free loopback port, stopped after this module's
+    tests (which only read: a write attempt is refused with 405)."""
+    root = tmp_path_factory.mktemp("site")
+    seeds = root / "seeds"
+    shutil.copytree(BASIC, seeds)
+    db = str(root / "claims.db")
+    add_filler_claims(seeds, 40)
+    load_seeds(db, seeds)
+    with serving(db, root, timeout=STARTUP_SECONDS) as served:
         yield Site(served.url, db)
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    try:
-        playwright = sync_playwright().start()
-    except Exception as exc:  # noqa: BLE001 - any failure to start is a test failure, said plainly
-        pytest.fail(f"Playwright could not start ({exc}); it is a dev dependency: `uv sync`.")
-    try:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    except Exception as exc:  # noqa: BLE001
-        playwright.stop()
-        pytest.fail(f"Chromium could not be started from {CHROMIUM} ({exc}); install it: apt-get install -y chromium")
-    try:
-        yield launched
-    finally:
-        launched.close()
-        playwright.stop()
 
 
 def _count(page: Page) -> int:
@@ -73,9 +56,9 @@ def _shot(page: Page, path: Path) -> None:
 
 
 def test_a_reader_filters_opens_a_claim_and_reads_it_in_its_document(
-    site: Site, browser: Browser, tmp_path: Path
+    site: Site, chromium: Browser, tmp_path: Path
 ) -> None:
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 1360, "height": 900})
+    context = chromium.new_context(java_script_enabled=False, viewport={"width": 1360, "height": 900})
     page = context.new_page()
     elsewhere: list[str] = []
     page.on("request", lambda request: None if request.url.startswith(site.url) else elsewhere.append(request.url))
@@ -139,8 +122,8 @@ def test_a_reader_filters_opens_a_claim_and_reads_it_in_its_document(
     context.close()
 
 
-def test_unknown_claim_and_write_attempts_get_readable_pages(site: Site, browser: Browser, tmp_path: Path) -> None:
-    context = browser.new_context(java_script_enabled=False)
+def test_unknown_claim_and_write_attempts_get_readable_pages(site: Site, chromium: Browser, tmp_path: Path) -> None:
+    context = chromium.new_context(java_script_enabled=False)
     page = context.new_page()
     response = page.goto(site.url + "/claims/hrdc-2018-basis-250-interview")
     assert response is not None and response.status == 404

@@ -60,9 +60,13 @@ def disk_path(root: Path, stored: str) -> Path:
     return root / stored.split("/", 1)[-1]
 
 
-@functools.lru_cache(maxsize=64)
 def folder_name(root: Path) -> str:
     """The seeds folder's real name: `.`, `..` and `seeds/` resolved, and so are links to it."""
+    return _real_name(root.absolute())  # `.` names another folder after a chdir: never cache it as given
+
+
+@functools.lru_cache(maxsize=64)
+def _real_name(root: Path) -> str:
     return root.resolve().name
 
 
