@@ -186,6 +186,21 @@ CASES = {
         "      - wire-agency-findings-in-line-with-the-un\n", None,
         "claims[4].corroborates[0]: a claim cannot relate to itself",
     ),
+    "relation-target-listed-twice": (
+        U, "    corroborates:\n      - unif-ministry-2023-report-right-to-life-threatened\n",
+        "    corroborates:\n      - unif-ministry-2023-report-right-to-life-threatened\n"
+        "      - unif-ministry-2023-report-right-to-life-threatened\n", None,
+        "claims[4].corroborates: lists 'unif-ministry-2023-report-right-to-life-threatened' twice; list each once",
+    ),
+    "alias-listed-twice": (
+        ORGANISATIONS, "    aliases:\n      - TJWG\n", "    aliases:\n      - TJWG\n      - TJWG\n", None,
+        "organisations[0].aliases: lists 'TJWG' twice; list each once",
+    ),
+    "reported-source-listed-twice": (
+        H, "  reports_on:\n    - tjwg-2017-mapping-report\n",
+        "  reports_on:\n    - tjwg-2017-mapping-report\n    - tjwg-2017-mapping-report\n", None,
+        "document.reports_on: lists 'tjwg-2017-mapping-report' twice; list each once",
+    ),
     "missing-document-file": (
         U, f"file: {U_DOCUMENT}", "file: documents/missing.txt", None,
         "document.file: document file 'documents/missing.txt' not found; paths are relative to the seeds directory",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -45,6 +46,20 @@ Slug = Annotated[
     StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9_-]{0,118}[a-z0-9])?$"),
 ]
 """An id a curator chooses: lower-case letters, digits, '-' and '_', at most 120 characters."""
+
+
+def _listed_once(items: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Refuse a list that names something twice: each item becomes a row keyed by it (an alias, a
+    member, a related claim), so a repeat is a slip (another id was meant), never a second row."""
+    seen: set[Any] = set()
+    for item in items:
+        if item in seen:
+            raise ValueError(f"lists {item!r} twice; list each once (was another one meant?)")
+        seen.add(item)
+    return items
+
+
+ListedOnce = AfterValidator(_listed_once)
 
 
 
@@ -495,7 +510,7 @@ class DescribedClaimant(Model):
     name: Text
     known: LongText | None = None
     part_of: Slug | None = None
-    members: tuple[Slug, ...] = ()
+    members: Annotated[tuple[Slug, ...], ListedOnce] = ()
     id: Slug | None = None
 
     @model_validator(mode="after")
@@ -531,10 +546,10 @@ class ClaimBase(Model):
     occurrence: int | None = Field(default=None, ge=1)
     quote_prefix: DocumentWords | None = None
     claimed_on: ClaimDate | None = None
-    corroborates: tuple[Slug, ...] = ()
-    contradicts: tuple[Slug, ...] = ()
-    refines: tuple[Slug, ...] = ()
-    supersedes: tuple[Slug, ...] = ()
+    corroborates: Annotated[tuple[Slug, ...], ListedOnce] = ()
+    contradicts: Annotated[tuple[Slug, ...], ListedOnce] = ()
+    refines: Annotated[tuple[Slug, ...], ListedOnce] = ()
+    supersedes: Annotated[tuple[Slug, ...], ListedOnce] = ()
     note: LongText | None = None
 
     @field_validator("quote", mode="before")
@@ -621,7 +636,7 @@ class OrganisationSeed(Model):
     id: Slug
     name: Text
     kind: Slug
-    aliases: tuple[Text, ...] = ()
+    aliases: Annotated[tuple[Text, ...], ListedOnce] = ()
     part_of: Slug | None = None
     wikidata: WikidataId | None = None
     description: LongText | None = None
@@ -633,7 +648,7 @@ class PlaceSeed(Model):
     id: Slug
     name: Text
     kind: Slug
-    aliases: tuple[Text, ...] = ()
+    aliases: Annotated[tuple[Text, ...], ListedOnce] = ()
     part_of: Slug | None = None
     iso_3166_2: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")] | None = None
     wikidata: WikidataId | None = None
@@ -648,7 +663,7 @@ class SourceSeed(Model):
     publisher: Slug | None = None
     published: DateAsSaid | None = None
     url: Text | None = None
-    reports_on: tuple[Slug, ...] = ()
+    reports_on: Annotated[tuple[Slug, ...], ListedOnce] = ()
     description: LongText | None = None
 
 
