@@ -55,7 +55,8 @@ OWN_VOICE = "own_voice"
 def resolve_file(root: Path, path: Path, *, with_uses: bool = False) -> FileResult:
     """Everything one file says, as records; `with_uses` also records where each reference is."""
     fingerprint = file_fingerprint(path)  # before reading: a change after it gives another fingerprint
-    one, issues = read_seed_file(root, path)
+    resolved_root = root.resolve()  # once a file: both the file and its document are checked against it
+    one, issues = read_seed_file(root, path, resolved_root)
     if one is None:
         return FileResult(str(path), stored_path(root, path), "", issues=issues, readable=False)
     result = FileResult(
@@ -63,14 +64,15 @@ def resolve_file(root: Path, path: Path, *, with_uses: bool = False) -> FileResu
     )
     if with_uses:
         result.uses = []
-    _FileResolver(root, one, result).resolve()
+    _FileResolver(root, one, result, resolved_root).resolve()
     result.pack_claims()
     return result
 
 
 class _FileResolver:
-    def __init__(self, root: Path, one: SeedFileInput, result: FileResult) -> None:
+    def __init__(self, root: Path, one: SeedFileInput, result: FileResult, resolved_root: Path) -> None:
         self.root = root
+        self.resolved_root = resolved_root
         self.one = one
         self.result = result
         self.text: str | None = None
@@ -240,7 +242,7 @@ class _FileResolver:
                 f"document file {document.file!r} not found; paths are relative to the seeds directory ({self.root})",
             )
             return
-        if not resolved.is_relative_to(self.root.resolve()):
+        if not resolved.is_relative_to(self.resolved_root):
             self.issue(
                 (*loc, "file"),
                 f"document file {document.file!r} leads outside the seeds directory; keep documents under it (e.g. "
