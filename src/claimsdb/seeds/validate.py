@@ -229,15 +229,14 @@ class _SeedSet:
         any case): `--claimant TJWG` must find one claimant, not two. Only names may repeat (two
         articles may each cite "a North Korean defector"). Reported at the later definition, naming
         the first; organisations of files not read this time come from the database."""
-        # casefolded key -> (organisation id, what it is, where: (path, line), made a _Defined only for a message)
-        named: dict[str, tuple[str, str, tuple[str, int | None]]] = {}
+        named: dict[str, tuple[str, str, _Defined]] = {}  # casefolded key -> (organisation id, what it is, where)
         entries = [
-            (org.id, org.name, org.aliases, (result.path, org.seed_line), True)
+            (org.id, org.name, org.aliases, _Defined(result.path, org.seed_line), True)
             for result in self.results for org in result.organisations
         ]  # fmt: skip
         read = {org_id for org_id, *_ in entries}
         entries = [
-            (org.id, org.name, org.aliases, (org.seed_file, org.seed_line), False)
+            (org.id, org.name, org.aliases, _Defined(org.seed_file, org.seed_line), False)
             for org in self.stored.organisation_names if org.seed_file not in self.scope and org.id not in read
         ] + entries  # fmt: skip
         reported: set[tuple[str, str]] = set()
@@ -253,11 +252,11 @@ class _SeedSet:
                     if "an alias" in (what, other_what):
                         fix = "remove the alias" if what == "an alias" else f"remove that alias of {other!r}"
                     self.issues.append(SeedIssue(
-                        where[0], where[1],
+                        where.path, where.line,
                         f"organisation {org_id!r}: {what} {key!r} is also {other_what} of organisation {other!r} "
-                        f"({_Defined(*other_at).at()}), so `--claimant {key}` would find both; {fix}",
+                        f"({other_at.at()}), so `--claimant {key}` would find both; {fix}",
                     ))  # fmt: skip
-                named.setdefault(key.casefold(), (org_id, what, where))
+                named.setdefault(key.casefold(), (org_id, what, where))  # where.at() only for a message
 
     def _claim_definition(self, result: FileResult, index: int) -> Definition:
         """Where exactly the index-th claim of a file writes its id (read again, for the message)."""
