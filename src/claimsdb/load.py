@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, DateTime, bindparam, delete, func, or_, select, true, update
+from sqlalchemy import ColumnElement, Date, DateTime, bindparam, delete, func, or_, select, text, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -463,7 +463,13 @@ def _delete_unused(session: Session, bundle: SeedBundle) -> None:
     }
     gone: dict[Any, list[str]] = {}
     for model, wanted in defined.items():
-        owned = session.scalars(select(model.id).where(_owned(model.seed_file, bundle))).all()
+        owned_rows = select(model.id).where(_owned(model.seed_file, bundle))
+        # a bundle of every file owns every row, wanted ones included: when the table holds no more
+        # rows than are wanted, none is gone (and tens of thousands of ids need not be read)
+        if bundle.full and session.scalar(select(func.count()).select_from(model)) == len(wanted):
+            gone[model] = []
+            continue
+        owned = session.scalars(owned_rows).all()
         gone[model] = [key for key in owned if key not in wanted]
     vocabularies = {v.id for v in bundle.vocabularies} | set(gone[m.Vocabulary])
     terms = {t.id for t in bundle.terms}
@@ -496,7 +502,8 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
     in_seeds: set[str] = set()
     relations: list[tuple[str, str, str]] = []
     new_rows: list[tuple[Any, ...]] = []
-    with _indexes_built_after(session, m.Claim.__table__, bulk=empty):
+    bulk_tables = (m.Claim.__table__, m.ClaimChange.__table__, m.ClaimRelation.__table__)
+    with _indexes_built_after(session, *bulk_tables, bulk=empty):
         for batch in bundle.claim_batches():  # a seed file at a time: a million claims never sit in memory
             for record in batch:
                 if existing:
@@ -506,7 +513,8 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
                 if before is None:
                     new_rows.append((record.id, *record.values, record.content_hash, "active", run_id, run_id))
                     report.added.append(record.id)
-                    changes.append((run_id, record.id, "added"))
+                    if not empty:  # into an empty table, the change records are made in SQL below
+                        changes.append((run_id, record.id, "added"))
                     continue
                 if before[:2] == (record.content_hash, "active"):
                     if before[2:] != (record["seed_file"], record["seed_line"]):
@@ -531,6 +539,10 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
                 new_rows, changes = [], []
         _insert_claims(session, new_rows, [change for change in changes if change[2] == "added"])
         changes = [change for change in changes if change[2] != "added"]
+        if empty:  # before the indexes are built: relations too, as there is nothing to replace
+            _record_all_added(session, run_id)
+            _insert_many(session, m.ClaimRelation.__table__, relations, names=("claim_id", "kind", "target_id"))
+            relations = []
     _update_by_id(session, m.Claim, updated, *CLAIM_COLUMNS, "content_hash", "status", "changed_run_id")
     # the same claim, now at another line or in another file: its provenance follows it
     _update_by_id(session, m.Claim, moved, "seed_file", "seed_line")
@@ -547,8 +559,9 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
     )
     report.withdrawn.extend(gone)
     changes.extend((run_id, key, "withdrawn") for key in gone)
-    owned_claims = select(m.Claim.id).where(_owned(m.Claim.seed_file, bundle))
-    session.execute(delete(m.ClaimRelation).where(m.ClaimRelation.claim_id.in_(owned_claims)))
+    if not empty:  # a first load wrote its relations above
+        owned_claims = select(m.Claim.id).where(_owned(m.Claim.seed_file, bundle))
+        session.execute(delete(m.ClaimRelation).where(m.ClaimRelation.claim_id.in_(owned_claims)))
     _insert_many(session, m.ClaimRelation.__table__, relations, names=("claim_id", "kind", "target_id"))
     _insert_many(session, m.ClaimChange.__table__, changes, names=("run_id", "claim_id", "action"))
     report.claims_total = (
@@ -566,15 +579,26 @@ def _insert_claims(session: Session, rows: list[tuple[Any, ...]], changes: list[
     _insert_many(session, m.ClaimChange.__table__, changes, names=("run_id", "claim_id", "action"))
 
 
+def _record_all_added(session: Session, run_id: int) -> None:
+    """A first load's change records, one "added" per claim, made by the database from the claims
+    just inserted (in their insertion order, as one executemany of the same rows would)."""
+    order = " ORDER BY rowid" if session.get_bind().dialect.name == "sqlite" else ""
+    session.execute(
+        text(f"INSERT INTO claim_changes (run_id, claim_id, action) SELECT :run_id, id, 'added' FROM claims{order}"),
+        {"run_id": run_id},
+    )
+
+
 @contextmanager
-def _indexes_built_after(session: Session, table: Any, *, bulk: bool) -> Iterator[None]:
-    """Into an empty table, insert first and build the secondary indexes once after (a fifth faster).
+def _indexes_built_after(session: Session, *tables: Any, bulk: bool) -> Iterator[None]:
+    """Into empty tables, insert first and build the secondary indexes once after (a fifth faster).
 
     Dropped and re-made from the models inside the load's transaction, so they come back exactly
     as the migrations made them (or not at all, if the load fails).
     """
     connection = session.connection()
-    indexes = sorted(table.indexes, key=lambda index: index.name) if bulk else []
+    by_name = [sorted(table.indexes, key=lambda index: index.name) for table in tables] if bulk else []
+    indexes = [index for table_indexes in by_name for index in table_indexes]
     for index in indexes:
         index.drop(connection)
     yield

@@ -44,9 +44,14 @@ class SeedFileInput:
         return kept[index] if kept is not None else index
 
 
-def read_seed_file(root: Path, path: Path) -> tuple[SeedFileInput | None, list[SeedIssue]]:
-    """One seed file, parsed and validated on its own (cross-file checks come later)."""
-    if not path.resolve().is_relative_to(root.resolve()) and path.exists():
+def read_seed_file(
+    root: Path, path: Path, resolved_root: Path | None = None
+) -> tuple[SeedFileInput | None, list[SeedIssue]]:
+    """One seed file, parsed and validated on its own (cross-file checks come later).
+
+    `resolved_root` is `root.resolve()` when the caller has it already (a path resolved costs a
+    system call per part)."""
+    if not path.resolve().is_relative_to(resolved_root or root.resolve()) and path.exists():
         return None, [
             SeedIssue(str(path), None, "this file is a link to a place outside the seeds directory; copy it in instead")
         ]

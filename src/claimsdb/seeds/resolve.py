@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import replace
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +55,8 @@ OWN_VOICE = "own_voice"
 def resolve_file(root: Path, path: Path, *, with_uses: bool = False) -> FileResult:
     """Everything one file says, as records; `with_uses` also records where each reference is."""
     fingerprint = file_fingerprint(path)  # before reading: a change after it gives another fingerprint
-    one, issues = read_seed_file(root, path)
+    resolved_root = root.resolve()  # once a file: both the file and its document are checked against it
+    one, issues = read_seed_file(root, path, resolved_root)
     if one is None:
         return FileResult(str(path), stored_path(root, path), "", issues=issues, readable=False)
     result = FileResult(
@@ -61,20 +64,23 @@ def resolve_file(root: Path, path: Path, *, with_uses: bool = False) -> FileResu
     )
     if with_uses:
         result.uses = []
-    _FileResolver(root, one, result).resolve()
+    _FileResolver(root, one, result, resolved_root).resolve()
     result.pack_claims()
     return result
 
 
 class _FileResolver:
-    def __init__(self, root: Path, one: SeedFileInput, result: FileResult) -> None:
+    def __init__(self, root: Path, one: SeedFileInput, result: FileResult, resolved_root: Path) -> None:
         self.root = root
+        self.resolved_root = resolved_root
         self.one = one
         self.result = result
         self.text: str | None = None
         self.local_sources: dict[str, schema.SourceSeed] = {}
         self.described: dict[str, tuple[OrganisationRecord, int | None]] = {}
         """Claimants described on this file's claims, by id, with the line that first describes each."""
+        self.document_bound: dict[str, Any] | None = None
+        """The date columns of a claim dated only by its document (shared: never changed once made)."""
 
     def issue(self, loc: Loc, message: str) -> None:
         self.result.issues.append(
@@ -236,7 +242,7 @@ class _FileResolver:
                 f"document file {document.file!r} not found; paths are relative to the seeds directory ({self.root})",
             )
             return
-        if not resolved.is_relative_to(self.root.resolve()):
+        if not resolved.is_relative_to(self.resolved_root):
             self.issue(
                 (*loc, "file"),
                 f"document file {document.file!r} leads outside the seeds directory; keep documents under it (e.g. "
@@ -316,7 +322,7 @@ class _FileResolver:
             "seed_file": self.one.stored_path,
             "seed_line": self.one.parsed.line_of(loc),
         }
-        values = tuple(columns[name] for name in CLAIM_COLUMNS)
+        values = _claim_values(columns)
         dated_by = made_in if claim.claimed_on is None and made_in is not None else None
         return ClaimRecord(claim.id, values, tuple(relations), dated_by=dated_by)
 
@@ -345,7 +351,11 @@ class _FileResolver:
         if claim.claimed_on is None:
             if published is None:
                 return date_columns(None, None, "unknown", None)
-            return document_bound(document.id, published.date.value, published.date.precision)
+            bound = self.document_bound
+            if bound is None:  # the same for every undated claim of the file: made once
+                bound = document_bound(document.id, published.date.value, published.date.precision)
+                self.document_bound = bound
+            return bound
         span = claim.claimed_on.span()
         if held_until is not None and span.earliest is not None and span.earliest > held_until:
             self.issue(
@@ -452,4 +462,6 @@ def described_claimant_id(document_id: str, name: str) -> str:
     return f"{document_id}--{words}"[:120].rstrip("-_")
 
 
+_claim_values: Callable[[dict[str, Any]], tuple[Any, ...]] = itemgetter(*CLAIM_COLUMNS)
+"""A claim's columns in CLAIM_COLUMNS order, as a tuple."""
 _TERM_FIELDS_BY_TYPE = {claim_type: tuple(schema.term_fields(claim_type)) for claim_type in schema.CLAIM_TYPES}
