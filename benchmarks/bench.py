@@ -104,7 +104,8 @@ with api.reading({str(db)!r}) as session:
     provenance.show(session, {claim_id!r}); list_claims(session, ClaimFilter(search={word!r}, limit=50))
     for _ in range(5):
         t = time.perf_counter(); provenance.show(session, {claim_id!r}); show.append(time.perf_counter() - t)
-        t = time.perf_counter(); rows = list_claims(session, ClaimFilter(search={word!r}, limit=50)); search.append(time.perf_counter() - t)
+        t = time.perf_counter(); rows = list_claims(session, ClaimFilter(search={word!r}, limit=50))
+        search.append(time.perf_counter() - t)
 print(json.dumps({{"show": statistics.median(show), "search": statistics.median(search), "hits": len(rows)}}))
 """
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=CHILD_ENV)
@@ -123,7 +124,8 @@ def touch_one_file(corpus: Path) -> None:
     """Change one claim's statement in one seed file, as a curator's edit would."""
     path = sorted(corpus.glob("article-*.yaml"))[len(list(corpus.glob("article-*.yaml"))) // 2]
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("statement: Synthetic claim 0 ", "statement: Edited synthetic claim 0 ", 1), encoding="utf-8")
+    edited = text.replace("statement: Synthetic claim 0 ", "statement: Edited synthetic claim 0 ", 1)
+    path.write_text(edited, encoding="utf-8")
 
 
 def floor(corpus: Path) -> tuple[float, float]:
@@ -155,7 +157,8 @@ def benchmark(claims: int, work: Path) -> list[Figure]:
     figures.append(Figure("baseline: plain pipeline (load)", base_s, base_rss, claims))
 
     seconds, rss = run(claims_cmd(db, "load", str(corpus), "-q"))
-    figures.append(Figure("claims load, cold", seconds, rss, claims, "plain pipeline", base_s, "faster than the baseline; ~10 s at 100,000"))
+    target = "faster than the baseline; ~10 s at 100,000"
+    figures.append(Figure("claims load, cold", seconds, rss, claims, "plain pipeline", base_s, target))
     figures.append(Figure("claims load, cold / floor", seconds, rss, claims, "floor", floor_s, "within 1.5x the floor"))
 
     json_corpus, json_db = work / "seeds-json", work / "json.db"
@@ -173,11 +176,13 @@ def benchmark(claims: int, work: Path) -> list[Figure]:
     shell_s, shell_rss = run(["sqlite3", "-csv", "-header", str(db), "SELECT * FROM claims"], stdout=work / "shell.csv")
     figures.append(Figure("baseline: sqlite3 shell CSV (export)", shell_s, shell_rss, claims))
     seconds, rss = run(claims_cmd(db, "export"), stdout=work / "claims.csv")
-    figures.append(Figure("claims export", seconds, rss, claims, "sqlite3 shell", shell_s, "within 4x of the shell; under 100 MiB"))
+    target = "within 4x of the shell; under 100 MiB"
+    figures.append(Figure("claims export", seconds, rss, claims, "sqlite3 shell", shell_s, target))
 
     timings = query_timings(db, f"c-{claims // 200}-1", "witnesses")
     figures.append(Figure("query time: claims show", timings["show"], 0, 0, target="under 100 ms"))
-    figures.append(Figure(f"query time: list --search, first page ({timings['hits']} rows)", timings["search"], 0, 0, target="under 100 ms"))
+    search = f"query time: list --search, first page ({timings['hits']} rows)"
+    figures.append(Figure(search, timings["search"], 0, 0, target="under 100 ms"))
     figures.append(Figure("claims --help, whole process", help_seconds(), 0, 0, target="under 150 ms"))
     return figures
 

@@ -43,7 +43,9 @@ def _vocabularies() -> str:
     lines = ["vocabularies:"]
     for name, (label, terms) in VOCABULARIES.items():
         lines += [f"  {name}:", f"    label: {label}", "    terms:"]
-        lines += [f"      {t}: {{label: {t.replace('_', ' ').title()}, definition: Synthetic term {t}.}}" for t in terms]
+        lines += [
+            f"      {t}: {{label: {t.replace('_', ' ').title()}, definition: Synthetic term {t}.}}" for t in terms
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -62,7 +64,9 @@ def _sentence(rng: random.Random, tag: str, claim_type: str, number: int) -> str
     return f"In case {tag} the {words} were “{rng.choice(WORDS)}” according to witnesses."
 
 
-def _claim_yaml(index: int, file_no: int, org_count: int, claim_type: str, sentence: str, number: int, rng: random.Random) -> str:
+def _claim_yaml(
+    index: int, file_no: int, org_count: int, claim_type: str, sentence: str, number: int, rng: random.Random
+) -> str:
     claimant = f"org-{(file_no + index) % org_count}"
     head = (
         f"  - id: c-{file_no}-{index}\n    claimant: {claimant}\n    made_in: report-{file_no}\n"
@@ -83,7 +87,9 @@ def _claim_yaml(index: int, file_no: int, org_count: int, claim_type: str, sente
     return head + value + f"    statement: Synthetic claim {index} of file {file_no}.\n    quote: '{quote}'\n"
 
 
-def generate(root: Path, claims: int, *, seed: int = 42, organisations: int = 50, as_json: bool = False) -> dict[str, int]:
+def generate(
+    root: Path, claims: int, *, seed: int = 42, organisations: int = 50, as_json: bool = False
+) -> dict[str, int]:
     """Write the corpus under `root` (which must not exist); returns what was written.
 
     With `as_json`, the per-document files are JSON (a machine-made bulk import) instead of YAML.
@@ -110,7 +116,10 @@ def generate(root: Path, claims: int, *, seed: int = 42, organisations: int = 50
         doc_name = f"doc-{file_no:06d}.txt"
         (root / "documents" / doc_name).write_text(text, encoding="utf-8")
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        sources.append(f"  - {{id: report-{file_no}, title: Synthetic report {file_no}, publisher: org-{file_no % organisations}, published: 2020-01-01}}")
+        sources.append(
+            f"  - {{id: report-{file_no}, title: Synthetic report {file_no}, "
+            f"publisher: org-{file_no % organisations}, published: 2020-01-01}}"
+        )
         header = (
             f"document:\n  id: article-{file_no}\n  file: documents/{doc_name}\n  sha256: {sha}\n"
             f"  title: Synthetic article {file_no}\n  publisher: org-{(file_no + 1) % organisations}\n"

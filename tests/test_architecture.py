@@ -45,3 +45,18 @@ def test_a_forbidden_import_breaks_the_contracts(tmp_path: Path) -> None:
     assert "Contracts: 0 kept, 2 broken." in result.stdout
     assert "claimsdb.web.views -> claimsdb.query" in result.stdout
     assert "claimsdb.query -> claimsdb.api" in result.stdout
+
+
+LONGEST_LINE = 120
+
+
+def test_no_line_is_longer_than_120_characters() -> None:
+    """Code reads side by side in a review: the package, its migrations, tests and benchmarks."""
+    too_long = [
+        f"{path.relative_to(ROOT)}:{number}: {len(line)} characters"
+        for folder in ("src", "migrations", "tests", "benchmarks")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if len(line) > LONGEST_LINE
+    ]
+    assert not too_long, "\n".join(too_long)

@@ -117,8 +117,10 @@ def stored_seeds(session: Session) -> StoredSeeds:
         defined[("vocabulary", name)] = seed_file
     for term, vocabulary in connection.execute(select(m.TermRow.id, m.TermRow.vocabulary_id)).tuples():
         defined[("term", vocabulary, term)] = vocabularies[vocabulary]
-    organisations = select(m.Organisation.id, m.Organisation.seed_file, m.Organisation.kind_id, m.Organisation.part_of_id,
-                           m.Organisation.name, m.Organisation.seed_line)  # fmt: skip
+    organisations = select(
+        m.Organisation.id, m.Organisation.seed_file, m.Organisation.kind_id, m.Organisation.part_of_id,
+        m.Organisation.name, m.Organisation.seed_line,
+    )  # fmt: skip
     organisation_files: dict[str, str] = {}
     aliases: dict[str, tuple[str, ...]] = {}
     all_aliases = select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias)
@@ -328,10 +330,12 @@ def _check_recaptures(session: Session, bundle: SeedBundle, recapture: set[str])
 
 def _sync_reference_data(session: Session, bundle: SeedBundle) -> None:
     _upsert(session, m.Vocabulary, [
-        {"id": v.id, "label": v.label, "description": v.description, "seed_file": v.seed_file} for v in bundle.vocabularies
+        {"id": v.id, "label": v.label, "description": v.description, "seed_file": v.seed_file}
+        for v in bundle.vocabularies
     ])  # fmt: skip
     _upsert(session, m.TermRow, [
-        {"id": t.id, "vocabulary_id": t.vocabulary, "label": t.label, "definition": t.definition, "huridocs": t.huridocs}
+        {"id": t.id, "vocabulary_id": t.vocabulary, "label": t.label, "definition": t.definition,
+         "huridocs": t.huridocs}
         for t in bundle.terms
     ])  # fmt: skip
     organisations = [
@@ -346,10 +350,12 @@ def _sync_reference_data(session: Session, bundle: SeedBundle) -> None:
         session, m.Organisation, [{"key": o["id"], "part_of_id": o["part_of_id"]} for o in organisations], "part_of_id"
     )
     _replace_links(session, bundle, m.OrganisationAlias.organisation_id, m.Organisation, [
-        {"organisation_id": o.id, "alias": alias, "position": i} for o in bundle.organisations for i, alias in enumerate(o.aliases)
+        {"organisation_id": o.id, "alias": alias, "position": i}
+        for o in bundle.organisations for i, alias in enumerate(o.aliases)
     ])  # fmt: skip
     _replace_links(session, bundle, m.OrganisationMember.organisation_id, m.Organisation, [
-        {"organisation_id": o.id, "member_id": member, "position": i} for o in bundle.organisations for i, member in enumerate(o.members)
+        {"organisation_id": o.id, "member_id": member, "position": i}
+        for o in bundle.organisations for i, member in enumerate(o.members)
     ])  # fmt: skip
     places = [
         {"id": p.id, "name": p.name, "kind_id": p.kind, "part_of_id": p.part_of, "iso_3166_2": p.iso_3166_2,
@@ -372,7 +378,8 @@ def _sync_reference_data(session: Session, bundle: SeedBundle) -> None:
         {"source_id": s.id, "reported_id": r, "position": i} for s in bundle.sources for i, r in enumerate(s.reports_on)
     ])  # fmt: skip
     _upsert(session, m.Document, [
-        {"id": d.id, "path": d.path, "sha256": d.sha256, "size_bytes": d.size_bytes, "text": d.text} for d in bundle.documents
+        {"id": d.id, "path": d.path, "sha256": d.sha256, "size_bytes": d.size_bytes, "text": d.text}
+        for d in bundle.documents
     ])  # fmt: skip
 
 
@@ -382,8 +389,9 @@ def _sync_assessments(session: Session, bundle: SeedBundle) -> None:
     columns = {"organisation": "organisation_id", "source": "source_id", "claim": "claim_id"}
     _insert_many(session, m.Assessment.__table__, [
         {"id": a.id, "organisation_id": None, "source_id": None, "claim_id": None, columns[a.target_kind]: a.target_id,
-         "reliability": a.reliability, "credibility": a.credibility, "assessor": a.assessor, "assessed_on": a.assessed_on,
-         "assessed_on_precision": a.assessed_on_precision, "reason": a.reason, "seed_file": a.seed_file, "seed_line": a.seed_line}
+         "reliability": a.reliability, "credibility": a.credibility, "assessor": a.assessor,
+         "assessed_on": a.assessed_on, "assessed_on_precision": a.assessed_on_precision, "reason": a.reason,
+         "seed_file": a.seed_file, "seed_line": a.seed_line}
         for a in bundle.assessments
     ])  # fmt: skip
 
@@ -477,8 +485,12 @@ def _delete_unused(session: Session, bundle: SeedBundle) -> None:
     documents = (
         session.scalars(select(m.Document.id).where(m.Document.id.in_(gone[m.Source]))).all() if gone[m.Source] else []
     )
-    for model, keys in ((m.Document, documents), (m.Source, gone[m.Source]), (m.Organisation, gone[m.Organisation]), (m.Place, gone[m.Place]),
-                        (m.TermRow, [t for t in owned_terms if t not in terms]), (m.Vocabulary, gone[m.Vocabulary])):  # fmt: skip
+    unused = (
+        (m.Document, documents), (m.Source, gone[m.Source]), (m.Organisation, gone[m.Organisation]),
+        (m.Place, gone[m.Place]), (m.TermRow, [t for t in owned_terms if t not in terms]),
+        (m.Vocabulary, gone[m.Vocabulary]),
+    )  # fmt: skip
+    for model, keys in unused:
         for key in keys:
             try:
                 with session.begin_nested():

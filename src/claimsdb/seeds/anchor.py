@@ -85,13 +85,19 @@ def anchor_quote(text: str, quote: str, occurrence: int | None = None, prefix: s
     return make_anchor(text, start, start + len(quote))
 
 
+def _word_length(text: str) -> int:
+    """How many word characters `text` starts with (a quote cut mid-word is widened to the whole word)."""
+    found = re.match(r"\w*", text)
+    return len(found.group()) if found else 0
+
+
 def _whole_words(text: str, start: int, end: int) -> None:
     """Refuse a quote that cuts a word: "defector" in "defectors" changes what it says."""
     cut_before = start > 0 and text[start - 1].isalnum() and text[start].isalnum()
     cut_after = end < len(text) and text[end - 1].isalnum() and text[end].isalnum()
     if cut_before or cut_after:
-        left = start - len(re.match(r"\w*", text[start - 1 :: -1]).group()) if cut_before else start  # type: ignore[union-attr]
-        right = end + len(re.match(r"\w*", text[end:]).group()) if cut_after else end  # type: ignore[union-attr]
+        left = start - _word_length(text[start - 1 :: -1]) if cut_before else start
+        right = end + _word_length(text[end:]) if cut_after else end
         raise AnchorNotFound(
             f"the quote cuts a word at line {line_of(text, start)}: the document has {text[left:right]!r}; quote "
             "whole words"

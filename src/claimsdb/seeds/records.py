@@ -120,7 +120,8 @@ class RelationRecord:
 CLAIM_COLUMNS: tuple[str, ...] = (
     "type", "statement", "claimant_id", "made_in_id", "attribution", "document_id",
     "quote", "quote_start", "quote_end", "quote_prefix", "quote_suffix", "document_sha256",
-    "claimed_on", "claimed_on_end", "claimed_on_precision", "claimed_on_basis", "claimed_on_inferred_reason", "claimed_on_edtf",
+    "claimed_on", "claimed_on_end", "claimed_on_precision", "claimed_on_basis", "claimed_on_inferred_reason",
+    "claimed_on_edtf",
     "method", "evidence_method", "offence", "punishment", "measure", "location", "population",
     "quantity_value", "quantity_lower", "quantity_upper", "quantity_qualifier", "quantity_phrase",
     "period_start", "period_end", "period_label", "period_inferred_reason", "place", "note", "seed_file", "seed_line",

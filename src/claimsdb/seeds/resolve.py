@@ -226,7 +226,7 @@ class _FileResolver:
             SourceRecord(
                 source.id, source.title, source.publisher,
                 published.date.value if published else None, published.date.precision if published else None,
-                published.inferred if published else None, source.url, tuple(dict.fromkeys(source.reports_on)), source.description,
+                published.inferred if published else None, source.url, source.reports_on, source.description,
                 isinstance(source, schema.DocumentSeed), self.one.stored_path, self.one.parsed.line_of(loc),
             )
         )  # fmt: skip

@@ -38,7 +38,10 @@ def syntax_issue(exc: yaml.MarkedYAMLError, text: str, label: str, loader: type)
 
 def quote_it(first: str, example: str) -> str:
     """The hint for a value that YAML reads as something else because of its first character."""
-    return f"{first!r} at the start of a value {RESERVED[first]}; if the value is text, quote it: put it in single quotes, e.g. {example}"
+    return (
+        f"{first!r} at the start of a value {RESERVED[first]}; if the value is text, quote it: "
+        f"put it in single quotes, e.g. {example}"
+    )
 
 
 def _diagnose(exc: yaml.MarkedYAMLError, text: str, loader: type) -> tuple[Any, str]:
