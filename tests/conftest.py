@@ -53,6 +53,29 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     return None
 
 
+SLOWEST_FIRST = (
+    "test_search_plans.py", "test_hostile_text.py", "test_hostile_server.py", "test_faults.py", "test_web.py",
+    "test_incremental.py", "test_seed_errors.py", "test_hostile_defects.py", "test_web_counts.py",
+    "test_benchmark.py", "test_formula_guard.py", "test_database_object.py", "test_figures.py",
+)
+"""The modules that take longest (`pytest --durations=0`, summed by file), longest first. Only the
+order changes with this list, never what runs: a stale list just balances the workers less well."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Hand the workers the longest modules first (with `--no-loadscope-reorder`, pyproject's
+    addopts), so that both finish together instead of one running a long module alone at the end."""
+    first_seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        first_seen.setdefault(item.path.name, index)
+
+    def rank(item: pytest.Item) -> tuple[int, int]:
+        name = item.path.name
+        return (SLOWEST_FIRST.index(name), 0) if name in SLOWEST_FIRST else (len(SLOWEST_FIRST), first_seen[name])
+
+    items.sort(key=rank)  # stable: the tests of a module keep their order
+
+
 @pytest.fixture
 def curator_seeds(tmp_path: Path) -> Path:
     """A private copy of tests/fixtures/curator, the tests' own small seeds, free to break.
