@@ -317,11 +317,12 @@ def show(
     from claimsdb import api
     from claimsdb.render import render_claim, to_json, to_json_line
 
+    if format_ is Format.csv:  # the export's row alone: no provenance to gather (NotFound as show says it)
+        api.export_claim(_db(ctx), claim_id, sys.stdout)
+        return
     claim = api.show(_db(ctx), claim_id)
     if format_ is Format.table:
         render_claim(claim, _stdout())
-    elif format_ is Format.csv:
-        api.export_claim(_db(ctx), claim.id, sys.stdout)
     else:
         sys.stdout.write((to_json(claim) if format_ is Format.json else to_json_line(claim)) + "\n")
 

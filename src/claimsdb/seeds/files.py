@@ -11,13 +11,18 @@ SEED_SUFFIXES = (".yaml", ".yml", ".json")
 """YAML for curators; JSON, with the same schema, for machine-made bulk imports."""
 
 
+def _is_seed_file(name: str) -> bool:
+    """A YAML or JSON file, not hidden (an editor's swap or backup file is not a seed)."""
+    return name.endswith(SEED_SUFFIXES) and not name.startswith(".")
+
+
 def seed_paths(root: Path) -> list[Path]:
     """Every seed file (YAML or JSON) under `root`, sorted, so a load is deterministic."""
     found = [
         Path(dirpath) / name
         for dirpath, _dirnames, filenames in os.walk(root)
         for name in filenames
-        if name.endswith(SEED_SUFFIXES) and not name.startswith(".")
+        if _is_seed_file(name)
     ]
     return sorted(found)
 
@@ -28,17 +33,17 @@ def stored_seed_paths(root: Path) -> dict[str, Path]:
     The same as `{stored_path(root, p): p for p in seed_paths(root)}`, without a Path per
     comparison while sorting or a relative_to per file (a third of a second at 4,000 files).
     """
+    if os.sep != "/" or os.path.normcase("A") != "A":  # Path orders otherwise here: let it
+        return {stored_path(root, path): path for path in seed_paths(root)}
     top = str(root)
     found: list[tuple[list[str], str, str]] = []  # (parts to sort by, relative path, directory)
     for dirpath, _dirnames, filenames in os.walk(root):
         relative = dirpath[len(top) :].strip(os.sep).replace(os.sep, "/")
         relative = "" if relative == "." else relative
         for name in filenames:
-            if name.endswith(SEED_SUFFIXES) and not name.startswith("."):
+            if _is_seed_file(name):
                 inside = f"{relative}/{name}" if relative else name
                 found.append((inside.split("/"), inside, dirpath))
-    if os.sep != "/" or os.path.normcase("A") != "A":  # Path orders otherwise here: let it
-        return {stored_path(root, path): path for path in seed_paths(root)}
     found.sort(key=lambda item: item[0])  # as Paths sort on POSIX: part by part
     folder = folder_name(root)
     return {f"{folder}/{inside}": Path(dirpath) / inside.rsplit("/", 1)[-1] for _, inside, dirpath in found}
