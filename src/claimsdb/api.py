@@ -192,6 +192,10 @@ def _load(
             return LoadReport(run_id=None, seeds_dir=str(root), nothing_changed=True, previous_run_id=unchanged)
     from claimsdb.seeds import read_seeds  # pydantic and the YAML parser: only when there is parsing to do
 
+    if not recapture and _holds_no_claims(db):
+        report = _first_load(db, root, on_wait=on_wait, progress=progress)
+        if report is not None:
+            return report
     # read before taking the write lock: bad seeds leave no trace, and others can write meanwhile
     with ExitStack() as stack:
         stored = None if force or recapture else _stored_seeds(db, stack)
@@ -205,6 +209,62 @@ def _load(
             bundle = read_seeds(root, progress)  # another load landed while we read: read everything
         progress.phase(f"Writing {bundle.claim_count:,} claims to the database")
         return load_bundle(session, bundle, recapture=recapture)
+
+
+def _holds_no_claims(db: Database) -> bool:
+    """A SQLite database not yet made, or made without claims: a first load writes as it parses."""
+    from claimsdb.load import holds_claims
+
+    if db.file is None:
+        return False  # PostgreSQL: see load.stream
+    if not db.file.exists():
+        return True
+    try:
+        with db.reading() as session:
+            return not holds_claims(session)
+    except DatabaseStateError:
+        return False  # an ordinary load says what is wrong (or makes the schema of an empty file)
+
+
+def _first_load(
+    db: Database, root: Path, *, on_wait: Callable[[str], None] | None, progress: Progress
+) -> LoadReport | None:
+    """A load into a SQLite database without claims, writing each file's claims as it is parsed
+    (load.stream); None if another load put claims in first. The write lock is held while the files
+    are read; bad seeds still leave no trace: the transaction is rolled back, and a database file
+    this load made is removed again."""
+    import datetime as dt
+
+    from claimsdb.db.locks import take_load_lock
+    from claimsdb.load import holds_claims, load_bundle
+    from claimsdb.load.stream import ClaimStream
+    from claimsdb.seeds import read_seeds
+
+    made = db.file is not None and not db.file.exists()
+    try:
+        with db.session() as session, session.begin():
+            checked_at_end = {"sqlite_immediate": True, "sqlite_foreign_keys_checked_at_end": True}
+            connection = session.connection(execution_options=checked_at_end)
+            take_load_lock(connection, db.wait_seconds, on_wait)
+            ensure_current(connection, create=True)
+            if holds_claims(session):  # another load landed first: this one is an ordinary load
+                return None
+            stream = ClaimStream(session, root, dt.datetime.now(dt.UTC))  # before any file is looked at
+            progress.phase("Parsing seed files and writing their claims")
+            bundle = read_seeds(root, progress, on_result=stream.take)
+            progress.phase(f"Writing the rest of {bundle.claim_count:,} claims to the database")
+            return load_bundle(session, bundle, stream=stream)
+    except BaseException:
+        if made:
+            _remove_database_file(db)
+        raise
+
+
+def _remove_database_file(db: Database) -> None:
+    """Remove the SQLite file a failed first load made, so a failed load leaves no trace."""
+    db.close()
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{db.file}{suffix}").unlink(missing_ok=True)
 
 
 def _stored_seeds(db: Database, stack: ExitStack) -> StoredSeeds | None:

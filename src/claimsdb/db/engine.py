@@ -144,5 +144,13 @@ def _sqlite_wal(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-d
 def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
     # A writer takes the write lock at BEGIN, so two loads queue on the busy timeout instead of
     # one failing half-way when it first writes.
-    immediate = connection.get_execution_options().get("sqlite_immediate", False)
+    options = connection.get_execution_options()
+    immediate = options.get("sqlite_immediate", False)
+    # Foreign keys are enforced, except in a first load that checks them all before it commits
+    # (load.stream). SQLite ignores this pragma inside a transaction: it is set before BEGIN.
+    enforced = not options.get("sqlite_foreign_keys_checked_at_end", False)
+    info = connection.connection.info
+    if info.get("foreign_keys", True) != enforced:
+        connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if enforced else 'OFF'}")
+        info["foreign_keys"] = enforced
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

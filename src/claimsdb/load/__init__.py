@@ -15,7 +15,7 @@ import datetime as dt
 from contextlib import contextmanager
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Date, DateTime, bindparam, delete, func, or_, select, text, true, update
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +36,9 @@ from claimsdb.seeds.records import (
     StoredSeeds,
 )
 
+if TYPE_CHECKING:
+    from claimsdb.load.stream import ClaimStream
+
 
 @dataclass
 class LoadReport:
@@ -55,6 +58,11 @@ class LoadReport:
     files_read: int = 0
     files_total: int = 0
     """Seed files read by this load, of all the seed files: a load after an edit reads the changed ones."""
+
+
+def holds_claims(session: Session) -> bool:
+    """Whether the database holds any claim, withdrawn ones included."""
+    return session.scalar(select(m.Claim.id).limit(1)) is not None
 
 
 def last_run_id(session: Session) -> int | None:
@@ -252,24 +260,35 @@ def _columns_of(vocabulary: str) -> list[str]:
     return list(dict.fromkeys(columns))
 
 
-def load_bundle(session: Session, bundle: SeedBundle, *, recapture: Sequence[str] = ()) -> LoadReport:
-    """Make the database say what the seeds say; raise SeedError (writing nothing) if it cannot."""
+def load_bundle(
+    session: Session, bundle: SeedBundle, *, recapture: Sequence[str] = (), stream: ClaimStream | None = None
+) -> LoadReport:
+    """Make the database say what the seeds say; raise SeedError (writing nothing) if it cannot.
+
+    With `stream`, a first load's claims were written while the files were parsed (load.stream).
+    """
     recaptured = _check_recaptures(session, bundle, set(recapture))
-    # started when the seeds began to be read: files.trusted compares the files' times with it
-    started = bundle.read_started or dt.datetime.now(dt.UTC)
-    run = m.LoadRun(started_at=started, seeds_dir=bundle.root, claimsdb_version=__version__)
-    session.add(run)
-    session.flush()
+    if stream is not None:
+        run = stream.run
+    else:
+        # started when the seeds began to be read: files.trusted compares the files' times with it
+        started = bundle.read_started or dt.datetime.now(dt.UTC)
+        run = m.LoadRun(started_at=started, seeds_dir=bundle.root, claimsdb_version=__version__)
+        session.add(run)
+        session.flush()
     report = LoadReport(
         run_id=run.id, seeds_dir=bundle.root, documents_recaptured=recaptured, files_read=bundle.files_read
     )
     report.files_total = sum(1 for f in _unique_files(bundle.files) if f.kind == "seed")
     _sync_reference_data(session, bundle)
-    touched = _sync_claims(session, bundle, run.id, report)
+    if stream is not None:
+        touched = _streamed_claims(session, stream, report)
+    else:
+        touched = _sync_claims(session, bundle, run.id, report)
     _sync_assessments(session, bundle)
     _delete_unused(session, bundle)
     refresh_search_index(session, touched)
-    _insert_many(session, m.LoadRunFile.__table__, [_file_row(run.id, f) for f in _unique_files(bundle.files)])
+    insert_rows(session, m.LoadRunFile.__table__, [_file_row(run.id, f) for f in _unique_files(bundle.files)])
     run.finished_at = dt.datetime.now(dt.UTC)
     run.claims_total = report.claims_total
     run.added = len(report.added) + len(report.restored)
@@ -277,6 +296,8 @@ def load_bundle(session: Session, bundle: SeedBundle, *, recapture: Sequence[str
     run.withdrawn = len(report.withdrawn)
     run.unchanged = report.unchanged
     session.flush()
+    if stream is not None:
+        stream.check_references()
     return report
 
 
@@ -387,7 +408,7 @@ def _sync_assessments(session: Session, bundle: SeedBundle) -> None:
     """Assessments point at claims, so they are rewritten once the claims are in."""
     session.execute(delete(m.Assessment).where(_owned(m.Assessment.seed_file, bundle)))
     columns = {"organisation": "organisation_id", "source": "source_id", "claim": "claim_id"}
-    _insert_many(session, m.Assessment.__table__, [
+    insert_rows(session, m.Assessment.__table__, [
         {"id": a.id, "organisation_id": None, "source_id": None, "claim_id": None, columns[a.target_kind]: a.target_id,
          "reliability": a.reliability, "credibility": a.credibility, "assessor": a.assessor,
          "assessed_on": a.assessed_on, "assessed_on_precision": a.assessed_on_precision, "reason": a.reason,
@@ -402,7 +423,7 @@ def _replace_links(
     """Link tables have no identity of their own: rewrite the links of the rows the bundle's files own."""
     owned = select(owner.id).where(_owned(owner.seed_file, bundle))
     session.execute(delete(owner_column.table).where(owner_column.in_(owned)))
-    _insert_many(session, owner_column.table, rows)
+    insert_rows(session, owner_column.table, rows)
 
 
 def _upsert(session: Session, model: type[m.Base], rows: list[dict[str, Any]], keep: Sequence[str] = ()) -> None:
@@ -419,13 +440,13 @@ def _upsert(session: Session, model: type[m.Base], rows: list[dict[str, Any]], k
     new = [row for row in rows if row["id"] not in existing]
     changed = [row for row in rows if row["id"] in existing and existing[row["id"]] != {k: row[k] for k in compared}]
     if new:
-        _insert_many(session, table, new)
+        insert_rows(session, table, new)
     for row in changed:
         values = {k: row[k] for k in compared if k != "id"}
         session.execute(update(table).where(table.c.id == row["id"]).values(**values))
 
 
-def _insert_many(
+def insert_rows(
     session: Session, table: Any, rows: list[dict[str, Any]] | list[tuple[Any, ...]], names: Sequence[str] | None = None
 ) -> None:
     """One executemany straight to the driver, in batches.
@@ -501,7 +522,7 @@ def _delete_unused(session: Session, bundle: SeedBundle) -> None:
 
 # --- claims ---------------------------------------------------------------------------------------
 
-_CLAIM_ROW = ("id", *CLAIM_COLUMNS, "content_hash", "status", "changed_run_id", "added_run_id")
+CLAIM_ROW = ("id", *CLAIM_COLUMNS, "content_hash", "status", "changed_run_id", "added_run_id")
 
 
 def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: LoadReport) -> list[str] | None:
@@ -514,8 +535,7 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
     in_seeds: set[str] = set()
     relations: list[tuple[str, str, str]] = []
     new_rows: list[tuple[Any, ...]] = []
-    bulk_tables = (m.Claim.__table__, m.ClaimChange.__table__, m.ClaimRelation.__table__)
-    with _indexes_built_after(session, *bulk_tables, bulk=empty):
+    with _indexes_built_after(session, *BULK_TABLES, bulk=empty):
         for batch in bundle.claim_batches():  # a seed file at a time: a million claims never sit in memory
             for record in batch:
                 if existing:
@@ -553,7 +573,7 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
         changes = [change for change in changes if change[2] != "added"]
         if empty:  # before the indexes are built: relations too, as there is nothing to replace
             _record_all_added(session, run_id)
-            _insert_many(session, m.ClaimRelation.__table__, relations, names=("claim_id", "kind", "target_id"))
+            insert_rows(session, m.ClaimRelation.__table__, relations, names=("claim_id", "kind", "target_id"))
             relations = []
     _update_by_id(session, m.Claim, updated, *CLAIM_COLUMNS, "content_hash", "status", "changed_run_id")
     # the same claim, now at another line or in another file: its provenance follows it
@@ -574,8 +594,8 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
     if not empty:  # a first load wrote its relations above
         owned_claims = select(m.Claim.id).where(_owned(m.Claim.seed_file, bundle))
         session.execute(delete(m.ClaimRelation).where(m.ClaimRelation.claim_id.in_(owned_claims)))
-    _insert_many(session, m.ClaimRelation.__table__, relations, names=("claim_id", "kind", "target_id"))
-    _insert_many(session, m.ClaimChange.__table__, changes, names=("run_id", "claim_id", "action"))
+    insert_rows(session, m.ClaimRelation.__table__, relations, names=("claim_id", "kind", "target_id"))
+    insert_rows(session, m.ClaimChange.__table__, changes, names=("run_id", "claim_id", "action"))
     report.claims_total = (
         session.scalar(select(func.count()).select_from(m.Claim).where(m.Claim.status == "active")) or 0
     )
@@ -585,10 +605,19 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
     return None if empty else [*report.added, *report.changed, *report.restored]
 
 
+def _streamed_claims(session: Session, stream: ClaimStream, report: LoadReport) -> list[str] | None:
+    """The end of a first load whose claims went in while the files were parsed (load.stream)."""
+    report.added = stream.finish()
+    _record_all_added(session, stream.run.id)
+    create_indexes(session, stream.indexes)
+    report.claims_total = len(report.added)
+    return None  # every claim is new: the whole search index is built
+
+
 def _insert_claims(session: Session, rows: list[tuple[Any, ...]], changes: list[tuple[int, str, str]]) -> None:
     """New claims and, after them, the change records that point at them."""
-    _insert_many(session, m.Claim.__table__, rows, names=_CLAIM_ROW)
-    _insert_many(session, m.ClaimChange.__table__, changes, names=("run_id", "claim_id", "action"))
+    insert_rows(session, m.Claim.__table__, rows, names=CLAIM_ROW)
+    insert_rows(session, m.ClaimChange.__table__, changes, names=("run_id", "claim_id", "action"))
 
 
 def _record_all_added(session: Session, run_id: int) -> None:
@@ -601,19 +630,33 @@ def _record_all_added(session: Session, run_id: int) -> None:
     )
 
 
+BULK_TABLES = (m.Claim.__table__, m.ClaimChange.__table__, m.ClaimRelation.__table__)
+"""The tables a first load fills with a row or more per claim: their indexes are built after the rows."""
+
+
 @contextmanager
 def _indexes_built_after(session: Session, *tables: Any, bulk: bool) -> Iterator[None]:
-    """Into empty tables, insert first and build the secondary indexes once after (a fifth faster).
+    """Into empty tables, insert first and build the secondary indexes once after (a fifth faster)."""
+    indexes = drop_indexes(session, *tables) if bulk else []
+    yield
+    create_indexes(session, indexes)
+
+
+def drop_indexes(session: Session, *tables: Any) -> list[Any]:
+    """Drop the tables' secondary indexes; returns them, for create_indexes.
 
     Dropped and re-made from the models inside the load's transaction, so they come back exactly
     as the migrations made them (or not at all, if the load fails).
     """
     connection = session.connection()
-    by_name = [sorted(table.indexes, key=lambda index: index.name) for table in tables] if bulk else []
-    indexes = [index for table_indexes in by_name for index in table_indexes]
+    indexes = [index for table in tables for index in sorted(table.indexes, key=lambda index: index.name)]
     for index in indexes:
         index.drop(connection)
-    yield
+    return indexes
+
+
+def create_indexes(session: Session, indexes: list[Any]) -> None:
+    connection = session.connection()
     for index in indexes:
         index.create(connection)
 

@@ -14,7 +14,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 
@@ -33,11 +33,18 @@ MAX_PARTIAL_FILES = 2_000
 """A change that reaches more files than this is loaded by reading every file."""
 
 
-def read_seeds(root: Path | str, progress: Progress = NO_PROGRESS, stored: StoredSeeds | None = None) -> SeedBundle:
+def read_seeds(
+    root: Path | str,
+    progress: Progress = NO_PROGRESS,
+    stored: StoredSeeds | None = None,
+    on_result: Callable[[FileResult], None] | None = None,
+) -> SeedBundle:
     """Parse and check the seed files under `root`; raise SeedError listing every problem.
 
     With `stored` (what the last load left in the database), only changed files are read and the
-    bundle replaces only their rows (`SeedBundle.scope`).
+    bundle replaces only their rows (`SeedBundle.scope`). `on_result` is handed each readable file's
+    result as soon as it is parsed, in file order, before the files are checked together (a first
+    load writes its claims meanwhile: load.stream).
     """
     read_started = dt.datetime.now(dt.UTC)  # before any file is looked at (files.trusted)
     root = Path(root)
@@ -67,7 +74,9 @@ def read_seeds(root: Path | str, progress: Progress = NO_PROGRESS, stored: Store
     scope = _changed(root, stored, paths, hashes, fingerprints) if stored.files else set(paths)
     scope |= {name for name in stored.files if name.endswith(SEED_SUFFIXES) and name not in paths}  # files gone
     progress.phase("Parsing seed files", sum(1 for name in paths if name in scope))
-    results, issues, unreadable = read_seed_files(root, [paths[name] for name in paths if name in scope], progress)
+    results, issues, unreadable = read_seed_files(
+        root, [paths[name] for name in paths if name in scope], progress, on_result
+    )
     while stored.files:
         more = files_to_reread(stored, results, scope) & set(paths)
         if not more:
@@ -143,7 +152,10 @@ def _all_files(
 
 
 def read_seed_files(
-    root: Path, paths: list[Path], progress: Progress = NO_PROGRESS
+    root: Path,
+    paths: list[Path],
+    progress: Progress = NO_PROGRESS,
+    on_result: Callable[[FileResult], None] | None = None,
 ) -> tuple[list[FileResult], list[SeedIssue], dict[str, frozenset[str]]]:
     """Every file resolved on its own; also the files that could not be read, with their words."""
     results: list[FileResult] = []
@@ -155,6 +167,8 @@ def read_seed_files(
         if result.readable:
             result.needs = {shared.setdefault(need, need) for need in result.needs}
             results.append(result)
+            if on_result is not None:
+                on_result(result)
         else:
             issues.extend(result.issues)
             unreadable[str(path)] = _words_in(path)

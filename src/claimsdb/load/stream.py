@@ -1,0 +1,124 @@
+"""A first load writes its claims while the seed files are still being parsed.
+
+Into a database that holds no claims, every claim is new: nothing is compared, updated or
+withdrawn. So each file's claims are inserted as soon as a worker process hands the file back,
+and the main process writes while the workers parse, instead of waiting for the last file.
+
+The all-or-nothing guarantee is the same as any load's: everything happens inside the load's one
+transaction; the cross-file checks still run on every file before anything is committed, and any
+problem they find (or any error) rolls the transaction back, claims written early included.
+A claim may name a source whose file has not been parsed yet, so the transaction runs with
+SQLite's foreign keys off and checks every reference at its end (`PRAGMA foreign_key_check`, a
+tenth of a second at 50,000 claims) before it commits. (Deferring them instead would make SQLite
+search the claims for each organisation or source inserted later.) Only SQLite: PostgreSQL's
+foreign keys are not declared deferrable, so a first load there writes after parsing, as every
+other load does.
+
+Claims go in in file order, as `load_bundle` would insert them: a file whose claims take the date
+of a source not parsed yet waits, with the files after it, until that source's file is parsed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from claimsdb import __version__
+from claimsdb.db import models as m
+from claimsdb.db.base import BATCH_SIZE
+from claimsdb.errors import DatabaseStateError
+from claimsdb.load import BULK_TABLES, CLAIM_ROW, drop_indexes, insert_rows
+from claimsdb.seeds.records import ClaimRecord, FileResult, PublishedDate, unpack_claims
+from claimsdb.seeds.validate import ClaimFinisher, published_date
+
+_RELATION_ROW = ("claim_id", "kind", "target_id")
+
+
+class ClaimStream:
+    """Takes each parsed file (`take`, in file order) and writes its claims; `finish` ends it.
+
+    Made inside the load's transaction, with the write lock held, on a SQLite database without
+    claims, in a transaction begun with the execution option `sqlite_foreign_keys_checked_at_end`.
+    """
+
+    def __init__(self, session: Session, root: Path, started: dt.datetime) -> None:
+        self.session = session
+        self.run = m.LoadRun(started_at=started, seeds_dir=str(root), claimsdb_version=__version__)
+        session.add(self.run)
+        session.flush()
+        self.indexes = drop_indexes(session, *BULK_TABLES)
+        self.published: dict[str, PublishedDate | None] = {}
+        """Each source's date, from its first definition in file order (as the cross-file checks take it)."""
+        self.finisher = ClaimFinisher(self.published)
+        self.waiting: deque[list[ClaimRecord]] = deque()
+        self.seen: set[str] = set()
+        self.added: list[str] = []
+        self.rows: list[tuple[Any, ...]] = []
+        self.relations: list[tuple[str, str, str]] = []
+        self.failed: DBAPIError | None = None
+        """A write the database refused: reported after the seeds' own problems, which come first."""
+
+    def take(self, result: FileResult) -> None:
+        """One parsed file: its sources' dates are known from now on; its claims go in when ready."""
+        if self.failed is not None:
+            return
+        for source in result.sources:
+            self.published.setdefault(source.id, published_date(source))
+        self.waiting.append(unpack_claims(result.packed_claims))
+        while self.waiting and self._ready(self.waiting[0]):
+            self._add(self.waiting.popleft())
+        if len(self.rows) >= BATCH_SIZE:
+            self._write()
+
+    def finish(self) -> list[str]:
+        """Write what is left; returns the ids added, in order. The indexes in `indexes` are then
+        to be made again (load._streamed_claims does, after the change records).
+
+        Called once every file is parsed and the files passed the cross-file checks.
+        """
+        while self.waiting:
+            self._add(self.waiting.popleft())
+        self._write()
+        if self.failed is not None:
+            raise self.failed
+        return self.added
+
+    def check_references(self) -> None:
+        """Every reference in the database leads to a row: the foreign keys, checked once at the end."""
+        missing = self.session.execute(text("PRAGMA foreign_key_check")).all()
+        if missing:
+            table, rowid, parent, _ = missing[0]
+            raise DatabaseStateError(
+                f"the load would leave {len(missing):,} references to missing rows (the first: row {rowid} of "
+                f"{table} names a row of {parent} that is not there); nothing was written. This is a bug in "
+                "claimsdb's checks: please report it with the seeds"
+            )
+
+    def _ready(self, records: list[ClaimRecord]) -> bool:
+        """Whether every claim's date is known: its own, or its source's (whose file has been parsed)."""
+        return all(record.dated_by is None or record.dated_by in self.published for record in records)
+
+    def _add(self, records: list[ClaimRecord]) -> None:
+        records = [record for record in records if record.id not in self.seen]  # a duplicate id: checks say so
+        self.seen.update(record.id for record in records)
+        self.finisher.finish(records)
+        run_id = self.run.id
+        for record in records:
+            self.rows.append((record.id, *record.values, record.content_hash, "active", run_id, run_id))
+            self.relations += [(relation.claim_id, relation.kind, relation.target_id) for relation in record.relations]
+            self.added.append(record.id)
+
+    def _write(self) -> None:
+        if self.failed is None:
+            try:
+                insert_rows(self.session, m.Claim.__table__, self.rows, names=CLAIM_ROW)
+                insert_rows(self.session, m.ClaimRelation.__table__, self.relations, names=_RELATION_ROW)
+            except DBAPIError as exc:
+                self.failed = exc
+        self.rows, self.relations = [], []

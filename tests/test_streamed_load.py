@@ -1,0 +1,187 @@
+"""A first load into a SQLite database without claims writes each file's claims while the files
+are still being parsed (load.stream). It must leave exactly the database an ordinary load leaves,
+and fail exactly as any load fails: with the seeds' own messages, and no trace in the database.
+
+The corpus is the tests' own seeds (tests/fixtures/basic) copied until there are enough files for
+worker processes, as benchmarks/real_corpus.py copies the project's seeds. In each copy the claim
+files sort before sources.yaml, so claims dated by a source of that file wait for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sqlalchemy import text
+
+from claimsdb import api
+from claimsdb.db import models as m
+from claimsdb.db.database import Database
+from claimsdb.errors import DatabaseStateError
+from claimsdb.load import insert_rows
+from claimsdb.load.stream import ClaimStream
+from claimsdb.seeds.collect import PARALLEL_FROM_FILES
+from claimsdb.seeds.files import seed_paths
+from conftest import snapshot, write_seed
+
+Cli = Callable[..., Any]
+PROJECT = Path(__file__).resolve().parent.parent
+BASIC = Path(__file__).resolve().parent / "fixtures" / "basic"
+
+
+def _copies(root: Path, claims: int) -> Path:
+    spec = importlib.util.spec_from_file_location("claimsdb_real_corpus", PROJECT / "benchmarks" / "real_corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.generate(root, claims, BASIC)
+    return root
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = _copies(tmp_path_factory.mktemp("streamed") / "seeds", 1500)
+    assert len(seed_paths(root)) >= PARALLEL_FROM_FILES  # parsed by worker processes, as a large load is
+    return root
+
+
+def _ordinary_load(monkeypatch: pytest.MonkeyPatch, db: Path, seeds: Path) -> api.LoadReport:
+    """The same load as an ordinary one: parse every file, then write (as on PostgreSQL)."""
+    with monkeypatch.context() as patch:
+        patch.setattr("claimsdb.api._holds_no_claims", lambda _db: False)
+        return api.load(str(db), seeds)
+
+
+def _claim_ids_in_file_order(seeds: Path) -> list[str]:
+    ids: list[str] = []
+    for path in seed_paths(seeds):
+        data = yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader) or {}
+        ids += [claim["id"] for claim in data.get("claims") or ()]
+    return ids
+
+
+def _rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def _without_run_times(tables: list[tuple[str, list[tuple[Any, ...]]]]) -> list[tuple[str, list[Any]]]:
+    """Every table's rows, the load runs' start and end times left out (they differ between any two loads)."""
+    times = {c.name for c in m.LoadRun.__table__.columns if c.name.endswith("_at")}
+    positions = [i for i, c in enumerate(m.LoadRun.__table__.columns) if c.name in times]
+    return [
+        (name, [tuple(v for i, v in enumerate(row) if i not in positions) for row in rows] if name == "load_runs"
+         else rows)
+        for name, rows in tables
+    ]
+
+
+def test_a_streamed_first_load_leaves_the_database_an_ordinary_load_leaves(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("claimsdb.load.stream.BATCH_SIZE", 97)  # many writes while the workers parse
+    streamed, ordinary = tmp_path / "streamed.db", tmp_path / "ordinary.db"
+    report = api.load(str(streamed), corpus)
+    expected = _ordinary_load(monkeypatch, ordinary, corpus)
+    assert report.added == expected.added == _claim_ids_in_file_order(corpus)
+    assert report.claims_total == expected.claims_total == len(report.added)
+    assert _without_run_times(snapshot(str(streamed))) == _without_run_times(snapshot(str(ordinary)))
+    in_rowid_order = "SELECT id FROM claims ORDER BY rowid"
+    assert _rows(streamed, in_rowid_order) == _rows(ordinary, in_rowid_order)  # claims went in in file order
+    assert _rows(streamed, "PRAGMA foreign_key_check") == []
+    assert _rows(streamed, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_claims_dated_by_a_source_parsed_after_them_take_its_date(corpus: Path, tmp_path: Path) -> None:
+    db = tmp_path / "claims.db"
+    api.load(str(db), corpus)
+    dated = _rows(db, "SELECT count(*) FROM claims WHERE claimed_on_inferred_reason LIKE 'the publication date of %'")
+    assert dated[0][0] > 0
+    again = api.load(str(db), corpus, force=True)  # the ordinary way, every file read and compared
+    assert (again.added, again.changed, again.withdrawn) == ([], [], [])
+
+
+@pytest.mark.parametrize("problem", ["duplicate", "unknown source"])
+def test_bad_seeds_in_a_first_load_leave_no_database_file(cli: Cli, corpus: Path, tmp_path: Path, problem: str) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(corpus, seeds)
+    claim_file = sorted(seeds.glob("copy-00003/*executions*.yaml"))[0]
+    text_before = claim_file.read_text(encoding="utf-8")
+    if problem == "duplicate":  # an id the first copy's file defines too, which the database would refuse
+        first = _claim_ids_in_file_order(seeds)[0]
+        own = yaml.safe_load(text_before)["claims"][0]["id"]
+        claim_file.write_text(text_before.replace(f"id: {own}\n", f"id: {first}\n", 1), encoding="utf-8")
+        wanted = f"duplicate claim id '{first}'"
+    else:  # a claim made in a source no file defines: the reference the database would check at commit
+        made_in = yaml.safe_load(text_before)["claims"][0]["made_in"]
+        broken = text_before.replace(f"made_in: {made_in}\n", "made_in: nowhere-report\n", 1)
+        claim_file.write_text(broken, encoding="utf-8")
+        wanted = "unknown source 'nowhere-report'"
+    db = tmp_path / "claims.db"
+    result = cli("--db", db, "load", seeds)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert wanted in result.stderr and str(claim_file) in result.stderr
+    assert sorted(tmp_path.glob("claims.db*")) == []
+
+
+def test_bad_seeds_leave_an_existing_empty_database_as_it_was(cli: Cli, tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(BASIC, seeds)
+    db = tmp_path / "claims.db"
+    assert cli("--db", db, "migrate").exit_code == 0
+    before = snapshot(str(db))
+    write_seed(seeds, "broken.yaml", "claims:\n  - id: lonely-claim\n    claimant: nobody-at-all\n")
+    result = cli("--db", db, "load", seeds)
+    assert result.exit_code == 1 and "broken.yaml" in result.stderr
+    assert snapshot(str(db)) == before
+    assert db.exists()
+
+
+def test_foreign_keys_are_enforced_again_after_a_first_load(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(BASIC, seeds)
+    with Database(str(tmp_path / "claims.db")) as database:
+        api.load(database, seeds)
+        with database.session() as session, session.begin():
+            assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_a_reference_the_checks_missed_is_refused_before_anything_is_committed(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(BASIC, seeds)
+    db = tmp_path / "claims.db"
+    assert api.migrate(str(db))
+    with Database(str(db)) as database:
+        with pytest.raises(DatabaseStateError, match="references to missing rows"):
+            with database.session() as session, session.begin():
+                options = {"sqlite_immediate": True, "sqlite_foreign_keys_checked_at_end": True}
+                session.connection(execution_options=options)
+                stream = ClaimStream(session, seeds, dt.datetime.now(dt.UTC))
+                insert_rows(
+                    session, m.ClaimRelation.__table__, [("no-such-claim", "corroborates", "nor-this")],
+                    names=("claim_id", "kind", "target_id"),
+                )
+                stream.check_references()
+    assert _rows(db, "SELECT count(*) FROM claim_relations") == [(0,)]
+    assert _rows(db, "SELECT count(*) FROM load_runs") == [(0,)]
+
+
+def test_a_database_that_got_claims_meanwhile_is_loaded_the_ordinary_way(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(BASIC, seeds)
+    db = tmp_path / "claims.db"
+    api.load(str(db), seeds)
+    from claimsdb.api import _first_load
+    from claimsdb.progress import NO_PROGRESS
+
+    with Database(str(db)) as database:
+        assert _first_load(database, seeds, on_wait=None, progress=NO_PROGRESS) is None
+    assert _rows(db, "SELECT count(*) FROM load_runs") == [(1,)]
