@@ -279,17 +279,24 @@ def _unchanged_since_last_run(db: Database, root: Path) -> int | None:
 
 def _same_files(root: Path, recorded: dict[str, str], fingerprints: dict[str, str]) -> bool:
     """Do the seed files on disk, and the documents the last run read, still hash the same? A file
-    whose fingerprint (size, times, inode) is the one recorded is not hashed again."""
-    from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, sha256_if_changed, stored_seed_paths
+    whose fingerprint (size, times, inode) is the one recorded is not hashed again.
+
+    The common case, a file with its recorded fingerprint, costs one stat: the same inode with the
+    same size and times is the regular file that was read (a file replaced or retyped has a new
+    inode or ctime). Any other file is checked and hashed as sha256_if_changed says."""
+    from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, file_fingerprint, sha256_if_changed, stored_seed_paths
 
     current = stored_seed_paths(root)
     recorded_seeds = {path for path in recorded if path.endswith(SEED_SUFFIXES)}
-    if set(current) != recorded_seeds:
+    if current.keys() != recorded_seeds:
         return False
     for stored, digest in recorded.items():
-        on_disk = disk_path(root, stored)
+        on_disk = current.get(stored) or disk_path(root, stored)  # the walk's own Path for a seed file
+        fingerprint = fingerprints.get(stored)
+        if fingerprint is not None and file_fingerprint(on_disk) == fingerprint:
+            continue
         try:
-            if not on_disk.is_file() or sha256_if_changed(on_disk, digest, fingerprints.get(stored))[0] != digest:
+            if not on_disk.is_file() or sha256_if_changed(on_disk, digest, fingerprint)[0] != digest:
                 return False
         except OSError:
             return False
