@@ -102,7 +102,7 @@ if TYPE_CHECKING:
 # library only through this module (an import-linter contract in pyproject.toml says so). Each is
 # imported from its module on first use (PEP 562), so a command pays only for the modules it
 # touches: a load with nothing changed never imports provenance, query, export, figures or
-# linked_data. The names are those imported for type checkers above; tests/test_api_imports.py
+# linked_data. The names are those imported for type checkers above; tests/test_cli_startup.py
 # holds the two lists together.
 LAZY_NAMES: dict[str, tuple[str, ...]] = {
     "claimsdb.db.limits": ("Deadline",),
