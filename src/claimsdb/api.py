@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
 from claimsdb import __version__
 from claimsdb.db.database import Database
@@ -48,6 +47,8 @@ from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.rules import CLOSE_TO_AN_ID, COUNT_TIME_LIMIT_MS, closest_hint
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from claimsdb.db.limits import Deadline
     from claimsdb.export import TERMS_FILE, csv_blocks, datapackage, guard_formula, write_export, write_terms
     from claimsdb.figures import (
@@ -264,17 +265,23 @@ def _unchanged_since_last_run(db: Database, root: Path) -> int | None:
     """The last run's id if this claimsdb made it and it read exactly the files on disk now, byte
     for byte; else None. (A run by another version may have stored less than this one would: after
     an upgrade, the same seeds are read again.)"""
-    from claimsdb.load import last_run_files, last_run_fingerprints, last_run_version
+    from claimsdb.db.runs import last_run
+    from claimsdb.seeds.files import trusted
 
     try:
-        with db.reading() as session:
-            previous, files = last_run_files(session)
-            version = last_run_version(session, previous)
-            fingerprints = last_run_fingerprints(session, previous)
+        with db.reading_connection() as connection:  # Core: this check pays for neither the ORM nor the models
+            run = last_run(connection)
     except DatabaseStateError:
         return None  # no usable database yet: the load itself says what is wrong
-    same = previous is not None and version == __version__ and _same_files(root, files, fingerprints)
-    return previous if same else None
+    if run is None or run.claimsdb_version != __version__:
+        return None
+    read_from = run.read_from_ns
+    fingerprints = {
+        path: fingerprint
+        for path, fingerprint in run.fingerprints.items()
+        if read_from is not None and trusted(fingerprint, read_from)
+    }
+    return run.run_id if _same_files(root, run.files, fingerprints) else None
 
 
 def _same_files(root: Path, recorded: dict[str, str], fingerprints: dict[str, str]) -> bool:
