@@ -48,6 +48,9 @@ NOT_FOR_AN_UNCHANGED_LOAD = (
     "claimsdb.figures",
     "claimsdb.linked_data",
     "claimsdb.verify",
+    "claimsdb.load",
+    "claimsdb.db.models",
+    "sqlalchemy.orm",
 )
 """pydantic is not here: Typer (0.29) imports it to convert any option that is not a flag."""
 

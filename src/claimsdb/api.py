@@ -42,7 +42,7 @@ from claimsdb.db.engine import DEFAULT_WAIT_SECONDS
 from claimsdb.db.locks import parse_wait
 from claimsdb.db.migrate import ensure_current
 from claimsdb.errors import ClaimsError, DatabaseStateError, NotFound
-from claimsdb.load import LoadReport
+from claimsdb.load_report import LoadReport
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.rules import CLOSE_TO_AN_ID, COUNT_TIME_LIMIT_MS, closest_hint
 
@@ -223,13 +223,12 @@ def _load(
     on_wait: Callable[[str], None] | None,
     progress: Progress,
 ) -> LoadReport:
-    from claimsdb.db.locks import take_load_lock
-    from claimsdb.load import last_run_id, load_bundle
-
     if not force and not recapture:
         unchanged = _unchanged_since_last_run(db, root)
         if unchanged is not None:
             return LoadReport(run_id=None, seeds_dir=str(root), nothing_changed=True, previous_run_id=unchanged)
+    from claimsdb.db.locks import take_load_lock
+    from claimsdb.load import last_run_id, load_bundle  # the ORM and the models: only when there is loading to do
     from claimsdb.seeds import read_seeds  # pydantic and the YAML parser: only when there is parsing to do
 
     # read before taking the write lock: bad seeds leave no trace, and others can write meanwhile
