@@ -1,10 +1,17 @@
-"""`claims --help` stays fast: it must not import the database, migration or validation stacks."""
+"""`claims --help` stays fast: it must not import the database, migration or validation stacks.
+A load with nothing changed stays fast too: it reads the last run's files and stats the seeds, so
+it must not import the seed reader, nor the modules that query, export or chart claims."""
 
 from __future__ import annotations
 
+import ast
+import importlib
+import inspect
 import subprocess
 import sys
+from pathlib import Path
 
+from claimsdb import api
 from claimsdb.cli import app
 
 HEAVY = ("sqlalchemy", "alembic", "pydantic", "yaml", "rich.table")
@@ -27,3 +34,52 @@ def test_every_command_has_help_text() -> None:
     group = typer.main.get_group(app)
     for name, command in group.commands.items():
         assert command.help and len(command.help) > 20, name
+
+
+NOT_FOR_AN_UNCHANGED_LOAD = (
+    "yaml",
+    "alembic",
+    "claimsdb.seeds.schema",
+    "claimsdb.seeds.parse",
+    "claimsdb.seeds.read",
+    "claimsdb.query",
+    "claimsdb.provenance",
+    "claimsdb.export",
+    "claimsdb.figures",
+    "claimsdb.linked_data",
+    "claimsdb.verify",
+    "claimsdb.load",
+    "claimsdb.db.models",
+    "sqlalchemy.orm",
+)
+"""pydantic is not here: Typer (0.29) imports it to convert any option that is not a flag."""
+
+
+def test_a_load_with_nothing_changed_imports_only_what_it_needs(basic_db: str, basic_seeds: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from claimsdb.cli import app\n"
+        f"try:\n    app(['--db', {basic_db!r}, 'load', {str(basic_seeds)!r}, '--quiet'])\n"
+        "except SystemExit as exit:\n    assert exit.code in (0, None), exit.code\n"
+        f"print(sorted(m for m in {NOT_FOR_AN_UNCHANGED_LOAD!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("Nothing changed: "), result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_api_names_each_lazy_result_for_type_checkers_and_at_run_time() -> None:
+    """LAZY_NAMES and api's TYPE_CHECKING imports list the same names, and each is its module's own."""
+    tree = ast.parse(inspect.getsource(api))
+    checked = next(node for node in tree.body if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING")
+    for_type_checkers = {
+        (node.module, alias.name)
+        for node in checked.body
+        if isinstance(node, ast.ImportFrom) and node.module in api.LAZY_NAMES
+        for alias in node.names
+    }
+    assert for_type_checkers == {(module, name) for module, names in api.LAZY_NAMES.items() for name in names}
+    for module, name in sorted(for_type_checkers):
+        assert getattr(api, name) is getattr(importlib.import_module(module), name), name
+        assert name in dir(api)
+    assert not hasattr(api, "no_such_result")

@@ -7,7 +7,9 @@ too, for one-off calls: the database is then opened for that call and closed aft
 
 The CLI, the web site and render see the library only through this module: it names the results
 they show. The seed reader (pydantic, YAML), anchoring and verifying are imported inside the
-functions that need them, so a read such as an export does not pay for them.
+functions that need them, so a read such as an export does not pay for them; the query,
+provenance, export, figures and linked-data modules, and the results they name, on first use
+(LAZY_NAMES), so a load with nothing changed pays for none of them.
 
 Names: one name per concept, the same in the command, here and in the module that does the work.
 Each `claims` command calls the function of its own name: `show` -> show -> provenance.show
@@ -23,81 +25,119 @@ of four destinations (export_csv, export_package, export_annotations, export_ann
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
-from claimsdb import __version__, provenance, query
+from claimsdb import __version__
 from claimsdb.db.database import Database
 from claimsdb.db.engine import DEFAULT_WAIT_SECONDS
-from claimsdb.db.limits import Deadline
+from claimsdb.db.locks import parse_wait
 from claimsdb.db.migrate import ensure_current
 from claimsdb.errors import ClaimsError, DatabaseStateError, NotFound
-from claimsdb.export import TERMS_FILE, csv_blocks, datapackage, write_export, write_terms
+from claimsdb.load_report import LoadReport
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.rules import CLOSE_TO_AN_ID, COUNT_TIME_LIMIT_MS, closest_hint
-from claimsdb.provenance import (
-    CONTEXT_CHARS,
-    Anchor,
-    Claimant,
-    ClaimProvenance,
-    ClaimValue,
-    SourceInfo,
-    TermInfo,
-    source_info,
-)
-from claimsdb.query import (
-    ClaimantRow,
-    ClaimFilter,
-    ClaimRow,
-    Count,
-    DocumentQuote,
-    FacetCounts,
-    Overview,
-    RunRow,
-    SourceRow,
-    Stats,
-    count_claims,
-    document_quotes,
-    document_text,
-    facet_counts,
-    filter_conditions,
-    source_reports,
-    source_titles,
-    whole_number,
-)
-
-# The results, and the helpers on them, that the CLI, the web and render use: they reach the
-# library only through this module (an import-linter contract in pyproject.toml says so).
-from claimsdb.db.locks import parse_wait
-from claimsdb.export import guard_formula
-from claimsdb.figures import (
-    Denial,
-    DenialRow,
-    FigureGroup,
-    FigureRow,
-    Figures,
-    FigureValue,
-    Measure,
-    Period,
-    denial_rows,
-    figure_rows,
-    figure_status,
-)
-from claimsdb.linked_data import Links, claim_jsonld, claim_path
-from claimsdb.load import LoadReport
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from claimsdb.db.limits import Deadline
+    from claimsdb.export import TERMS_FILE, csv_blocks, datapackage, guard_formula, write_export, write_terms
+    from claimsdb.figures import (
+        Denial,
+        DenialRow,
+        FigureGroup,
+        FigureRow,
+        Figures,
+        FigureValue,
+        Measure,
+        Period,
+        denial_rows,
+        figure_rows,
+        figure_status,
+    )
+    from claimsdb.linked_data import Links, claim_jsonld, claim_path
+    from claimsdb.provenance import (
+        CONTEXT_CHARS,
+        Anchor,
+        Claimant,
+        ClaimProvenance,
+        ClaimValue,
+        SourceInfo,
+        TermInfo,
+        source_info,
+    )
+    from claimsdb.query import (
+        ClaimantRow,
+        ClaimFilter,
+        ClaimRow,
+        Count,
+        DocumentQuote,
+        FacetCounts,
+        Overview,
+        RunRow,
+        SourceRow,
+        Stats,
+        count_claims,
+        document_quotes,
+        document_text,
+        facet_counts,
+        filter_conditions,
+        source_reports,
+        source_titles,
+        whole_number,
+    )
     from claimsdb.seeds.anchor import Located as LocatedQuote
     from claimsdb.seeds.records import SeedBundle, StoredSeeds
     from claimsdb.verify import VerifyReport
+
+# The results, and the helpers on them, that the CLI, the web and render use: they reach the
+# library only through this module (an import-linter contract in pyproject.toml says so). Each is
+# imported from its module on first use (PEP 562), so a command pays only for the modules it
+# touches: a load with nothing changed never imports provenance, query, export, figures or
+# linked_data. The names are those imported for type checkers above; tests/test_cli_startup.py
+# holds the two lists together.
+LAZY_NAMES: dict[str, tuple[str, ...]] = {
+    "claimsdb.db.limits": ("Deadline",),
+    "claimsdb.export": ("TERMS_FILE", "csv_blocks", "datapackage", "guard_formula", "write_export", "write_terms"),
+    "claimsdb.figures": (
+        "Denial", "DenialRow", "FigureGroup", "FigureRow", "Figures", "FigureValue", "Measure", "Period",
+        "denial_rows", "figure_rows", "figure_status",
+    ),
+    "claimsdb.linked_data": ("Links", "claim_jsonld", "claim_path"),
+    "claimsdb.provenance": (
+        "CONTEXT_CHARS", "Anchor", "Claimant", "ClaimProvenance", "ClaimValue", "SourceInfo", "TermInfo", "source_info",
+    ),
+    "claimsdb.query": (
+        "ClaimantRow", "ClaimFilter", "ClaimRow", "Count", "DocumentQuote", "FacetCounts", "Overview", "RunRow",
+        "SourceRow", "Stats", "count_claims", "document_quotes", "document_text", "facet_counts",
+        "filter_conditions", "source_reports", "source_titles", "whole_number",
+    ),
+}  # fmt: skip
+_HOME = {name: module for module, names in LAZY_NAMES.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    """A result or helper named in LAZY_NAMES, imported from its module now and kept here."""
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOME})
+
 
 DEFAULT_SEEDS = "seeds"
 
@@ -183,13 +223,12 @@ def _load(
     on_wait: Callable[[str], None] | None,
     progress: Progress,
 ) -> LoadReport:
-    from claimsdb.db.locks import take_load_lock
-    from claimsdb.load import last_run_id, load_bundle
-
     if not force and not recapture:
         unchanged = _unchanged_since_last_run(db, root)
         if unchanged is not None:
             return LoadReport(run_id=None, seeds_dir=str(root), nothing_changed=True, previous_run_id=unchanged)
+    from claimsdb.db.locks import take_load_lock
+    from claimsdb.load import last_run_id, load_bundle  # the ORM and the models: only when there is loading to do
     from claimsdb.seeds import read_seeds  # pydantic and the YAML parser: only when there is parsing to do
 
     if not recapture and _holds_no_claims(db):
@@ -285,32 +324,45 @@ def _unchanged_since_last_run(db: Database, root: Path) -> int | None:
     """The last run's id if this claimsdb made it and it read exactly the files on disk now, byte
     for byte; else None. (A run by another version may have stored less than this one would: after
     an upgrade, the same seeds are read again.)"""
-    from claimsdb.load import last_run_files, last_run_fingerprints, last_run_version
+    from claimsdb.db.runs import last_run
+    from claimsdb.seeds.files import trusted
 
     try:
-        with db.reading() as session:
-            previous, files = last_run_files(session)
-            version = last_run_version(session, previous)
-            fingerprints = last_run_fingerprints(session, previous)
+        with db.reading_connection() as connection:  # Core: this check pays for neither the ORM nor the models
+            run = last_run(connection)
     except DatabaseStateError:
         return None  # no usable database yet: the load itself says what is wrong
-    same = previous is not None and version == __version__ and _same_files(root, files, fingerprints)
-    return previous if same else None
+    if run is None or run.claimsdb_version != __version__:
+        return None
+    read_from = run.read_from_ns
+    fingerprints = {
+        path: fingerprint
+        for path, fingerprint in run.fingerprints.items()
+        if read_from is not None and trusted(fingerprint, read_from)
+    }
+    return run.run_id if _same_files(root, run.files, fingerprints) else None
 
 
 def _same_files(root: Path, recorded: dict[str, str], fingerprints: dict[str, str]) -> bool:
     """Do the seed files on disk, and the documents the last run read, still hash the same? A file
-    whose fingerprint (size, times, inode) is the one recorded is not hashed again."""
-    from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, sha256_if_changed, stored_seed_paths
+    whose fingerprint (size, times, inode) is the one recorded is not hashed again.
+
+    The common case, a file with its recorded fingerprint, costs one stat: the same inode with the
+    same size and times is the regular file that was read (a file replaced or retyped has a new
+    inode or ctime). Any other file is checked and hashed as sha256_if_changed says."""
+    from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, file_fingerprint, sha256_if_changed, stored_seed_paths
 
     current = stored_seed_paths(root)
     recorded_seeds = {path for path in recorded if path.endswith(SEED_SUFFIXES)}
-    if set(current) != recorded_seeds:
+    if current.keys() != recorded_seeds:
         return False
     for stored, digest in recorded.items():
-        on_disk = disk_path(root, stored)
+        on_disk = current.get(stored) or disk_path(root, stored)  # the walk's own Path for a seed file
+        fingerprint = fingerprints.get(stored)
+        if fingerprint is not None and file_fingerprint(on_disk) == fingerprint:
+            continue
         try:
-            if not on_disk.is_file() or sha256_if_changed(on_disk, digest, fingerprints.get(stored))[0] != digest:
+            if not on_disk.is_file() or sha256_if_changed(on_disk, digest, fingerprint)[0] != digest:
                 return False
         except OSError:
             return False
@@ -319,18 +371,24 @@ def _same_files(root: Path, recorded: dict[str, str], fingerprints: dict[str, st
 
 def overview(db: DatabaseLike) -> Overview:
     """What a database holds, in counts and a few claims (shown after a load)."""
+    from claimsdb import query
+
     with reading(db) as session:
         return query.overview(session)
 
 
 def list_claims(db: DatabaseLike, filters: ClaimFilter) -> list[ClaimRow]:
     """The claims `filters` select, in their sort order."""
+    from claimsdb import query
+
     with reading(db) as session:
         return query.list_claims(session, filters)
 
 
 def show(db: DatabaseLike, claim_id: str) -> ClaimProvenance:
     """One claim's whole provenance (NotFound, naming the closest ids, if there is none)."""
+    from claimsdb import provenance
+
     with reading(db) as session:
         return provenance.show(session, claim_id)
 
@@ -365,6 +423,10 @@ def claims_page(
     counting.
     """
     from dataclasses import replace
+
+    from claimsdb import query
+    from claimsdb.db.limits import Deadline
+    from claimsdb.query import facet_counts, source_titles
 
     deadline = Deadline.after(time_limit)
     with reading(db) as session:
@@ -402,6 +464,10 @@ class SourceDetail:
 
 def source(db: DatabaseLike, source_id: str) -> SourceDetail:
     """A publication (NotFound if there is none by that id), its claims and, if held, its text and quotes."""
+    from claimsdb import query
+    from claimsdb.provenance import source_info
+    from claimsdb.query import ClaimFilter, document_quotes, document_text, source_reports
+
     with reading(db) as session:
         sources = query.list_sources(session)
         by_id = {row.id: row for row in sources}
@@ -439,6 +505,8 @@ def export_csv(
     db: DatabaseLike, filters: ClaimFilter, out: TextIO, *, formula_guard: bool = True, progress: Progress = NO_PROGRESS
 ) -> int:
     """Stream the CSV to `out`; returns the number of claims written."""
+    from claimsdb.export import write_export
+
     with reading(db) as session, _export_failure(session, "the CSV written so far is incomplete: do not use it"):
         _exporting(session, filters, progress)
         return write_export(session, filters, out, formula_guard=formula_guard, progress=progress)
@@ -446,6 +514,7 @@ def export_csv(
 
 def export_claim(db: DatabaseLike, claim_id: str, out: TextIO, *, formula_guard: bool = True) -> None:
     """One claim's row as export_csv writes it, under the same header (NotFound if there is none)."""
+    from claimsdb import provenance
     from claimsdb.export import write_claim
 
     with reading(db) as session:
@@ -456,6 +525,8 @@ def export_claim(db: DatabaseLike, claim_id: str, out: TextIO, *, formula_guard:
 def export_stream(db: DatabaseLike, filters: ClaimFilter, *, formula_guard: bool = True) -> Iterator[bytes]:
     """The CSV `export_csv` writes, as UTF-8 blocks for a streamed download; the database stays
     open (one read transaction) until the last block is taken or the iterator is closed."""
+    from claimsdb.export import csv_blocks
+
     with reading(db) as session, _export_failure(session, "the CSV sent so far is incomplete: do not use it"):
         for block, _claims in csv_blocks(session, filters, formula_guard=formula_guard):
             yield block
@@ -479,6 +550,8 @@ def _export_failure(session: Session, consequence: str) -> Iterator[None]:
 
 def _exporting(session: Session, filters: ClaimFilter, progress: Progress) -> None:
     """Start the export's progress; the total takes a pass over the claims, so only a shown bar gets one."""
+    from claimsdb.query import count_claims
+
     progress.phase("Exporting claims", count_claims(session, filters) if progress is not NO_PROGRESS else None)
 
 
@@ -497,6 +570,9 @@ def export_package(
     anything is written, the files are written under temporary names in `out_dir` and renamed
     into place only when all are complete. A failure leaves the folder as it was.
     """
+    from claimsdb.export import TERMS_FILE, datapackage, write_export, write_terms
+    from claimsdb.query import filter_conditions
+
     final = [Path(out_dir) / name for name in ("claims.csv", TERMS_FILE, "datapackage.json")]
     target = _checked_folder(out_dir, final)
     with reading(db) as session, _export_failure(session, f"{target} was left as it was"):
@@ -584,7 +660,7 @@ def export_annotations(
 ) -> int:
     """Stream every selected claim's anchor to `out` as a W3C Web Annotation, in one JSON-LD
     AnnotationCollection; returns how many. `base_url` is where the claims are served, for links."""
-    from claimsdb.linked_data import write_annotations
+    from claimsdb.linked_data import Links, write_annotations
 
     links = Links.under(base_url)
     with reading(db) as session:
@@ -601,7 +677,7 @@ def export_annotations_file(
     progress: Progress = NO_PROGRESS,
 ) -> tuple[int, Path]:
     """export_annotations into `out_dir/annotations.jsonld`, written whole or not at all."""
-    from claimsdb.linked_data import write_annotations_file
+    from claimsdb.linked_data import Links, write_annotations_file
 
     links = Links.under(base_url)
     folder = _export_folder(out_dir)
@@ -612,24 +688,32 @@ def export_annotations_file(
 
 def list_sources(db: DatabaseLike) -> list[SourceRow]:
     """Every publication, what it reports on, and its claim counts."""
+    from claimsdb import query
+
     with reading(db) as session:
         return query.list_sources(session)
 
 
 def list_claimants(db: DatabaseLike) -> list[ClaimantRow]:
     """Every organisation or person, and how many claims each makes."""
+    from claimsdb import query
+
     with reading(db) as session:
         return query.list_claimants(session)
 
 
 def stats(db: DatabaseLike) -> Stats:
     """Claims by claimant and type, and by the year they were made."""
+    from claimsdb import query
+
     with reading(db) as session:
         return query.stats(session)
 
 
 def list_runs(db: DatabaseLike) -> list[RunRow]:
     """Every load run, newest first."""
+    from claimsdb import query
+
     with reading(db) as session:
         return query.list_runs(session)
 
@@ -658,6 +742,7 @@ def anchor(db: DatabaseLike, document: str, quote: str) -> Located:
     """Where `quote` sits in a document (a file path, or a held document's id), or what is closest."""
     from claimsdb.seeds.anchor import explain_missing
     from claimsdb.seeds.anchor import locate as locate_quote
+    from claimsdb.query import document_text
     from claimsdb.seeds.parse import decode_text
 
     if not quote.strip():

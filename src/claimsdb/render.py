@@ -15,7 +15,7 @@ import contextlib
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields, is_dataclass
-from typing import Any, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -24,28 +24,28 @@ from rich.progress import Progress as RichProgress
 from rich.table import Table
 from rich.text import Text
 
-from claimsdb.api import (
-    ClaimProvenance,
-    ClaimRow,
-    ClaimValue,
-    Count,
-    Denial,
-    FigureGroup,
-    Figures,
-    FigureValue,
-    LoadReport,
-    Measure,
-    Overview,
-    Period,
-    SourceInfo,
-    Stats,
-    TermInfo,
-    figure_status,
-    guard_formula,
-)
+from claimsdb import api
 from claimsdb.chars import json_safe, visible
 from claimsdb.progress import NO_PROGRESS, Progress, bar_wanted
 from claimsdb.rules import csv_writer
+
+if TYPE_CHECKING:  # the results are named here for type checkers; at run time they come from api when used
+    from claimsdb.api import (
+        ClaimProvenance,
+        ClaimRow,
+        ClaimValue,
+        Count,
+        Denial,
+        FigureGroup,
+        Figures,
+        FigureValue,
+        LoadReport,
+        Measure,
+        Overview,
+        Period,
+        SourceInfo,
+        Stats,
+    )
 
 Format = Literal["table", "json", "ndjson", "csv"]
 
@@ -119,14 +119,14 @@ def render_rows(
         for row in rows:
             writer.writerow([_csv_cell(getattr(row, n)) for n in names])
         return
-    if rows and isinstance(rows[0], ClaimRow):
+    if rows and isinstance(rows[0], api.ClaimRow):
         console.print(claims_table(rows, title, width=console.width))
     else:
         console.print(_generic_table(rows, title))
 
 
 def _csv_cell(value: Any) -> Any:
-    return "" if value is None else guard_formula(value) if isinstance(value, str) else value
+    return "" if value is None else api.guard_formula(value) if isinstance(value, str) else value
 
 
 def _cell_text(value: Any) -> str:
@@ -377,7 +377,7 @@ def _value_text(value: ClaimValue) -> Text:
         if name.startswith(("quantity_", "period_")):
             continue
         parts.append(f"; {name.replace('_', ' ')}: ")
-        parts += [item.label, " ", (f"({item.term})", "dim")] if isinstance(item, TermInfo) else [str(item)]
+        parts += [item.label, " ", (f"({item.term})", "dim")] if isinstance(item, api.TermInfo) else [str(item)]
     if value.quantity_qualifier is not None:
         parts.append(f"; quantity: {describe_quantity(value)}")
     period = describe_period(value)
@@ -572,7 +572,7 @@ def figures_json(data: Figures) -> str:
             "claimed_on": item.claimed_on, "qualifier": item.qualifier, "phrase": item.phrase,
             "low": item.interval.low if item.interval.known else None, "high": item.interval.high,
             "interval": item.interval.text(), "interval_kind": item.interval.kind,
-            "status": figure_status(group, item, voices), "conflicts_with": list(item.conflicts_with),
+            "status": api.figure_status(group, item, voices), "conflicts_with": list(item.conflicts_with),
             "restates": item.restates, "superseded_by": item.superseded_by, "statement": item.statement,
         }  # fmt: skip
 
@@ -644,7 +644,7 @@ def render_figures(data: Figures, console: Console) -> None:
         for group in groups:
             voices = sum(1 for v in group.values if v.compared)
             for index, item in enumerate(group.values):
-                status = figure_status(group, item, voices)
+                status = api.figure_status(group, item, voices)
                 note = text(status, style=_STATUS_STYLE.get(status, ""))
                 if item.conflicts_with:
                     note.append(f"\nwith {', '.join(item.conflicts_with)}", style="red")

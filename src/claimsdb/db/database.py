@@ -11,14 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
-from sqlalchemy.orm import Session
 
 from claimsdb.db.engine import DEFAULT_WAIT_SECONDS, database_url, describe, make_engine, sqlite_file
 from claimsdb.db.migrate import ensure_current
 from claimsdb.errors import DatabaseStateError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.orm import Session
 
 
 class Database:
@@ -97,16 +101,29 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session on a database that must already exist at the current schema."""
+        from sqlalchemy.orm import Session  # here, so a Core-only read (reading_connection) never imports the ORM
+
         self.must_exist()
         with self.errors(), Session(self.engine) as session:
             ensure_current(session.connection(), create=False)
             yield session
 
     @contextmanager
+    def reading_connection(self) -> Iterator[Connection]:
+        """What `reading` gives, as a Core connection: for a read that needs neither the ORM nor
+        the models (a load with nothing changed reads the last run through db.runs)."""
+        self.must_exist()
+        with self.errors(), self.engine.connect() as connection:
+            ensure_current(connection, create=False)
+            yield connection
+
+    @contextmanager
     def session(self) -> Iterator[Session]:
         """A plain session (for writes: the caller begins its one transaction), errors as messages."""
         if self.read_only:
             raise DatabaseStateError(f"{self.name} was opened read-only; open it writable to change it")
+        from sqlalchemy.orm import Session
+
         with self.errors(), Session(self.engine) as session:
             yield session
 

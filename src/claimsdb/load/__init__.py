@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import contextmanager
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Date, DateTime, bindparam, delete, func, or_, select, text, true, update
@@ -26,6 +25,7 @@ from claimsdb.db import models as m
 from claimsdb.db.base import BATCH_SIZE
 from claimsdb.db.search import refresh_search_index
 from claimsdb.errors import SeedError, SeedIssue
+from claimsdb.load_report import LoadReport
 from claimsdb.seeds.records import (
     CLAIM_COLUMNS,
     Need,
@@ -38,26 +38,6 @@ from claimsdb.seeds.records import (
 
 if TYPE_CHECKING:
     from claimsdb.load.stream import ClaimStream
-
-
-@dataclass
-class LoadReport:
-    """What one load did, claim by claim."""
-
-    run_id: int | None
-    seeds_dir: str
-    nothing_changed: bool = False
-    previous_run_id: int | None = None
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    restored: list[str] = field(default_factory=list)
-    withdrawn: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    claims_total: int = 0
-    documents_recaptured: list[str] = field(default_factory=list)
-    files_read: int = 0
-    files_total: int = 0
-    """Seed files read by this load, of all the seed files: a load after an edit reads the changed ones."""
 
 
 def holds_claims(session: Session) -> bool:
