@@ -2,7 +2,8 @@
 
 Into a database that holds no claims, every claim is new: nothing is compared, updated or
 withdrawn. So each file's claims are inserted as soon as a worker process hands the file back,
-and the main process writes while the workers parse, instead of waiting for the last file.
+and the main process writes while the workers parse, instead of waiting for the last file. Each
+batch of claims is added to the full-text index as it is written, too.
 
 The all-or-nothing guarantee is the same as any load's: everything happens inside the load's one
 transaction; the cross-file checks still run on every file before anything is committed, and any
@@ -32,6 +33,7 @@ from sqlalchemy.orm import Session
 from claimsdb import __version__
 from claimsdb.db import models as m
 from claimsdb.db.base import BATCH_SIZE
+from claimsdb.db.search import index_claims_after
 from claimsdb.errors import DatabaseStateError
 from claimsdb.load import BULK_TABLES, CLAIM_ROW, drop_indexes, insert_rows
 from claimsdb.seeds.records import ClaimRecord, FileResult, PublishedDate, unpack_claims
@@ -61,6 +63,8 @@ class ClaimStream:
         self.added: list[str] = []
         self.rows: list[tuple[Any, ...]] = []
         self.relations: list[tuple[str, str, str]] = []
+        self.indexed = 0
+        """The last claim (rowid) in the full-text index: each batch is indexed as it is written."""
         self.failed: DBAPIError | None = None
         """A write the database refused: reported after the seeds' own problems, which come first."""
 
@@ -71,6 +75,7 @@ class ClaimStream:
         for source in result.sources:
             self.published.setdefault(source.id, published_date(source))
         self.waiting.append(unpack_claims(result.packed_claims))
+        result.packed_claims = b""  # written here, never again from the bundle: not held till the end
         while self.waiting and self._ready(self.waiting[0]):
             self._add(self.waiting.popleft())
         if len(self.rows) >= BATCH_SIZE:
@@ -119,6 +124,8 @@ class ClaimStream:
             try:
                 insert_rows(self.session, m.Claim.__table__, self.rows, names=CLAIM_ROW)
                 insert_rows(self.session, m.ClaimRelation.__table__, self.relations, names=_RELATION_ROW)
+                if self.rows:
+                    self.indexed = index_claims_after(self.session, self.indexed)
             except DBAPIError as exc:
                 self.failed = exc
         self.rows, self.relations = [], []

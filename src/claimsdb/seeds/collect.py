@@ -162,7 +162,8 @@ def read_seed_files(
     issues: list[SeedIssue] = []
     unreadable: dict[str, frozenset[str]] = {}
     shared: dict[Need, Need] = {}  # one copy of each reference, however many files make it
-    for path, result in zip(paths, _resolve_all(root, paths), strict=True):
+    results_of = _resolve_all(root, paths, compress=on_result is None)  # else the claims are written at once
+    for path, result in zip(paths, results_of, strict=True):
         progress.advance()
         if result.readable:
             result.needs = {shared.setdefault(need, need) for need in result.needs}
@@ -175,14 +176,14 @@ def read_seed_files(
     return results, issues, unreadable
 
 
-def _resolve_all(root: Path, paths: list[Path]) -> Iterator[FileResult]:
+def _resolve_all(root: Path, paths: list[Path], *, compress: bool = True) -> Iterator[FileResult]:
     """resolve_file for every path, in order; across processes when there are many files.
 
     Workers send back plain records (cheap to unpickle), never pydantic models or line maps.
     """
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_FROM_FILES or workers < 2:
-        yield from (resolve_file(root, path) for path in paths)
+        yield from (resolve_file(root, path, compress=compress) for path in paths)
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     # Ctrl-C is held while the workers are forked (Python would drop one that came mid-fork) and
@@ -197,7 +198,7 @@ def _resolve_all(root: Path, paths: list[Path]) -> Iterator[FileResult]:
     with pool:
         _release_interrupts(held)
         chunk = max(1, min(16, len(paths) // (workers * 8)))
-        yield from pool.imap(partial(resolve_file, root), paths, chunksize=chunk)
+        yield from pool.imap(partial(resolve_file, root, compress=compress), paths, chunksize=chunk)
 
 
 def _hold_interrupts() -> set[signal.Signals] | None:
