@@ -35,7 +35,7 @@ from claimsdb.db import models as m
 from claimsdb.db.base import BATCH_SIZE
 from claimsdb.db.search import index_claims_after
 from claimsdb.errors import DatabaseStateError
-from claimsdb.load import BULK_TABLES, CLAIM_ROW, drop_indexes, insert_rows
+from claimsdb.load import BULK_TABLES, CLAIM_ROW, create_indexes, drop_indexes, insert_rows, record_all_added
 from claimsdb.seeds.records import ClaimRecord, FileResult, PublishedDate, unpack_claims
 from claimsdb.seeds.validate import ClaimFinisher, published_date
 
@@ -43,7 +43,8 @@ _RELATION_ROW = ("claim_id", "kind", "target_id")
 
 
 class ClaimStream:
-    """Takes each parsed file (`take`, in file order) and writes its claims; `finish` ends it.
+    """Takes each parsed file (`take`, in file order) and writes its claims; `parsed` writes the
+    rest while the files are checked together; `finish` says what was added. A seeds.ResultSink.
 
     Made inside the load's transaction, with the write lock held, on a SQLite database without
     claims, in a transaction begun with the execution option `sqlite_foreign_keys_checked_at_end`.
@@ -81,15 +82,25 @@ class ClaimStream:
         if len(self.rows) >= BATCH_SIZE:
             self._write()
 
-    def finish(self) -> list[str]:
-        """Write what is left; returns the ids added, in order. The indexes in `indexes` are then
-        to be made again (load._streamed_claims does, after the change records).
+    def parsed(self) -> None:
+        """Every file is parsed: write the claims still waiting, the change records and the indexes.
 
-        Called once every file is parsed and the files passed the cross-file checks.
+        Runs while the files are checked together in another thread (seeds.collect), which the
+        database work here, mostly SQLite's own, leaves free to run.
         """
         while self.waiting:
             self._add(self.waiting.popleft())
         self._write()
+        if self.failed is None:
+            try:
+                record_all_added(self.session, self.run.id)
+                create_indexes(self.session, self.indexes)
+            except DBAPIError as exc:
+                self.failed = exc
+
+    def finish(self) -> list[str]:
+        """The ids added, in order, once the files passed the cross-file checks; raises what the
+        database refused while writing them."""
         if self.failed is not None:
             raise self.failed
         return self.added
