@@ -91,10 +91,8 @@ def _search_entries(db: Path) -> list[Any]:
     with sqlite3.connect(db) as connection:
         connection.execute("INSERT INTO claims_fts(claims_fts) VALUES ('integrity-check')")
         entries = connection.execute("SELECT rowid, id, statement, quote FROM claims_fts ORDER BY rowid").fetchall()
-        found = [
-            connection.execute("SELECT rowid FROM claims_fts WHERE claims_fts MATCH ? ORDER BY rowid", (word,)).fetchall()
-            for word in ("execution", "public", "ministry", "shot*")
-        ]
+        match = "SELECT rowid FROM claims_fts WHERE claims_fts MATCH ? ORDER BY rowid"
+        found = [connection.execute(match, (word,)).fetchall() for word in ("execution", "public", "ministry", "shot*")]
     return [entries, found]
 
 
