@@ -29,6 +29,7 @@ from claimsdb.load import insert_rows
 from claimsdb.load.stream import ClaimStream
 from claimsdb.seeds.collect import PARALLEL_FROM_FILES
 from claimsdb.seeds.files import seed_paths
+from claimsdb.seeds.resolve import resolve_file
 from conftest import snapshot, write_seed
 
 Cli = Callable[..., Any]
@@ -49,7 +50,19 @@ def _copies(root: Path, claims: int) -> Path:
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = _copies(tmp_path_factory.mktemp("streamed") / "seeds", 1500)
     assert len(seed_paths(root)) >= PARALLEL_FROM_FILES  # parsed by worker processes, as a large load is
+    assert _files_before_their_sources(root) > 0  # so some claims wait for a source's date
     return root
+
+
+def _files_before_their_sources(root: Path) -> int:
+    """Seed files with claims dated by a source that only a later file defines."""
+    defined: set[str] = set()
+    early = 0
+    for path in seed_paths(root):
+        result = resolve_file(root, path)
+        defined |= {source.id for source in result.sources}
+        early += not result.claims_dated_by <= defined
+    return early
 
 
 def _ordinary_load(monkeypatch: pytest.MonkeyPatch, db: Path, seeds: Path) -> api.LoadReport:

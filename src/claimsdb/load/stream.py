@@ -22,6 +22,7 @@ of a source not parsed yet waits, with the files after it, until that source's f
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,10 @@ class ClaimStream:
         self.published: dict[str, PublishedDate | None] = {}
         """Each source's date, from its first definition in file order (as the cross-file checks take it)."""
         self.finisher = ClaimFinisher(self.published)
-        self.waiting: deque[list[ClaimRecord]] = deque()
+        self.waiting: deque[tuple[frozenset[str], bytes]] = deque()
+        """Files whose claims wait for a source's date: the sources, and the claims, packed."""
+        self.files_waited = 0
+        """Files whose claims had to wait for a source parsed after them."""
         self.seen: set[str] = set()
         self.added: list[str] = []
         self.rows: list[tuple[Any, ...]] = []
@@ -75,10 +79,16 @@ class ClaimStream:
             return
         for source in result.sources:
             self.published.setdefault(source.id, published_date(source))
-        self.waiting.append(unpack_claims(result.packed_claims))
-        result.packed_claims = b""  # written here, never again from the bundle: not held till the end
-        while self.waiting and self._ready(self.waiting[0]):
-            self._add(self.waiting.popleft())
+        packed, result.packed_claims = result.packed_claims, b""  # written here, not held in the bundle
+        while self.waiting and self.waiting[0][0] <= self.published.keys():
+            self._add(unpack_claims(self.waiting.popleft()[1]))
+        if not result.claim_count:
+            pass  # no claims to write
+        elif not self.waiting and result.claims_dated_by <= self.published.keys():
+            self._add(unpack_claims(packed))
+        else:  # it waits for a source, or behind a file that does: held compressed, as any load holds claims
+            self.waiting.append((result.claims_dated_by, zlib.compress(packed, 1)))
+            self.files_waited += 1
         if len(self.rows) >= BATCH_SIZE:
             self._write()
 
@@ -89,7 +99,7 @@ class ClaimStream:
         database work here, mostly SQLite's own, leaves free to run.
         """
         while self.waiting:
-            self._add(self.waiting.popleft())
+            self._add(unpack_claims(self.waiting.popleft()[1]))
         self._write()
         if self.failed is None:
             try:
@@ -115,10 +125,6 @@ class ClaimStream:
                 f"{table} names a row of {parent} that is not there); nothing was written. This is a bug in "
                 "claimsdb's checks: please report it with the seeds"
             )
-
-    def _ready(self, records: list[ClaimRecord]) -> bool:
-        """Whether every claim's date is known: its own, or its source's (whose file has been parsed)."""
-        return all(record.dated_by is None or record.dated_by in self.published for record in records)
 
     def _add(self, records: list[ClaimRecord]) -> None:
         records = [record for record in records if record.id not in self.seen]  # a duplicate id: checks say so

@@ -237,6 +237,8 @@ class FileResult:
     """While the file is resolved; then packed into `packed_claims` to cross between processes."""
     packed_claims: bytes = b""
     claim_count: int = 0
+    claims_dated_by: frozenset[str] = frozenset()
+    """The sources whose publication date the file's claims take (ClaimRecord.dated_by)."""
     definitions: list[Definition] = field(default_factory=list)
     """What the file defines, in file order: vocabularies, terms, organisations, sources (and,
     when resolved `with_uses`, claims too)."""
@@ -258,6 +260,7 @@ class FileResult:
         pickled = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
         self.packed_claims = zlib.compress(pickled, 1) if compress else pickled
         self.claim_count = len(rows)
+        self.claims_dated_by = frozenset(c.dated_by for c in self.claims if c.dated_by is not None)
         self.claims = []
 
 
