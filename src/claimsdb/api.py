@@ -289,7 +289,6 @@ def _first_load(
             if holds_claims(session):  # another load landed first: this one is an ordinary load
                 return None
             stream = ClaimStream(session, root, dt.datetime.now(dt.UTC))  # before any file is looked at
-            progress.phase("Parsing seed files and writing their claims")
             bundle = read_seeds(root, progress, sink=stream)
             progress.phase(f"Writing the rest of {bundle.claim_count:,} claims to the database")
             return load_bundle(session, bundle, stream=stream)
