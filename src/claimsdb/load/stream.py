@@ -8,12 +8,13 @@ batch of claims is added to the full-text index as it is written, too.
 The all-or-nothing guarantee is the same as any load's: everything happens inside the load's one
 transaction; the cross-file checks still run on every file before anything is committed, and any
 problem they find (or any error) rolls the transaction back, claims written early included.
-A claim may name a source whose file has not been parsed yet, so the transaction runs with
-SQLite's foreign keys off and checks every reference at its end (`PRAGMA foreign_key_check`, a
-tenth of a second at 50,000 claims) before it commits. (Deferring them instead would make SQLite
-search the claims for each organisation or source inserted later.) Only SQLite: PostgreSQL's
-foreign keys are not declared deferrable, so a first load there writes after parsing, as every
-other load does.
+A claim may name a source whose file has not been parsed yet, so references are checked once, at
+the end, before the transaction commits. On SQLite the transaction runs with foreign keys off and
+ends with `PRAGMA foreign_key_check` (a tenth of a second at 50,000 claims; deferring the keys
+instead would make SQLite search the claims for each organisation or source inserted later). On
+PostgreSQL, whose foreign keys are not declared deferrable, the load drops them inside its
+transaction and adds them back at the end, which checks every row; a failed load rolls that back
+too (PostgreSQL's DDL is transactional).
 
 Claims go in in file order, as `load_bundle` would insert them: a file whose claims take the date
 of a source not parsed yet waits, with the files after it, until that source's file is parsed.
@@ -27,9 +28,10 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import ForeignKeyConstraint, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from claimsdb import __version__
 from claimsdb.db import models as m
@@ -47,8 +49,8 @@ class ClaimStream:
     """Takes each parsed file (`take`, in file order) and writes its claims; `parsed` writes the
     rest while the files are checked together; `finish` says what was added. A seeds.ResultSink.
 
-    Made inside the load's transaction, with the write lock held, on a SQLite database without
-    claims, in a transaction begun with the execution option `sqlite_foreign_keys_checked_at_end`.
+    Made inside the load's transaction, with the write lock held, on a database without claims;
+    on SQLite, in a transaction begun with the execution option `sqlite_foreign_keys_checked_at_end`.
     """
 
     def __init__(self, session: Session, root: Path, started: dt.datetime) -> None:
@@ -57,6 +59,8 @@ class ClaimStream:
         session.add(self.run)
         session.flush()
         self.indexes = drop_indexes(session, *BULK_TABLES)
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+        self.foreign_keys = [] if self.sqlite else _drop_foreign_keys(session)
         self.published: dict[str, PublishedDate | None] = {}
         """Each source's date, from its first definition in file order (as the cross-file checks take it)."""
         self.finisher = ClaimFinisher(self.published)
@@ -117,14 +121,14 @@ class ClaimStream:
 
     def check_references(self) -> None:
         """Every reference in the database leads to a row: the foreign keys, checked once at the end."""
+        if not self.sqlite:
+            _add_foreign_keys(self.session, self.foreign_keys)
+            return
         missing = self.session.execute(text("PRAGMA foreign_key_check")).all()
         if missing:
             table, rowid, parent, _ = missing[0]
-            raise DatabaseStateError(
-                f"the load would leave {len(missing):,} references to missing rows (the first: row {rowid} of "
-                f"{table} names a row of {parent} that is not there); nothing was written. This is a bug in "
-                "claimsdb's checks: please report it with the seeds"
-            )
+            raise _missing_rows(f"{len(missing):,} references to missing rows (the first: row {rowid} of {table} "
+                                f"names a row of {parent} that is not there)")  # fmt: skip
 
     def _add(self, records: list[ClaimRecord]) -> None:
         records = [record for record in records if record.id not in self.seen]  # a duplicate id: checks say so
@@ -141,8 +145,36 @@ class ClaimStream:
             try:
                 insert_rows(self.session, m.Claim.__table__, self.rows, names=CLAIM_ROW)
                 insert_rows(self.session, m.ClaimRelation.__table__, self.relations, names=_RELATION_ROW)
-                if self.rows:
+                if self.rows and self.sqlite:  # PostgreSQL's search index keeps itself
                     self.indexed = index_claims_after(self.session, self.indexed)
             except DBAPIError as exc:
                 self.failed = exc
         self.rows, self.relations = [], []
+
+
+def _missing_rows(what: str) -> DatabaseStateError:
+    return DatabaseStateError(
+        f"the load would leave {what}; nothing was written. This is a bug in claimsdb's checks: please "
+        "report it with the seeds"
+    )
+
+
+def _drop_foreign_keys(session: Session) -> list[ForeignKeyConstraint]:
+    """PostgreSQL: drop every foreign key, in this transaction, to add them back at the end."""
+    connection = session.connection()
+    keys = [key for table in m.Base.metadata.sorted_tables for key in table.foreign_key_constraints]
+    for key in keys:
+        connection.execute(DropConstraint(key))
+    return keys
+
+
+def _add_foreign_keys(session: Session, keys: list[ForeignKeyConstraint]) -> None:
+    """Add the foreign keys back, exactly as the models (and so the migrations) declare them:
+    PostgreSQL checks every row as it adds each one."""
+    connection = session.connection()
+    for key in keys:
+        try:
+            with connection.begin_nested():
+                connection.execute(AddConstraint(key))
+        except IntegrityError as exc:
+            raise _missing_rows(f"references to missing rows ({exc.orig})") from None
