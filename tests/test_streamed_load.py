@@ -253,3 +253,29 @@ def test_a_database_that_got_claims_meanwhile_is_loaded_the_ordinary_way(tmp_pat
     with Database(str(db)) as database:
         assert _first_load(database, seeds, on_wait=None, progress=NO_PROGRESS) is None
     assert _rows(db, "SELECT count(*) FROM load_runs") == [(1,)]
+
+
+def test_claims_are_written_a_batch_at_a_time_even_when_many_wait(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Claims that waited for a source are written in batches too: a load never holds them all as rows."""
+    monkeypatch.setattr("claimsdb.load.stream.BATCH_SIZE", 50)
+    seeds = tmp_path / "seeds"
+    shutil.copytree(corpus, seeds)
+    sources = sorted(seeds.glob("copy-*/sources.yaml"))
+    for path in sources:  # every claim file now comes before every source: all of them wait till the end
+        path.rename(seeds / f"zz-{path.parent.name}-sources.yaml")
+    assert _files_before_their_sources(seeds) > len(sources)
+    batches: list[int] = []
+    write = ClaimStream._write
+
+    def counted(stream: ClaimStream) -> None:
+        batches.append(len(stream.rows))
+        write(stream)
+
+    monkeypatch.setattr(ClaimStream, "_write", counted)
+    report = api.load(str(tmp_path / "claims.db"), seeds)
+    largest_file = max(len((yaml.safe_load(p.read_text(encoding="utf-8")) or {}).get("claims") or ())
+                       for p in seed_paths(seeds))  # fmt: skip
+    assert sum(batches) == len(report.added) > 0
+    assert max(batches) < 50 + largest_file

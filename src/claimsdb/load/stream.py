@@ -93,8 +93,6 @@ class ClaimStream:
         else:  # it waits for a source, or behind a file that does: held compressed, as any load holds claims
             self.waiting.append((result.claims_dated_by, zlib.compress(packed, 1)))
             self.files_waited += 1
-        if len(self.rows) >= BATCH_SIZE:
-            self._write()
 
     def parsed(self) -> None:
         """Every file is parsed: write the claims still waiting, the change records and the indexes.
@@ -139,6 +137,8 @@ class ClaimStream:
             self.rows.append((record.id, *record.values, record.content_hash, "active", run_id, run_id))
             self.relations += [(relation.claim_id, relation.kind, relation.target_id) for relation in record.relations]
             self.added.append(record.id)
+        if len(self.rows) >= BATCH_SIZE:  # a file at a time: a batch is never much more than BATCH_SIZE rows
+            self._write()
 
     def _write(self) -> None:
         if self.failed is None:
