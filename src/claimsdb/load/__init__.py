@@ -260,7 +260,7 @@ def load_bundle(
         run_id=run.id, seeds_dir=bundle.root, documents_recaptured=recaptured, files_read=bundle.files_read
     )
     report.files_total = sum(1 for f in _unique_files(bundle.files) if f.kind == "seed")
-    _sync_reference_data(session, bundle)
+    _sync_reference_data(session, bundle, checked_at_end=stream is not None)
     if stream is not None:
         touched = _streamed_claims(session, stream, report)
     else:
@@ -329,7 +329,16 @@ def _check_recaptures(session: Session, bundle: SeedBundle, recapture: set[str])
 # --- reference data: vocabularies, terms, organisations, sources, documents ------------------------
 
 
-def _sync_reference_data(session: Session, bundle: SeedBundle) -> None:
+def _without_part_of(rows: list[dict[str, Any]], checked_at_end: bool) -> list[dict[str, Any]]:
+    return rows if checked_at_end else [{**row, "part_of_id": None} for row in rows]
+
+
+def _part_of(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"key": row["id"], "part_of_id": row["part_of_id"]} for row in rows]
+
+
+def _sync_reference_data(session: Session, bundle: SeedBundle, *, checked_at_end: bool = False) -> None:
+    """`checked_at_end`: the database checks references only before commit (a streamed first load)."""
     _upsert(session, m.Vocabulary, [
         {"id": v.id, "label": v.label, "description": v.description, "seed_file": v.seed_file}
         for v in bundle.vocabularies
@@ -345,11 +354,10 @@ def _sync_reference_data(session: Session, bundle: SeedBundle) -> None:
          "seed_line": o.seed_line}
         for o in bundle.organisations
     ]  # fmt: skip
-    # part_of is set once every organisation exists
-    _upsert(session, m.Organisation, [{**row, "part_of_id": None} for row in organisations], keep=("part_of_id",))
-    _update_by_id(
-        session, m.Organisation, [{"key": o["id"], "part_of_id": o["part_of_id"]} for o in organisations], "part_of_id"
-    )
+    # part_of is set once every organisation exists (unless references are only checked at the end)
+    _upsert(session, m.Organisation, _without_part_of(organisations, checked_at_end), keep=("part_of_id",))
+    if not checked_at_end:
+        _update_by_id(session, m.Organisation, _part_of(organisations), "part_of_id")
     _replace_links(session, bundle, m.OrganisationAlias.organisation_id, m.Organisation, [
         {"organisation_id": o.id, "alias": alias, "position": i}
         for o in bundle.organisations for i, alias in enumerate(o.aliases)
@@ -363,8 +371,9 @@ def _sync_reference_data(session: Session, bundle: SeedBundle) -> None:
          "wikidata": p.wikidata, "description": p.description, "seed_file": p.seed_file, "seed_line": p.seed_line}
         for p in bundle.places
     ]  # fmt: skip
-    _upsert(session, m.Place, [{**row, "part_of_id": None} for row in places], keep=("part_of_id",))
-    _update_by_id(session, m.Place, [{"key": p["id"], "part_of_id": p["part_of_id"]} for p in places], "part_of_id")
+    _upsert(session, m.Place, _without_part_of(places, checked_at_end), keep=("part_of_id",))
+    if not checked_at_end:
+        _update_by_id(session, m.Place, _part_of(places), "part_of_id")
     _replace_links(session, bundle, m.PlaceAlias.place_id, m.Place, [
         {"place_id": p.id, "alias": alias, "position": i} for p in bundle.places for i, alias in enumerate(p.aliases)
     ])  # fmt: skip
