@@ -279,3 +279,24 @@ def test_claims_are_written_a_batch_at_a_time_even_when_many_wait(
                        for p in seed_paths(seeds))  # fmt: skip
     assert sum(batches) == len(report.added) > 0
     assert max(batches) < 50 + largest_file
+
+
+def test_a_database_with_reference_rows_but_no_claims_is_streamed_alike(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first load with claims, after one without (vocabularies, organisations, places, sources
+    only, and one organisation the later seeds drop): the same database either way."""
+    early = tmp_path / "early"
+    shutil.copytree(BASIC, early)
+    for path in early.glob("*.yaml"):
+        if "claims" in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) or path.name == "assessments.yaml":
+            path.unlink()
+    write_seed(early, "dropped.yaml", "organisations:\n  - id: dropped-org\n    name: Dropped Org\n    kind: ngo\n")
+    streamed, ordinary = _two_empty_databases(request, backend, tmp_path)
+    for db in (streamed, ordinary):
+        assert api.load(db, early).claims_total == 0
+    report = api.load(streamed, BASIC)
+    expected = _ordinary_load(monkeypatch, ordinary, BASIC)
+    assert report.added == expected.added != []
+    assert _comparable(snapshot(streamed)) == _comparable(snapshot(ordinary))
+    assert "dropped-org" not in str(snapshot(streamed))
