@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -187,34 +188,62 @@ def benchmark(claims: int, work: Path) -> list[Figure]:
     return figures
 
 
-def touch_one_real_file(corpus: Path) -> None:
-    """Change one claim's statement in the middle copy's first file of claims, as a curator's edit would."""
+def touch_one_real_file(corpus: Path, original: str | None = None) -> str:
+    """Change one claim's statement in the middle copy's first file of claims, as a curator's edit would
+    (to the file's `original` text, when given: the edit made again); returns the text before the edit."""
     files = [p for p in sorted(corpus.glob("copy-*/*.yaml")) if "\nclaims:" in p.read_text(encoding="utf-8")]
     path = files[len(files) // 2]
-    text = path.read_text(encoding="utf-8")
+    text = original if original is not None else path.read_text(encoding="utf-8")
     edited = re.sub(r"^(    statement: )(?=[A-Za-z])", r"\1Edited, ", text, count=1, flags=re.MULTILINE)
     if edited == text:
         raise SystemExit(f"{path}: no claim statement to edit")
     path.write_text(edited, encoding="utf-8")
+    return text
 
 
-def benchmark_real(claims: int, work: Path) -> list[Figure]:
-    """The real-shaped corpus: the floor, then cold, nothing-changed and one-file-changed loads."""
+def benchmark_real(claims: int, work: Path, repeat: int = 1) -> list[Figure]:
+    """The real-shaped corpus: the floor, then cold, nothing-changed and one-file-changed loads.
+
+    With `repeat`, each step runs that many times (the database removed before each cold load,
+    the edited file and the database put back before each one-file load) and its median is kept:
+    on a shared machine one run can be off by a second.
+    """
     corpus, db = work / "real-seeds", work / "real.db"
     written = generate_real(corpus, claims)
     claims = written["claims"]
     label = f"real-shaped ({written['copies']} copies of seeds/)"
     load = claims_cmd(db, "load", str(corpus), "-q")
     floor_step = [sys.executable, str(HERE / "floor.py"), str(corpus)]
-    floor_figure = cpu_figure(f"{label}: floor, C-YAML parse", floor_step, claims, None, "")
-    cold = cpu_figure(f"{label}: claims load, cold", load, claims, floor_figure, "within 1.5x the floor (1.0x)")
+    floor_figure = _median(repeat, lambda: cpu_figure(f"{label}: floor, C-YAML parse", floor_step, claims, None, ""))
+
+    def cold_load() -> Figure:
+        for stale in work.glob("real.db*"):
+            stale.unlink()
+        return cpu_figure(f"{label}: claims load, cold", load, claims, floor_figure, "within 1.5x the floor (1.0x)")
+
+    cold = _median(repeat, cold_load)
     cold.baseline = "floor"
-    nothing = cpu_figure(f"{label}: load, nothing changed", load, claims, cold, "within 0.05x cold")
-    touch_one_real_file(corpus)
-    one = cpu_figure(f"{label}: load, one file changed", load, claims, cold, "within 0.1x cold")
+    nothing = _median(repeat, lambda: cpu_figure(f"{label}: load, nothing changed", load, claims, cold,
+                                                 "within 0.05x cold"))  # fmt: skip
+    saved = {path: path.read_bytes() for path in work.glob("real.db*")}
+    original = touch_one_real_file(corpus)
+
+    def one_file_changed() -> Figure:
+        for path, data in saved.items():
+            path.write_bytes(data)
+        touch_one_real_file(corpus, original)
+        return cpu_figure(f"{label}: load, one file changed", load, claims, cold, "within 0.1x cold")
+
+    one = _median(repeat, one_file_changed)
     nothing.baseline = one.baseline = "cold load"
     figures = [floor_figure, cold, nothing, one]
     return figures
+
+
+def _median(repeat: int, step: Callable[[], Figure]) -> Figure:
+    """The run of `step` with the median wall time, its CPU time that run's."""
+    runs = sorted((step() for _ in range(repeat)), key=lambda figure: figure.seconds)
+    return runs[len(runs) // 2]
 
 
 def report(figures: list[Figure], claims: int) -> None:
@@ -237,6 +266,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the working folder (corpus, databases, CSVs)")
     parser.add_argument("--corpus", choices=("synthetic", "real", "both"), default="synthetic",
                         help="which corpus to measure (real: seeds/ copied to about --claims claims)")  # fmt: skip
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="run each real-shaped step this many times and keep the median (default 3)")  # fmt: skip
     args = parser.parse_args()
     if args.corpus != "real" and shutil.which("sqlite3") is None:
         raise SystemExit("the export baseline needs the sqlite3 shell (Debian: apt-get install sqlite3)")
@@ -245,7 +276,7 @@ def main() -> None:
         warm_up(work)
         figures = benchmark(args.claims, work) if args.corpus != "real" else []
         if args.corpus != "synthetic":
-            figures += benchmark_real(args.claims, work)
+            figures += benchmark_real(args.claims, work, args.repeat)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
