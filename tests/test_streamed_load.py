@@ -263,8 +263,8 @@ def test_claims_are_written_a_batch_at_a_time_even_when_many_wait(
     seeds = tmp_path / "seeds"
     shutil.copytree(corpus, seeds)
     sources = sorted(seeds.glob("copy-*/sources.yaml"))
-    for path in sources:  # every claim file now comes before every source: all of them wait till the end
-        path.rename(seeds / f"zz-{path.parent.name}-sources.yaml")
+    for path in sources:  # every claim file now comes before every source, whose file is not named as one
+        path.rename(seeds / f"zz-{path.parent.name}-references.yaml")  # so the claims wait till the end
     assert _files_before_their_sources(seeds) > len(sources)
     batches: list[int] = []
     write = ClaimStream._write
@@ -275,6 +275,9 @@ def test_claims_are_written_a_batch_at_a_time_even_when_many_wait(
 
     monkeypatch.setattr(ClaimStream, "_write", counted)
     report = api.load(str(tmp_path / "claims.db"), seeds)
+    monkeypatch.setattr(ClaimStream, "_write", write)
+    assert _ordinary_load(monkeypatch, str(tmp_path / "ordinary.db"), seeds).added == report.added
+    assert _comparable(snapshot(str(tmp_path / "claims.db"))) == _comparable(snapshot(str(tmp_path / "ordinary.db")))
     largest_file = max(len((yaml.safe_load(p.read_text(encoding="utf-8")) or {}).get("claims") or ())
                        for p in seed_paths(seeds))  # fmt: skip
     assert sum(batches) == len(report.added) > 0

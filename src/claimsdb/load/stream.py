@@ -77,12 +77,21 @@ class ClaimStream:
         self.failed: DBAPIError | None = None
         """A write the database refused: reported after the seeds' own problems, which come first."""
 
-    def take(self, result: FileResult) -> None:
-        """One parsed file: its sources' dates are known from now on; its claims go in when ready."""
-        if self.failed is not None:
-            return
+    def foresee(self, result: FileResult) -> None:
+        """A file parsed ahead of its turn (a sources file): its sources' dates are known from now on.
+
+        (Were a source defined twice, the checks refuse the seeds and the load is rolled back, so
+        which definition's date a claim took here never matters.)
+        """
         for source in result.sources:
             self.published.setdefault(source.id, published_date(source))
+
+    def take(self, result: FileResult) -> None:
+        """One parsed file, in file order: its sources' dates are known from now on; its claims go in
+        when every date they take is known."""
+        if self.failed is not None:
+            return
+        self.foresee(result)
         packed, result.packed_claims = result.packed_claims, b""  # written here, not held in the bundle
         while self.waiting and self.waiting[0][0] <= self.published.keys():
             self._add(unpack_claims(self.waiting.popleft()[1]))

@@ -76,9 +76,8 @@ def read_seeds(
     scope = _changed(root, stored, paths, hashes, fingerprints) if stored.files else set(paths)
     scope |= {name for name in stored.files if name.endswith(SEED_SUFFIXES) and name not in paths}  # files gone
     progress.phase("Parsing seed files", sum(1 for name in paths if name in scope))
-    results, issues, unreadable = read_seed_files(
-        root, [paths[name] for name in paths if name in scope], progress, sink.take if sink else None
-    )
+    first_read = [paths[name] for name in paths if name in scope]
+    results, issues, unreadable = read_seed_files(root, first_read, progress, sink)
     while stored.files:
         more = files_to_reread(stored, results, scope) & set(paths)
         if not more:
@@ -109,6 +108,9 @@ def read_seeds(
 
 class ResultSink(Protocol):
     """Takes the seed files as they are parsed, before they are checked together."""
+
+    def foresee(self, result: FileResult) -> None:
+        """A readable file parsed ahead of its turn (a sources file): `take` gets it in its turn."""
 
     def take(self, result: FileResult) -> None:
         """A readable file's result, in file order, as soon as it is parsed."""
@@ -181,25 +183,55 @@ def read_seed_files(
     root: Path,
     paths: list[Path],
     progress: Progress = NO_PROGRESS,
-    on_result: Callable[[FileResult], None] | None = None,
+    sink: ResultSink | None = None,
 ) -> tuple[list[FileResult], list[SeedIssue], dict[str, frozenset[str]]]:
-    """Every file resolved on its own; also the files that could not be read, with their words."""
+    """Every file resolved on its own; also the files that could not be read, with their words.
+
+    With a `sink` (which writes claims as they come, uncompressed), the files named like
+    `sources.yaml` are parsed first and foreseen (their sources' dates are what claims wait for),
+    but every file still reaches the sink, and the results, in file order.
+    """
     results: list[FileResult] = []
     issues: list[SeedIssue] = []
     unreadable: dict[str, frozenset[str]] = {}
     shared: dict[Need, Need] = {}  # one copy of each reference, however many files make it
-    results_of = _resolve_all(root, paths, compress=on_result is None)  # else the claims are written at once
+    ahead = {index for index, path in enumerate(paths) if SOURCES_FILE in path.stem.casefold()} if sink else set()
+    results_of = _in_file_order(root, paths, ahead, sink)
     for path, result in zip(paths, results_of, strict=True):
         progress.advance()
         if result.readable:
             result.needs = {shared.setdefault(need, need) for need in result.needs}
             results.append(result)
-            if on_result is not None:
-                on_result(result)
+            if sink is not None:
+                sink.take(result)
         else:
             issues.extend(result.issues)
             unreadable[str(path)] = _words_in(path)
     return results, issues, unreadable
+
+
+SOURCES_FILE = "sources"
+"""A seed file with this in its name is parsed first by a first load (README: sources go in sources.yaml)."""
+
+
+def _in_file_order(root: Path, paths: list[Path], ahead: set[int], sink: ResultSink | None) -> Iterator[FileResult]:
+    """resolve_file for every path, in file order, the files in `ahead` parsed before the rest:
+    each is shown to the sink (`foresee`) as soon as it is parsed, then held till its turn."""
+    order = sorted(ahead) + [index for index in range(len(paths)) if index not in ahead]
+    held: dict[int, FileResult] = {}
+    turn = 0
+    parsed = _resolve_all(root, [paths[index] for index in order], compress=sink is None)
+    for index, result in zip(order, parsed, strict=True):
+        if index != turn:
+            if sink is not None and result.readable:
+                sink.foresee(result)
+            held[index] = result
+            continue
+        yield result
+        turn += 1
+        while turn in held:
+            yield held.pop(turn)
+            turn += 1
 
 
 def _resolve_all(root: Path, paths: list[Path], *, compress: bool = True) -> Iterator[FileResult]:
