@@ -84,9 +84,11 @@ def last_run_version(session: Session, run_id: int | None) -> str | None:
 
 
 def stored_seeds(session: Session) -> StoredSeeds:
-    """What the last load left: each file's hash and what each file defines; claims on demand.
+    """What the last load left: each file's hash, and what the files define; the many organisations,
+    places and assessments, and the claims, on demand.
 
-    The answers about claims come from `session` while the seeds are read, so keep it open.
+    The answers on demand come from `session` while the seeds are read, so keep it open. A load after
+    one edit asks about a few of them: reading them all would cost more than the edit's own work.
     """
     run_id, files = last_run_files(session)
     version = last_run_version(session, run_id)
@@ -96,72 +98,107 @@ def stored_seeds(session: Session) -> StoredSeeds:
     stored.complete = run_id is not None and version == __version__ and None not in vocabularies.values()
     if not stored.complete:
         return stored
-    defined, users = stored.defined, stored.users
-
-    def use(need: Need, seed_file: str) -> None:
-        users.setdefault(need, set()).add(seed_file)
-
+    defined = stored.defined
     for name, seed_file in vocabularies.items():
         defined[("vocabulary", name)] = seed_file
     for term, vocabulary in connection.execute(select(m.TermRow.id, m.TermRow.vocabulary_id)).tuples():
         defined[("term", vocabulary, term)] = vocabularies[vocabulary]
-    organisations = select(
-        m.Organisation.id, m.Organisation.seed_file, m.Organisation.kind_id, m.Organisation.part_of_id,
-        m.Organisation.name, m.Organisation.seed_line,
-    )  # fmt: skip
-    organisation_files: dict[str, str] = {}
-    aliases: dict[str, tuple[str, ...]] = {}
-    all_aliases = select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias)
-    for org, alias in connection.execute(all_aliases).tuples():
-        aliases[org] = (*aliases.get(org, ()), alias)
-    for org, seed_file, kind, part_of, name, line in connection.execute(organisations).tuples():
-        defined[("organisation", org)] = organisation_files[org] = seed_file
-        stored.organisation_names.append(StoredOrganisation(org, name, aliases.get(org, ()), seed_file, line))
-        use(("term", "organisation_kinds", kind), seed_file)
-        if part_of is not None:
-            use(("organisation", part_of), seed_file)
-    for org, member in connection.execute(
-        select(m.OrganisationMember.organisation_id, m.OrganisationMember.member_id)
-    ).tuples():
-        use(("organisation", member), organisation_files[org])
-    for place, seed_file, kind, part_of in connection.execute(
-        select(m.Place.id, m.Place.seed_file, m.Place.kind_id, m.Place.part_of_id)
-    ).tuples():
-        defined[("place", place)] = seed_file
-        use(("term", "place_kinds", kind), seed_file)
-        if part_of is not None:
-            use(("place", part_of), seed_file)
-    sources = select(m.Source.id, m.Source.seed_file, m.Source.publisher_id, m.Source.published,
-                     m.Source.published_precision, m.Source.published_inferred_reason)  # fmt: skip
+    sources = select(m.Source.id, m.Source.seed_file, m.Source.published, m.Source.published_precision,
+                     m.Source.published_inferred_reason)  # fmt: skip
     source_files: dict[str, str] = {}
-    for source, seed_file, publisher, published, precision, reason in connection.execute(sources).tuples():
+    for source, seed_file, published, precision, reason in connection.execute(sources).tuples():
         defined[("source", source)] = source_files[source] = seed_file
         stored.published[source] = PublishedDate(published, precision or "day", reason) if published else None
-        if publisher is not None:
-            use(("organisation", publisher), seed_file)
     reports = select(m.SourceReport.source_id, m.SourceReport.reported_id).order_by(
         m.SourceReport.source_id, m.SourceReport.position
     )
     for source, reported in connection.execute(reports).tuples():
         stored.reports_on[source] = (*stored.reports_on.get(source, ()), reported)
-        use(("source", reported), source_files[source])
-    assessments = select(
-        m.Assessment.id,
-        m.Assessment.seed_file,
-        m.Assessment.organisation_id,
-        m.Assessment.source_id,
-        m.Assessment.claim_id,
-    )
-    for assessment, seed_file, *targets in connection.execute(assessments).tuples():
-        defined[("assessment", assessment)] = seed_file
-        for kind, target in zip(("organisation", "source", "claim"), targets, strict=True):
-            if target is not None:
-                use((kind, target), seed_file)
     for document, path in connection.execute(select(m.Document.id, m.Document.path)).tuples():
         if document in source_files:
             stored.document_files[path] = source_files[document]
+    stored.definitions = _DatabaseDefinitions(session)
     stored.claims = _DatabaseClaims(session)
     return stored
+
+
+_DEFINING: dict[str, Any] = {"organisation": m.Organisation, "place": m.Place, "assessment": m.Assessment}
+"""The table of each kind in records.DEFINED_ON_DEMAND."""
+
+
+class _DatabaseDefinitions:
+    """StoredDefinitions answered by queries: a partial load asks about a few, not every organisation."""
+
+    def __init__(self, session: Session) -> None:
+        self.connection = session.connection()
+
+    def files_defining(self, kind: str, ids: Collection[str]) -> dict[str, str]:
+        model = _DEFINING[kind]
+        found: dict[str, str] = {}
+        for batch in _batches(sorted(ids)):
+            query = select(model.id, model.seed_file).where(model.id.in_(batch))
+            found.update(self.connection.execute(query).tuples().all())
+        return found
+
+    def defined_in(self, files: Collection[str]) -> set[Need]:
+        found: set[Need] = set()
+        for batch in _batches(sorted(files)):
+            for kind, model in _DEFINING.items():
+                ids = self.connection.execute(select(model.id).where(model.seed_file.in_(batch))).scalars()
+                found.update((kind, key) for key in ids)
+        return found
+
+    def ids_outside(self, kind: str, files: Collection[str]) -> list[str]:
+        model = _DEFINING[kind]
+        query = select(model.id, model.seed_file)
+        return sorted(key for key, seed_file in self.connection.execute(query).tuples() if seed_file not in files)
+
+    def files_using(self, needs: Collection[Need]) -> set[str]:
+        """The same uses the files were read for (resolve.py's needs), by the rows that are not claims."""
+        from claimsdb.seeds.resolve import ORGANISATION_KINDS, PLACE_KINDS
+
+        by_kind: dict[tuple[str, ...], list[str]] = {}
+        for need in needs:
+            by_kind.setdefault(need[:-1], []).append(need[-1])
+        org, place, source, assessment = m.Organisation, m.Place, m.Source, m.Assessment
+        member_files = select(org.seed_file).join(m.OrganisationMember, m.OrganisationMember.organisation_id == org.id)
+        report_files = select(source.seed_file).join(m.SourceReport, m.SourceReport.source_id == source.id)
+        users = {
+            ("term", ORGANISATION_KINDS): [(select(org.seed_file), org.kind_id)],
+            ("term", PLACE_KINDS): [(select(place.seed_file), place.kind_id)],
+            ("organisation",): [
+                (select(org.seed_file), org.part_of_id), (member_files, m.OrganisationMember.member_id),
+                (select(source.seed_file), source.publisher_id),
+                (select(assessment.seed_file), assessment.organisation_id),
+            ],
+            ("place",): [(select(place.seed_file), place.part_of_id)],
+            ("source",): [(report_files, m.SourceReport.reported_id), (select(assessment.seed_file), assessment.source_id)],
+            ("claim",): [(select(assessment.seed_file), assessment.claim_id)],
+        }  # fmt: skip
+        files: set[str] = set()
+        for kind, keys in by_kind.items():
+            for query, column in users.get(kind, ()):
+                for batch in _batches(sorted(set(keys))):
+                    files.update(self.connection.execute(query.where(column.in_(batch)).distinct()).scalars())
+        return files
+
+    def organisations_named(self, names: Collection[str]) -> list[StoredOrganisation]:
+        """Every organisation is looked at: SQL's lower() is not Python's casefold(), which the check uses."""
+        wanted = set(names)
+        all_aliases = select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias)
+        aliases = self.connection.execute(all_aliases).tuples().all()
+        named = {org for org, alias in aliases if alias.casefold() in wanted}
+        query = select(m.Organisation.id, m.Organisation.name, m.Organisation.seed_file, m.Organisation.seed_line)
+        found = [
+            (org, name, seed_file, line)
+            for org, name, seed_file, line in self.connection.execute(query).tuples()
+            if org in named or org.casefold() in wanted or name.casefold() in wanted
+        ]
+        own: dict[str, tuple[str, ...]] = {org: () for org, *_ in found}
+        for org, alias in aliases:
+            if org in own:
+                own[org] = (*own[org], alias)
+        return [StoredOrganisation(org, name, own[org], seed_file, line) for org, name, seed_file, line in found]
 
 
 class _DatabaseClaims:

@@ -20,6 +20,7 @@ from pathlib import Path
 from claimsdb.errors import SeedIssue
 from claimsdb.rules import CLOSE_TO_A_NAME, CLOSE_TO_AN_ID, closest, closest_hint
 from claimsdb.seeds.records import (
+    DEFINED_ON_DEMAND,
     DATE_COLUMNS,
     CLAIM_INDEX,
     ClaimRecord,
@@ -145,7 +146,10 @@ class _SeedSet:
         self._stored_definitions(stored, scope)
 
     def _stored_definitions(self, stored: StoredSeeds, scope: set[str]) -> None:
-        """What the files not read this time define, as the database holds it."""
+        """What the files not read this time define, as the database holds it: the vocabularies,
+        terms and sources here; the organisations, places and assessments a read file refers to
+        in check_needs. (None of them is also defined by a file read: files_to_reread read that file
+        too, so a duplicate is reported between two files read.)"""
         for key, path in stored.defined.items():
             if path in scope:
                 continue
@@ -235,9 +239,12 @@ class _SeedSet:
             for result in self.results for org in result.organisations
         ]  # fmt: skip
         read = {org_id for org_id, *_ in entries}
+        # a stored organisation matters only by a key that a read one has too
+        keys = {key.casefold() for org_id, name, aliases, *_ in entries for key in (org_id, name, *aliases)}
+        stored = self.stored.definitions.organisations_named(keys) if entries else []
         entries = [
             (org.id, org.name, org.aliases, _Defined(org.seed_file, org.seed_line), False)
-            for org in self.stored.organisation_names if org.seed_file not in self.scope and org.id not in read
+            for org in stored if org.seed_file not in self.scope and org.id not in read
         ] + entries  # fmt: skip
         reported: set[tuple[str, str]] = set()
         for org_id, name, aliases, where, was_read in entries:
@@ -284,7 +291,20 @@ class _SeedSet:
             if path not in self.scope:
                 self.stored_claims.add(key)
 
+    def _stored_definitions_needed(self) -> None:
+        """Organisations and places defined in files not read this time: ask the database about just those."""
+        wanted: dict[str, set[str]] = {}
+        for result in self.results:
+            for need in result.needs:
+                if need[0] in DEFINED_ON_DEMAND and need not in self.defined:
+                    wanted.setdefault(need[0], set()).add(need[1])
+        for kind, ids in wanted.items():
+            for key, path in self.stored.definitions.files_defining(kind, ids).items():
+                if path not in self.scope:
+                    self.defined[(kind, key)] = _Defined(path)
+
     def check_needs(self) -> None:
+        self._stored_definitions_needed()
         self._stored_claims_needed()
         for result in self.results:
             if all(self.satisfied(need) for need in result.needs):
@@ -306,6 +326,8 @@ class _SeedSet:
             self.unchecked += 1  # it may be defined in a file we could not read
             return None
         known = sorted(k[1] for k in self.defined if k[0] == what)
+        if what in DEFINED_ON_DEMAND:
+            known = sorted({*known, *self.stored.definitions.ids_outside(what, self.scope)})
         if what == "claim":
             known = sorted({*self.claims, *self.stored.claims.ids_outside(self.scope)})
         hint = closest_hint(key, known, CLOSE_TO_AN_ID)
@@ -425,17 +447,18 @@ def files_to_reread(stored: StoredSeeds, results: list[FileResult], scope: set[s
     now = {d.key for result in results for d in result.definitions}
     now |= {("claim", key) for result in results for key in result.claim_ids}
     before = {key for key, path in stored.defined.items() if path in scope}
+    before |= stored.definitions.defined_in(scope & set(stored.files))
     before |= {("claim", key) for key in stored.claims.ids_in(scope & set(stored.files))}
     removed = before - now
-    reached: set[str] = set()
-    for key in removed:
-        reached |= stored.users.get(key, set())
+    reached = stored.definitions.files_using(removed) if removed else set()
     reached |= stored.claims.files_using(removed)
     by_id = {(key[0], key[-1]): path for key, path in stored.defined.items()}
     for key in now:
         path = by_id.get((key[0], key[-1]))
         if path is not None:
             reached.add(path)
+    for kind in DEFINED_ON_DEMAND:
+        reached |= set(stored.definitions.files_defining(kind, [key[1] for key in now if key[0] == kind]).values())
     reached |= set(stored.claims.files_defining([key[1] for key in now if key[0] == "claim"]).values())
     changed_dates = [
         source.id
