@@ -96,6 +96,7 @@ if TYPE_CHECKING:
         whole_number,
     )
     from claimsdb.seeds.anchor import Located as LocatedQuote
+    from claimsdb.seeds.files import FileSurvey
     from claimsdb.seeds.records import SeedBundle, StoredSeeds
     from claimsdb.verify import VerifyReport
 
@@ -223,8 +224,11 @@ def _load(
     on_wait: Callable[[str], None] | None,
     progress: Progress,
 ) -> LoadReport:
+    from claimsdb.seeds.files import FileSurvey
+
+    survey = FileSurvey()  # before any file is looked at
     if not force and not recapture:
-        unchanged = _unchanged_since_last_run(db, root)
+        unchanged = _unchanged_since_last_run(db, root, survey)
         if unchanged is not None:
             return LoadReport(run_id=None, seeds_dir=str(root), nothing_changed=True, previous_run_id=unchanged)
     from claimsdb.db.locks import take_load_lock
@@ -238,7 +242,7 @@ def _load(
     # read before taking the write lock: bad seeds leave no trace, and others can write meanwhile
     with ExitStack() as stack:
         stored = None if force or recapture else _stored_seeds(db, stack)
-        bundle = read_seeds(root, progress, stored)
+        bundle = read_seeds(root, progress, stored, survey=survey if stored is not None else None)
     with db.session() as session, session.begin():
         # take the write lock first; create the schema of a new database in this same transaction
         connection = session.connection(execution_options={"sqlite_immediate": True})
@@ -320,10 +324,11 @@ def _stored_seeds(db: Database, stack: ExitStack) -> StoredSeeds | None:
     return stored_seeds(session)
 
 
-def _unchanged_since_last_run(db: Database, root: Path) -> int | None:
+def _unchanged_since_last_run(db: Database, root: Path, survey: FileSurvey) -> int | None:
     """The last run's id if this claimsdb made it and it read exactly the files on disk now, byte
     for byte; else None. (A run by another version may have stored less than this one would: after
-    an upgrade, the same seeds are read again.)"""
+    an upgrade, the same seeds are read again.) What it finds on disk goes into `survey`, for the
+    load that follows when something changed."""
     from claimsdb.db.runs import last_run
     from claimsdb.seeds.files import trusted
 
@@ -340,33 +345,45 @@ def _unchanged_since_last_run(db: Database, root: Path) -> int | None:
         for path, fingerprint in run.fingerprints.items()
         if read_from is not None and trusted(fingerprint, read_from)
     }
-    return run.run_id if _same_files(root, run.files, fingerprints) else None
+    return run.run_id if _same_files(root, run.files, fingerprints, survey) else None
 
 
-def _same_files(root: Path, recorded: dict[str, str], fingerprints: dict[str, str]) -> bool:
+def _same_files(root: Path, recorded: dict[str, str], fingerprints: dict[str, str], survey: FileSurvey) -> bool:
     """Do the seed files on disk, and the documents the last run read, still hash the same? A file
     whose fingerprint (size, times, inode) is the one recorded is not hashed again.
 
     The common case, a file with its recorded fingerprint, costs one stat: the same inode with the
     same size and times is the regular file that was read (a file replaced or retyped has a new
-    inode or ctime). Any other file is checked and hashed as sha256_if_changed says."""
+    inode or ctime). Any other file is checked and hashed as sha256_if_changed says. After a
+    difference the other files are still looked at, into `survey`: the load that follows would
+    look at each of them just the same (read_seeds), and now need not."""
     from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, file_fingerprint, sha256_if_changed, stored_seed_paths
 
-    current = stored_seed_paths(root)
+    current = survey.paths = stored_seed_paths(root)
     recorded_seeds = {path for path in recorded if path.endswith(SEED_SUFFIXES)}
-    if current.keys() != recorded_seeds:
-        return False
+    same = current.keys() == recorded_seeds
     for stored, digest in recorded.items():
-        on_disk = current.get(stored) or disk_path(root, stored)  # the walk's own Path for a seed file
+        on_disk = current.get(stored)  # the walk's own Path for a seed file
+        if on_disk is None:
+            if stored in recorded_seeds:
+                continue  # a seed file gone: nothing to look at
+            on_disk = disk_path(root, stored)
         fingerprint = fingerprints.get(stored)
-        if fingerprint is not None and file_fingerprint(on_disk) == fingerprint:
+        now = file_fingerprint(on_disk)
+        if fingerprint is not None and now == fingerprint:
+            survey.looked[stored] = (digest, now)
             continue
         try:
-            if not on_disk.is_file() or sha256_if_changed(on_disk, digest, fingerprint)[0] != digest:
-                return False
+            if not on_disk.is_file():
+                same = False
+                continue
+            survey.looked[stored] = looked = sha256_if_changed(on_disk, digest, fingerprint)
         except OSError:
-            return False
-    return True
+            survey.looked[stored] = None
+            same = False
+            continue
+        same = same and looked[0] == digest
+    return same
 
 
 def overview(db: DatabaseLike) -> Overview:

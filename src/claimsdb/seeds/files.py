@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SEED_SUFFIXES = (".yaml", ".yml", ".json")
@@ -120,3 +122,18 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+@dataclass
+class FileSurvey:
+    """What the nothing-changed check found on disk, handed on to the load that follows it, so that
+    a load after an edit walks and stats the seeds folder once, not twice.
+
+    `started` is taken before any file is looked at: the load run starts then (files.trusted).
+    """
+
+    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    paths: dict[str, Path] | None = None
+    """stored_seed_paths(root), once walked."""
+    looked: dict[str, tuple[str, str | None] | None] = field(default_factory=dict)
+    """Stored path -> (sha256, fingerprint) as sha256_if_changed gave them; None: it could not be read."""
