@@ -241,7 +241,7 @@ def _load(
             return report
     # read before taking the write lock: bad seeds leave no trace, and others can write meanwhile
     with ExitStack() as stack:
-        stored = None if force or recapture else _stored_seeds(db, stack)
+        stored = None if force or recapture else _stored_seeds(db, stack, survey)
         bundle = read_seeds(root, progress, stored, survey=survey if stored is not None else None)
     with db.session() as session, session.begin():
         # take the write lock first; create the schema of a new database in this same transaction
@@ -310,10 +310,11 @@ def _remove_database_file(db: Database) -> None:
         Path(f"{db.file}{suffix}").unlink(missing_ok=True)
 
 
-def _stored_seeds(db: Database, stack: ExitStack) -> StoredSeeds | None:
+def _stored_seeds(db: Database, stack: ExitStack, survey: FileSurvey) -> StoredSeeds | None:
     """What the last load left, so only changed files are read; None for a new or unusable database.
 
     Its session stays open on `stack` while the seeds are read: the reader asks it about claims.
+    The last run's files are those the nothing-changed check read (`survey`), if it is still the last.
     """
     from claimsdb.load import stored_seeds
 
@@ -321,7 +322,7 @@ def _stored_seeds(db: Database, stack: ExitStack) -> StoredSeeds | None:
         session = stack.enter_context(db.reading())
     except DatabaseStateError:
         return None
-    return stored_seeds(session)
+    return stored_seeds(session, survey.last_run)
 
 
 def _unchanged_since_last_run(db: Database, root: Path, survey: FileSurvey) -> int | None:
@@ -334,7 +335,7 @@ def _unchanged_since_last_run(db: Database, root: Path, survey: FileSurvey) -> i
 
     try:
         with db.reading_connection() as connection:  # Core: this check pays for neither the ORM nor the models
-            run = last_run(connection)
+            run = survey.last_run = last_run(connection)
     except DatabaseStateError:
         return None  # no usable database yet: the load itself says what is wrong
     if run is None or run.claimsdb_version != __version__:

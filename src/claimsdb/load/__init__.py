@@ -37,6 +37,7 @@ from claimsdb.seeds.records import (
 )
 
 if TYPE_CHECKING:
+    from claimsdb.db.runs import LastRun
     from claimsdb.load.stream import ClaimStream
 
 
@@ -83,19 +84,31 @@ def last_run_version(session: Session, run_id: int | None) -> str | None:
     return session.scalar(select(m.LoadRun.claimsdb_version).where(m.LoadRun.id == run_id)) if run_id else None
 
 
-def stored_seeds(session: Session) -> StoredSeeds:
+def stored_seeds(session: Session, known: LastRun | None = None) -> StoredSeeds:
     """What the last load left: each file's hash, and what the files define; the many organisations,
     places and assessments, and the claims, on demand.
 
     The answers on demand come from `session` while the seeds are read, so keep it open. A load after
     one edit asks about a few of them: reading them all would cost more than the edit's own work.
+    The last run's files are read with Core (db.runs); `known`, the last run as the nothing-changed
+    check read it a moment ago, is taken instead if it is still the last.
     """
-    run_id, files = last_run_files(session)
-    version = last_run_version(session, run_id)
-    stored = StoredSeeds(run_id=run_id, files=files, fingerprints=last_run_fingerprints(session, run_id))
+    from claimsdb.db.runs import last_run
+    from claimsdb.seeds.files import trusted
+
     connection = session.connection()
+    run = known if known is not None and known.run_id == last_run_id(session) else last_run(connection)
+    stored = StoredSeeds()
+    if run is not None:
+        read_from = run.read_from_ns
+        stored.run_id, stored.files = run.run_id, run.files
+        stored.fingerprints = {
+            path: fingerprint
+            for path, fingerprint in run.fingerprints.items()
+            if read_from is not None and trusted(fingerprint, read_from)
+        }
     vocabularies = dict(connection.execute(select(m.Vocabulary.id, m.Vocabulary.seed_file)).tuples().all())
-    stored.complete = run_id is not None and version == __version__ and None not in vocabularies.values()
+    stored.complete = run is not None and run.claimsdb_version == __version__ and None not in vocabularies.values()
     if not stored.complete:
         return stored
     defined = stored.defined
