@@ -16,7 +16,21 @@ from contextlib import contextmanager
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Date, DateTime, bindparam, delete, func, or_, select, text, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    DateTime,
+    LargeBinary,
+    bindparam,
+    cast,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+    true,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -195,23 +209,45 @@ class _DatabaseDefinitions:
                     files.update(self.connection.execute(query.where(column.in_(batch)).distinct()).scalars())
         return files
 
-    def organisations_named(self, names: Collection[str]) -> list[StoredOrganisation]:
-        """Every organisation is looked at: SQL's lower() is not Python's casefold(), which the check uses."""
+    def organisations_named(self, names: Collection[str], by_name: Collection[str]) -> list[StoredOrganisation]:
+        """Read in the order a load that read every file would meet them: by file, then line."""
+        org, alias = m.Organisation, m.OrganisationAlias
+        found: dict[str, tuple[str, str, str, int | None]] = {}
+        named: set[str] = set()
         wanted = set(names)
-        all_aliases = select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias)
-        aliases = self.connection.execute(all_aliases).tuples().all()
-        named = {org for org, alias in aliases if alias.casefold() in wanted}
-        query = select(m.Organisation.id, m.Organisation.name, m.Organisation.seed_file, m.Organisation.seed_line)
-        found = [
-            (org, name, seed_file, line)
-            for org, name, seed_file, line in self.connection.execute(query).tuples()
-            if org in named or org.casefold() in wanted or name.casefold() in wanted
-        ]
-        own: dict[str, tuple[str, ...]] = {org: () for org, *_ in found}
-        for org, alias in aliases:
-            if org in own:
-                own[org] = (*own[org], alias)
-        return [StoredOrganisation(org, name, own[org], seed_file, line) for org, name, seed_file, line in found]
+        for batch in _batches(sorted(key for key in wanted if key.isascii())) if wanted else ():
+            aliases = select(alias.organisation_id, alias.alias).where(self._maybe(alias.alias, batch))
+            named.update(key for key, value in self.connection.execute(aliases).tuples() if value.casefold() in wanted)
+            query = self._organisations.where(self._maybe(org.id, batch))
+            found.update((row[0], row) for row in self.connection.execute(query).tuples() if row[0].casefold() in wanted)
+        wanted_names = set(by_name)
+        for batch in _batches(sorted(key for key in wanted_names if key.isascii())) if wanted_names else ():
+            query = self._organisations.where(self._maybe(org.name, batch))
+            found.update(
+                (row[0], row) for row in self.connection.execute(query).tuples() if row[1].casefold() in wanted_names
+            )
+        for batch in _batches(sorted(named - found.keys())):
+            found.update((row[0], row) for row in self.connection.execute(self._organisations.where(org.id.in_(batch))))
+        own: dict[str, tuple[str, ...]] = {key: () for key in found}
+        for batch in _batches(sorted(found)):
+            aliases = select(alias.organisation_id, alias.alias).where(alias.organisation_id.in_(batch))
+            for key, value in self.connection.execute(aliases.order_by(alias.organisation_id, alias.position)):
+                own[key] = (*own[key], value)
+        rows = sorted(found.values(), key=lambda row: (row[2].split("/"), row[3] or 0))
+        return [StoredOrganisation(key, name, own[key], seed_file, line) for key, name, seed_file, line in rows]
+
+    @property
+    def _organisations(self) -> Any:
+        return select(m.Organisation.id, m.Organisation.name, m.Organisation.seed_file, m.Organisation.seed_line)
+
+    def _maybe(self, column: Any, names: list[str]) -> ColumnElement[bool]:
+        """The values of `column` that may casefold to one of `names` (ASCII ones): an ASCII value
+        casefolds as it lower-cases, so SQL can say; any other is left to Python's casefold()."""
+        if self.connection.dialect.name == "sqlite":  # lower() maps ASCII letters only
+            return or_(func.lower(column).in_(names), func.length(cast(column, LargeBinary)) != func.length(column))
+        return or_(  # under "C", whatever the database's locale (a Turkish one lower-cases I to dotless ı)
+            func.lower(column.collate("C")).in_(names), func.octet_length(column) != func.char_length(column)
+        )
 
 
 class _DatabaseClaims:

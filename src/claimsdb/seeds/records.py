@@ -341,8 +341,9 @@ class StoredDefinitions(Protocol):
         """The files whose organisations, places, sources or assessments refer to any of these."""
         ...
 
-    def organisations_named(self, names: Collection[str]) -> list[StoredOrganisation]:
-        """The organisations with an id, name or alias that casefolds to one of `names` (casefolded)."""
+    def organisations_named(self, names: Collection[str], by_name: Collection[str]) -> list[StoredOrganisation]:
+        """The organisations with an id or alias that casefolds to one of `names`, or a name that
+        casefolds to one of `by_name` (both casefolded already)."""
         ...
 
 
@@ -365,7 +366,7 @@ class NoStoredDefinitions:
     def files_using(self, needs: Collection[Need]) -> set[str]:
         return set()
 
-    def organisations_named(self, names: Collection[str]) -> list[StoredOrganisation]:
+    def organisations_named(self, names: Collection[str], by_name: Collection[str]) -> list[StoredOrganisation]:
         return []
 
 

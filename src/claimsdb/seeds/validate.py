@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 from claimsdb.errors import SeedIssue
@@ -31,6 +32,7 @@ from claimsdb.seeds.records import (
     SeedBundle,
     SeedFileRecord,
     SourceRecord,
+    StoredOrganisation,
     StoredSeeds,
     TermRecord,
 )
@@ -239,9 +241,7 @@ class _SeedSet:
             for result in self.results for org in result.organisations
         ]  # fmt: skip
         read = {org_id for org_id, *_ in entries}
-        # a stored organisation matters only by a key that a read one has too
-        keys = {key.casefold() for org_id, name, aliases, *_ in entries for key in (org_id, name, *aliases)}
-        stored = self.stored.definitions.organisations_named(keys) if entries else []
+        stored = self._stored_organisations(entries) if entries else []
         entries = [
             (org.id, org.name, org.aliases, _Defined(org.seed_file, org.seed_line), False)
             for org in stored if org.seed_file not in self.scope and org.id not in read
@@ -264,6 +264,16 @@ class _SeedSet:
                         f"({other_at.at()}), so `--claimant {key}` would find both; {fix}",
                     ))  # fmt: skip
                 named.setdefault(key.casefold(), (org_id, what, where))  # where.at() only for a message
+
+    def _stored_organisations(self, entries: list[Any]) -> list[StoredOrganisation]:
+        """The stored organisations that can meet the read ones in distinct_names: those with an id or
+        alias that is a key of a read one, or a name that is a read one's id or alias. A stored name
+        that is only a read one's name cannot clash with it (names may repeat), and cannot stand
+        first for another organisation's id or alias: the stored ones passed this check when they
+        were loaded, so one that did would have clashed then (and a read id or alias fetches it)."""
+        keys = {key.casefold() for org_id, name, aliases, *_ in entries for key in (org_id, name, *aliases)}
+        not_names = {key.casefold() for org_id, _, aliases, *_ in entries for key in (org_id, *aliases)}
+        return self.stored.definitions.organisations_named(keys, not_names)
 
     def _claim_definition(self, result: FileResult, index: int) -> Definition:
         """Where exactly the index-th claim of a file writes its id (read again, for the message)."""
