@@ -42,17 +42,18 @@ def stored_seed_paths(root: Path) -> dict[str, Path]:
     if os.sep != "/" or os.path.normcase("A") != "A":  # Path orders otherwise here: let it
         return {stored_path(root, path): path for path in seed_paths(root)}
     top = str(root)
-    found: list[tuple[list[str], str, str]] = []  # (parts to sort by, relative path, directory)
+    found: list[tuple[list[str], str, Path, str]] = []  # (parts to sort by, relative path, directory, name)
     for dirpath, _dirnames, filenames in os.walk(root):
         relative = dirpath[len(top) :].strip(os.sep).replace(os.sep, "/")
         relative = "" if relative == "." else relative
+        directory = Path(dirpath)  # once per folder: a Path parsed per file costs more than the walk
         for name in filenames:
             if _is_seed_file(name):
                 inside = f"{relative}/{name}" if relative else name
-                found.append((inside.split("/"), inside, dirpath))
+                found.append((inside.split("/"), inside, directory, name))
     found.sort(key=lambda item: item[0])  # as Paths sort on POSIX: part by part
     folder = folder_name(root)
-    return {f"{folder}/{inside}": Path(dirpath) / inside.rsplit("/", 1)[-1] for _, inside, dirpath in found}
+    return {f"{folder}/{inside}": directory / name for _, inside, directory, name in found}
 
 
 def stored_path(root: Path, path: Path) -> str:
