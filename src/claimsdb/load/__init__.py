@@ -657,9 +657,14 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
     )
     report.withdrawn.extend(gone)
     changes.extend((run_id, key, "withdrawn") for key in gone)
-    if not empty:  # a first load wrote its relations above
-        owned_claims = select(m.Claim.id).where(_owned(m.Claim.seed_file, bundle))
-        session.execute(delete(m.ClaimRelation).where(m.ClaimRelation.claim_id.in_(owned_claims)))
+    if bundle.full and not empty:  # a first load wrote its relations above
+        session.execute(delete(m.ClaimRelation).where(m.ClaimRelation.claim_id.in_(select(m.Claim.id))))
+    elif not bundle.full:
+        # the claims of the bundle's files are those read before (updated and moved above, each now
+        # sits in one of them) and the new ones (without relations yet): by id, not by a pass over
+        # every claim's file
+        for batch in _batches(sorted(existing)):
+            session.execute(delete(m.ClaimRelation).where(m.ClaimRelation.claim_id.in_(batch)))
     insert_rows(session, m.ClaimRelation.__table__, relations, names=("claim_id", "kind", "target_id"))
     insert_rows(session, m.ClaimChange.__table__, changes, names=("run_id", "claim_id", "action"))
     report.claims_total = (
