@@ -322,7 +322,8 @@ def _stored_seeds(db: Database, stack: ExitStack, survey: FileSurvey) -> StoredS
         session = stack.enter_context(db.reading())
     except DatabaseStateError:
         return None
-    return stored_seeds(session, survey.last_run)
+    known = (survey.last_run, survey.trusted) if survey.last_run is not None else None
+    return stored_seeds(session, known)
 
 
 def _unchanged_since_last_run(db: Database, root: Path, survey: FileSurvey) -> int | None:
@@ -341,7 +342,7 @@ def _unchanged_since_last_run(db: Database, root: Path, survey: FileSurvey) -> i
     if run is None or run.claimsdb_version != __version__:
         return None
     read_from = run.read_from_ns
-    fingerprints = {
+    fingerprints = survey.trusted = {
         path: fingerprint
         for path, fingerprint in run.fingerprints.items()
         if read_from is not None and trusted(fingerprint, read_from)

@@ -98,29 +98,34 @@ def last_run_version(session: Session, run_id: int | None) -> str | None:
     return session.scalar(select(m.LoadRun.claimsdb_version).where(m.LoadRun.id == run_id)) if run_id else None
 
 
-def stored_seeds(session: Session, known: LastRun | None = None) -> StoredSeeds:
+def stored_seeds(session: Session, known: tuple[LastRun, dict[str, str]] | None = None) -> StoredSeeds:
     """What the last load left: each file's hash, and what the files define; the many organisations,
     places and assessments, and the claims, on demand.
 
     The answers on demand come from `session` while the seeds are read, so keep it open. A load after
     one edit asks about a few of them: reading them all would cost more than the edit's own work.
     The last run's files are read with Core (db.runs); `known`, the last run as the nothing-changed
-    check read it a moment ago, is taken instead if it is still the last.
+    check read it a moment ago and the fingerprints of it that files.trusted trusts, is taken instead
+    if it is still the last.
     """
     from claimsdb.db.runs import last_run
     from claimsdb.seeds.files import trusted
 
     connection = session.connection()
-    run = known if known is not None and known.run_id == last_run_id(session) else last_run(connection)
     stored = StoredSeeds()
-    if run is not None:
-        read_from = run.read_from_ns
-        stored.run_id, stored.files = run.run_id, run.files
+    if known is not None and known[0].run_id == last_run_id(session):
+        run: LastRun | None = known[0]
+        stored.fingerprints = known[1]
+    else:
+        run = last_run(connection)
+        read_from = run.read_from_ns if run is not None else None
         stored.fingerprints = {
             path: fingerprint
-            for path, fingerprint in run.fingerprints.items()
+            for path, fingerprint in (run.fingerprints.items() if run is not None else ())
             if read_from is not None and trusted(fingerprint, read_from)
         }
+    if run is not None:
+        stored.run_id, stored.files = run.run_id, run.files
     vocabularies = dict(connection.execute(select(m.Vocabulary.id, m.Vocabulary.seed_file)).tuples().all())
     stored.complete = run is not None and run.claimsdb_version == __version__ and None not in vocabularies.values()
     if not stored.complete:
@@ -199,7 +204,9 @@ class _DatabaseDefinitions:
                 (select(assessment.seed_file), assessment.organisation_id),
             ],
             ("place",): [(select(place.seed_file), place.part_of_id)],
-            ("source",): [(report_files, m.SourceReport.reported_id), (select(assessment.seed_file), assessment.source_id)],
+            ("source",): [
+                (report_files, m.SourceReport.reported_id), (select(assessment.seed_file), assessment.source_id),
+            ],
             ("claim",): [(select(assessment.seed_file), assessment.claim_id)],
         }  # fmt: skip
         files: set[str] = set()
@@ -219,7 +226,9 @@ class _DatabaseDefinitions:
             aliases = select(alias.organisation_id, alias.alias).where(self._maybe(alias.alias, batch))
             named.update(key for key, value in self.connection.execute(aliases).tuples() if value.casefold() in wanted)
             query = self._organisations.where(self._maybe(org.id, batch))
-            found.update((row[0], row) for row in self.connection.execute(query).tuples() if row[0].casefold() in wanted)
+            found.update(
+                (row[0], row) for row in self.connection.execute(query).tuples() if row[0].casefold() in wanted
+            )
         wanted_names = set(by_name)
         for batch in _batches(sorted(key for key in wanted_names if key.isascii())) if wanted_names else ():
             query = self._organisations.where(self._maybe(org.name, batch))
@@ -385,7 +394,10 @@ def _file_row(run_id: int, record: SeedFileRecord) -> dict[str, Any]:
 
 def _check_recaptures(session: Session, bundle: SeedBundle, recapture: set[str]) -> list[str]:
     """A held document's bytes never change silently between loads; returns the re-captured ids."""
-    stored = dict(session.execute(select(m.Document.id, m.Document.sha256)).tuples().all())
+    stored: dict[str, str] = {}
+    for batch in _batches(sorted({d.id for d in bundle.documents})):  # those read: a partial load reads few
+        query = select(m.Document.id, m.Document.sha256).where(m.Document.id.in_(batch))
+        stored.update(session.execute(query).tuples().all())
     issues, recaptured = [], []
     for document in bundle.documents:
         before = stored.get(document.id)

@@ -145,3 +145,5 @@ class FileSurvey:
     """Stored path -> (sha256, fingerprint) as sha256_if_changed gave them; None: it could not be read."""
     last_run: LastRun | None = None
     """The last run as the check read it (db.runs.last_run)."""
+    trusted: dict[str, str] = field(default_factory=dict)
+    """The fingerprints of `last_run` that files.trusted trusts."""
