@@ -139,6 +139,8 @@ class _SeedSet:
         self.claims: dict[str, int] = {}
         """Claims defined by the files read: id -> where, packed by _claim_place."""
         self.stored_claims: set[str] = set()
+        self._ids_outside: dict[str, list[str]] = {}
+        """Per kind, the stored ids of files not read (asked once, only to suggest the closest to a wrong id)."""
         self.term_vocabulary: dict[str, str] = {}
         self.published: dict[str, PublishedDate | None] = {}
         self.reports_on: dict[str, tuple[str, ...]] = {}
@@ -337,7 +339,9 @@ class _SeedSet:
             return None
         known = sorted(k[1] for k in self.defined if k[0] == what)
         if what in DEFINED_ON_DEMAND:
-            known = sorted({*known, *self.stored.definitions.ids_outside(what, self.scope)})
+            if what not in self._ids_outside:
+                self._ids_outside[what] = self.stored.definitions.ids_outside(what, self.scope)
+            known = sorted({*known, *self._ids_outside[what]})
         if what == "claim":
             known = sorted({*self.claims, *self.stored.claims.ids_outside(self.scope)})
         hint = closest_hint(key, known, CLOSE_TO_AN_ID)
