@@ -30,7 +30,7 @@ import json
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from claimsdb.db.limits import Deadline
+    from claimsdb.db.runs import LastRun
     from claimsdb.export import TERMS_FILE, csv_blocks, datapackage, guard_formula, write_export, write_terms
     from claimsdb.figures import (
         Denial,
@@ -226,9 +227,9 @@ def _load(
 ) -> LoadReport:
     from claimsdb.seeds.files import FileSurvey
 
-    survey = FileSurvey()  # before any file is looked at
+    look = _Look(FileSurvey())  # before any file is looked at
     if not force and not recapture:
-        unchanged = _unchanged_since_last_run(db, root, survey)
+        unchanged = _unchanged_since_last_run(db, root, look)
         if unchanged is not None:
             return LoadReport(run_id=None, seeds_dir=str(root), nothing_changed=True, previous_run_id=unchanged)
     from claimsdb.db.locks import take_load_lock
@@ -241,8 +242,8 @@ def _load(
             return report
     # read before taking the write lock: bad seeds leave no trace, and others can write meanwhile
     with ExitStack() as stack:
-        stored = None if force or recapture else _stored_seeds(db, stack, survey)
-        bundle = read_seeds(root, progress, stored, survey=survey if stored is not None else None)
+        stored = None if force or recapture else _stored_seeds(db, stack, look)
+        bundle = read_seeds(root, progress, stored, survey=look.survey if stored is not None else None)
     with db.session() as session, session.begin():
         # take the write lock first; create the schema of a new database in this same transaction
         connection = session.connection(execution_options={"sqlite_immediate": True})
@@ -310,11 +311,21 @@ def _remove_database_file(db: Database) -> None:
         Path(f"{db.file}{suffix}").unlink(missing_ok=True)
 
 
-def _stored_seeds(db: Database, stack: ExitStack, survey: FileSurvey) -> StoredSeeds | None:
+@dataclass
+class _Look:
+    """What the nothing-changed check found, handed on to the load that follows when something changed:
+    the files on disk (for read_seeds) and the last run with the fingerprints it trusts (for stored_seeds)."""
+
+    survey: FileSurvey
+    run: LastRun | None = None
+    trusted: dict[str, str] = field(default_factory=dict)
+
+
+def _stored_seeds(db: Database, stack: ExitStack, look: _Look) -> StoredSeeds | None:
     """What the last load left, so only changed files are read; None for a new or unusable database.
 
     Its session stays open on `stack` while the seeds are read: the reader asks it about claims.
-    The last run's files are those the nothing-changed check read (`survey`), if it is still the last.
+    The last run's files are those the nothing-changed check read (`look`), if it is still the last.
     """
     from claimsdb.load import stored_seeds
 
@@ -322,32 +333,32 @@ def _stored_seeds(db: Database, stack: ExitStack, survey: FileSurvey) -> StoredS
         session = stack.enter_context(db.reading())
     except DatabaseStateError:
         return None
-    known = (survey.last_run, survey.trusted) if survey.last_run is not None else None
+    known = (look.run, look.trusted) if look.run is not None else None
     return stored_seeds(session, known)
 
 
-def _unchanged_since_last_run(db: Database, root: Path, survey: FileSurvey) -> int | None:
+def _unchanged_since_last_run(db: Database, root: Path, look: _Look) -> int | None:
     """The last run's id if this claimsdb made it and it read exactly the files on disk now, byte
     for byte; else None. (A run by another version may have stored less than this one would: after
-    an upgrade, the same seeds are read again.) What it finds on disk goes into `survey`, for the
+    an upgrade, the same seeds are read again.) What it finds goes into `look`, for the
     load that follows when something changed."""
     from claimsdb.db.runs import last_run
     from claimsdb.seeds.files import trusted
 
     try:
         with db.reading_connection() as connection:  # Core: this check pays for neither the ORM nor the models
-            run = survey.last_run = last_run(connection)
+            run = look.run = last_run(connection)
     except DatabaseStateError:
         return None  # no usable database yet: the load itself says what is wrong
     if run is None or run.claimsdb_version != __version__:
         return None
     read_from = run.read_from_ns
-    fingerprints = survey.trusted = {
+    fingerprints = look.trusted = {
         path: fingerprint
         for path, fingerprint in run.fingerprints.items()
         if read_from is not None and trusted(fingerprint, read_from)
     }
-    return run.run_id if _same_files(root, run.files, fingerprints, survey) else None
+    return run.run_id if _same_files(root, run.files, fingerprints, look.survey) else None
 
 
 def _same_files(root: Path, recorded: dict[str, str], fingerprints: dict[str, str], survey: FileSurvey) -> bool:

@@ -8,10 +8,6 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from claimsdb.db.runs import LastRun
 
 SEED_SUFFIXES = (".yaml", ".yml", ".json")
 """YAML for curators; JSON, with the same schema, for machine-made bulk imports."""
@@ -131,9 +127,8 @@ def file_sha256(path: Path) -> str:
 
 @dataclass
 class FileSurvey:
-    """What the nothing-changed check found on disk and in the last run, handed on to the load that
-    follows it, so that a load after an edit walks and stats the seeds folder once, not twice, and
-    reads the last run's files once.
+    """What the nothing-changed check found on disk, handed on to the load that follows it, so that
+    a load after an edit walks and stats the seeds folder once, not twice.
 
     `started` is taken before any file is looked at: the load run starts then (files.trusted).
     """
@@ -143,7 +138,3 @@ class FileSurvey:
     """stored_seed_paths(root), once walked."""
     looked: dict[str, tuple[str, str | None] | None] = field(default_factory=dict)
     """Stored path -> (sha256, fingerprint) as sha256_if_changed gave them; None: it could not be read."""
-    last_run: LastRun | None = None
-    """The last run as the check read it (db.runs.last_run)."""
-    trusted: dict[str, str] = field(default_factory=dict)
-    """The fingerprints of `last_run` that files.trusted trusts."""
