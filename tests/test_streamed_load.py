@@ -19,17 +19,19 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from claimsdb import api
 from claimsdb.db import models as m
 from claimsdb.db.database import Database
+from claimsdb.db.engine import database_url
 from claimsdb.errors import DatabaseStateError
 from claimsdb.load import insert_rows
 from claimsdb.load.stream import ClaimStream
 from claimsdb.seeds.collect import PARALLEL_FROM_FILES
 from claimsdb.seeds.files import seed_paths
-from conftest import snapshot, write_seed
+from claimsdb.seeds.resolve import resolve_file
+from conftest import _new_pg_database, snapshot, write_seed
 
 Cli = Callable[..., Any]
 PROJECT = Path(__file__).resolve().parent.parent
@@ -49,14 +51,26 @@ def _copies(root: Path, claims: int) -> Path:
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = _copies(tmp_path_factory.mktemp("streamed") / "seeds", 1500)
     assert len(seed_paths(root)) >= PARALLEL_FROM_FILES  # parsed by worker processes, as a large load is
+    assert _files_before_their_sources(root) > 0  # so some claims wait for a source's date
     return root
 
 
-def _ordinary_load(monkeypatch: pytest.MonkeyPatch, db: Path, seeds: Path) -> api.LoadReport:
-    """The same load as an ordinary one: parse every file, then write (as on PostgreSQL)."""
+def _files_before_their_sources(root: Path) -> int:
+    """Seed files with claims dated by a source that only a later file defines."""
+    defined: set[str] = set()
+    early = 0
+    for path in seed_paths(root):
+        result = resolve_file(root, path)
+        defined |= {source.id for source in result.sources}
+        early += not result.claims_dated_by <= defined
+    return early
+
+
+def _ordinary_load(monkeypatch: pytest.MonkeyPatch, db: str, seeds: Path) -> api.LoadReport:
+    """The same load the ordinary way: parse every file, check them, then write."""
     with monkeypatch.context() as patch:
         patch.setattr("claimsdb.api._holds_no_claims", lambda _db: False)
-        return api.load(str(db), seeds)
+        return api.load(db, seeds)
 
 
 def _claim_ids_in_file_order(seeds: Path) -> list[str]:
@@ -72,31 +86,70 @@ def _rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
         return connection.execute(sql).fetchall()
 
 
-def _without_run_times(tables: list[tuple[str, list[tuple[Any, ...]]]]) -> list[tuple[str, list[Any]]]:
-    """Every table's rows, the load runs' start and end times left out (they differ between any two loads)."""
+def _comparable(tables: list[tuple[str, list[tuple[Any, ...]]]]) -> list[tuple[str, list[Any]]]:
+    """Every table's rows, but the load runs' start and end times (they differ between any two loads)
+    and the full-text index's own storage (segments differ when it is built in batches: its
+    entries are compared by _search_entries)."""
     times = {c.name for c in m.LoadRun.__table__.columns if c.name.endswith("_at")}
     positions = [i for i, c in enumerate(m.LoadRun.__table__.columns) if c.name in times]
     return [
         (name, [tuple(v for i, v in enumerate(row) if i not in positions) for row in rows] if name == "load_runs"
          else rows)
         for name, rows in tables
+        if not name.startswith("claims_fts_") or name == "claims_fts_content"
     ]
 
 
+def _search_entries(db: Path) -> list[Any]:
+    """The full-text index, as searches see it: its entries by rowid, and what a few words find."""
+    with sqlite3.connect(db) as connection:
+        connection.execute("INSERT INTO claims_fts(claims_fts) VALUES ('integrity-check')")
+        entries = connection.execute("SELECT rowid, id, statement, quote FROM claims_fts ORDER BY rowid").fetchall()
+        match = "SELECT rowid FROM claims_fts WHERE claims_fts MATCH ? ORDER BY rowid"
+        found = [connection.execute(match, (word,)).fetchall() for word in ("execution", "public", "ministry", "shot*")]
+    return [entries, found]
+
+
+def _two_empty_databases(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> tuple[str, str]:
+    if backend == "sqlite":
+        return str(tmp_path / "streamed.db"), str(tmp_path / "ordinary.db")
+    server = request.getfixturevalue("postgres")
+    return _new_pg_database(server), _new_pg_database(server)
+
+
 def test_a_streamed_first_load_leaves_the_database_an_ordinary_load_leaves(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest, backend: str, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("claimsdb.load.stream.BATCH_SIZE", 97)  # many writes while the workers parse
-    streamed, ordinary = tmp_path / "streamed.db", tmp_path / "ordinary.db"
-    report = api.load(str(streamed), corpus)
+    streamed, ordinary = _two_empty_databases(request, backend, tmp_path)
+    report = api.load(streamed, corpus)
     expected = _ordinary_load(monkeypatch, ordinary, corpus)
     assert report.added == expected.added == _claim_ids_in_file_order(corpus)
     assert report.claims_total == expected.claims_total == len(report.added)
-    assert _without_run_times(snapshot(str(streamed))) == _without_run_times(snapshot(str(ordinary)))
-    in_rowid_order = "SELECT id FROM claims ORDER BY rowid"
-    assert _rows(streamed, in_rowid_order) == _rows(ordinary, in_rowid_order)  # claims went in in file order
-    assert _rows(streamed, "PRAGMA foreign_key_check") == []
-    assert _rows(streamed, "PRAGMA integrity_check") == [("ok",)]
+    assert _comparable(snapshot(streamed)) == _comparable(snapshot(ordinary))
+    if backend == "sqlite":
+        streamed_file, ordinary_file = Path(streamed), Path(ordinary)
+        assert _search_entries(streamed_file) == _search_entries(ordinary_file)
+        assert all(_search_entries(streamed_file)[1])  # each word finds claims: the comparison is not of nothing
+        in_rowid_order = "SELECT id FROM claims ORDER BY rowid"
+        assert _rows(streamed_file, in_rowid_order) == _rows(ordinary_file, in_rowid_order)  # in file order
+        assert _rows(streamed_file, "PRAGMA foreign_key_check") == []
+        assert _rows(streamed_file, "PRAGMA integrity_check") == [("ok",)]
+    else:  # the foreign keys the load dropped are back, as the migrations made them
+        assert _foreign_keys(streamed) == _foreign_keys(ordinary) != []
+
+
+def _foreign_keys(url: str) -> list[tuple[Any, ...]]:
+    engine = create_engine(database_url(url))
+    try:
+        with engine.connect() as connection:
+            query = (
+                "SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid), convalidated FROM pg_constraint "
+                "WHERE contype = 'f' ORDER BY conname"
+            )
+            return [tuple(row) for row in connection.execute(text(query))]
+    finally:
+        engine.dispose()
 
 
 def test_claims_dated_by_a_source_parsed_after_them_take_its_date(corpus: Path, tmp_path: Path) -> None:
@@ -132,17 +185,22 @@ def test_bad_seeds_in_a_first_load_leave_no_database_file(cli: Cli, corpus: Path
     assert sorted(tmp_path.glob("claims.db*")) == []
 
 
-def test_bad_seeds_leave_an_existing_empty_database_as_it_was(cli: Cli, tmp_path: Path) -> None:
+def test_bad_seeds_leave_an_existing_empty_database_as_it_was(
+    cli: Cli, backend: str, db_url: str, corpus: Path, tmp_path: Path
+) -> None:
     seeds = tmp_path / "seeds"
-    shutil.copytree(BASIC, seeds)
-    db = tmp_path / "claims.db"
-    assert cli("--db", db, "migrate").exit_code == 0
-    before = snapshot(str(db))
-    write_seed(seeds, "broken.yaml", "claims:\n  - id: lonely-claim\n    claimant: nobody-at-all\n")
-    result = cli("--db", db, "load", seeds)
-    assert result.exit_code == 1 and "broken.yaml" in result.stderr
-    assert snapshot(str(db)) == before
-    assert db.exists()
+    shutil.copytree(corpus, seeds)
+    assert cli("--db", db_url, "migrate").exit_code == 0
+    before = snapshot(db_url)
+    keys = _foreign_keys(db_url) if backend == "postgresql" else []
+    write_seed(seeds, "zz-broken.yaml", "claims:\n  - id: lonely-claim\n    claimant: nobody-at-all\n")
+    result = cli("--db", db_url, "load", seeds)
+    assert result.exit_code == 1 and "zz-broken.yaml" in result.stderr
+    assert snapshot(db_url) == before
+    if backend == "postgresql":  # the foreign keys the load dropped came back with the rollback
+        assert _foreign_keys(db_url) == keys != []
+    else:
+        assert Path(db_url).exists()
 
 
 def test_foreign_keys_are_enforced_again_after_a_first_load(tmp_path: Path) -> None:
@@ -154,24 +212,34 @@ def test_foreign_keys_are_enforced_again_after_a_first_load(tmp_path: Path) -> N
             assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
-def test_a_reference_the_checks_missed_is_refused_before_anything_is_committed(tmp_path: Path) -> None:
-    seeds = tmp_path / "seeds"
-    shutil.copytree(BASIC, seeds)
-    db = tmp_path / "claims.db"
-    assert api.migrate(str(db))
-    with Database(str(db)) as database:
+def test_a_reference_the_checks_missed_is_refused_before_anything_is_committed(
+    backend: str, db_url: str, tmp_path: Path
+) -> None:
+    assert api.migrate(db_url)
+    keys = _foreign_keys(db_url) if backend == "postgresql" else []
+    with Database(db_url) as database:
         with pytest.raises(DatabaseStateError, match="references to missing rows"):
             with database.session() as session, session.begin():
                 options = {"sqlite_immediate": True, "sqlite_foreign_keys_checked_at_end": True}
                 session.connection(execution_options=options)
-                stream = ClaimStream(session, seeds, dt.datetime.now(dt.UTC))
+                stream = ClaimStream(session, tmp_path, dt.datetime.now(dt.UTC))
                 insert_rows(
                     session, m.ClaimRelation.__table__, [("no-such-claim", "corroborates", "nor-this")],
                     names=("claim_id", "kind", "target_id"),
-                )
+                )  # fmt: skip
                 stream.check_references()
-    assert _rows(db, "SELECT count(*) FROM claim_relations") == [(0,)]
-    assert _rows(db, "SELECT count(*) FROM load_runs") == [(0,)]
+    assert _count(db_url, "claim_relations") == _count(db_url, "load_runs") == 0
+    if backend == "postgresql":
+        assert _foreign_keys(db_url) == keys != []
+
+
+def _count(url: str, table: str) -> int:
+    engine = create_engine(database_url(url))
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+    finally:
+        engine.dispose()
 
 
 def test_a_database_that_got_claims_meanwhile_is_loaded_the_ordinary_way(tmp_path: Path) -> None:

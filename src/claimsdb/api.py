@@ -236,7 +236,7 @@ def _load(
     from claimsdb.load import last_run_id, load_bundle  # the ORM and the models: only when there is loading to do
     from claimsdb.seeds import read_seeds  # pydantic and the YAML parser: only when there is parsing to do
 
-    if not recapture and _holds_no_claims(db):
+    if not recapture and root.is_dir() and _holds_no_claims(db):  # (a missing folder: read_seeds says so)
         report = _first_load(db, root, on_wait=on_wait, progress=progress)
         if report is not None:
             return report
@@ -256,24 +256,22 @@ def _load(
 
 
 def _holds_no_claims(db: Database) -> bool:
-    """A SQLite database not yet made, or made without claims: a first load writes as it parses."""
+    """A database not yet made, or made without claims: a first load writes as it parses."""
     from claimsdb.load import holds_claims
 
-    if db.file is None:
-        return False  # PostgreSQL: see load.stream
-    if not db.file.exists():
+    if db.file is not None and not db.file.exists():
         return True
     try:
         with db.reading() as session:
             return not holds_claims(session)
     except DatabaseStateError:
-        return False  # an ordinary load says what is wrong (or makes the schema of an empty file)
+        return True  # no schema yet (the first load makes it), or one that _first_load says is wrong
 
 
 def _first_load(
     db: Database, root: Path, *, on_wait: Callable[[str], None] | None, progress: Progress
 ) -> LoadReport | None:
-    """A load into a SQLite database without claims, writing each file's claims as it is parsed
+    """A load into a database without claims, writing each file's claims as it is parsed
     (load.stream); None if another load put claims in first. The write lock is held while the files
     are read; bad seeds still leave no trace: the transaction is rolled back, and a database file
     this load made is removed again."""
@@ -294,8 +292,7 @@ def _first_load(
             if holds_claims(session):  # another load landed first: this one is an ordinary load
                 return None
             stream = ClaimStream(session, root, dt.datetime.now(dt.UTC))  # before any file is looked at
-            progress.phase("Parsing seed files and writing their claims")
-            bundle = read_seeds(root, progress, on_result=stream.take)
+            bundle = read_seeds(root, progress, sink=stream)
             progress.phase(f"Writing the rest of {bundle.claim_count:,} claims to the database")
             return load_bundle(session, bundle, stream=stream)
     except BaseException:

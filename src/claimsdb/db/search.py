@@ -76,6 +76,19 @@ def refresh_search_index(session: Session, claim_ids: Sequence[str] | None = Non
             )
 
 
+def index_claims_after(session: Session, rowid: int) -> int:
+    """Add the FTS entries of the claims after `rowid` (a first load indexes each batch it writes,
+    load.stream); returns the last claim's rowid. SQLite only."""
+    session.execute(
+        text(
+            "INSERT INTO claims_fts(rowid, id, statement, quote) SELECT rowid, id, statement, quote FROM claims "
+            "WHERE rowid > :after"
+        ),
+        {"after": rowid},
+    )
+    return session.scalar(text("SELECT max(rowid) FROM claims")) or rowid
+
+
 def has_words(text: str) -> bool:
     """Whether a search has anything to look for: both back ends see only its words (letters, digits)."""
     return _TOKEN.search(text) is not None

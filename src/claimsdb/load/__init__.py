@@ -650,7 +650,7 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
         _insert_claims(session, new_rows, [change for change in changes if change[2] == "added"])
         changes = [change for change in changes if change[2] != "added"]
         if empty:  # before the indexes are built: relations too, as there is nothing to replace
-            _record_all_added(session, run_id)
+            record_all_added(session, run_id)
             insert_rows(session, m.ClaimRelation.__table__, relations, names=("claim_id", "kind", "target_id"))
             relations = []
     _update_by_id(session, m.Claim, updated, *CLAIM_COLUMNS, "content_hash", "status", "changed_run_id")
@@ -691,10 +691,8 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
 def _streamed_claims(session: Session, stream: ClaimStream, report: LoadReport) -> list[str] | None:
     """The end of a first load whose claims went in while the files were parsed (load.stream)."""
     report.added = stream.finish()
-    _record_all_added(session, stream.run.id)
-    create_indexes(session, stream.indexes)
     report.claims_total = len(report.added)
-    return None  # every claim is new: the whole search index is built
+    return []  # the stream put every claim in the search index as it wrote it
 
 
 def _insert_claims(session: Session, rows: list[tuple[Any, ...]], changes: list[tuple[int, str, str]]) -> None:
@@ -703,7 +701,7 @@ def _insert_claims(session: Session, rows: list[tuple[Any, ...]], changes: list[
     insert_rows(session, m.ClaimChange.__table__, changes, names=("run_id", "claim_id", "action"))
 
 
-def _record_all_added(session: Session, run_id: int) -> None:
+def record_all_added(session: Session, run_id: int) -> None:
     """A first load's change records, one "added" per claim, made by the database from the claims
     just inserted (in their insertion order, as one executemany of the same rows would)."""
     order = " ORDER BY rowid" if session.get_bind().dialect.name == "sqlite" else ""

@@ -2,17 +2,19 @@
 
 Into a database that holds no claims, every claim is new: nothing is compared, updated or
 withdrawn. So each file's claims are inserted as soon as a worker process hands the file back,
-and the main process writes while the workers parse, instead of waiting for the last file.
+and the main process writes while the workers parse, instead of waiting for the last file. Each
+batch of claims is added to the full-text index as it is written, too.
 
 The all-or-nothing guarantee is the same as any load's: everything happens inside the load's one
 transaction; the cross-file checks still run on every file before anything is committed, and any
 problem they find (or any error) rolls the transaction back, claims written early included.
-A claim may name a source whose file has not been parsed yet, so the transaction runs with
-SQLite's foreign keys off and checks every reference at its end (`PRAGMA foreign_key_check`, a
-tenth of a second at 50,000 claims) before it commits. (Deferring them instead would make SQLite
-search the claims for each organisation or source inserted later.) Only SQLite: PostgreSQL's
-foreign keys are not declared deferrable, so a first load there writes after parsing, as every
-other load does.
+A claim may name a source whose file has not been parsed yet, so references are checked once, at
+the end, before the transaction commits. On SQLite the transaction runs with foreign keys off and
+ends with `PRAGMA foreign_key_check` (a tenth of a second at 50,000 claims; deferring the keys
+instead would make SQLite search the claims for each organisation or source inserted later). On
+PostgreSQL, whose foreign keys are not declared deferrable, the load drops them inside its
+transaction and adds them back at the end, which checks every row; a failed load rolls that back
+too (PostgreSQL's DDL is transactional).
 
 Claims go in in file order, as `load_bundle` would insert them: a file whose claims take the date
 of a source not parsed yet waits, with the files after it, until that source's file is parsed.
@@ -21,19 +23,22 @@ of a source not parsed yet waits, with the files after it, until that source's f
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections import deque
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import ForeignKeyConstraint, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from claimsdb import __version__
 from claimsdb.db import models as m
 from claimsdb.db.base import BATCH_SIZE
+from claimsdb.db.search import index_claims_after
 from claimsdb.errors import DatabaseStateError
-from claimsdb.load import BULK_TABLES, CLAIM_ROW, drop_indexes, insert_rows
+from claimsdb.load import BULK_TABLES, CLAIM_ROW, create_indexes, drop_indexes, insert_rows, record_all_added
 from claimsdb.seeds.records import ClaimRecord, FileResult, PublishedDate, unpack_claims
 from claimsdb.seeds.validate import ClaimFinisher, published_date
 
@@ -41,10 +46,11 @@ _RELATION_ROW = ("claim_id", "kind", "target_id")
 
 
 class ClaimStream:
-    """Takes each parsed file (`take`, in file order) and writes its claims; `finish` ends it.
+    """Takes each parsed file (`take`, in file order) and writes its claims; `parsed` writes the
+    rest while the files are checked together; `finish` says what was added. A seeds.ResultSink.
 
-    Made inside the load's transaction, with the write lock held, on a SQLite database without
-    claims, in a transaction begun with the execution option `sqlite_foreign_keys_checked_at_end`.
+    Made inside the load's transaction, with the write lock held, on a database without claims;
+    on SQLite, in a transaction begun with the execution option `sqlite_foreign_keys_checked_at_end`.
     """
 
     def __init__(self, session: Session, root: Path, started: dt.datetime) -> None:
@@ -53,14 +59,21 @@ class ClaimStream:
         session.add(self.run)
         session.flush()
         self.indexes = drop_indexes(session, *BULK_TABLES)
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+        self.foreign_keys = [] if self.sqlite else _drop_foreign_keys(session)
         self.published: dict[str, PublishedDate | None] = {}
         """Each source's date, from its first definition in file order (as the cross-file checks take it)."""
         self.finisher = ClaimFinisher(self.published)
-        self.waiting: deque[list[ClaimRecord]] = deque()
+        self.waiting: deque[tuple[frozenset[str], bytes]] = deque()
+        """Files whose claims wait for a source's date: the sources, and the claims, packed."""
+        self.files_waited = 0
+        """Files whose claims had to wait for a source parsed after them."""
         self.seen: set[str] = set()
         self.added: list[str] = []
         self.rows: list[tuple[Any, ...]] = []
         self.relations: list[tuple[str, str, str]] = []
+        self.indexed = 0
+        """The last claim (rowid) in the full-text index: each batch is indexed as it is written."""
         self.failed: DBAPIError | None = None
         """A write the database refused: reported after the seeds' own problems, which come first."""
 
@@ -70,39 +83,52 @@ class ClaimStream:
             return
         for source in result.sources:
             self.published.setdefault(source.id, published_date(source))
-        self.waiting.append(unpack_claims(result.packed_claims))
-        while self.waiting and self._ready(self.waiting[0]):
-            self._add(self.waiting.popleft())
+        packed, result.packed_claims = result.packed_claims, b""  # written here, not held in the bundle
+        while self.waiting and self.waiting[0][0] <= self.published.keys():
+            self._add(unpack_claims(self.waiting.popleft()[1]))
+        if not result.claim_count:
+            pass  # no claims to write
+        elif not self.waiting and result.claims_dated_by <= self.published.keys():
+            self._add(unpack_claims(packed))
+        else:  # it waits for a source, or behind a file that does: held compressed, as any load holds claims
+            self.waiting.append((result.claims_dated_by, zlib.compress(packed, 1)))
+            self.files_waited += 1
         if len(self.rows) >= BATCH_SIZE:
             self._write()
 
-    def finish(self) -> list[str]:
-        """Write what is left; returns the ids added, in order. The indexes in `indexes` are then
-        to be made again (load._streamed_claims does, after the change records).
+    def parsed(self) -> None:
+        """Every file is parsed: write the claims still waiting, the change records and the indexes.
 
-        Called once every file is parsed and the files passed the cross-file checks.
+        Runs while the files are checked together in another thread (seeds.collect), which the
+        database work here, mostly SQLite's own, leaves free to run.
         """
         while self.waiting:
-            self._add(self.waiting.popleft())
+            self._add(unpack_claims(self.waiting.popleft()[1]))
         self._write()
+        if self.failed is None:
+            try:
+                record_all_added(self.session, self.run.id)
+                create_indexes(self.session, self.indexes)
+            except DBAPIError as exc:
+                self.failed = exc
+
+    def finish(self) -> list[str]:
+        """The ids added, in order, once the files passed the cross-file checks; raises what the
+        database refused while writing them."""
         if self.failed is not None:
             raise self.failed
         return self.added
 
     def check_references(self) -> None:
         """Every reference in the database leads to a row: the foreign keys, checked once at the end."""
+        if not self.sqlite:
+            _add_foreign_keys(self.session, self.foreign_keys)
+            return
         missing = self.session.execute(text("PRAGMA foreign_key_check")).all()
         if missing:
             table, rowid, parent, _ = missing[0]
-            raise DatabaseStateError(
-                f"the load would leave {len(missing):,} references to missing rows (the first: row {rowid} of "
-                f"{table} names a row of {parent} that is not there); nothing was written. This is a bug in "
-                "claimsdb's checks: please report it with the seeds"
-            )
-
-    def _ready(self, records: list[ClaimRecord]) -> bool:
-        """Whether every claim's date is known: its own, or its source's (whose file has been parsed)."""
-        return all(record.dated_by is None or record.dated_by in self.published for record in records)
+            raise _missing_rows(f"{len(missing):,} references to missing rows (the first: row {rowid} of {table} "
+                                f"names a row of {parent} that is not there)")  # fmt: skip
 
     def _add(self, records: list[ClaimRecord]) -> None:
         records = [record for record in records if record.id not in self.seen]  # a duplicate id: checks say so
@@ -119,6 +145,36 @@ class ClaimStream:
             try:
                 insert_rows(self.session, m.Claim.__table__, self.rows, names=CLAIM_ROW)
                 insert_rows(self.session, m.ClaimRelation.__table__, self.relations, names=_RELATION_ROW)
+                if self.rows and self.sqlite:  # PostgreSQL's search index keeps itself
+                    self.indexed = index_claims_after(self.session, self.indexed)
             except DBAPIError as exc:
                 self.failed = exc
         self.rows, self.relations = [], []
+
+
+def _missing_rows(what: str) -> DatabaseStateError:
+    return DatabaseStateError(
+        f"the load would leave {what}; nothing was written. This is a bug in claimsdb's checks: please "
+        "report it with the seeds"
+    )
+
+
+def _drop_foreign_keys(session: Session) -> list[ForeignKeyConstraint]:
+    """PostgreSQL: drop every foreign key, in this transaction, to add them back at the end."""
+    connection = session.connection()
+    keys = [key for table in m.Base.metadata.sorted_tables for key in table.foreign_key_constraints]
+    for key in keys:
+        connection.execute(DropConstraint(key))
+    return keys
+
+
+def _add_foreign_keys(session: Session, keys: list[ForeignKeyConstraint]) -> None:
+    """Add the foreign keys back, exactly as the models (and so the migrations) declare them:
+    PostgreSQL checks every row as it adds each one."""
+    connection = session.connection()
+    for key in keys:
+        try:
+            with connection.begin_nested():
+                connection.execute(AddConstraint(key))
+        except IntegrityError as exc:
+            raise _missing_rows(f"references to missing rows ({exc.orig})") from None

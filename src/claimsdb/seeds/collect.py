@@ -14,8 +14,10 @@ import re
 import signal
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
+from typing import Protocol
 
 from claimsdb.errors import SeedError, SeedIssue
 from claimsdb.progress import NO_PROGRESS, Progress
@@ -25,6 +27,7 @@ from claimsdb.seeds.records import FileResult, Need, SeedBundle, SeedFileRecord,
 from claimsdb.seeds.resolve import resolve_file
 from claimsdb.seeds.validate import build_bundle, files_to_reread
 
+_Checked = tuple[SeedBundle, list[SeedIssue]]
 MAX_SEED_FILES = 100_000
 PARALLEL_FROM_FILES = 64
 """From this many files on, files are read in one process per core (parsing is most of a load)."""
@@ -36,18 +39,17 @@ def read_seeds(
     root: Path | str,
     progress: Progress = NO_PROGRESS,
     stored: StoredSeeds | None = None,
-    on_result: Callable[[FileResult], None] | None = None,
+    sink: ResultSink | None = None,
     survey: FileSurvey | None = None,
 ) -> SeedBundle:
     """Parse and check the seed files under `root`; raise SeedError listing every problem.
 
     With `stored` (what the last load left in the database), only changed files are read and the
-    bundle replaces only their rows (`SeedBundle.scope`). `on_result` is handed each readable file's
-    result as soon as it is parsed, in file order, before the files are checked together (a first
-    load writes its claims meanwhile: load.stream). `survey` is what the nothing-changed check found
-    under `root` just before: the files are not walked, nor looked at, a second time.
+    bundle replaces only their rows (`SeedBundle.scope`). A `sink` is handed every file as soon as
+    it is parsed (a first load writes as it parses: load.stream). `survey` is what the nothing-changed
+    check found under `root` just before: the files are not walked, nor looked at, a second time.
     """
-    survey = survey if survey is not None else FileSurvey()  # started before any file is looked at (files.trusted)
+    survey = survey if survey is not None else FileSurvey()  # started before any file is looked at
     root = Path(root)
     if not root.is_dir():
         raise SeedError(
@@ -76,7 +78,7 @@ def read_seeds(
     scope |= {name for name in stored.files if name.endswith(SEED_SUFFIXES) and name not in paths}  # files gone
     progress.phase("Parsing seed files", sum(1 for name in paths if name in scope))
     results, issues, unreadable = read_seed_files(
-        root, [paths[name] for name in paths if name in scope], progress, on_result
+        root, [paths[name] for name in paths if name in scope], progress, sink.take if sink else None
     )
     while stored.files:
         more = files_to_reread(stored, results, scope) & set(paths)
@@ -96,13 +98,37 @@ def read_seeds(
     results.sort(key=lambda result: order[result.stored_path])  # file order decides which duplicate is first
     progress.phase("Checking references, vocabularies and quotes")
     files = _all_files(results, stored, hashes, scope, fingerprints)
-    bundle, more_issues = build_bundle(root, results, unreadable, stored=stored, scope=scope, files=files)
+    check = partial(build_bundle, root, results, unreadable, stored=stored, scope=scope, files=files)
+    bundle, more_issues = _checked_while(sink.parsed, check) if sink else check()
     bundle.full = set(paths) <= scope
     bundle.read_started = survey.started
     issues += more_issues
     if issues:
         raise SeedError(issues)
     return bundle
+
+
+class ResultSink(Protocol):
+    """Takes the seed files as they are parsed, before they are checked together."""
+
+    def take(self, result: FileResult) -> None:
+        """A readable file's result, in file order, as soon as it is parsed."""
+
+    def parsed(self) -> None:
+        """Every file is parsed: runs while the files are checked together (in another thread)."""
+
+
+def _checked_while(work: Callable[[], None], check: Callable[[], _Checked]) -> _Checked:
+    """`check()`'s result, computed in a second thread while `work` runs in this one.
+
+    The checks are Python; `work` is the database's (a first load building its indexes), which
+    lets go of the interpreter's lock while SQLite works, so the two really run at once. The
+    database connection stays in this thread, as SQLite's Python driver requires.
+    """
+    with ThreadPoolExecutor(1, thread_name_prefix="claimsdb-checks") as pool:
+        checking = pool.submit(check)
+        work()
+        return checking.result()
 
 
 def _changed(
@@ -172,7 +198,8 @@ def read_seed_files(
     issues: list[SeedIssue] = []
     unreadable: dict[str, frozenset[str]] = {}
     shared: dict[Need, Need] = {}  # one copy of each reference, however many files make it
-    for path, result in zip(paths, _resolve_all(root, paths), strict=True):
+    results_of = _resolve_all(root, paths, compress=on_result is None)  # else the claims are written at once
+    for path, result in zip(paths, results_of, strict=True):
         progress.advance()
         if result.readable:
             result.needs = {shared.setdefault(need, need) for need in result.needs}
@@ -185,14 +212,14 @@ def read_seed_files(
     return results, issues, unreadable
 
 
-def _resolve_all(root: Path, paths: list[Path]) -> Iterator[FileResult]:
+def _resolve_all(root: Path, paths: list[Path], *, compress: bool = True) -> Iterator[FileResult]:
     """resolve_file for every path, in order; across processes when there are many files.
 
     Workers send back plain records (cheap to unpickle), never pydantic models or line maps.
     """
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_FROM_FILES or workers < 2:
-        yield from (resolve_file(root, path) for path in paths)
+        yield from (resolve_file(root, path, compress=compress) for path in paths)
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     # Ctrl-C is held while the workers are forked (Python would drop one that came mid-fork) and
@@ -207,7 +234,7 @@ def _resolve_all(root: Path, paths: list[Path]) -> Iterator[FileResult]:
     with pool:
         _release_interrupts(held)
         chunk = max(1, min(16, len(paths) // (workers * 8)))
-        yield from pool.imap(partial(resolve_file, root), paths, chunksize=chunk)
+        yield from pool.imap(partial(resolve_file, root, compress=compress), paths, chunksize=chunk)
 
 
 def _hold_interrupts() -> set[signal.Signals] | None:

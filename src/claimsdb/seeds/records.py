@@ -237,6 +237,8 @@ class FileResult:
     """While the file is resolved; then packed into `packed_claims` to cross between processes."""
     packed_claims: bytes = b""
     claim_count: int = 0
+    claims_dated_by: frozenset[str] = frozenset()
+    """The sources whose publication date the file's claims take (ClaimRecord.dated_by)."""
     definitions: list[Definition] = field(default_factory=list)
     """What the file defines, in file order: vocabularies, terms, organisations, sources (and,
     when resolved `with_uses`, claims too)."""
@@ -250,19 +252,27 @@ class FileResult:
     uses: list[Use] | None = None
     readable: bool = True
 
-    def pack_claims(self) -> None:
+    def pack_claims(self, compress: bool = True) -> None:
         """Claims as one compressed blob: a million claims held between parsing and writing take
-        a few hundred MB this way, instead of gigabytes as objects."""
+        a few hundred MB this way, instead of gigabytes as objects. Claims written as soon as they
+        are parsed (load.stream) are not held, and not compressed."""
         rows = [(c.id, c.values, tuple((r.kind, r.target_id) for r in c.relations), c.dated_by) for c in self.claims]
-        self.packed_claims = zlib.compress(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        pickled = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+        self.packed_claims = zlib.compress(pickled, 1) if compress else pickled
         self.claim_count = len(rows)
+        self.claims_dated_by = frozenset(c.dated_by for c in self.claims if c.dated_by is not None)
         self.claims = []
+
+
+_PICKLED = pickle.dumps(None, protocol=pickle.HIGHEST_PROTOCOL)[:1]
+"""The first byte of a pickle (PROTO); a zlib stream starts otherwise (0x78)."""
 
 
 def unpack_claims(packed: bytes) -> list[ClaimRecord]:
     if not packed:
         return []
-    rows = pickle.loads(zlib.decompress(packed))  # made by pack_claims in our own worker process
+    pickled = packed if packed[:1] == _PICKLED else zlib.decompress(packed)
+    rows = pickle.loads(pickled)  # made by pack_claims in our own worker process
     return [
         ClaimRecord(key, values, tuple(RelationRecord(key, kind, target) for kind, target in relations), "", dated_by)
         for key, values, relations, dated_by in rows

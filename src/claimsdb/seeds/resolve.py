@@ -52,8 +52,9 @@ OWN_VOICE = "own_voice"
 """The attribution of a claim the document's publisher makes in its own article, unless the curator says otherwise."""
 
 
-def resolve_file(root: Path, path: Path, *, with_uses: bool = False) -> FileResult:
-    """Everything one file says, as records; `with_uses` also records where each reference is."""
+def resolve_file(root: Path, path: Path, *, with_uses: bool = False, compress: bool = True) -> FileResult:
+    """Everything one file says, as records; `with_uses` also records where each reference is;
+    `compress`: whether its claims are packed compressed (FileResult.pack_claims)."""
     fingerprint = file_fingerprint(path)  # before reading: a change after it gives another fingerprint
     resolved_root = root.resolve()  # once a file: both the file and its document are checked against it
     one, issues = read_seed_file(root, path, resolved_root)
@@ -65,7 +66,7 @@ def resolve_file(root: Path, path: Path, *, with_uses: bool = False) -> FileResu
     if with_uses:
         result.uses = []
     _FileResolver(root, one, result, resolved_root).resolve()
-    result.pack_claims()
+    result.pack_claims(compress)
     return result
 
 
