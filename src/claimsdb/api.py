@@ -367,24 +367,24 @@ def _same_files(root: Path, recorded: dict[str, str], fingerprints: dict[str, st
     inode or ctime). Any other file is checked and hashed as sha256_if_changed says. After a
     difference the other files are still looked at, into `survey`: the load that follows would
     look at each of them just the same (read_seeds), and now need not."""
-    from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, file_fingerprint, sha256_if_changed, stored_seed_paths
+    from claimsdb.seeds.files import SEED_SUFFIXES, disk_file, file_fingerprint, sha256_if_changed, stored_seed_files
 
-    current = survey.paths = stored_seed_paths(root)
+    current = survey.paths = stored_seed_files(root)
     recorded_seeds = {path for path in recorded if path.endswith(SEED_SUFFIXES)}
     same = current.keys() == recorded_seeds
     for stored, digest in recorded.items():
-        on_disk = current.get(stored)  # the walk's own Path for a seed file
+        on_disk = current.get(stored)  # the walk's own path for a seed file
         if on_disk is None:
             if stored in recorded_seeds:
                 continue  # a seed file gone: nothing to look at
-            on_disk = disk_path(root, stored)
+            on_disk = disk_file(root, stored)
         fingerprint = fingerprints.get(stored)
         now = file_fingerprint(on_disk)
         if fingerprint is not None and now == fingerprint:
             survey.looked[stored] = (digest, now)
             continue
         try:
-            if not on_disk.is_file():
+            if not os.path.isfile(on_disk):
                 same = False
                 continue
             survey.looked[stored] = looked = sha256_if_changed(on_disk, digest, fingerprint)

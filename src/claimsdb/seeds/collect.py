@@ -21,7 +21,7 @@ from typing import Protocol
 
 from claimsdb.errors import SeedError, SeedIssue
 from claimsdb.progress import NO_PROGRESS, Progress
-from claimsdb.seeds.files import SEED_SUFFIXES, FileSurvey, disk_path, sha256_if_changed, stored_seed_paths
+from claimsdb.seeds.files import SEED_SUFFIXES, FileSurvey, disk_path, sha256_if_changed, stored_seed_files
 from claimsdb.seeds.parse import MAX_SEED_BYTES
 from claimsdb.seeds.records import FileResult, Need, SeedBundle, SeedFileRecord, StoredSeeds
 from claimsdb.seeds.resolve import resolve_file
@@ -55,7 +55,7 @@ def read_seeds(
         raise SeedError(
             [SeedIssue(str(root), None, "no such seeds directory; give the folder that holds your seed YAML files")]
         )
-    paths = survey.paths if survey.paths is not None else stored_seed_paths(root)
+    paths = survey.paths if survey.paths is not None else stored_seed_files(root)
     if not paths:
         raise SeedError([SeedIssue(str(root), None, "no seed files (*.yaml) here; see README 'Writing seeds'")])
     if len(paths) > MAX_SEED_FILES:
@@ -78,7 +78,7 @@ def read_seeds(
     scope |= {name for name in stored.files if name.endswith(SEED_SUFFIXES) and name not in paths}  # files gone
     progress.phase("Parsing seed files", sum(1 for name in paths if name in scope))
     results, issues, unreadable = read_seed_files(
-        root, [paths[name] for name in paths if name in scope], progress, sink.take if sink else None
+        root, [Path(paths[name]) for name in paths if name in scope], progress, sink.take if sink else None
     )
     while stored.files:
         more = files_to_reread(stored, results, scope) & set(paths)
@@ -86,10 +86,10 @@ def read_seeds(
             break
         scope |= more
         progress.phase("Reading the files a change reaches", len(more))
-        extra = read_seed_files(root, [paths[name] for name in paths if name in more], progress)
+        extra = read_seed_files(root, [Path(paths[name]) for name in paths if name in more], progress)
         results, issues, unreadable = results + extra[0], issues + extra[1], unreadable | extra[2]
     if not set(paths) <= scope and len(scope) > MAX_PARTIAL_FILES:  # most files: read them all
-        rest = [paths[name] for name in paths if name not in scope]
+        rest = [Path(paths[name]) for name in paths if name not in scope]
         progress.phase("Parsing seed files", len(rest))
         extra = read_seed_files(root, rest, progress)
         results, issues, unreadable = results + extra[0], issues + extra[1], unreadable | extra[2]
@@ -134,7 +134,7 @@ def _checked_while(work: Callable[[], None], check: Callable[[], _Checked]) -> _
 def _changed(
     root: Path,
     stored: StoredSeeds,
-    paths: dict[str, Path],
+    paths: dict[str, str],
     hashes: dict[str, str | None],
     fingerprints: dict[str, str | None],
     survey: FileSurvey,
@@ -149,7 +149,7 @@ def _changed(
 
 
 def _sha256_or_none(
-    path: Path, name: str, stored: StoredSeeds, fingerprints: dict[str, str | None], survey: FileSurvey
+    path: str | Path, name: str, stored: StoredSeeds, fingerprints: dict[str, str | None], survey: FileSurvey
 ) -> str | None:
     """The file's sha256 (the stored one if its fingerprint is unchanged, files.sha256_if_changed), its
     fingerprint put in `fingerprints`; None for a file that cannot be read: it counts as changed, and
