@@ -304,7 +304,8 @@ class _SeedSet:
                 self.stored_claims.add(key)
 
     def _stored_definitions_needed(self) -> None:
-        """Organisations and places defined in files not read this time: ask the database about just those."""
+        """Organisations and places defined in files not read this time that the read files refer to: ask
+        the database about just those."""
         wanted: dict[str, set[str]] = {}
         for result in self.results:
             for need in result.needs:
@@ -461,7 +462,7 @@ def files_to_reread(stored: StoredSeeds, results: list[FileResult], scope: set[s
     now = {d.key for result in results for d in result.definitions}
     now |= {("claim", key) for result in results for key in result.claim_ids}
     before = {key for key, path in stored.defined.items() if path in scope}
-    before |= stored.definitions.defined_in(scope & set(stored.files))
+    before |= stored.definitions.defined_in(scope)
     before |= {("claim", key) for key in stored.claims.ids_in(scope & set(stored.files))}
     removed = before - now
     reached = stored.definitions.files_using(removed) if removed else set()
