@@ -121,6 +121,47 @@ def alter_document(seeds: Path) -> None:
     document.write_bytes(document.read_bytes().replace(b"executions", b"executions ", 1))
 
 
+MORE = "zz-organisations.yaml"
+"""Sorts after organisations.yaml, so a load that reads every file meets the stored organisations first."""
+MORE_TEXT = """\
+organisations:
+  - id: hrdc-seoul-office
+    name: human rights documentation centre
+    kind: ngo
+    part_of: hrdc
+places:
+  - id: chongjin-harbour
+    name: Chongjin harbour
+    kind: city
+    part_of: chongjin
+"""
+
+
+def add_organisations_file(seeds: Path) -> None:
+    """Its organisation is part of a stored one and repeats a stored name (names may repeat); its
+    place is part of a stored place."""
+    (seeds / MORE).write_text(MORE_TEXT, encoding="utf-8")
+
+
+def unknown_parent_place(seeds: Path) -> None:
+    """The message suggests the closest place, stored ones included."""
+    replace(seeds / MORE, "    part_of: chongjin\n", "    part_of: chongjinn\n")
+
+
+def drop_parent_organisation(seeds: Path) -> None:
+    """Organisations in an unchanged file are part of it: that file is read again and refused too."""
+    replace(seeds / "organisations.yaml", "    part_of: hrdc\n", "")
+    text = (seeds / "organisations.yaml").read_text(encoding="utf-8")
+    start = text.index("  - id: hrdc\n")
+    end = text.index("  - id: ", start + 10)
+    (seeds / "organisations.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+
+
+def remove_organisations_file(seeds: Path) -> None:
+    """What it defined goes with it; nothing else used it."""
+    (seeds / MORE).unlink()
+
+
 def undo(step: Callable[[Path], None]) -> Callable[[Path], None]:
     def run(seeds: Path) -> None:
         snapshot_dir = seeds.parent / f"before-{step.__name__}"
@@ -142,6 +183,10 @@ STEPS: list[tuple[Callable[[Path], None], bool, int | None]] = [
     (delete_article, True, 0),
     (restore_article, True, 1),
     (alter_document, False, None),
+    (add_organisations_file, True, 1),
+    (unknown_parent_place, False, None),
+    (drop_parent_organisation, False, None),
+    (remove_organisations_file, True, 0),
 ]
 
 
@@ -228,3 +273,44 @@ def test_rows_from_before_revision_0004_make_the_next_load_read_everything(
     assert "1 changed" in result.stdout
     relabel_term(basic_seeds)
     assert files_read(cli("--db", sqlite_path, "load", basic_seeds).stdout) == 1  # and from then on, only what changed
+
+
+@pytest.mark.parametrize(
+    ("aliases", "problem"),
+    [
+        ("[Human Rights Documentation Centre]", "an alias 'Human Rights Documentation Centre' is also the name of "
+         "organisation 'hrdc'"),
+        ("[mou]", "an alias 'mou' is also an alias of organisation 'ministry-of-unification'"),
+        ("[Canada]", "an alias 'Canada' is also the id of organisation 'canada'"),
+    ],
+)  # fmt: skip
+def test_a_partial_load_checks_new_names_against_the_stored_organisations(
+    cli: Cli, basic_seeds: Path, db_url: str, aliases: str, problem: str
+) -> None:
+    """The stored organisations are not all read for a one-file load: those that can clash are found."""
+    assert cli("--db", db_url, "load", basic_seeds, "-q").exit_code == 0
+    add_organisations_file(basic_seeds)
+    loaded = cli("--db", db_url, "load", basic_seeds)
+    assert loaded.exit_code == 0 and files_read(loaded.stdout) == 1, loaded.output  # a repeated name is fine
+    dump = snapshot(db_url)
+    replace(basic_seeds / MORE, "    part_of: hrdc\n", f"    part_of: hrdc\n    aliases: {aliases}\n")
+    partial, checked = cli("--db", db_url, "load", basic_seeds), cli("check", basic_seeds)
+    assert partial.exit_code == checked.exit_code == 1, partial.output
+    for result in (partial, checked):
+        said = " ".join(result.output.split())
+        assert "1 problem in the seeds" in said and f"organisation 'hrdc-seoul-office': {problem}" in said, said
+    assert snapshot(db_url) == dump
+
+
+def test_names_are_compared_as_casefold_compares_them_not_as_sql_lower_cases_them(
+    cli: Cli, basic_seeds: Path, db_url: str
+) -> None:
+    """"Straße" casefolds to "strasse", which SQL's lower() never makes of it: the stored alias is still found."""
+    replace(basic_seeds / "organisations.yaml", "      - ARW\n", "      - ARW\n      - Straße Watch\n")
+    assert cli("--db", db_url, "load", basic_seeds, "-q").exit_code == 0
+    add_organisations_file(basic_seeds)
+    replace(basic_seeds / MORE, "    part_of: hrdc\n", "    part_of: hrdc\n    aliases: [STRASSE WATCH]\n")
+    partial = cli("--db", db_url, "load", basic_seeds)
+    assert partial.exit_code == 1, partial.output
+    said = " ".join(partial.output.split())
+    assert "an alias 'STRASSE WATCH' is also an alias of organisation 'asia-rights-watch'" in said, said

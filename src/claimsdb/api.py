@@ -30,7 +30,7 @@ import json
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from claimsdb.db.limits import Deadline
+    from claimsdb.db.runs import LastRun
     from claimsdb.export import TERMS_FILE, csv_blocks, datapackage, guard_formula, write_export, write_terms
     from claimsdb.figures import (
         Denial,
@@ -96,6 +97,7 @@ if TYPE_CHECKING:
         whole_number,
     )
     from claimsdb.seeds.anchor import Located as LocatedQuote
+    from claimsdb.seeds.files import FileSurvey
     from claimsdb.seeds.records import SeedBundle, StoredSeeds
     from claimsdb.verify import VerifyReport
 
@@ -223,8 +225,11 @@ def _load(
     on_wait: Callable[[str], None] | None,
     progress: Progress,
 ) -> LoadReport:
+    from claimsdb.seeds.files import FileSurvey
+
+    look = _Look(FileSurvey())  # before any file is looked at
     if not force and not recapture:
-        unchanged = _unchanged_since_last_run(db, root)
+        unchanged = _unchanged_since_last_run(db, root, look)
         if unchanged is not None:
             return LoadReport(run_id=None, seeds_dir=str(root), nothing_changed=True, previous_run_id=unchanged)
     from claimsdb.db.locks import take_load_lock
@@ -237,8 +242,8 @@ def _load(
             return report
     # read before taking the write lock: bad seeds leave no trace, and others can write meanwhile
     with ExitStack() as stack:
-        stored = None if force or recapture else _stored_seeds(db, stack)
-        bundle = read_seeds(root, progress, stored)
+        stored = None if force or recapture else _stored_seeds(db, stack, look)
+        bundle = read_seeds(root, progress, stored, survey=look.survey if stored is not None else None)
     with db.session() as session, session.begin():
         # take the write lock first; create the schema of a new database in this same transaction
         connection = session.connection(execution_options={"sqlite_immediate": True})
@@ -303,10 +308,21 @@ def _remove_database_file(db: Database) -> None:
         Path(f"{db.file}{suffix}").unlink(missing_ok=True)
 
 
-def _stored_seeds(db: Database, stack: ExitStack) -> StoredSeeds | None:
+@dataclass
+class _Look:
+    """What the nothing-changed check found, handed on to the load that follows when something changed:
+    the files on disk (for read_seeds) and the last run with the fingerprints it trusts (for stored_seeds)."""
+
+    survey: FileSurvey
+    run: LastRun | None = None
+    trusted: dict[str, str] = field(default_factory=dict)
+
+
+def _stored_seeds(db: Database, stack: ExitStack, look: _Look) -> StoredSeeds | None:
     """What the last load left, so only changed files are read; None for a new or unusable database.
 
     Its session stays open on `stack` while the seeds are read: the reader asks it about claims.
+    The last run's files are those the nothing-changed check read (`look`), if it is still the last.
     """
     from claimsdb.load import stored_seeds
 
@@ -314,56 +330,70 @@ def _stored_seeds(db: Database, stack: ExitStack) -> StoredSeeds | None:
         session = stack.enter_context(db.reading())
     except DatabaseStateError:
         return None
-    return stored_seeds(session)
+    known = (look.run, look.trusted) if look.run is not None else None
+    return stored_seeds(session, known)
 
 
-def _unchanged_since_last_run(db: Database, root: Path) -> int | None:
+def _unchanged_since_last_run(db: Database, root: Path, look: _Look) -> int | None:
     """The last run's id if this claimsdb made it and it read exactly the files on disk now, byte
     for byte; else None. (A run by another version may have stored less than this one would: after
-    an upgrade, the same seeds are read again.)"""
+    an upgrade, the same seeds are read again.) What it finds goes into `look`, for the
+    load that follows when something changed."""
     from claimsdb.db.runs import last_run
     from claimsdb.seeds.files import trusted
 
     try:
         with db.reading_connection() as connection:  # Core: this check pays for neither the ORM nor the models
-            run = last_run(connection)
+            run = look.run = last_run(connection)
     except DatabaseStateError:
         return None  # no usable database yet: the load itself says what is wrong
     if run is None or run.claimsdb_version != __version__:
         return None
     read_from = run.read_from_ns
-    fingerprints = {
+    fingerprints = look.trusted = {
         path: fingerprint
         for path, fingerprint in run.fingerprints.items()
         if read_from is not None and trusted(fingerprint, read_from)
     }
-    return run.run_id if _same_files(root, run.files, fingerprints) else None
+    return run.run_id if _same_files(root, run.files, fingerprints, look.survey) else None
 
 
-def _same_files(root: Path, recorded: dict[str, str], fingerprints: dict[str, str]) -> bool:
+def _same_files(root: Path, recorded: dict[str, str], fingerprints: dict[str, str], survey: FileSurvey) -> bool:
     """Do the seed files on disk, and the documents the last run read, still hash the same? A file
     whose fingerprint (size, times, inode) is the one recorded is not hashed again.
 
     The common case, a file with its recorded fingerprint, costs one stat: the same inode with the
     same size and times is the regular file that was read (a file replaced or retyped has a new
-    inode or ctime). Any other file is checked and hashed as sha256_if_changed says."""
-    from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, file_fingerprint, sha256_if_changed, stored_seed_paths
+    inode or ctime). Any other file is checked and hashed as sha256_if_changed says. After a
+    difference the other files are still looked at, into `survey`: the load that follows would
+    look at each of them just the same (read_seeds), and now need not."""
+    from claimsdb.seeds.files import SEED_SUFFIXES, disk_file, file_fingerprint, sha256_if_changed, stored_seed_files
 
-    current = stored_seed_paths(root)
+    current = survey.paths = stored_seed_files(root)
     recorded_seeds = {path for path in recorded if path.endswith(SEED_SUFFIXES)}
-    if current.keys() != recorded_seeds:
-        return False
+    same = current.keys() == recorded_seeds
     for stored, digest in recorded.items():
-        on_disk = current.get(stored) or disk_path(root, stored)  # the walk's own Path for a seed file
+        on_disk = current.get(stored)  # the walk's own path for a seed file
+        if on_disk is None:
+            if stored in recorded_seeds:
+                continue  # a seed file gone: nothing to look at
+            on_disk = disk_file(root, stored)
         fingerprint = fingerprints.get(stored)
-        if fingerprint is not None and file_fingerprint(on_disk) == fingerprint:
+        now = file_fingerprint(on_disk)
+        if fingerprint is not None and now == fingerprint:
+            survey.looked[stored] = (digest, now)
             continue
         try:
-            if not on_disk.is_file() or sha256_if_changed(on_disk, digest, fingerprint)[0] != digest:
-                return False
+            if not os.path.isfile(on_disk):
+                same = False
+                continue
+            survey.looked[stored] = looked = sha256_if_changed(on_disk, digest, fingerprint)
         except OSError:
-            return False
-    return True
+            survey.looked[stored] = None
+            same = False
+            continue
+        same = same and looked[0] == digest
+    return same
 
 
 def overview(db: DatabaseLike) -> Overview:

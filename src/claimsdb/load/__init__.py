@@ -16,7 +16,21 @@ from contextlib import contextmanager
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Date, DateTime, bindparam, delete, func, or_, select, text, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    DateTime,
+    LargeBinary,
+    bindparam,
+    cast,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+    true,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,6 +51,7 @@ from claimsdb.seeds.records import (
 )
 
 if TYPE_CHECKING:
+    from claimsdb.db.runs import LastRun
     from claimsdb.load.stream import ClaimStream
 
 
@@ -83,85 +98,165 @@ def last_run_version(session: Session, run_id: int | None) -> str | None:
     return session.scalar(select(m.LoadRun.claimsdb_version).where(m.LoadRun.id == run_id)) if run_id else None
 
 
-def stored_seeds(session: Session) -> StoredSeeds:
-    """What the last load left: each file's hash and what each file defines; claims on demand.
+def stored_seeds(session: Session, known: tuple[LastRun, dict[str, str]] | None = None) -> StoredSeeds:
+    """What the last load left: each file's hash, and what the files define; the many organisations,
+    places and assessments, and the claims, on demand.
 
-    The answers about claims come from `session` while the seeds are read, so keep it open.
+    The answers on demand come from `session` while the seeds are read, so keep it open. A load after
+    one edit asks about a few of them: reading them all would cost more than the edit's own work.
+    The last run's files are read with Core (db.runs); `known`, the last run as the nothing-changed
+    check read it a moment ago and the fingerprints of it that files.trusted trusts, is taken instead
+    if it is still the last.
     """
-    run_id, files = last_run_files(session)
-    version = last_run_version(session, run_id)
-    stored = StoredSeeds(run_id=run_id, files=files, fingerprints=last_run_fingerprints(session, run_id))
+    from claimsdb.db.runs import last_run
+    from claimsdb.seeds.files import trusted
+
     connection = session.connection()
+    stored = StoredSeeds()
+    if known is not None and known[0].run_id == last_run_id(session):
+        run: LastRun | None = known[0]
+        stored.fingerprints = known[1]
+    else:
+        run = last_run(connection)
+        read_from = run.read_from_ns if run is not None else None
+        stored.fingerprints = {
+            path: fingerprint
+            for path, fingerprint in (run.fingerprints.items() if run is not None else ())
+            if read_from is not None and trusted(fingerprint, read_from)
+        }
+    if run is not None:
+        stored.run_id, stored.files = run.run_id, run.files
     vocabularies = dict(connection.execute(select(m.Vocabulary.id, m.Vocabulary.seed_file)).tuples().all())
-    stored.complete = run_id is not None and version == __version__ and None not in vocabularies.values()
+    stored.complete = run is not None and run.claimsdb_version == __version__ and None not in vocabularies.values()
     if not stored.complete:
         return stored
-    defined, users = stored.defined, stored.users
-
-    def use(need: Need, seed_file: str) -> None:
-        users.setdefault(need, set()).add(seed_file)
-
+    defined = stored.defined
     for name, seed_file in vocabularies.items():
         defined[("vocabulary", name)] = seed_file
     for term, vocabulary in connection.execute(select(m.TermRow.id, m.TermRow.vocabulary_id)).tuples():
         defined[("term", vocabulary, term)] = vocabularies[vocabulary]
-    organisations = select(
-        m.Organisation.id, m.Organisation.seed_file, m.Organisation.kind_id, m.Organisation.part_of_id,
-        m.Organisation.name, m.Organisation.seed_line,
-    )  # fmt: skip
-    organisation_files: dict[str, str] = {}
-    aliases: dict[str, tuple[str, ...]] = {}
-    all_aliases = select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias)
-    for org, alias in connection.execute(all_aliases).tuples():
-        aliases[org] = (*aliases.get(org, ()), alias)
-    for org, seed_file, kind, part_of, name, line in connection.execute(organisations).tuples():
-        defined[("organisation", org)] = organisation_files[org] = seed_file
-        stored.organisation_names.append(StoredOrganisation(org, name, aliases.get(org, ()), seed_file, line))
-        use(("term", "organisation_kinds", kind), seed_file)
-        if part_of is not None:
-            use(("organisation", part_of), seed_file)
-    for org, member in connection.execute(
-        select(m.OrganisationMember.organisation_id, m.OrganisationMember.member_id)
-    ).tuples():
-        use(("organisation", member), organisation_files[org])
-    for place, seed_file, kind, part_of in connection.execute(
-        select(m.Place.id, m.Place.seed_file, m.Place.kind_id, m.Place.part_of_id)
-    ).tuples():
-        defined[("place", place)] = seed_file
-        use(("term", "place_kinds", kind), seed_file)
-        if part_of is not None:
-            use(("place", part_of), seed_file)
-    sources = select(m.Source.id, m.Source.seed_file, m.Source.publisher_id, m.Source.published,
-                     m.Source.published_precision, m.Source.published_inferred_reason)  # fmt: skip
+    sources = select(m.Source.id, m.Source.seed_file, m.Source.published, m.Source.published_precision,
+                     m.Source.published_inferred_reason)  # fmt: skip
     source_files: dict[str, str] = {}
-    for source, seed_file, publisher, published, precision, reason in connection.execute(sources).tuples():
+    for source, seed_file, published, precision, reason in connection.execute(sources).tuples():
         defined[("source", source)] = source_files[source] = seed_file
         stored.published[source] = PublishedDate(published, precision or "day", reason) if published else None
-        if publisher is not None:
-            use(("organisation", publisher), seed_file)
     reports = select(m.SourceReport.source_id, m.SourceReport.reported_id).order_by(
         m.SourceReport.source_id, m.SourceReport.position
     )
     for source, reported in connection.execute(reports).tuples():
         stored.reports_on[source] = (*stored.reports_on.get(source, ()), reported)
-        use(("source", reported), source_files[source])
-    assessments = select(
-        m.Assessment.id,
-        m.Assessment.seed_file,
-        m.Assessment.organisation_id,
-        m.Assessment.source_id,
-        m.Assessment.claim_id,
-    )
-    for assessment, seed_file, *targets in connection.execute(assessments).tuples():
-        defined[("assessment", assessment)] = seed_file
-        for kind, target in zip(("organisation", "source", "claim"), targets, strict=True):
-            if target is not None:
-                use((kind, target), seed_file)
     for document, path in connection.execute(select(m.Document.id, m.Document.path)).tuples():
         if document in source_files:
             stored.document_files[path] = source_files[document]
+    stored.definitions = _DatabaseDefinitions(session)
     stored.claims = _DatabaseClaims(session)
     return stored
+
+
+_DEFINING: dict[str, Any] = {"organisation": m.Organisation, "place": m.Place, "assessment": m.Assessment}
+"""The table of each kind in records.DEFINED_ON_DEMAND."""
+
+
+class _DatabaseDefinitions:
+    """StoredDefinitions answered by queries: a partial load asks about a few, not every organisation."""
+
+    def __init__(self, session: Session) -> None:
+        self.connection = session.connection()
+
+    def files_defining(self, kind: str, ids: Collection[str]) -> dict[str, str]:
+        model = _DEFINING[kind]
+        found: dict[str, str] = {}
+        for batch in _batches(sorted(ids)):
+            query = select(model.id, model.seed_file).where(model.id.in_(batch))
+            found.update(self.connection.execute(query).tuples().all())
+        return found
+
+    def defined_in(self, files: Collection[str]) -> set[Need]:
+        found: set[Need] = set()
+        for batch in _batches(sorted(files)):
+            for kind, model in _DEFINING.items():
+                ids = self.connection.execute(select(model.id).where(model.seed_file.in_(batch))).scalars()
+                found.update((kind, key) for key in ids)
+        return found
+
+    def ids_outside(self, kind: str, files: Collection[str]) -> list[str]:
+        model = _DEFINING[kind]
+        query = select(model.id, model.seed_file)
+        return sorted(key for key, seed_file in self.connection.execute(query).tuples() if seed_file not in files)
+
+    def files_using(self, needs: Collection[Need]) -> set[str]:
+        """The same uses the files were read for (resolve.py's needs), by the rows that are not claims."""
+        from claimsdb.seeds.resolve import ORGANISATION_KINDS, PLACE_KINDS
+
+        by_kind: dict[tuple[str, ...], list[str]] = {}
+        for need in needs:
+            by_kind.setdefault(need[:-1], []).append(need[-1])
+        org, place, source, assessment = m.Organisation, m.Place, m.Source, m.Assessment
+        member_files = select(org.seed_file).join(m.OrganisationMember, m.OrganisationMember.organisation_id == org.id)
+        report_files = select(source.seed_file).join(m.SourceReport, m.SourceReport.source_id == source.id)
+        users = {
+            ("term", ORGANISATION_KINDS): [(select(org.seed_file), org.kind_id)],
+            ("term", PLACE_KINDS): [(select(place.seed_file), place.kind_id)],
+            ("organisation",): [
+                (select(org.seed_file), org.part_of_id), (member_files, m.OrganisationMember.member_id),
+                (select(source.seed_file), source.publisher_id),
+                (select(assessment.seed_file), assessment.organisation_id),
+            ],
+            ("place",): [(select(place.seed_file), place.part_of_id)],
+            ("source",): [
+                (report_files, m.SourceReport.reported_id), (select(assessment.seed_file), assessment.source_id),
+            ],
+            ("claim",): [(select(assessment.seed_file), assessment.claim_id)],
+        }  # fmt: skip
+        files: set[str] = set()
+        for kind, keys in by_kind.items():
+            for query, column in users.get(kind, ()):
+                for batch in _batches(sorted(set(keys))):
+                    files.update(self.connection.execute(query.where(column.in_(batch)).distinct()).scalars())
+        return files
+
+    def organisations_named(self, names: Collection[str], by_name: Collection[str]) -> list[StoredOrganisation]:
+        """Read in the order a load that read every file would meet them: by file, then line."""
+        org, alias = m.Organisation, m.OrganisationAlias
+        found: dict[str, tuple[str, str, str, int | None]] = {}
+        named: set[str] = set()
+        wanted = set(names)
+        for batch in _batches(sorted(key for key in wanted if key.isascii())) if wanted else ():
+            aliases = select(alias.organisation_id, alias.alias).where(self._maybe(alias.alias, batch))
+            named.update(key for key, value in self.connection.execute(aliases).tuples() if value.casefold() in wanted)
+            query = self._organisations.where(self._maybe(org.id, batch))
+            found.update(
+                (row[0], row) for row in self.connection.execute(query).tuples() if row[0].casefold() in wanted
+            )
+        wanted_names = set(by_name)
+        for batch in _batches(sorted(key for key in wanted_names if key.isascii())) if wanted_names else ():
+            query = self._organisations.where(self._maybe(org.name, batch))
+            found.update(
+                (row[0], row) for row in self.connection.execute(query).tuples() if row[1].casefold() in wanted_names
+            )
+        for batch in _batches(sorted(named - found.keys())):
+            found.update((row[0], row) for row in self.connection.execute(self._organisations.where(org.id.in_(batch))))
+        own: dict[str, tuple[str, ...]] = {key: () for key in found}
+        for batch in _batches(sorted(found)):
+            aliases = select(alias.organisation_id, alias.alias).where(alias.organisation_id.in_(batch))
+            for key, value in self.connection.execute(aliases.order_by(alias.organisation_id, alias.position)):
+                own[key] = (*own[key], value)
+        rows = sorted(found.values(), key=lambda row: (row[2].split("/"), row[3] or 0))
+        return [StoredOrganisation(key, name, own[key], seed_file, line) for key, name, seed_file, line in rows]
+
+    @property
+    def _organisations(self) -> Any:
+        return select(m.Organisation.id, m.Organisation.name, m.Organisation.seed_file, m.Organisation.seed_line)
+
+    def _maybe(self, column: Any, names: list[str]) -> ColumnElement[bool]:
+        """The values of `column` that may casefold to one of `names` (ASCII ones): an ASCII value
+        casefolds as it lower-cases, so SQL can say; any other is left to Python's casefold()."""
+        if self.connection.dialect.name == "sqlite":  # lower() maps ASCII letters only
+            return or_(func.lower(column).in_(names), func.length(cast(column, LargeBinary)) != func.length(column))
+        return or_(  # under "C", whatever the database's locale (a Turkish one lower-cases I to dotless ı)
+            func.lower(column.collate("C")).in_(names), func.octet_length(column) != func.char_length(column)
+        )
 
 
 class _DatabaseClaims:
@@ -299,7 +394,10 @@ def _file_row(run_id: int, record: SeedFileRecord) -> dict[str, Any]:
 
 def _check_recaptures(session: Session, bundle: SeedBundle, recapture: set[str]) -> list[str]:
     """A held document's bytes never change silently between loads; returns the re-captured ids."""
-    stored = dict(session.execute(select(m.Document.id, m.Document.sha256)).tuples().all())
+    stored: dict[str, str] = {}
+    for batch in _batches(sorted({d.id for d in bundle.documents})):  # those read: a partial load reads few
+        query = select(m.Document.id, m.Document.sha256).where(m.Document.id.in_(batch))
+        stored.update(session.execute(query).tuples().all())
     issues, recaptured = [], []
     for document in bundle.documents:
         before = stored.get(document.id)
@@ -580,9 +678,14 @@ def _sync_claims(session: Session, bundle: SeedBundle, run_id: int, report: Load
     )
     report.withdrawn.extend(gone)
     changes.extend((run_id, key, "withdrawn") for key in gone)
-    if not empty:  # a first load wrote its relations above
-        owned_claims = select(m.Claim.id).where(_owned(m.Claim.seed_file, bundle))
-        session.execute(delete(m.ClaimRelation).where(m.ClaimRelation.claim_id.in_(owned_claims)))
+    if bundle.full and not empty:  # a first load wrote its relations above
+        session.execute(delete(m.ClaimRelation).where(m.ClaimRelation.claim_id.in_(select(m.Claim.id))))
+    elif not bundle.full:
+        # the claims of the bundle's files are those read before (updated and moved above, each now
+        # sits in one of them) and the new ones (without relations yet): by id, not by a pass over
+        # every claim's file
+        for batch in _batches(sorted(existing)):
+            session.execute(delete(m.ClaimRelation).where(m.ClaimRelation.claim_id.in_(batch)))
     insert_rows(session, m.ClaimRelation.__table__, relations, names=("claim_id", "kind", "target_id"))
     insert_rows(session, m.ClaimChange.__table__, changes, names=("run_id", "claim_id", "action"))
     report.claims_total = (

@@ -8,7 +8,6 @@ every file. Either way the same checks run and the same errors come out.
 
 from __future__ import annotations
 
-import datetime as dt
 import multiprocessing
 import os
 import re
@@ -22,7 +21,7 @@ from typing import Protocol
 
 from claimsdb.errors import SeedError, SeedIssue
 from claimsdb.progress import NO_PROGRESS, Progress
-from claimsdb.seeds.files import SEED_SUFFIXES, disk_path, sha256_if_changed, stored_seed_paths
+from claimsdb.seeds.files import SEED_SUFFIXES, FileSurvey, disk_path, sha256_if_changed, stored_seed_files
 from claimsdb.seeds.parse import MAX_SEED_BYTES
 from claimsdb.seeds.records import FileResult, Need, SeedBundle, SeedFileRecord, StoredSeeds
 from claimsdb.seeds.resolve import resolve_file
@@ -41,20 +40,22 @@ def read_seeds(
     progress: Progress = NO_PROGRESS,
     stored: StoredSeeds | None = None,
     sink: ResultSink | None = None,
+    survey: FileSurvey | None = None,
 ) -> SeedBundle:
     """Parse and check the seed files under `root`; raise SeedError listing every problem.
 
     With `stored` (what the last load left in the database), only changed files are read and the
     bundle replaces only their rows (`SeedBundle.scope`). A `sink` is handed every file as soon as
-    it is parsed (a first load writes as it parses: load.stream).
+    it is parsed (a first load writes as it parses: load.stream). `survey` is what the nothing-changed
+    check found under `root` just before: the files are not walked, nor looked at, a second time.
     """
-    read_started = dt.datetime.now(dt.UTC)  # before any file is looked at (files.trusted)
+    survey = survey if survey is not None else FileSurvey()  # started before any file is looked at
     root = Path(root)
     if not root.is_dir():
         raise SeedError(
             [SeedIssue(str(root), None, "no such seeds directory; give the folder that holds your seed YAML files")]
         )
-    paths = stored_seed_paths(root)
+    paths = survey.paths if survey.paths is not None else stored_seed_files(root)
     if not paths:
         raise SeedError([SeedIssue(str(root), None, "no seed files (*.yaml) here; see README 'Writing seeds'")])
     if len(paths) > MAX_SEED_FILES:
@@ -72,11 +73,11 @@ def read_seeds(
     fingerprints: dict[str, str | None] = {}
     hashes: dict[str, str | None] = {}
     if stored.files:  # else there is no last run to compare with: every file is read (and hashed) anyway
-        hashes = {name: _sha256_or_none(path, name, stored, fingerprints) for name, path in paths.items()}
-    scope = _changed(root, stored, paths, hashes, fingerprints) if stored.files else set(paths)
+        hashes = {name: _sha256_or_none(path, name, stored, fingerprints, survey) for name, path in paths.items()}
+    scope = _changed(root, stored, paths, hashes, fingerprints, survey) if stored.files else set(paths)
     scope |= {name for name in stored.files if name.endswith(SEED_SUFFIXES) and name not in paths}  # files gone
     progress.phase("Parsing seed files", sum(1 for name in paths if name in scope))
-    first_read = [paths[name] for name in paths if name in scope]
+    first_read = [Path(paths[name]) for name in paths if name in scope]
     results, issues, unreadable = read_seed_files(root, first_read, progress, sink)
     while stored.files:
         more = files_to_reread(stored, results, scope) & set(paths)
@@ -84,10 +85,10 @@ def read_seeds(
             break
         scope |= more
         progress.phase("Reading the files a change reaches", len(more))
-        extra = read_seed_files(root, [paths[name] for name in paths if name in more], progress)
+        extra = read_seed_files(root, [Path(paths[name]) for name in paths if name in more], progress)
         results, issues, unreadable = results + extra[0], issues + extra[1], unreadable | extra[2]
     if not set(paths) <= scope and len(scope) > MAX_PARTIAL_FILES:  # most files: read them all
-        rest = [paths[name] for name in paths if name not in scope]
+        rest = [Path(paths[name]) for name in paths if name not in scope]
         progress.phase("Parsing seed files", len(rest))
         extra = read_seed_files(root, rest, progress)
         results, issues, unreadable = results + extra[0], issues + extra[1], unreadable | extra[2]
@@ -99,7 +100,7 @@ def read_seeds(
     check = partial(build_bundle, root, results, unreadable, stored=stored, scope=scope, files=files)
     bundle, more_issues = _checked_while(sink.parsed, check) if sink else check()
     bundle.full = set(paths) <= scope
-    bundle.read_started = read_started
+    bundle.read_started = survey.started
     issues += more_issues
     if issues:
         raise SeedError(issues)
@@ -135,23 +136,32 @@ def _checked_while(work: Callable[[], None], check: Callable[[], _Checked]) -> _
 def _changed(
     root: Path,
     stored: StoredSeeds,
-    paths: dict[str, Path],
+    paths: dict[str, str],
     hashes: dict[str, str | None],
     fingerprints: dict[str, str | None],
+    survey: FileSurvey,
 ) -> set[str]:
     """Seed files new or edited since the last load, and those whose held document changed."""
     changed = {name for name in paths if hashes[name] is None or stored.files.get(name) != hashes[name]}
     for document, seed_file in stored.document_files.items():
-        digest = _sha256_or_none(disk_path(root, document), document, stored, fingerprints)
+        digest = _sha256_or_none(disk_path(root, document), document, stored, fingerprints, survey)
         if digest is None or digest != stored.files.get(document):
             changed.add(seed_file)
     return changed
 
 
-def _sha256_or_none(path: Path, name: str, stored: StoredSeeds, fingerprints: dict[str, str | None]) -> str | None:
+def _sha256_or_none(
+    path: str | Path, name: str, stored: StoredSeeds, fingerprints: dict[str, str | None], survey: FileSurvey
+) -> str | None:
     """The file's sha256 (the stored one if its fingerprint is unchanged, files.sha256_if_changed), its
     fingerprint put in `fingerprints`; None for a file that cannot be read: it counts as changed, and
-    reading it says what is wrong."""
+    reading it says what is wrong. A file the survey looked at is taken as it found it."""
+    if name in survey.looked:
+        looked = survey.looked[name]
+        if looked is None:
+            return None
+        digest, fingerprints[name] = looked
+        return digest
     try:
         digest, fingerprints[name] = sha256_if_changed(path, stored.files.get(name), stored.fingerprints.get(name))
     except OSError:

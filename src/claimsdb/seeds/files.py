@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SEED_SUFFIXES = (".yaml", ".yml", ".json")
@@ -28,25 +30,32 @@ def seed_paths(root: Path) -> list[Path]:
 
 
 def stored_seed_paths(root: Path) -> dict[str, Path]:
-    """{stored_path: path} of every seed file under `root`, in seed_paths order, from one walk.
+    """{stored_path: path} of every seed file under `root`, in seed_paths order, from one walk."""
+    return {name: Path(path) for name, path in stored_seed_files(root).items()}
 
-    The same as `{stored_path(root, p): p for p in seed_paths(root)}`, without a Path per
-    comparison while sorting or a relative_to per file (a third of a second at 4,000 files).
+
+def stored_seed_files(root: Path) -> dict[str, str]:
+    """{stored_path: the file's path, as a string} of every seed file under `root`, in seed_paths
+    order, from one walk.
+
+    The same as `{stored_path(root, p): str(p) for p in seed_paths(root)}`, without a Path per
+    comparison while sorting or a relative_to per file (a third of a second at 4,000 files), nor a
+    Path per file at all: os.stat and open take the string, and a Path costs more than the stat.
     """
     if os.sep != "/" or os.path.normcase("A") != "A":  # Path orders otherwise here: let it
-        return {stored_path(root, path): path for path in seed_paths(root)}
+        return {stored_path(root, path): str(path) for path in seed_paths(root)}
     top = str(root)
-    found: list[tuple[list[str], str, str]] = []  # (parts to sort by, relative path, directory)
+    found: list[tuple[list[str], str, str]] = []  # (parts to sort by, relative path, path)
     for dirpath, _dirnames, filenames in os.walk(root):
         relative = dirpath[len(top) :].strip(os.sep).replace(os.sep, "/")
         relative = "" if relative == "." else relative
         for name in filenames:
             if _is_seed_file(name):
                 inside = f"{relative}/{name}" if relative else name
-                found.append((inside.split("/"), inside, dirpath))
+                found.append((inside.split("/"), inside, os.path.join(dirpath, name)))
     found.sort(key=lambda item: item[0])  # as Paths sort on POSIX: part by part
     folder = folder_name(root)
-    return {f"{folder}/{inside}": Path(dirpath) / inside.rsplit("/", 1)[-1] for _, inside, dirpath in found}
+    return {f"{folder}/{inside}": path for _, inside, path in found}
 
 
 def stored_path(root: Path, path: Path) -> str:
@@ -65,6 +74,11 @@ def disk_path(root: Path, stored: str) -> Path:
     return root / stored.split("/", 1)[-1]
 
 
+def disk_file(root: Path, stored: str) -> str:
+    """disk_path as a string, for os.stat and open."""
+    return os.path.join(root, stored.split("/", 1)[-1])
+
+
 def folder_name(root: Path) -> str:
     """The seeds folder's real name: `.`, `..` and `seeds/` resolved, and so are links to it."""
     return _real_name(root.absolute())  # `.` names another folder after a chdir: never cache it as given
@@ -81,7 +95,7 @@ recorded it began reading: an edit in the same clock tick as the read could leav
 times as they were ("racy git"), so such a file is hashed next time."""
 
 
-def file_fingerprint(path: Path) -> str | None:
+def file_fingerprint(path: str | os.PathLike[str]) -> str | None:
     """Size, modification and change times (ns) and inode of a file, taken *before* it is read.
 
     A later load that finds the same fingerprint skips hashing the file (if `trusted`). Restoring a
@@ -105,7 +119,9 @@ def trusted(fingerprint: str, read_from_ns: int) -> bool:
     return max(mtime, ctime) < read_from_ns - RACY_NS
 
 
-def sha256_if_changed(path: Path, sha256: str | None, fingerprint: str | None) -> tuple[str, str | None]:
+def sha256_if_changed(
+    path: str | os.PathLike[str], sha256: str | None, fingerprint: str | None
+) -> tuple[str, str | None]:
     """(sha256, fingerprint) of a file now: the recorded sha256 when its fingerprint is the recorded
     one, else its bytes hashed. Raises OSError when it cannot be read."""
     now = file_fingerprint(path)
@@ -114,9 +130,24 @@ def sha256_if_changed(path: Path, sha256: str | None, fingerprint: str | None) -
     return file_sha256(path), now
 
 
-def file_sha256(path: Path) -> str:
+def file_sha256(path: str | os.PathLike[str]) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+@dataclass
+class FileSurvey:
+    """What the nothing-changed check found on disk, handed on to the load that follows it, so that
+    a load after an edit walks and stats the seeds folder once, not twice.
+
+    `started` is taken before any file is looked at: the load run starts then (files.trusted).
+    """
+
+    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    paths: dict[str, str] | None = None
+    """stored_seed_files(root), once walked."""
+    looked: dict[str, tuple[str, str | None] | None] = field(default_factory=dict)
+    """Stored path -> (sha256, fingerprint) as sha256_if_changed gave them; None: it could not be read."""

@@ -331,6 +331,55 @@ class NoStoredClaims:
         return []
 
 
+class StoredDefinitions(Protocol):
+    """The organisations, places and assessments the last load left (DEFINED_ON_DEMAND), asked about as
+    needed: there may be tens of thousands, and a load after one edit needs a few of them."""
+
+    def files_defining(self, kind: str, ids: Collection[str]) -> dict[str, str]:
+        """Which file defines each of these ids of this kind that exists."""
+        ...
+
+    def defined_in(self, files: Collection[str]) -> set[Need]:
+        """What these files define."""
+        ...
+
+    def ids_outside(self, kind: str, files: Collection[str]) -> list[str]:
+        """Every id of this kind defined outside these files (only to suggest the closest to a wrong one)."""
+        ...
+
+    def files_using(self, needs: Collection[Need]) -> set[str]:
+        """The files whose organisations, places, sources or assessments refer to any of these."""
+        ...
+
+    def organisations_named(self, names: Collection[str], by_name: Collection[str]) -> list[StoredOrganisation]:
+        """The organisations with an id or alias that casefolds to one of `names`, or a name that
+        casefolds to one of `by_name` (both casefolded already)."""
+        ...
+
+
+DEFINED_ON_DEMAND = ("organisation", "place", "assessment")
+"""The kinds of definition StoredSeeds.definitions answers for; `defined` holds the rest."""
+
+
+class NoStoredDefinitions:
+    """No database yet, or a load that reads every file."""
+
+    def files_defining(self, kind: str, ids: Collection[str]) -> dict[str, str]:
+        return {}
+
+    def defined_in(self, files: Collection[str]) -> set[Need]:
+        return set()
+
+    def ids_outside(self, kind: str, files: Collection[str]) -> list[str]:
+        return []
+
+    def files_using(self, needs: Collection[Need]) -> set[str]:
+        return set()
+
+    def organisations_named(self, names: Collection[str], by_name: Collection[str]) -> list[StoredOrganisation]:
+        return []
+
+
 @dataclass(frozen=True)
 class StoredOrganisation:
     """An organisation as the database holds it: what `--claimant` matches it by, and where it is defined."""
@@ -346,9 +395,9 @@ class StoredOrganisation:
 class StoredSeeds:
     """What the database says the seeds were at the last load: lets a load re-read only changed files.
 
-    `defined` maps each vocabulary, term, organisation and source (see Need; also ("vocabulary",
-    name)) to the seed file that defines it, and `users` maps each to the files of organisations
-    and sources that refer to it; claims, which may be many, are asked about through `claims`.
+    `defined` maps each vocabulary, term and source (see Need; also ("vocabulary", name)) to the seed
+    file that defines it; organisations, places and assessments, which may be many, are asked about
+    through `definitions`, and claims, which may be more, through `claims`.
     """
 
     run_id: int | None = None
@@ -356,13 +405,11 @@ class StoredSeeds:
     fingerprints: dict[str, str] = field(default_factory=dict)
     """The files' fingerprints (files.file_fingerprint) where the last load recorded one."""
     defined: dict[Need, str] = field(default_factory=dict)
-    users: dict[Need, set[str]] = field(default_factory=dict)
     published: dict[str, PublishedDate | None] = field(default_factory=dict)
     reports_on: dict[str, tuple[str, ...]] = field(default_factory=dict)
     document_files: dict[str, str] = field(default_factory=dict)
     """A held document's stored path -> the seed file that describes it."""
-    organisation_names: list[StoredOrganisation] = field(default_factory=list)
-    """Every stored organisation's names, so an alias added now cannot be another's name."""
+    definitions: StoredDefinitions = field(default_factory=NoStoredDefinitions)
     claims: StoredClaims = field(default_factory=NoStoredClaims)
     complete: bool = False
     """False when the database cannot say which file defines everything: then read every file."""

@@ -15,11 +15,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 from claimsdb.errors import SeedIssue
 from claimsdb.rules import CLOSE_TO_A_NAME, CLOSE_TO_AN_ID, closest, closest_hint
 from claimsdb.seeds.records import (
+    DEFINED_ON_DEMAND,
     DATE_COLUMNS,
     CLAIM_INDEX,
     ClaimRecord,
@@ -30,6 +32,7 @@ from claimsdb.seeds.records import (
     SeedBundle,
     SeedFileRecord,
     SourceRecord,
+    StoredOrganisation,
     StoredSeeds,
     TermRecord,
 )
@@ -136,6 +139,8 @@ class _SeedSet:
         self.claims: dict[str, int] = {}
         """Claims defined by the files read: id -> where, packed by _claim_place."""
         self.stored_claims: set[str] = set()
+        self._ids_outside: dict[str, list[str]] = {}
+        """Per kind, the stored ids of files not read (asked once, only to suggest the closest to a wrong id)."""
         self.term_vocabulary: dict[str, str] = {}
         self.published: dict[str, PublishedDate | None] = {}
         self.reports_on: dict[str, tuple[str, ...]] = {}
@@ -145,7 +150,10 @@ class _SeedSet:
         self._stored_definitions(stored, scope)
 
     def _stored_definitions(self, stored: StoredSeeds, scope: set[str]) -> None:
-        """What the files not read this time define, as the database holds it."""
+        """What the files not read this time define, as the database holds it: the vocabularies,
+        terms and sources here; the organisations, places and assessments a read file refers to
+        in check_needs. (None of them is also defined by a file read: files_to_reread read that file
+        too, so a duplicate is reported between two files read.)"""
         for key, path in stored.defined.items():
             if path in scope:
                 continue
@@ -235,9 +243,10 @@ class _SeedSet:
             for result in self.results for org in result.organisations
         ]  # fmt: skip
         read = {org_id for org_id, *_ in entries}
+        stored = self._stored_organisations(entries) if entries else []
         entries = [
             (org.id, org.name, org.aliases, _Defined(org.seed_file, org.seed_line), False)
-            for org in self.stored.organisation_names if org.seed_file not in self.scope and org.id not in read
+            for org in stored if org.seed_file not in self.scope and org.id not in read
         ] + entries  # fmt: skip
         reported: set[tuple[str, str]] = set()
         for org_id, name, aliases, where, was_read in entries:
@@ -257,6 +266,16 @@ class _SeedSet:
                         f"({other_at.at()}), so `--claimant {key}` would find both; {fix}",
                     ))  # fmt: skip
                 named.setdefault(key.casefold(), (org_id, what, where))  # where.at() only for a message
+
+    def _stored_organisations(self, entries: list[Any]) -> list[StoredOrganisation]:
+        """The stored organisations that can meet the read ones in distinct_names: those with an id or
+        alias that is a key of a read one, or a name that is a read one's id or alias. A stored name
+        that is only a read one's name cannot clash with it (names may repeat), and cannot stand
+        first for another organisation's id or alias: the stored ones passed this check when they
+        were loaded, so one that did would have clashed then (and a read id or alias fetches it)."""
+        keys = {key.casefold() for org_id, name, aliases, *_ in entries for key in (org_id, name, *aliases)}
+        not_names = {key.casefold() for org_id, _, aliases, *_ in entries for key in (org_id, *aliases)}
+        return self.stored.definitions.organisations_named(keys, not_names)
 
     def _claim_definition(self, result: FileResult, index: int) -> Definition:
         """Where exactly the index-th claim of a file writes its id (read again, for the message)."""
@@ -284,7 +303,21 @@ class _SeedSet:
             if path not in self.scope:
                 self.stored_claims.add(key)
 
+    def _stored_definitions_needed(self) -> None:
+        """Organisations and places defined in files not read this time that the read files refer to: ask
+        the database about just those."""
+        wanted: dict[str, set[str]] = {}
+        for result in self.results:
+            for need in result.needs:
+                if need[0] in DEFINED_ON_DEMAND and need not in self.defined:
+                    wanted.setdefault(need[0], set()).add(need[1])
+        for kind, ids in wanted.items():
+            for key, path in self.stored.definitions.files_defining(kind, ids).items():
+                if path not in self.scope:
+                    self.defined[(kind, key)] = _Defined(path)
+
     def check_needs(self) -> None:
+        self._stored_definitions_needed()
         self._stored_claims_needed()
         for result in self.results:
             if all(self.satisfied(need) for need in result.needs):
@@ -306,6 +339,10 @@ class _SeedSet:
             self.unchecked += 1  # it may be defined in a file we could not read
             return None
         known = sorted(k[1] for k in self.defined if k[0] == what)
+        if what in DEFINED_ON_DEMAND:
+            if what not in self._ids_outside:
+                self._ids_outside[what] = self.stored.definitions.ids_outside(what, self.scope)
+            known = sorted({*known, *self._ids_outside[what]})
         if what == "claim":
             known = sorted({*self.claims, *self.stored.claims.ids_outside(self.scope)})
         hint = closest_hint(key, known, CLOSE_TO_AN_ID)
@@ -425,17 +462,18 @@ def files_to_reread(stored: StoredSeeds, results: list[FileResult], scope: set[s
     now = {d.key for result in results for d in result.definitions}
     now |= {("claim", key) for result in results for key in result.claim_ids}
     before = {key for key, path in stored.defined.items() if path in scope}
+    before |= stored.definitions.defined_in(scope)
     before |= {("claim", key) for key in stored.claims.ids_in(scope & set(stored.files))}
     removed = before - now
-    reached: set[str] = set()
-    for key in removed:
-        reached |= stored.users.get(key, set())
+    reached = stored.definitions.files_using(removed) if removed else set()
     reached |= stored.claims.files_using(removed)
     by_id = {(key[0], key[-1]): path for key, path in stored.defined.items()}
     for key in now:
         path = by_id.get((key[0], key[-1]))
         if path is not None:
             reached.add(path)
+    for kind in DEFINED_ON_DEMAND:
+        reached |= set(stored.definitions.files_defining(kind, [key[1] for key in now if key[0] == kind]).values())
     reached |= set(stored.claims.files_defining([key[1] for key in now if key[0] == "claim"]).values())
     changed_dates = [
         source.id
