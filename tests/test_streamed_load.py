@@ -25,7 +25,7 @@ from claimsdb import api
 from claimsdb.db import models as m
 from claimsdb.db.database import Database
 from claimsdb.db.engine import database_url
-from claimsdb.errors import DatabaseStateError
+from claimsdb.errors import DatabaseStateError, SeedError
 from claimsdb.load import insert_rows
 from claimsdb.load.stream import ClaimStream
 from claimsdb.seeds.collect import PARALLEL_FROM_FILES
@@ -303,3 +303,32 @@ def test_a_database_with_reference_rows_but_no_claims_is_streamed_alike(
     assert report.added == expected.added != []
     assert _comparable(snapshot(streamed)) == _comparable(snapshot(ordinary))
     assert "dropped-org" not in str(snapshot(streamed))
+
+
+def test_a_load_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load runs the cyclic collector less often (api.LOAD_GC_THRESHOLD); a program that calls
+    api.load, a web server say, gets its own settings back, after a good load and a failed one."""
+    import gc
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(BASIC, seeds)
+    seen: list[tuple[int, int, int]] = []
+    take = ClaimStream.take
+
+    def watched(stream: ClaimStream, result: Any) -> None:
+        seen.append(gc.get_threshold())
+        take(stream, result)
+
+    monkeypatch.setattr(ClaimStream, "take", watched)
+    before = gc.get_threshold()
+    gc.set_threshold(1234, 5, 6)
+    try:
+        api.load(str(tmp_path / "claims.db"), seeds)
+        assert set(seen) == {api.LOAD_GC_THRESHOLD}
+        assert gc.get_threshold() == (1234, 5, 6) and gc.get_freeze_count() == 0
+        write_seed(seeds, "broken.yaml", "claims:\n  - id: lonely-claim\n")
+        with pytest.raises(SeedError):
+            api.load(str(tmp_path / "other.db"), seeds)
+        assert gc.get_threshold() == (1234, 5, 6) and gc.get_freeze_count() == 0
+    finally:
+        gc.set_threshold(*before)

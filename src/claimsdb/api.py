@@ -25,6 +25,7 @@ of four destinations (export_csv, export_package, export_annotations, export_ann
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -212,8 +213,32 @@ def load(
     if isinstance(db, Database) and wait_seconds is not None and wait_seconds != db.wait_seconds:
         raise ValueError("a Database waits as long as it was opened to: give wait_seconds to open_database")
     waiting = DEFAULT_WAIT_SECONDS if wait_seconds is None else wait_seconds
-    with _opened(db, read_only=False, wait_seconds=waiting) as database:
+    with _opened(db, read_only=False, wait_seconds=waiting) as database, _fewer_collections():
         return _load(database, Path(seeds_dir), recapture=recapture, force=force, on_wait=on_wait, progress=progress)
+
+
+LOAD_GC_THRESHOLD = (50_000, 20, 20)
+"""The cyclic garbage collector's thresholds during a load (CPython's default is 700, 10, 10)."""
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector far less often while loading.
+
+    A load makes millions of small objects (records, rows, tuples) that reference counting frees;
+    at the default thresholds the collector walks the growing heap over and over for cycles that
+    are not there, about an eighth of a cold load's CPU. The objects that exist before the load (the
+    imported modules) are frozen out of its walks. Worker processes, forked during the load, inherit
+    both. Everything is as it was afterwards.
+    """
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*LOAD_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 def _load(
