@@ -135,6 +135,8 @@ def test_a_streamed_first_load_leaves_the_database_an_ordinary_load_leaves(
         assert _rows(streamed_file, in_rowid_order) == _rows(ordinary_file, in_rowid_order)  # in file order
         assert _rows(streamed_file, "PRAGMA foreign_key_check") == []
         assert _rows(streamed_file, "PRAGMA integrity_check") == [("ok",)]
+        assert _rows(streamed_file, "PRAGMA journal_mode") == [("wal",)]  # readers never wait for a load
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
     else:  # the foreign keys the load dropped are back, as the migrations made them
         assert _foreign_keys(streamed) == _foreign_keys(ordinary) != []
 
@@ -182,7 +184,7 @@ def test_bad_seeds_in_a_first_load_leave_no_database_file(cli: Cli, corpus: Path
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert wanted in result.stderr and str(claim_file) in result.stderr
-    assert sorted(tmp_path.glob("claims.db*")) == []
+    assert sorted(tmp_path.glob("claims.db*")) == sorted(tmp_path.glob(".claims.db*")) == []  # nor half-made one
 
 
 def test_bad_seeds_leave_an_existing_empty_database_as_it_was(
@@ -332,3 +334,30 @@ def test_a_load_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path, monk
         assert gc.get_threshold() == (1234, 5, 6) and gc.get_freeze_count() == 0
     finally:
         gc.set_threshold(*before)
+
+
+def test_a_new_database_file_never_replaces_one_made_meanwhile(tmp_path: Path) -> None:
+    """A first load makes a new SQLite file under a hidden name and links it into place: if another
+    load made the file meanwhile, it is left alone (and the load goes on the ordinary way)."""
+    from claimsdb.db.scratch import NewFile
+
+    target = tmp_path / "claims.db"
+    new = NewFile(target, 5)
+    api.migrate(new.database)
+    target.write_bytes(b"another load's database")
+    try:
+        assert new.publish() is False
+    finally:
+        new.discard()
+    assert target.read_bytes() == b"another load's database"
+    assert [p.name for p in tmp_path.iterdir()] == ["claims.db"]
+
+    target.unlink()
+    new = NewFile(target, 5)
+    api.migrate(new.database)
+    try:
+        assert new.publish() is True
+    finally:
+        new.discard()
+    assert [p.name for p in tmp_path.iterdir()] == ["claims.db"]
+    assert _rows(target, "PRAGMA journal_mode") == [("wal",)]

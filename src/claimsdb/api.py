@@ -297,9 +297,27 @@ def _first_load(
     db: Database, root: Path, *, on_wait: Callable[[str], None] | None, progress: Progress
 ) -> LoadReport | None:
     """A load into a database without claims, writing each file's claims as it is parsed
-    (load.stream); None if another load put claims in first. The write lock is held while the files
-    are read; bad seeds still leave no trace: the transaction is rolled back, and a database file
-    this load made is removed again."""
+    (load.stream); None if another load put claims in first. The write lock is held while the
+    files are read; bad seeds still leave no trace: the transaction is rolled back, and a new
+    SQLite file is only put in place once the load has committed (db.scratch)."""
+    if db.file is None or db.file.exists():
+        return _streamed_load(db, root, on_wait=on_wait, progress=progress)
+    from claimsdb.db.scratch import NewFile
+
+    new = NewFile(db.file, db.wait_seconds)
+    try:
+        try:
+            report = _streamed_load(new.database, root, on_wait=on_wait, progress=progress)
+        except DatabaseStateError as exc:  # named by the file's own name, not the temporary one
+            raise DatabaseStateError(str(exc).replace(new.database.name, db.name)) from None
+        return report if report is not None and new.publish() else None  # else another load made it
+    finally:
+        new.discard()
+
+
+def _streamed_load(
+    db: Database, root: Path, *, on_wait: Callable[[str], None] | None, progress: Progress
+) -> LoadReport | None:
     import datetime as dt
 
     from claimsdb.db.locks import take_load_lock
@@ -307,30 +325,17 @@ def _first_load(
     from claimsdb.load.stream import ClaimStream
     from claimsdb.seeds import read_seeds
 
-    made = db.file is not None and not db.file.exists()
-    try:
-        with db.session() as session, session.begin():
-            checked_at_end = {"sqlite_immediate": True, "sqlite_foreign_keys_checked_at_end": True}
-            connection = session.connection(execution_options=checked_at_end)
-            take_load_lock(connection, db.wait_seconds, on_wait)
-            ensure_current(connection, create=True)
-            if holds_claims(session):  # another load landed first: this one is an ordinary load
-                return None
-            stream = ClaimStream(session, root, dt.datetime.now(dt.UTC))  # before any file is looked at
-            bundle = read_seeds(root, progress, sink=stream)
-            progress.phase(f"Writing the rest of {bundle.claim_count:,} claims to the database")
-            return load_bundle(session, bundle, stream=stream)
-    except BaseException:
-        if made:
-            _remove_database_file(db)
-        raise
-
-
-def _remove_database_file(db: Database) -> None:
-    """Remove the SQLite file a failed first load made, so a failed load leaves no trace."""
-    db.close()
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{db.file}{suffix}").unlink(missing_ok=True)
+    with db.session() as session, session.begin():
+        checked_at_end = {"sqlite_immediate": True, "sqlite_foreign_keys_checked_at_end": True}
+        connection = session.connection(execution_options=checked_at_end)
+        take_load_lock(connection, db.wait_seconds, on_wait)
+        ensure_current(connection, create=True)
+        if holds_claims(session):  # another load landed first: this one is an ordinary load
+            return None
+        stream = ClaimStream(session, root, dt.datetime.now(dt.UTC))  # before any file is looked at
+        bundle = read_seeds(root, progress, sink=stream)
+        progress.phase(f"Writing the rest of {bundle.claim_count:,} claims to the database")
+        return load_bundle(session, bundle, stream=stream)
 
 
 @dataclass

@@ -1,0 +1,62 @@
+"""A new SQLite database file, made under a temporary name beside its own and moved into place whole.
+
+A first load into a file that does not exist yet writes while it parses (load.stream), so the file
+would exist before the seeds are known to be good. Made here instead, under a hidden name in the
+same folder, it appears at its real name only once the load has committed: a failed load leaves
+nothing behind, a reader never finds a half-made database, and no file anybody else made is ever
+removed. The move is a hard link, which refuses to replace a database another load made meanwhile.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sqlite3
+from pathlib import Path
+
+from claimsdb.db.database import Database
+from claimsdb.errors import DatabaseStateError
+
+_SIDE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+class NewFile:
+    """The database at `target`, made as `database` (under a temporary name) until `publish`."""
+
+    def __init__(self, target: Path, wait_seconds: float) -> None:
+        self.target = target
+        self.path = target.with_name(f".{target.name}.loading-{os.getpid()}-{secrets.token_hex(4)}")
+        self.database = Database(str(self.path), wait_seconds=wait_seconds)
+
+    def publish(self) -> bool:
+        """Put the committed database at `target`; False if a database appeared there meanwhile."""
+        self.database.close()
+        self._as_one_file()
+        try:
+            os.link(self.path, self.target)
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links: the same, but for a split second
+            if self.target.exists():
+                return False
+            os.replace(self.path, self.target)
+        return True
+
+    def discard(self) -> None:
+        """Remove the temporary name (and, unless published, the database)."""
+        self.database.close()
+        for suffix in _SIDE_FILES:
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def _as_one_file(self) -> None:
+        """Everything in the main file, its write-ahead log emptied into it: the file alone is the
+        database, still in WAL mode (so readers never wait for the next load, engine._sqlite_wal)."""
+        connection = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            (mode,) = connection.execute("PRAGMA journal_mode").fetchone()
+        finally:
+            connection.close()
+        log = Path(f"{self.path}-wal")
+        if busy or mode != "wal" or (log.exists() and log.stat().st_size):
+            raise DatabaseStateError(f"could not finish the new database {self.target}; nothing was written")
