@@ -17,7 +17,9 @@ transaction and adds them back at the end, which checks every row; a failed load
 too (PostgreSQL's DDL is transactional).
 
 Claims go in in file order, as `load_bundle` would insert them: a file whose claims take the date
-of a source not parsed yet waits, with the files after it, until that source's file is parsed.
+of a source not parsed yet waits (held compressed), with the files after it, until that source's
+file is parsed. Files named like `sources.yaml` are parsed first and shown to the stream at once
+(`foresee`, seeds.collect), so with seeds laid out as README says, claims seldom wait.
 """
 
 from __future__ import annotations
