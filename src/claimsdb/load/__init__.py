@@ -427,12 +427,14 @@ def _check_recaptures(session: Session, bundle: SeedBundle, recapture: set[str])
 # --- reference data: vocabularies, terms, organisations, sources, documents ------------------------
 
 
-def _without_part_of(rows: list[dict[str, Any]], checked_at_end: bool) -> list[dict[str, Any]]:
-    return rows if checked_at_end else [{**row, "part_of_id": None} for row in rows]
-
-
-def _part_of(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"key": row["id"], "part_of_id": row["part_of_id"]} for row in rows]
+def _upsert_parts(session: Session, model: type[m.Base], rows: list[dict[str, Any]], checked_at_end: bool) -> None:
+    """Rows that may be `part_of` one another: part_of is set once every row exists, unless the
+    database checks references only at the end."""
+    if checked_at_end:
+        _upsert(session, model, rows, keep=("part_of_id",))
+        return
+    _upsert(session, model, [{**row, "part_of_id": None} for row in rows], keep=("part_of_id",))
+    _update_by_id(session, model, [{"key": row["id"], "part_of_id": row["part_of_id"]} for row in rows], "part_of_id")
 
 
 def _sync_reference_data(session: Session, bundle: SeedBundle, *, checked_at_end: bool = False) -> None:
@@ -452,10 +454,7 @@ def _sync_reference_data(session: Session, bundle: SeedBundle, *, checked_at_end
          "seed_line": o.seed_line}
         for o in bundle.organisations
     ]  # fmt: skip
-    # part_of is set once every organisation exists (unless references are only checked at the end)
-    _upsert(session, m.Organisation, _without_part_of(organisations, checked_at_end), keep=("part_of_id",))
-    if not checked_at_end:
-        _update_by_id(session, m.Organisation, _part_of(organisations), "part_of_id")
+    _upsert_parts(session, m.Organisation, organisations, checked_at_end)
     _replace_links(session, bundle, m.OrganisationAlias.organisation_id, m.Organisation, [
         {"organisation_id": o.id, "alias": alias, "position": i}
         for o in bundle.organisations for i, alias in enumerate(o.aliases)
@@ -469,9 +468,7 @@ def _sync_reference_data(session: Session, bundle: SeedBundle, *, checked_at_end
          "wikidata": p.wikidata, "description": p.description, "seed_file": p.seed_file, "seed_line": p.seed_line}
         for p in bundle.places
     ]  # fmt: skip
-    _upsert(session, m.Place, _without_part_of(places, checked_at_end), keep=("part_of_id",))
-    if not checked_at_end:
-        _update_by_id(session, m.Place, _part_of(places), "part_of_id")
+    _upsert_parts(session, m.Place, places, checked_at_end)
     _replace_links(session, bundle, m.PlaceAlias.place_id, m.Place, [
         {"place_id": p.id, "alias": alias, "position": i} for p in bundle.places for i, alias in enumerate(p.aliases)
     ])  # fmt: skip
