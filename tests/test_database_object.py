@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, make_url
 from sqlalchemy.pool import Pool
 from starlette.testclient import TestClient
 
 from claimsdb import api
+from claimsdb.db.engine import database_url
 from claimsdb.web import create_app
 from conftest import load_seeds
 
@@ -47,15 +48,20 @@ def connections() -> Iterator[Connections]:
 
 
 def test_claims_load_builds_one_engine(cli, db_url: str, basic_seeds: Path, connections: Connections) -> None:
-    """A load reads what the last load left, writes, then shows the overview: all on one engine."""
+    """A load reads what the last load left, writes, then shows the overview: all on one engine
+    for its database. (A first load makes a new SQLite file under another name, db.scratch: that
+    other database gets an engine of its own.)"""
     result = cli("--db", db_url, "load", basic_seeds)
     assert result.exit_code == 0, result.output
-    assert len(connections.engines) == 1
+    databases = [engine.url.database or "" for engine in connections.engines]
+    assert len(databases) == len(set(databases))
+    assert [name for name in databases if ".loading-" not in name] == [make_url(database_url(db_url)).database]
+    connections.engines.clear()
 
     (basic_seeds / "extra-note.txt").write_text("not a seed", encoding="utf-8")
     again = cli("--db", db_url, "load", basic_seeds)  # unchanged seeds: the quick path, then the overview
     assert again.exit_code == 0, again.output
-    assert len(connections.engines) == 2  # one more command, one more engine
+    assert len(connections.engines) == 1  # one more command, one more engine
 
 
 def test_a_read_command_builds_one_engine(cli, db_url: str, basic_seeds: Path, connections: Connections) -> None:
