@@ -123,6 +123,37 @@ COLUMN_NAMES = tuple(column.name for column in COLUMNS)
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """OWASP's CSV-injection list: a cell starting with one of these is run as a formula by spreadsheets."""
 
+UNGUARDED = frozenset({
+    "claim_id", "source_id", "document", "place", "claimant_part_of", "source_reliability_of",
+    "claim_type", "claimant_kind", "method", "evidence_method", "offence", "punishment", "measure", "location",
+    "attribution", "status", "claimed_on_precision", "claimed_on_basis", "quantity_qualifier",
+    "source_published", "claimed_on", "claimed_on_edtf", "period_start", "period_end", "period_edtf",
+    "document_sha256", "place_iso_3166_2", "place_wikidata", "claimant_wikidata", "source_reliability",
+})  # fmt: skip
+"""Text columns the formula guard skips: no value claimsdb stores in them can start with a trigger.
+
+The guard costs a test per cell (a third of an export's SQL, issue 17), so it is kept off where it
+can never fire. Each of these holds only what seed validation or the loader itself restricts:
+- ids a curator chooses (claim, publication, document, place, an organisation's `part_of`; what a
+  reliability grade is of: the claim's publication, or an organisation an assessment names): the
+  seeds' Slug pattern, which starts with a-z or 0-9;
+- vocabulary terms and fixed words (claim type, kinds, typed-value terms, attribution; status,
+  precision, date basis, quantity qualifier): Slugs, Literals, or words the loader writes, which the
+  tables' CHECK constraints also hold to;
+- dates: YYYY[-MM[-DD]] as the loader writes them from Python dates (years 1-9999), EDTF forms that
+  seed validation lets start only with four digits, '..' or '/';
+- the document's sha256 (hex the loader computes), ISO 3166-2 codes ([A-Z]{2}-...), Wikidata ids
+  (Q...), reliability grades (A-F).
+Every free text column stays guarded, and so do values only usually made of such parts: the
+claimant's id (a described claimant's id is generated from the document's id and the words
+describing them, not checked against the Slug pattern), URLs, and `seed_file` (a path: a seeds
+folder may be named '=1+2'). A database written behind claimsdb's back can put anything anywhere;
+the guard trusts these columns only as the seeds and the loader fill them.
+tests/test_formula_guard.py shows seed validation refusing a trigger in every field that fills
+one of these columns, and fails when a column is named here without such a case.
+"""
+
+
 BLOCK_CLAIMS = 1_000
 """Claims per block of CSV (and per fetch): ~0.5 MiB of CSV. Memory grows with it (peak RSS of a
 100,000-claim export: ~70 MiB at 1,000, 90 at 5,000, 115 at 10,000) and speed does not."""
@@ -261,7 +292,7 @@ def _joined() -> _Joined:
 def _cells(joined: _Joined) -> list[tuple[Any, Any]]:
     """Each cell's stored column, in COLUMNS order, and how it is written: as stored (None, or
     _WORDS for free text), or as a date cut to the precision held in the column given. Which cells
-    the formula guard covers is not said here: every column declared "string" (see _written)."""
+    the formula guard covers is not said here (see _written)."""
     claim, org, place, made_in = m.Claim, m.Organisation, m.Place, joined.made_in
     source_grade, claimant_grade = joined.source_grade.c.grade, joined.claimant_grade.c.grade
     graded = case((source_grade.is_not(None), claim.made_in_id), (claimant_grade.is_not(None), claim.claimant_id))
@@ -337,12 +368,11 @@ def _row_select(formula_guard: bool) -> Select[Any]:
 
 def _written(cells: list[tuple[Any, Any]], formula_guard: bool) -> list[Any]:
     """Each cell as the export writes it: dates cut to their precision and, with the guard on,
-    every cell of a text column (declared type "string") guarded. The declared types decide, so
-    no text column can be left out: ids, terms and paths (a seeds folder named '=1+2') as well as
-    the curators' words."""
+    every cell of a text column (declared type "string") guarded but those UNGUARDED names. The
+    declared types decide, so a new text column is guarded unless it is added there."""
     written = [_cell(stored, how) for stored, how in cells]
     return [
-        _guarded(cell) if formula_guard and column.type == "string" else cell
+        _guarded(cell) if formula_guard and column.type == "string" and column.name not in UNGUARDED else cell
         for column, cell in zip(COLUMNS, written, strict=True)
     ]
 
