@@ -134,7 +134,8 @@ UNGUARDED = frozenset({
 """Text columns the formula guard skips: no value claimsdb stores in them can start with a trigger.
 
 The guard costs a test per cell (on every text cell: ~0.6 s of the ~1.4 s of SQL of a
-100,000-claim export; issue 17), so it is kept off where it can never fire. Each of these holds only what seed validation or the loader itself restricts:
+100,000-claim export; issue 17), so it is kept off where it can never fire. Each of these holds
+only what seed validation or the loader itself restricts:
 - ids a curator chooses (claim, publication, document, place, an organisation's `part_of`; what a
   reliability grade is of: the claim's publication, or an organisation an assessment names): the
   seeds' Slug pattern, which starts with a-z or 0-9;
