@@ -133,6 +133,52 @@ def test_a_newer_assessment_replaces_an_older_grade(
     assert "ministry-arrivals-2021-q1" in _ids(cli, sqlite_path, "--reliability", "A")
 
 
+LATER_ASSESSMENTS = """\
+  - id: ministry-reliability-later
+    target: {organisation: unification-ministry}
+    reliability: A
+    assessor: Test Curator
+    assessed_on: 2026-12-01
+    reason: Audited.
+  - id: report-reliability-same-day
+    target: {source: ministry-2024-report}
+    reliability: E
+    assessor: Test Curator
+    assessed_on: 2026-11-30
+    reason: Graded the same day as report-reliability; the later id wins the tie.
+  - id: defector-credibility-later
+    target: {claim: defector-saw-execution-for-dramas}
+    credibility: 2
+    assessor: Test Curator
+    assessed_on: 2026-12-01
+    reason: Confirmed since.
+"""
+
+
+def test_the_export_takes_the_grade_the_filters_take(
+    assessed_seeds: Path, db_url: str, cli: Callable[..., Any]
+) -> None:
+    """The export joins each target's newest grade (newest by date, then by id); the filters ask per
+    claim. Both must pick the same one."""
+    with (assessed_seeds / "assessments.yaml").open("a", encoding="utf-8") as file:
+        file.write(LATER_ASSESSMENTS)
+    assert cli("--db", db_url, "load", assessed_seeds, "--quiet").exit_code == 0
+    result = cli("--db", db_url, "export")
+    assert result.exit_code == 0, result.output
+    rows = {row["claim_id"]: row for row in csv.DictReader(io.StringIO(result.stdout))}
+    grades = {claim: tuple(rows[claim][column] for column in GRADE_COLUMNS) for claim in rows}
+    assert grades["defector-saw-execution-for-dramas"] == ("E", "ministry-2024-report", "2")
+    assert grades["ministry-arrivals-2021-q1"] == ("A", "unification-ministry", "")
+    assert grades["dprk-rejects-2024-report"] == ("", "", "")
+    for grade in "ABCDEF":
+        assert _ids(cli, db_url, "--reliability", grade) == {c for c, g in grades.items() if g[0] == grade}, grade
+    for credibility in "1236":
+        assert _ids(cli, db_url, "--credibility", credibility) == {c for c, g in grades.items() if g[2] == credibility}
+
+
+GRADE_COLUMNS = ("source_reliability", "source_reliability_of", "information_credibility")
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [

@@ -10,6 +10,7 @@ import codecs
 import io
 import itertools
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO, TypeVar
@@ -19,9 +20,8 @@ from sqlalchemy.orm import Session, aliased
 
 from claimsdb import __version__
 from claimsdb.db import models as m
-from claimsdb.db.base import BATCH_SIZE
 from claimsdb.progress import NO_PROGRESS, Progress
-from claimsdb.query import ClaimFilter, assessed_credibility, assessed_reliability, narrow, reliability_graded
+from claimsdb.query import ClaimFilter, narrow
 from claimsdb.rules import CSV_LINE_END, PRECISION_WIDTH, QUANTITY_QUALIFIERS, csv_writer, in_words
 
 
@@ -124,6 +124,42 @@ COLUMN_NAMES = tuple(column.name for column in COLUMNS)
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """OWASP's CSV-injection list: a cell starting with one of these is run as a formula by spreadsheets."""
 
+UNGUARDED = frozenset({
+    "claim_id", "source_id", "document", "place", "claimant_part_of", "source_reliability_of",
+    "claim_type", "claimant_kind", "method", "evidence_method", "offence", "punishment", "measure", "location",
+    "attribution", "status", "claimed_on_precision", "claimed_on_basis", "quantity_qualifier",
+    "source_published", "claimed_on", "claimed_on_edtf", "period_start", "period_end", "period_edtf",
+    "document_sha256", "place_iso_3166_2", "place_wikidata", "claimant_wikidata", "source_reliability",
+})  # fmt: skip
+"""Text columns the formula guard skips: no value claimsdb stores in them can start with a trigger.
+
+The guard costs a test per cell (on every text cell: ~0.6 s of the ~1.4 s of SQL of a
+100,000-claim export; issue 17), so it is kept off where it can never fire. Each of these holds
+only what seed validation or the loader itself restricts:
+- ids a curator chooses (claim, publication, document, place, an organisation's `part_of`; what a
+  reliability grade is of: the claim's publication, or an organisation an assessment names): the
+  seeds' Slug pattern, which starts with a-z or 0-9;
+- vocabulary terms and fixed words (claim type, kinds, typed-value terms, attribution; status,
+  precision, date basis, quantity qualifier): Slugs, Literals, or words the loader writes, which the
+  tables' CHECK constraints also hold to;
+- dates: YYYY[-MM[-DD]] as the loader writes them from Python dates (years 1-9999), EDTF forms that
+  seed validation lets start only with four digits, '..' or '/';
+- the document's sha256 (hex the loader computes), ISO 3166-2 codes ([A-Z]{2}-...), Wikidata ids
+  (Q...), reliability grades (A-F).
+Every free text column stays guarded, and so do values only usually made of such parts: the
+claimant's id (a described claimant's id is generated from the document's id and the words
+describing them, not checked against the Slug pattern), URLs, and `seed_file` (a path: a seeds
+folder may be named '=1+2'). A database written behind claimsdb's back can put anything anywhere;
+the guard trusts these columns only as the seeds and the loader fill them.
+tests/test_formula_guard.py shows seed validation refusing a trigger in every field that fills
+one of these columns, and fails when a column is named here without such a case.
+"""
+
+
+BLOCK_CLAIMS = 1_000
+"""Claims per block of CSV (and per fetch): ~0.5 MiB of CSV. Memory grows with it (peak RSS of a
+100,000-claim export: ~70 MiB at 1,000, 90 at 5,000, 115 at 10,000) and speed does not."""
+
 
 def guard_formula(value: str) -> str:
     """Prefix a single quote so spreadsheets show the text instead of running it."""
@@ -138,7 +174,7 @@ def export_rows(session: Session, filters: ClaimFilter, *, formula_guard: bool =
     """
     query = narrow(session, _row_select(formula_guard), filters)
     # Core on the session's connection: the ORM's result machinery is not needed for plain columns
-    result = session.connection().execution_options(stream_results=True, max_row_buffer=BATCH_SIZE).execute(query)
+    result = session.connection().execution_options(stream_results=True, max_row_buffer=BLOCK_CLAIMS).execute(query)
     yield from result.tuples()
 
 
@@ -157,7 +193,7 @@ def write_export(
 
 
 def csv_blocks(session: Session, filters: ClaimFilter, *, formula_guard: bool = True) -> Iterator[tuple[bytes, int]]:
-    """The export's CSV as UTF-8 blocks of up to 5,000 claims, each with how many claims it holds
+    """The export's CSV as UTF-8 blocks of up to BLOCK_CLAIMS claims, each with how many claims it holds
     (the header row: none). `claims export` writes them; the web site streams them.
 
     The query runs before the header comes out, so a filter it refuses raises at the first block.
@@ -175,12 +211,12 @@ def csv_blocks(session: Session, filters: ClaimFilter, *, formula_guard: bool = 
 
 
 def _writer_blocks(rows: Iterator[Sequence[Any]]) -> Iterator[tuple[bytes, int]]:
-    """csv.writer's RFC 4180 CSV of the rows (see write_csv), in blocks of up to BATCH_SIZE rows."""
+    """csv.writer's RFC 4180 CSV of the rows (see write_csv), in blocks of up to BLOCK_CLAIMS rows."""
     buffer = io.StringIO()
     writer = csv_writer(buffer)
     writer.writerow(COLUMN_NAMES)
     yield _taken(buffer), 0
-    for batch in iter(lambda: list(itertools.islice(rows, BATCH_SIZE)), []):
+    for batch in iter(lambda: list(itertools.islice(rows, BLOCK_CLAIMS)), []):
         writer.writerows(batch)  # None is written as an empty cell
         yield _taken(buffer), len(batch)
 
@@ -230,11 +266,38 @@ _VALUE_CELLS = (
 """The typed value's columns in the export's (fixed) order; newer value columns come at the end."""
 
 
-def _cells(made_in: Any) -> list[tuple[Any, Any]]:
+@dataclass(frozen=True)
+class _Joined:
+    """What a claim's row is read from besides its claim, claimant and place (see _from_claims)."""
+
+    made_in: Any
+    """The publication the claim was made in (an alias of sources)."""
+    source_grade: Any
+    claimant_grade: Any
+    credibility: Any
+    """The newest grade of each publication, organisation and claim graded (_latest_grades)."""
+    members: Any
+    """Each collective's named members, joined (_member_names)."""
+
+
+def _joined() -> _Joined:
+    assessment = m.Assessment
+    return _Joined(
+        aliased(m.Source),
+        _latest_grades(assessment.reliability, assessment.source_id),
+        _latest_grades(assessment.reliability, assessment.organisation_id),
+        _latest_grades(assessment.credibility, assessment.claim_id),
+        _member_names(),
+    )
+
+
+def _cells(joined: _Joined) -> list[tuple[Any, Any]]:
     """Each cell's stored column, in COLUMNS order, and how it is written: as stored (None, or
     _WORDS for free text), or as a date cut to the precision held in the column given. Which cells
-    the formula guard covers is not said here: every column declared "string" (see _written)."""
-    claim, org, place = m.Claim, m.Organisation, m.Place
+    the formula guard covers is not said here (see _written)."""
+    claim, org, place, made_in = m.Claim, m.Organisation, m.Place, joined.made_in
+    source_grade, claimant_grade = joined.source_grade.c.grade, joined.claimant_grade.c.grade
+    graded = case((source_grade.is_not(None), claim.made_in_id), (claimant_grade.is_not(None), claim.claimant_id))
     single_date = case(
         (claim.claimed_on_edtf.contains("/"), None), else_=_as_said(claim.claimed_on, claim.claimed_on_precision)
     )
@@ -250,24 +313,43 @@ def _cells(made_in: Any) -> list[tuple[Any, Any]]:
         (claim.seed_file, None), (claim.seed_line, None), (claim.changed_run_id, None),
         (claim.attribution, None), (claim.claimed_on_edtf, None),
         (cast(claim.claimed_on, String), None), (cast(claim.claimed_on_end, String), None),
-        (org.known, _WORDS), (org.part_of_id, None), (_member_names(org), _WORDS),
+        (org.known, _WORDS), (org.part_of_id, None), (joined.members.c.names, _WORDS),
         (_period_edtf(), None), (claim.period_inferred_reason, _WORDS),
         (claim.place, None), (place.name, _WORDS), (place.iso_3166_2, None), (place.wikidata, None),
-        (assessed_reliability(), None), (reliability_graded(), None), (assessed_credibility(), None),
+        (func.coalesce(source_grade, claimant_grade), None), (graded, None), (joined.credibility.c.grade, None),
         (org.wikidata, None),
     ]  # fmt: skip
 
 
-def _member_names(org: Any) -> Any:
-    """A collective's named members, joined by '; ' (a correlated subquery: few claims have any)."""
+def _latest_grades(grade: Any, target: Any) -> Any:
+    """Each target's newest grade, one row a target (columns target, grade): the grade
+    query._latest_grade gives one target (newest by assessed_on, then by id).
+
+    Joined to the claims instead of asked per claim by that correlated subquery, which SQLite
+    evaluates again wherever a row uses it (the grade, which target gave it, _odd's checks): six
+    index searches and sorts a claim, ~0.3 s of a 100,000-claim export with no assessment at all."""
+    assessment = m.Assessment
+    newest_first = (assessment.assessed_on.desc(), assessment.id.desc())
+    rank = func.row_number().over(partition_by=target, order_by=newest_first)
+    ranked = (
+        select(target.label("target"), grade.label("grade"), rank.label("rank"))
+        .where(target.is_not(None), grade.is_not(None))
+        .subquery()
+    )
+    return select(ranked.c.target, ranked.c.grade).where(ranked.c.rank == 1).subquery()
+
+
+def _member_names() -> Any:
+    """Each collective's named members, joined by '; ' (columns organisation_id, names), in the
+    order the database reads them (on SQLite, the members' primary key). Joined, not asked per
+    claim, for the reason _latest_grades gives."""
     member = aliased(m.Organisation)
     names = (
-        select(func.aggregate_strings(member.name, "; "))
-        .select_from(m.OrganisationMember)
+        select(m.OrganisationMember.organisation_id, func.aggregate_strings(member.name, "; ").label("names"))
         .join(member, m.OrganisationMember.member_id == member.id)
-        .where(m.OrganisationMember.organisation_id == org.id)
+        .group_by(m.OrganisationMember.organisation_id)
     )
-    return names.scalar_subquery()
+    return names.subquery()
 
 
 def _period_edtf() -> Any:
@@ -282,18 +364,17 @@ def _period_edtf() -> Any:
 
 def _row_select(formula_guard: bool) -> Select[Any]:
     """Every claim's cells, in COLUMN_NAMES order, as csv.writer gets them (not yet filtered)."""
-    made_in = aliased(m.Source)
-    return _from_claims(select(*_written(_cells(made_in), formula_guard)), made_in)
+    joined = _joined()
+    return _from_claims(select(*_written(_cells(joined), formula_guard)), joined)
 
 
 def _written(cells: list[tuple[Any, Any]], formula_guard: bool) -> list[Any]:
     """Each cell as the export writes it: dates cut to their precision and, with the guard on,
-    every cell of a text column (declared type "string") guarded. The declared types decide, so
-    no text column can be left out: ids, terms and paths (a seeds folder named '=1+2') as well as
-    the curators' words."""
+    every cell of a text column (declared type "string") guarded but those UNGUARDED names. The
+    declared types decide, so a new text column is guarded unless it is added there."""
     written = [_cell(stored, how) for stored, how in cells]
     return [
-        _guarded(cell) if formula_guard and column.type == "string" else cell
+        _guarded(cell) if formula_guard and column.type == "string" and column.name not in UNGUARDED else cell
         for column, cell in zip(COLUMNS, written, strict=True)
     ]
 
@@ -304,11 +385,16 @@ def _cell(column: Any, how: Any) -> Any:
     return _as_said(column, how)
 
 
-def _from_claims(query: Select[Any], made_in: Any) -> Select[Any]:
+def _from_claims(query: Select[Any], joined: _Joined) -> Select[Any]:
+    made_in, members = joined.made_in, joined.members
     return (
         query.join(m.Organisation, m.Claim.claimant_id == m.Organisation.id)
         .outerjoin(made_in, m.Claim.made_in_id == made_in.id)
         .outerjoin(m.Place, m.Claim.place == m.Place.id)
+        .outerjoin(joined.source_grade, joined.source_grade.c.target == m.Claim.made_in_id)
+        .outerjoin(joined.claimant_grade, joined.claimant_grade.c.target == m.Claim.claimant_id)
+        .outerjoin(joined.credibility, joined.credibility.c.target == m.Claim.id)
+        .outerjoin(members, members.c.organisation_id == m.Organisation.id)
     )
 
 
@@ -333,7 +419,7 @@ def write_csv(rows: Iterator[Sequence[Any]], out: TextIO, *, progress: Progress 
     writer = csv_writer(out)
     writer.writerow(COLUMN_NAMES)
     count = 0
-    for batch in iter(lambda: list(itertools.islice(rows, BATCH_SIZE)), []):
+    for batch in iter(lambda: list(itertools.islice(rows, BLOCK_CLAIMS)), []):
         writer.writerows(batch)  # None is written as an empty cell
         count += len(batch)
         progress.advance(len(batch))
@@ -351,14 +437,14 @@ def _joined_lines(session: Session, filters: ClaimFilter, formula_guard: bool) -
     """Batches of (the claim's cells joined by _CELL, its id), in the list order. The line is
     UTF-8 bytes, the database's own encoding (nothing to decode, nothing to encode), or NULL where
     a stored value is one printf would write otherwise than csv.writer (see _odd)."""
-    made_in = aliased(m.Source)
-    cells = _cells(made_in)
-    joined = func.printf("\x1f".join(["%s"] * len(cells)), *_written(cells, formula_guard))
-    line = cast(case((_odd(cells), None), else_=joined), LargeBinary)
-    yield from _raw_batches(session, narrow(session, _from_claims(select(line, m.Claim.id), made_in), filters))
+    joined = _joined()
+    cells = _cells(joined)
+    cells_joined = func.printf("\x1f".join(["%s"] * len(cells)), *_written(cells, formula_guard))
+    line = cast(case((_odd(cells), None), else_=cells_joined), LargeBinary)
+    yield from _raw_batches(session, narrow(session, _from_claims(select(line, m.Claim.id), joined), filters))
 
 
-def _raw_batches(session: Session, query: Select[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]:
+def _raw_batches(session: Session, query: Select[Any], size: int = BLOCK_CLAIMS) -> Iterator[list[Any]]:
     """The query's rows as the driver gives them, in batches: with two plain columns per row,
     SQLAlchemy's result rows would cost as much as everything else Python does here. (A plain
     CursorResult reads nothing ahead, so its cursor yields every row; pysqlite streams them.)"""
@@ -407,17 +493,23 @@ def _records(lines: list[Any], row_of: Callable[[str], Sequence[Any]]) -> bytes:
 
 
 def _needs_quotes(line: bytes) -> bool:
-    """Does a cell of the line hold what makes csv.writer (minimal quoting, CRLF) quote it?"""
+    """Does a cell of the line hold what makes csv.writer quote it? (Four memchr scans: faster
+    than one regex search.)"""
     return b"," in line or b'"' in line or b"\r" in line or b"\n" in line
+
+
+_MARKS = re.compile(rb'[,"\r\n]')
+"""What makes csv.writer (minimal quoting, CRLF) quote a cell. In UTF-8 no byte of another
+character can be taken for one."""
 
 
 def _quote_cells(line: bytes) -> bytes:
     """`line` with each cell that needs quotes quoted as csv.writer quotes it: in double quotes,
-    its own doubled. bytes.find looks for them at memchr speed (in UTF-8 no byte of another
-    character can be taken for one)."""
+    its own doubled."""
     parts: list[bytes] = []
     done = 0  # line[:done] is in parts
-    while (at := _first_mark(line, done)) >= 0:
+    while mark := _MARKS.search(line, done):
+        at = mark.start()
         start = line.rfind(_CELL, 0, at) + 1
         end = line.find(_CELL, at)
         end = len(line) if end < 0 else end
@@ -425,12 +517,6 @@ def _quote_cells(line: bytes) -> bytes:
         done = end
     parts.append(line[done:])
     return b"".join(parts)
-
-
-def _first_mark(line: bytes, start: int) -> int:
-    """Where the first byte at or after `start` that calls for quotes is; -1 if none."""
-    places = [place for place in (line.find(mark, start) for mark in (b",", b'"', b"\r", b"\n")) if place >= 0]
-    return min(places, default=-1)
 
 
 def write_claim(session: Session, claim_id: str, out: TextIO, *, formula_guard: bool = True) -> bool:
