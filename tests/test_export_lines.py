@@ -101,7 +101,8 @@ def test_records_quote_exactly_the_cells_csv_writer_quotes() -> None:
             row[(column + 5) % len(row)] = tricky[(index + 1) % len(tricky)]
             rows.append(row)
     lines = [(_line(row), f"c-{n}") for n, row in enumerate(rows)]
-    assert _records(lines, lambda claim_id: pytest.fail("no row needs reading again")).decode() == _csv(rows)
+    no_rereading = lambda claim_id: pytest.fail("no row needs reading again")  # noqa: E731
+    assert _records(lines, no_rereading, formula_guard=False).decode() == _csv(rows)  # "\r\n" starts a formula
 
 
 def test_records_read_again_what_sqlite_could_not_join() -> None:

@@ -114,7 +114,7 @@ TAMPERED: dict[str, list[str]] = {
 def test_every_text_column_is_guarded_or_shown_safe() -> None:
     """Each text column has its case: seeded or tampered if guarded, the seeds' refusal if not."""
     assert set(TAMPERED) | set(SEEDED) | {"seed_file"} == set(GUARDED_COLUMNS)
-    assert set(SAFE_FIELDS) | set(LOADER_WORDS) | {"document_sha256"} == UNGUARDED
+    assert set(SAFE_FIELDS) | set(LOADER_WORDS) | {"document_sha256"} == UNGUARDED == set(TAMPERED_TRUSTED)
     assert UNGUARDED <= set(TEXT_COLUMNS)
     assert FORMULA_TRIGGERS == TRIGGERS
 
@@ -150,6 +150,62 @@ def test_every_text_column_is_guarded(pristine: Path, tmp_path: Path, column: st
     assert guarded[claim][column] == "'" + raw[claim][column]
     for other, row in guarded.items():  # and no other guarded cell a tampered value reaches escapes either
         assert not [name for name in GUARDED_COLUMNS if row[name].startswith(TRIGGERS)], other
+
+
+TAMPERED_TRUSTED: dict[str, list[str]] = {
+    # UNGUARDED column: the statements that make its cell in one claim's row start with a trigger
+    "claim_id": ["UPDATE claims SET id = '=id' WHERE id = 'hostile-claim'"],
+    "claim_type": ["UPDATE claims SET type = '+type' WHERE id = 'hostile-claim'"],
+    "status": ["UPDATE claims SET status = '-status' WHERE id = 'hostile-claim'"],
+    "claimant_kind": ["UPDATE organisations SET kind_id = '\tngo' WHERE id = 'hostile-org'"],
+    "source_id": ["UPDATE sources SET id = '=report' WHERE id = 'hostile-report'",
+                  "UPDATE claims SET made_in_id = '=report' WHERE made_in_id = 'hostile-report'"],
+    "source_published": ["UPDATE sources SET published = '=2020' WHERE id = 'hostile-report'"],
+    "document": ["UPDATE claims SET document_id = '+document' WHERE id = 'hostile-claim'"],
+    "document_sha256": ["UPDATE claims SET document_sha256 = '-sha' WHERE id = 'hostile-claim'"],
+    "claimed_on": ["UPDATE claims SET claimed_on = '@2020', claimed_on_edtf = '2020' WHERE id = 'hostile-claim'"],
+    "claimed_on_precision": ["UPDATE claims SET claimed_on_precision = '\ryear' WHERE id = 'hostile-claim'"],
+    "claimed_on_basis": ["UPDATE claims SET claimed_on_basis = '=basis' WHERE id = 'hostile-claim'"],
+    "method": ["UPDATE claims SET method = '+method' WHERE id = 'hostile-claim'"],
+    "evidence_method": ["UPDATE claims SET evidence_method = '-testimonies' WHERE id = 'hostile-claim'"],
+    "offence": ["UPDATE claims SET offence = '@offence' WHERE id = 'hostile-claim'"],
+    "punishment": ["UPDATE claims SET punishment = '\tpunishment' WHERE id = 'hostile-claim'"],
+    "measure": ["UPDATE claims SET measure = '\rmeasure' WHERE id = 'hostile-claim'"],
+    "location": ["UPDATE claims SET location = '=location' WHERE id = 'hostile-claim'"],
+    "quantity_qualifier": ["UPDATE claims SET quantity_qualifier = '+more' WHERE id = 'hostile-claim'"],
+    "period_start": ["UPDATE claims SET period_start = '-2019' WHERE id = 'hostile-claim'"],
+    "period_end": ["UPDATE claims SET period_end = '@2020' WHERE id = 'hostile-claim'"],
+    "attribution": ["UPDATE claims SET attribution = '=reported' WHERE id = 'hostile-claim'"],
+    "claimed_on_edtf": ["UPDATE claims SET claimed_on_edtf = '+2020' WHERE id = 'hostile-claim'"],
+    "claimant_part_of": ["UPDATE organisations SET part_of_id = '-outlet' WHERE id = 'hostile-org'"],
+    "period_edtf": ["UPDATE claims SET period_start = '=2019', period_end = '=2019' WHERE id = 'hostile-claim'"],
+    "place": ["UPDATE places SET id = '\tplace' WHERE id = 'hostile-place'",
+              "UPDATE claims SET place = '\tplace' WHERE place = 'hostile-place'"],
+    "place_iso_3166_2": ["UPDATE places SET iso_3166_2 = '=KP-05' WHERE id = 'hostile-place'"],
+    "place_wikidata": ["UPDATE places SET wikidata = '+Q1' WHERE id = 'hostile-place'"],
+    "claimant_wikidata": ["UPDATE organisations SET wikidata = '=Q1' WHERE id = 'hostile-org'"],
+    "source_reliability": ["UPDATE assessments SET reliability = '='"],
+    "source_reliability_of": ["UPDATE sources SET id = '-report' WHERE id = 'hostile-report'",
+                              "UPDATE claims SET made_in_id = '-report' WHERE made_in_id = 'hostile-report'",
+                              "UPDATE assessments SET source_id = '-report', organisation_id = NULL"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("column", sorted(UNGUARDED))
+def test_a_trigger_written_behind_claimsdbs_back_in_a_trusted_column_is_still_guarded(
+    pristine: Path, tmp_path: Path, column: str
+) -> None:
+    """The guard skips UNGUARDED columns in SQL, since seeds cannot start them with a trigger; a
+    database changed by another program can, and the export then guards that row in Python."""
+    db = tmp_path / "claims.db"
+    shutil.copyfile(pristine, db)
+    _tamper(db, TAMPERED_TRUSTED[column])
+    raw = export_rows(str(db), "--no-formula-guard", "--withdrawn")
+    guarded = export_rows(str(db), "--withdrawn")
+    (claim,) = [claim for claim, row in raw.items() if row[column].startswith(TRIGGERS)]
+    assert guarded[claim][column] == "'" + raw[claim][column]
+    for other, row in guarded.items():  # and no other text cell a tampered value reaches escapes either
+        assert not [name for name in TEXT_COLUMNS if row[name].startswith(TRIGGERS)], other
 
 
 # --- the columns the guard skips: no seed can start them with a trigger ------------------------------

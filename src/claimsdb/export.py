@@ -149,8 +149,9 @@ only what seed validation or the loader itself restricts:
 Every free text column stays guarded, and so do values only usually made of such parts: the
 claimant's id (a described claimant's id is generated from the document's id and the words
 describing them, not checked against the Slug pattern), URLs, and `seed_file` (a path: a seeds
-folder may be named '=1+2'). A database written behind claimsdb's back can put anything anywhere;
-the guard trusts these columns only as the seeds and the loader fill them.
+folder may be named '=1+2'). A database written behind claimsdb's back can put anything anywhere:
+so every batch of lines SQLite joined is searched once for a cell that starts with a trigger, and a
+line that has one is written from a row with every text cell guarded (_records).
 tests/test_formula_guard.py shows seed validation refusing a trigger in every field that fills
 one of these columns, and fails when a column is named here without such a case.
 """
@@ -207,7 +208,7 @@ def csv_blocks(session: Session, filters: ClaimFilter, *, formula_guard: bool = 
     batches = _started(_joined_lines(session, filters, formula_guard))
     yield ",".join(COLUMN_NAMES).encode() + b"\r\n", 0  # the names need no quotes
     for lines in batches:
-        yield _records(lines, lambda claim_id: _row_of(session, claim_id, formula_guard)), len(lines)
+        yield _records(lines, lambda claim_id: _row_of(session, claim_id, formula_guard), formula_guard), len(lines)
 
 
 def _writer_blocks(rows: Iterator[Sequence[Any]]) -> Iterator[tuple[bytes, int]]:
@@ -363,18 +364,19 @@ def _period_edtf() -> Any:
 
 
 def _row_select(formula_guard: bool) -> Select[Any]:
-    """Every claim's cells, in COLUMN_NAMES order, as csv.writer gets them (not yet filtered)."""
+    """Every claim's cells, in COLUMN_NAMES order, as csv.writer gets them (not yet filtered), every
+    text cell guarded: these rows are not checked afterwards, as _records checks joined lines."""
     joined = _joined()
-    return _from_claims(select(*_written(_cells(joined), formula_guard)), joined)
+    return _from_claims(select(*_written(_cells(joined), formula_guard, trusted=())), joined)
 
 
-def _written(cells: list[tuple[Any, Any]], formula_guard: bool) -> list[Any]:
+def _written(cells: list[tuple[Any, Any]], formula_guard: bool, trusted: frozenset[str] | tuple[()]) -> list[Any]:
     """Each cell as the export writes it: dates cut to their precision and, with the guard on,
-    every cell of a text column (declared type "string") guarded but those UNGUARDED names. The
-    declared types decide, so a new text column is guarded unless it is added there."""
+    every cell of a text column (declared type "string") guarded but those named in `trusted`.
+    The declared types decide, so a new text column is guarded unless it is named there."""
     written = [_cell(stored, how) for stored, how in cells]
     return [
-        _guarded(cell) if formula_guard and column.type == "string" and column.name not in UNGUARDED else cell
+        _guarded(cell) if formula_guard and column.type == "string" and column.name not in trusted else cell
         for column, cell in zip(COLUMNS, written, strict=True)
     ]
 
@@ -439,7 +441,7 @@ def _joined_lines(session: Session, filters: ClaimFilter, formula_guard: bool) -
     a stored value is one printf would write otherwise than csv.writer (see _odd)."""
     joined = _joined()
     cells = _cells(joined)
-    cells_joined = func.printf("\x1f".join(["%s"] * len(cells)), *_written(cells, formula_guard))
+    cells_joined = func.printf("\x1f".join(["%s"] * len(cells)), *_written(cells, formula_guard, UNGUARDED))
     line = cast(case((_odd(cells), None), else_=cells_joined), LargeBinary)
     yield from _raw_batches(session, narrow(session, _from_claims(select(line, m.Claim.id), joined), filters))
 
@@ -472,15 +474,18 @@ def _odd(cells: list[tuple[Any, Any]]) -> Any:
     return or_(func.min(*(func.typeof(column) for column in words)) == "blob", *reals, *nuls)  # 'blob' sorts first
 
 
-def _records(lines: list[Any], row_of: Callable[[str], Sequence[Any]]) -> bytes:
+def _records(lines: list[Any], row_of: Callable[[str], Sequence[Any]], formula_guard: bool = True) -> bytes:
     """CSV records for a batch of joined lines, byte for byte as csv.writer writes the rows.
 
     A line needs its separators made commas, and the cells csv.writer would quote quoted. A
     batch holding a line SQLite could not join faithfully (NULL), or a cell holding a separator
-    (a line with more than _GAPS of them), is written row by row by csv.writer instead.
+    (a line with more than _GAPS of them), is written row by row by csv.writer instead; so is a
+    batch in which any cell starts with a formula trigger after the guard: a value the seeds
+    cannot put in an UNGUARDED column, written behind claimsdb's back (or a negative number).
+    Those rows have every text cell guarded (_row_select).
     """
     texts = [text for text, _ in lines]
-    if None not in texts:
+    if None not in texts and not (formula_guard and _a_cell_starts_a_formula(b"\n" + b"\n".join(texts))):
         block = b"\r\n".join([_quote_cells(text) if _needs_quotes(text) else text for text in texts])
         if block.count(_CELL) == _GAPS * len(texts):  # no line has fewer: printf writes every one
             return block.replace(_CELL, b",") + b"\r\n"
@@ -488,7 +493,8 @@ def _records(lines: list[Any], row_of: Callable[[str], Sequence[Any]]) -> bytes:
     writer = csv_writer(buffer)
     for line, claim_id in lines:
         faithful = line is not None and line.count(_CELL) == _GAPS
-        writer.writerow(line.decode().split("\x1f") if faithful else row_of(claim_id))
+        guarded = faithful and not (formula_guard and _a_cell_starts_a_formula(b"\n" + line))
+        writer.writerow(line.decode().split("\x1f") if guarded else row_of(claim_id))
     return buffer.getvalue().encode()
 
 
@@ -497,6 +503,18 @@ def _needs_quotes(line: bytes) -> bool:
     than one regex search.)"""
     return b"," in line or b'"' in line or b"\r" in line or b"\n" in line
 
+
+_TRIGGERS = tuple(trigger.encode() for trigger in FORMULA_TRIGGERS)
+
+
+def _a_cell_starts_a_formula(lines: bytes) -> bool:
+    """Does a cell of these lines (each after a newline, its cells after _CELL) start with a
+    formula trigger? One memchr scan for each trigger byte; only one found somewhere is looked for
+    at the start of a cell (a regex over the lines took a third of an export's time)."""
+    for trigger in _TRIGGERS:
+        if trigger in lines and (_CELL + trigger in lines or b"\n" + trigger in lines):
+            return True
+    return False
 
 _MARKS = re.compile(rb'[,"\r\n]')
 """What makes csv.writer (minimal quoting, CRLF) quote a cell. In UTF-8 no byte of another
