@@ -342,15 +342,18 @@ def _latest_grades(grade: Any, target: Any) -> Any:
 
 def _member_names() -> Any:
     """Each collective's named members, joined by '; ' (columns organisation_id, names), in the
-    order the database reads them (on SQLite, the members' primary key). Joined, not asked per
-    claim, for the reason _latest_grades gives."""
+    order the seed lists them, as `claims show` gives them. Joined, not asked per claim, for the
+    reason _latest_grades gives. (SQLite before 3.44 has no ORDER BY inside an aggregate: the
+    names are aggregated from a subquery in that order, which both back ends keep.)"""
     member = aliased(m.Organisation)
-    names = (
-        select(m.OrganisationMember.organisation_id, func.aggregate_strings(member.name, "; ").label("names"))
+    listed = (
+        select(m.OrganisationMember.organisation_id, member.name)
         .join(member, m.OrganisationMember.member_id == member.id)
-        .group_by(m.OrganisationMember.organisation_id)
+        .order_by(m.OrganisationMember.organisation_id, m.OrganisationMember.position)
+        .subquery()
     )
-    return names.subquery()
+    names = select(listed.c.organisation_id, func.aggregate_strings(listed.c.name, "; ").label("names"))
+    return names.group_by(listed.c.organisation_id).subquery()
 
 
 def _period_edtf() -> Any:
