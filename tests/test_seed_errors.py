@@ -205,6 +205,14 @@ CASES = {
         U, f"file: {U_DOCUMENT}", "file: documents/missing.txt", None,
         "document.file: document file 'documents/missing.txt' not found; paths are relative to the seeds directory",
     ),
+    "document-sha256-not-a-hash": (
+        U, f"sha256: {U_SHA256}", "sha256: =notahash", None,
+        "document.sha256: '=notahash' is not a sha256: 64 lower-case hex digits (`sha256sum FILE` prints it)",
+    ),
+    "organisation-wikidata-not-an-id": (
+        ORGANISATIONS, "kind: ngo", "kind: ngo\n    wikidata: q42", "wikidata: q42",
+        "organisations[0].wikidata: 'q42' is not a Wikidata id: Q and digits, as in Q423",
+    ),
     "document-sha256-mismatch": (
         U, f"sha256: {U_SHA256}", f"sha256: {'ab' * 32}", None,
         f"document.sha256: the bytes of '{U_DOCUMENT}' changed since capture: recorded sha256 {'ab' * 32}, "

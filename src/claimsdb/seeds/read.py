@@ -266,5 +266,15 @@ def _message(error: Any, loc: Loc) -> str:
     if kind in ("tuple_type", "list_type"):
         return "Input should be a valid list: write one `- item` per line, or [a, b]"
     if kind == "string_pattern_mismatch":
-        return f"{error['input']!r} is not a valid id: use lower-case letters, digits, '-' and '_' (at most 120)"
+        wanted = _PATTERN_WORDS.get(error.get("ctx", {}).get("pattern", ""), _AN_ID)
+        return f"{error['input']!r} is not {wanted}"
     return message.removeprefix("Value error, ")
+
+
+_AN_ID = "a valid id: use lower-case letters, digits, '-' and '_' (at most 120)"
+_PATTERN_WORDS = {
+    schema.WIKIDATA_PATTERN: "a Wikidata id: Q and digits, as in Q423",
+    schema.ISO_3166_2_PATTERN: "an ISO 3166-2 code: two capital letters, '-' and up to three more, as in KP-01",
+    schema.SHA256_PATTERN: "a sha256: 64 lower-case hex digits (`sha256sum FILE` prints it)",
+}
+"""What a value that does not match each pattern of seeds.schema should be (otherwise: an id)."""

@@ -628,7 +628,10 @@ CLAIM_TYPES: tuple[str, ...] = (
 )
 
 
-WikidataId = Annotated[str, StringConstraints(pattern=r"^Q[1-9][0-9]*$")]
+WIKIDATA_PATTERN = r"^Q[1-9][0-9]*$"
+ISO_3166_2_PATTERN = r"^[A-Z]{2}-[A-Z0-9]{1,3}$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+WikidataId = Annotated[str, StringConstraints(pattern=WIKIDATA_PATTERN)]
 """A Wikidata item id (Q42), written only once checked against Wikidata itself."""
 
 
@@ -650,7 +653,7 @@ class PlaceSeed(Model):
     kind: Slug
     aliases: Annotated[tuple[Text, ...], ListedOnce] = ()
     part_of: Slug | None = None
-    iso_3166_2: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")] | None = None
+    iso_3166_2: Annotated[str, StringConstraints(pattern=ISO_3166_2_PATTERN)] | None = None
     wikidata: WikidataId | None = None
     description: LongText | None = None
 
@@ -671,7 +674,7 @@ class DocumentSeed(SourceSeed):
     """A publication we hold verbatim: the source plus the file of its text."""
 
     file: Text
-    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+    sha256: Annotated[str, StringConstraints(pattern=SHA256_PATTERN)] | None = None
 
 
 class TermSeed(Model):
