@@ -318,6 +318,8 @@ def _first_load(
 def _streamed_load(
     db: Database, root: Path, *, on_wait: Callable[[str], None] | None, progress: Progress
 ) -> LoadReport | None:
+    """The streamed first load itself, in one transaction that holds the write lock from the start
+    (the seeds are read inside it); None, having written nothing, if the database holds claims."""
     import datetime as dt
 
     from claimsdb.db.locks import take_load_lock
