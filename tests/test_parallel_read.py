@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -57,3 +58,37 @@ def test_too_many_seed_files_are_refused_not_cut(cli: Cli, corpus: Path, monkeyp
     result = cli("check", corpus)
     assert result.exit_code == 1
     assert "seed files, over the limit of 10" in result.stderr
+
+
+def test_workers_run_no_further_ahead_than_the_results_taken(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slow taker (a first load writing as it reads) holds the workers back: results do not pile up."""
+    import time
+
+    from claimsdb.seeds import collect
+
+    monkeypatch.setattr(collect, "IN_FLIGHT_FILES", 10)
+    handed: list[int] = []
+    taken = 0
+    paced_iter, paced_taken = collect._Paced.__iter__, collect._Paced.taken
+
+    def counting_iter(self: Any) -> Any:
+        for path in paced_iter(self):
+            handed.append(taken)
+            yield path
+
+    def counting_taken(self: Any) -> None:
+        nonlocal taken
+        taken += 1
+        time.sleep(0.002)  # a slow writer
+        paced_taken(self)
+
+    monkeypatch.setattr(collect._Paced, "__iter__", counting_iter)
+    monkeypatch.setattr(collect._Paced, "taken", counting_taken)
+    paths = seed_paths(corpus)
+    results, issues, _ = read_seed_files(corpus, paths)
+    assert issues == [] and len(results) == len(paths) == len(handed)
+    workers = min(os.cpu_count() or 1, 8)
+    chunk = max(1, min(16, len(paths) // (workers * 8)))
+    limit = max(10, chunk * (workers + 2))  # never less than a chunk for each worker and two more
+    assert len(paths) > 2 * limit  # else running ahead would not show
+    assert max(index - taken_then for index, taken_then in enumerate(handed)) <= limit

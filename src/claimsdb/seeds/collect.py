@@ -13,6 +13,7 @@ import os
 import re
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -266,7 +267,38 @@ def _resolve_all(root: Path, paths: list[Path], *, compress: bool = True) -> Ite
     with pool:
         _release_interrupts(held)
         chunk = max(1, min(16, len(paths) // (workers * 8)))
-        yield from pool.imap(partial(resolve_file, root, compress=compress), paths, chunksize=chunk)
+        paced = _Paced(paths, max(IN_FLIGHT_FILES, chunk * (workers + 2)))  # never less than a chunk each
+        try:
+            for result in pool.imap(partial(resolve_file, root, compress=compress), paced, chunksize=chunk):
+                paced.taken()
+                yield result
+        finally:
+            paced.stopped.set()  # lets the pool's feeding thread end, which terminating the pool waits for
+
+
+IN_FLIGHT_FILES = 512
+"""Files handed to the workers and not yet taken back. The pool keeps every result its workers
+send until they are taken, and a first load takes them only as fast as it writes them (PostgreSQL
+over a network, or fast-parsing JSON seeds, let results pile up by the hundred megabytes)."""
+
+
+class _Paced:
+    """The paths, handed to the pool no faster than their results are taken (`taken`)."""
+
+    def __init__(self, paths: list[Path], limit: int) -> None:
+        self.paths = paths
+        self.slots = threading.Semaphore(limit)
+        self.stopped = threading.Event()
+
+    def __iter__(self) -> Iterator[Path]:
+        for path in self.paths:
+            while not self.slots.acquire(timeout=0.1):
+                if self.stopped.is_set():
+                    return
+            yield path
+
+    def taken(self) -> None:
+        self.slots.release()
 
 
 def _hold_interrupts() -> set[signal.Signals] | None:
