@@ -68,8 +68,6 @@ class ClaimStream:
         self.finisher = ClaimFinisher(self.published)
         self.waiting: deque[tuple[frozenset[str], bytes]] = deque()
         """Files whose claims wait for a source's date: the sources, and the claims, packed."""
-        self.files_waited = 0
-        """Files whose claims had to wait for a source parsed after them."""
         self.seen: set[str] = set()
         self.added: list[str] = []
         self.rows: list[tuple[Any, ...]] = []
@@ -103,7 +101,6 @@ class ClaimStream:
             self._add(unpack_claims(packed))
         else:  # it waits for a source, or behind a file that does: held compressed, as any load holds claims
             self.waiting.append((result.claims_dated_by, zlib.compress(packed, 1)))
-            self.files_waited += 1
 
     def parsed(self) -> None:
         """Every file is parsed: write the claims still waiting, the change records and the indexes.
