@@ -139,17 +139,23 @@ def _tamper(db: Path, statements: list[str]) -> None:
     engine.dispose()
 
 
-@pytest.mark.parametrize("column", sorted(TAMPERED))
-def test_every_text_column_is_guarded(pristine: Path, tmp_path: Path, column: str) -> None:
+def _tampered_cell_is_guarded(pristine: Path, tmp_path: Path, column: str, statements: list[str]) -> None:
+    """After `statements`, one claim's `column` cell starts with a trigger and the export guards it,
+    and no other text cell a tampered value reaches escapes either."""
     db = tmp_path / "claims.db"
     shutil.copyfile(pristine, db)
-    _tamper(db, TAMPERED[column])
+    _tamper(db, statements)
     raw = export_rows(str(db), "--no-formula-guard", "--withdrawn")
     guarded = export_rows(str(db), "--withdrawn")
     (claim,) = [claim for claim, row in raw.items() if row[column].startswith(TRIGGERS)]
     assert guarded[claim][column] == "'" + raw[claim][column]
-    for other, row in guarded.items():  # and no other guarded cell a tampered value reaches escapes either
-        assert not [name for name in GUARDED_COLUMNS if row[name].startswith(TRIGGERS)], other
+    for other, row in guarded.items():
+        assert not [name for name in TEXT_COLUMNS if row[name].startswith(TRIGGERS)], other
+
+
+@pytest.mark.parametrize("column", sorted(TAMPERED))
+def test_every_text_column_is_guarded(pristine: Path, tmp_path: Path, column: str) -> None:
+    _tampered_cell_is_guarded(pristine, tmp_path, column, TAMPERED[column])
 
 
 TAMPERED_TRUSTED: dict[str, list[str]] = {
@@ -197,15 +203,7 @@ def test_a_trigger_written_behind_claimsdbs_back_in_a_trusted_column_is_still_gu
 ) -> None:
     """The guard skips UNGUARDED columns in SQL, since seeds cannot start them with a trigger; a
     database changed by another program can, and the export then guards that row in Python."""
-    db = tmp_path / "claims.db"
-    shutil.copyfile(pristine, db)
-    _tamper(db, TAMPERED_TRUSTED[column])
-    raw = export_rows(str(db), "--no-formula-guard", "--withdrawn")
-    guarded = export_rows(str(db), "--withdrawn")
-    (claim,) = [claim for claim, row in raw.items() if row[column].startswith(TRIGGERS)]
-    assert guarded[claim][column] == "'" + raw[claim][column]
-    for other, row in guarded.items():  # and no other text cell a tampered value reaches escapes either
-        assert not [name for name in TEXT_COLUMNS if row[name].startswith(TRIGGERS)], other
+    _tampered_cell_is_guarded(pristine, tmp_path, column, TAMPERED_TRUSTED[column])
 
 
 # --- the columns the guard skips: no seed can start them with a trigger ------------------------------
