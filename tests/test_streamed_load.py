@@ -361,3 +361,28 @@ def test_a_new_database_file_never_replaces_one_made_meanwhile(tmp_path: Path) -
         new.discard()
     assert [p.name for p in tmp_path.iterdir()] == ["claims.db"]
     assert _rows(target, "PRAGMA journal_mode") == [("wal",)]
+
+
+def test_a_new_database_file_is_built_without_a_journal_on_disk_and_published_whole(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """Nobody reads the hidden file while it is built, so its pages go straight into it (no
+    write-ahead log, no rollback journal beside it); the published file is in WAL mode, whole."""
+    seen: list[list[str]] = []
+
+    class LooksAround:
+        def phase(self, description: str, total: int | None = None) -> None:
+            seen.append(sorted(p.name for p in tmp_path.iterdir()))
+
+        def advance(self, amount: int = 1) -> None:
+            pass
+
+    target = tmp_path / "claims.db"
+    api.load(str(target), corpus, progress=LooksAround())
+    while_building = [names for names in seen if any(".loading-" in name for name in names)]
+    assert while_building, seen
+    for names in while_building:
+        assert not [name for name in names if name.endswith(("-wal", "-journal"))], names
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.db"]
+    assert _rows(target, "PRAGMA journal_mode") == [("wal",)]
+    assert _rows(target, "PRAGMA integrity_check") == [("ok",)]

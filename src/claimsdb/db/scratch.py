@@ -5,6 +5,13 @@ would exist before the seeds are known to be good. Made here instead, under a hi
 same folder, it appears at its real name only once the load has committed: a failed load leaves
 nothing behind, a reader never finds a half-made database, and no file anybody else made is ever
 removed. The move is a hard link, which refuses to replace a database another load made meanwhile.
+
+Nobody reads the file while it is made, and a failed or interrupted load throws it away, so it is
+made without a journal on disk and without waiting for the disk (`journal_mode=MEMORY`,
+`synchronous=OFF`): every page is written once, straight into the file, instead of into the
+write-ahead log and then again into the file (a tenth of a cold load at 50,000 claims). A rollback
+still works (the journal is in memory). Once committed, the file is switched to WAL mode and
+flushed to disk whole, and only then linked into place.
 """
 
 from __future__ import annotations
@@ -13,6 +20,8 @@ import os
 import secrets
 import sqlite3
 from pathlib import Path
+
+from sqlalchemy import event
 
 from claimsdb.db.database import Database
 from claimsdb.errors import DatabaseStateError
@@ -27,6 +36,7 @@ class NewFile:
         self.target = target
         self.path = target.with_name(f".{target.name}.loading-{os.getpid()}-{secrets.token_hex(4)}")
         self.database = Database(str(self.path), wait_seconds=wait_seconds)
+        event.listen(self.database.engine, "connect", _unjournaled)
 
     def publish(self) -> bool:
         """Put the committed database at `target`; False if a database appeared there meanwhile."""
@@ -40,6 +50,7 @@ class NewFile:
             if self.target.exists():
                 return False
             os.replace(self.path, self.target)
+        _flush(self.target.parent)  # the new name, on disk too
         return True
 
     def discard(self) -> None:
@@ -49,14 +60,30 @@ class NewFile:
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     def _as_one_file(self) -> None:
-        """Everything in the main file, its write-ahead log emptied into it: the file alone is the
-        database, still in WAL mode (so readers never wait for the next load, engine._sqlite_wal)."""
+        """Everything in the main file, on disk, and the file in WAL mode (so readers never wait for
+        the next load, engine._sqlite_wal): the file alone is the database."""
         connection = sqlite3.connect(self.path, isolation_level=None)
         try:
+            (mode,) = connection.execute("PRAGMA journal_mode=WAL").fetchone()
             busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            (mode,) = connection.execute("PRAGMA journal_mode").fetchone()
         finally:
             connection.close()
         log = Path(f"{self.path}-wal")
         if busy or mode != "wal" or (log.exists() and log.stat().st_size):
             raise DatabaseStateError(f"could not finish the new database {self.target}; nothing was written")
+        _flush(self.path)  # written with synchronous=OFF: on disk before it gets its real name
+
+
+def _unjournaled(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    """A file nobody else opens until it is committed and flushed (see the module's docstring)."""
+    dbapi_connection.execute("PRAGMA journal_mode=MEMORY")
+    dbapi_connection.execute("PRAGMA synchronous=OFF")
+
+
+def _flush(path: Path) -> None:
+    """Write a file's data (or a folder's entries) through to the disk."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
