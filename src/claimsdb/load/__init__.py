@@ -19,8 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
-    Date,
-    DateTime,
     LargeBinary,
     bindparam,
     cast,
@@ -635,24 +633,10 @@ def insert_rows(
     names = list(names if names is not None else rows[0])  # type: ignore[arg-type]
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([marker] * len(names))})"
-    # SQLite stores dates as ISO text, as SQLAlchemy's SQLite Date and DateTime types do
-    dates = [i for i, name in enumerate(names) if isinstance(table.c[name].type, Date | DateTime)]
-    needs_text = connection.dialect.name == "sqlite" and dates
-    for start in range(0, len(rows), BATCH_SIZE):
+    for start in range(0, len(rows), BATCH_SIZE):  # dates as they are: engine.iso_dates_for_sqlite
         in_batch = rows[start : start + BATCH_SIZE]
         batch = [row if isinstance(row, tuple) else tuple(row[name] for name in names) for row in in_batch]
-        if needs_text:
-            batch = [_with_iso_dates(row, dates) for row in batch]
         connection.exec_driver_sql(sql, batch)
-
-
-def _with_iso_dates(row: tuple[Any, ...], dates: list[int]) -> tuple[Any, ...]:
-    values = list(row)
-    for index in dates:
-        value = values[index]
-        if value is not None:
-            values[index] = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
-    return tuple(values)
 
 
 def _delete_unused(session: Session, bundle: SeedBundle) -> None:
