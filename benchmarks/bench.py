@@ -144,7 +144,7 @@ def cpu_figure(name: str, args: list[str], claims: int, baseline: Figure | None,
 def warm_up(work: Path) -> None:
     """One throwaway command, so Python's bytecode cache is written before anything is timed."""
     run(claims_cmd(work / "warm.db", "--help"))
-    run([sys.executable, "-c", "import claimsdb.api, claimsdb.seeds, claimsdb.load, yaml, pydantic"])
+    run([sys.executable, "-c", "import claimsdb.api, claimsdb.seeds, claimsdb.load.write, yaml, pydantic"])
 
 
 def benchmark(claims: int, work: Path) -> list[Figure]:

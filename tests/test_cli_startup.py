@@ -48,7 +48,7 @@ NOT_FOR_AN_UNCHANGED_LOAD = (
     "claimsdb.figures",
     "claimsdb.linked_data",
     "claimsdb.verify",
-    "claimsdb.load",
+    "claimsdb.load.write",
     "claimsdb.db.models",
     "sqlalchemy.orm",
 )

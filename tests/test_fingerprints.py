@@ -17,7 +17,7 @@ import pytest
 
 from claimsdb import api
 from claimsdb.errors import SeedError
-from claimsdb.load import last_run_files, last_run_fingerprints
+from claimsdb.load.write import last_run_files, last_run_fingerprints
 from claimsdb.seeds import files
 
 SHORT_WINDOW_NS = 500_000_000

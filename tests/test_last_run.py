@@ -1,5 +1,5 @@
 """db.runs reads the newest load run with Core alone, for a load with nothing changed: it must read
-exactly what the load's own ORM reading (claimsdb.load) reads, on each back end, and name the
+exactly what the load's own ORM reading (claimsdb.load.write) reads, on each back end, and name the
 models' own columns."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from claimsdb import api
 from claimsdb.db import models
 from claimsdb.db.runs import LOAD_RUN_FILES, LOAD_RUNS, last_run
-from claimsdb.load import last_run_files, last_run_fingerprints, last_run_version
+from claimsdb.load.write import last_run_files, last_run_fingerprints, last_run_version
 from claimsdb.seeds import files
 
 

@@ -145,7 +145,8 @@ def test_dates_are_stored_as_sqlalchemy_stores_them_on_sqlite(basic_seeds: Path,
     db = str(tmp_path / "claims.db")
     api.load(db, basic_seeds)
     with sqlite3.connect(db) as raw:
-        stored = raw.execute("SELECT id, claimed_on, claimed_on_end FROM claims WHERE claimed_on IS NOT NULL").fetchall()
+        query = "SELECT id, claimed_on, claimed_on_end FROM claims WHERE claimed_on IS NOT NULL"
+        stored = raw.execute(query).fetchall()
     assert stored
     for _, start, end in stored:
         assert dt.date.fromisoformat(start).isoformat() == start

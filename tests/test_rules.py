@@ -110,7 +110,7 @@ def test_a_progress_bar_is_drawn_only_for_a_person_at_a_terminal(monkeypatch: py
 
 def test_keys_are_taken_in_batches_of_the_one_size() -> None:
     from claimsdb.db.base import BATCH_SIZE
-    from claimsdb.load import _batches
+    from claimsdb.load.write import _batches
 
     assert list(_batches(list("abcde"), 2)) == [["a", "b"], ["c", "d"], ["e"]]
     assert [len(batch) for batch in _batches([str(n) for n in range(BATCH_SIZE + 1)])] == [BATCH_SIZE, 1]

@@ -26,7 +26,7 @@ from claimsdb.db import models as m
 from claimsdb.db.database import Database
 from claimsdb.db.engine import database_url
 from claimsdb.errors import DatabaseStateError, SeedError
-from claimsdb.load import insert_rows
+from claimsdb.load.write import insert_rows
 from claimsdb.load.stream import ClaimStream
 from claimsdb.seeds.collect import PARALLEL_FROM_FILES
 from claimsdb.seeds.files import seed_paths
@@ -393,3 +393,50 @@ def test_a_new_database_file_is_built_without_a_journal_on_disk_and_published_wh
     assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.db"]
     assert _rows(target, "PRAGMA journal_mode") == [("wal",)]
     assert _rows(target, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_a_first_load_sets_its_workers_parsing_before_it_opens_the_database(corpus: Path, tmp_path: Path) -> None:
+    """The ORM, the models and Alembic are imported, and the new file and its schema made, while the
+    workers parse (load.first): when the load starts on the database, the workers are running and
+    none of that has happened yet."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import multiprocessing, sys\n"
+        "from claimsdb import api\n"
+        "from claimsdb.load.first import FirstLoad\n"
+        "start = FirstLoad.start\n"
+        "def watched(self):\n"
+        "    heavy = ('sqlalchemy.orm', 'claimsdb.db.models', 'claimsdb.load.write', 'alembic')\n"
+        "    print('imported', sorted(m for m in heavy if m in sys.modules))\n"
+        "    print('workers', len(multiprocessing.active_children()))\n"
+        "    print('files', sorted(p.name for p in self.db.file.parent.iterdir()))\n"
+        "    start(self)\n"
+        "FirstLoad.start = watched\n"
+        f"report = api.load({str(tmp_path / 'claims.db')!r}, {str(corpus)!r})\n"
+        "print('added', len(report.added))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert lines["imported"] == "[]"
+    assert int(lines["workers"]) >= 2
+    assert lines["files"] == "[]"
+    assert int(lines["added"]) == len(_claim_ids_in_file_order(corpus))
+
+
+def test_a_failed_first_load_names_the_database_by_its_own_name_and_leaves_no_file(tmp_path: Path) -> None:
+    """A new file is made under a hidden name; a message about it names the file the user gave."""
+    import datetime as dt
+
+    from claimsdb.load.first import FirstLoad
+
+    target = tmp_path / "claims.db"
+    with Database(str(target)) as database:
+        with pytest.raises(DatabaseStateError) as raised:
+            with FirstLoad(database, tmp_path, dt.datetime.now(dt.UTC), None) as first:
+                first.start()
+                assert first.new is not None and first.new.path.exists()
+                raise DatabaseStateError(f"database error on {first.new.database.name}: disk full")
+    assert str(raised.value) == f"database error on {database.name}: disk full"
+    assert list(tmp_path.iterdir()) == []

@@ -257,14 +257,14 @@ def _load(
         unchanged = _unchanged_since_last_run(db, root, look)
         if unchanged is not None:
             return LoadReport(run_id=None, seeds_dir=str(root), nothing_changed=True, previous_run_id=unchanged)
-    from claimsdb.db.locks import take_load_lock
-    from claimsdb.load import last_run_id, load_bundle  # the ORM and the models: only when there is loading to do
-    from claimsdb.seeds import read_seeds  # pydantic and the YAML parser: only when there is parsing to do
-
     if not recapture and root.is_dir() and _holds_no_claims(db):  # (a missing folder: read_seeds says so)
         report = _first_load(db, root, on_wait=on_wait, progress=progress)
         if report is not None:
             return report
+    from claimsdb.db.locks import take_load_lock
+    from claimsdb.load.write import last_run_id, load_bundle  # the ORM and the models: only when there is loading to do
+    from claimsdb.seeds import read_seeds  # pydantic and the YAML parser: only when there is parsing to do
+
     # read before taking the write lock: bad seeds leave no trace, and others can write meanwhile
     with ExitStack() as stack:
         stored = None if force or recapture else _stored_seeds(db, stack, look)
@@ -282,10 +282,10 @@ def _load(
 
 def _holds_no_claims(db: Database) -> bool:
     """A database not yet made, or made without claims: a first load writes as it parses."""
-    from claimsdb.load import holds_claims
-
     if db.file is not None and not db.file.exists():
-        return True
+        return True  # known without the ORM and the models: a first load imports them once its workers parse
+    from claimsdb.load.write import holds_claims
+
     try:
         with db.reading() as session:
             return not holds_claims(session)
@@ -297,47 +297,23 @@ def _first_load(
     db: Database, root: Path, *, on_wait: Callable[[str], None] | None, progress: Progress
 ) -> LoadReport | None:
     """A load into a database without claims, writing each file's claims as it is parsed
-    (load.stream); None if another load put claims in first. The write lock is held while the
-    files are read; bad seeds still leave no trace: the transaction is rolled back, and a new
-    SQLite file is only put in place once the load has committed (db.scratch)."""
-    if db.file is None or db.file.exists():
-        return _streamed_load(db, root, on_wait=on_wait, progress=progress)
-    from claimsdb.db.scratch import NewFile
-
-    new = NewFile(db.file, db.wait_seconds)
-    try:
-        try:
-            report = _streamed_load(new.database, root, on_wait=on_wait, progress=progress)
-        except DatabaseStateError as exc:  # named by the file's own name, not the temporary one
-            raise DatabaseStateError(str(exc).replace(new.database.name, db.name)) from None
-        return report if report is not None and new.publish() else None  # else another load made it
-    finally:
-        new.discard()
-
-
-def _streamed_load(
-    db: Database, root: Path, *, on_wait: Callable[[str], None] | None, progress: Progress
-) -> LoadReport | None:
-    """The streamed first load itself, in one transaction that holds the write lock from the start
-    (the seeds are read inside it); None, having written nothing, if the database holds claims."""
+    (load.stream), the database opened once the workers are parsing (load.first); None if another
+    load put claims in first. The write lock is held while the files are read; bad seeds still
+    leave no trace: the transaction is rolled back, and a new SQLite file is only put in place
+    once the load has committed (db.scratch)."""
     import datetime as dt
 
-    from claimsdb.db.locks import take_load_lock
-    from claimsdb.load import holds_claims, load_bundle
-    from claimsdb.load.stream import ClaimStream
+    from claimsdb.load.first import FirstLoad, HoldsClaims
     from claimsdb.seeds import read_seeds
 
-    with db.session() as session, session.begin():
-        checked_at_end = {"sqlite_immediate": True, "sqlite_foreign_keys_checked_at_end": True}
-        connection = session.connection(execution_options=checked_at_end)
-        take_load_lock(connection, db.wait_seconds, on_wait)
-        ensure_current(connection, create=True)
-        if holds_claims(session):  # another load landed first: this one is an ordinary load
+    started = dt.datetime.now(dt.UTC)  # before any file is looked at
+    with FirstLoad(db, root, started, on_wait) as first:
+        try:
+            bundle = read_seeds(root, progress, sink=first)
+        except HoldsClaims:  # another load landed first: this one is an ordinary load
             return None
-        stream = ClaimStream(session, root, dt.datetime.now(dt.UTC))  # before any file is looked at
-        bundle = read_seeds(root, progress, sink=stream)
         progress.phase(f"Writing the rest of {bundle.claim_count:,} claims to the database")
-        return load_bundle(session, bundle, stream=stream)
+        return first.finish(bundle)
 
 
 @dataclass
@@ -356,7 +332,7 @@ def _stored_seeds(db: Database, stack: ExitStack, look: _Look) -> StoredSeeds | 
     Its session stays open on `stack` while the seeds are read: the reader asks it about claims.
     The last run's files are those the nothing-changed check read (`look`), if it is still the last.
     """
-    from claimsdb.load import stored_seeds
+    from claimsdb.load.write import stored_seeds
 
     try:
         session = stack.enter_context(db.reading())

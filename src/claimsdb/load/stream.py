@@ -40,7 +40,7 @@ from claimsdb.db import models as m
 from claimsdb.db.base import BATCH_SIZE
 from claimsdb.db.search import index_claims_after
 from claimsdb.errors import DatabaseStateError
-from claimsdb.load import (
+from claimsdb.load.write import (
     BULK_TABLES,
     CLAIM_ROW,
     ReferenceRows,

@@ -112,6 +112,9 @@ def read_seeds(
 class ResultSink(Protocol):
     """Takes the seed files as they are parsed, before they are checked together."""
 
+    def start(self) -> None:
+        """The files are being parsed (by worker processes, when there are many): the first comes soon."""
+
     def foresee(self, result: FileResult) -> None:
         """A readable file parsed ahead of its turn (a sources file): `take` gets it in its turn."""
 
@@ -208,7 +211,7 @@ def read_seed_files(
     unreadable: dict[str, frozenset[str]] = {}
     shared: dict[Need, Need] = {}  # one copy of each reference, however many files make it
     ahead = {index for index, path in enumerate(paths) if SOURCES_FILE in path.stem.casefold()} if sink else set()
-    results_of = _in_file_order(root, paths, ahead, sink)
+    results_of = _in_file_order(root, paths, ahead, sink)  # the sink starts once the workers do
     for path, result in zip(paths, results_of, strict=True):
         progress.advance()
         if result.readable:
@@ -232,7 +235,8 @@ def _in_file_order(root: Path, paths: list[Path], ahead: set[int], sink: ResultS
     order = sorted(ahead) + [index for index in range(len(paths)) if index not in ahead]
     held: dict[int, FileResult] = {}
     turn = 0
-    parsed = _resolve_all(root, [paths[index] for index in order], compress=sink is None)
+    started = sink.start if sink is not None else None
+    parsed = _resolve_all(root, [paths[index] for index in order], compress=sink is None, started=started)
     for index, result in zip(order, parsed, strict=True):
         if index != turn:
             if sink is not None and result.readable:
@@ -246,13 +250,19 @@ def _in_file_order(root: Path, paths: list[Path], ahead: set[int], sink: ResultS
             turn += 1
 
 
-def _resolve_all(root: Path, paths: list[Path], *, compress: bool = True) -> Iterator[FileResult]:
+def _resolve_all(
+    root: Path, paths: list[Path], *, compress: bool = True, started: Callable[[], None] | None = None
+) -> Iterator[FileResult]:
     """resolve_file for every path, in order; across processes when there are many files.
 
     Workers send back plain records (cheap to unpickle), never pydantic models or line maps.
+    `started` is called once the workers have work, before the first result is waited for: what
+    it does (a first load opens its database) is done while they parse.
     """
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_FROM_FILES or workers < 2:
+        if started is not None:
+            started()
         yield from (resolve_file(root, path, compress=compress) for path in paths)
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
@@ -271,7 +281,10 @@ def _resolve_all(root: Path, paths: list[Path], *, compress: bool = True) -> Ite
         chunk = max(1, min(16, len(paths) // (workers * 8)))
         paced = _Paced(paths, max(IN_FLIGHT_FILES, chunk * (workers + 2)))  # never less than a chunk each
         try:
-            for result in pool.imap(partial(resolve_file, root, compress=compress), paced, chunksize=chunk):
+            results = pool.imap(partial(resolve_file, root, compress=compress), paced, chunksize=chunk)
+            if started is not None:
+                started()
+            for result in results:
                 paced.taken()
                 yield result
         finally:

@@ -1,7 +1,7 @@
 """Pydantic models of what a curator writes in a seed file.
 
 These describe the seed format, not tables: `resolve.py` turns them into the plain records of
-`records.py`, which `load.py` writes to the tables. Every model forbids unknown fields (a typo is
+`records.py`, which `load.write` writes to the tables. Every model forbids unknown fields (a typo is
 an error, not a silently ignored key) and is frozen. Vocabulary terms are plain strings here;
 whether a term exists is checked against the vocabularies in `validate.py`, because the
 vocabularies are themselves seed data.
