@@ -23,6 +23,7 @@ from claimsdb.db.engine import database_url, describe, plain_sqlite_file, sqlite
 from claimsdb.db.migrate import HEAD_REVISION
 from claimsdb.render import render_load_report
 from conftest import BASIC, execute_sql, loaded_copy, snapshot
+from test_hostile_server import PLACES
 
 Cli = Callable[..., Any]
 
@@ -125,6 +126,29 @@ def test_a_relative_sqlite_url_is_read_and_found_unchanged(
     assert again.stdout.startswith("Nothing changed: ") and again.stdout.endswith("(sqlite:///claims.db)\n")
     stats = cli("--db", "sqlite:///claims.db", "stats", "--format", "json")
     assert stats.exit_code == 0, stats.output
+
+
+@pytest.mark.parametrize("place", sorted(PLACES))
+def test_a_load_with_nothing_changed_works_where_nothing_can_be_written(
+    cli: Cli, tmp_path: Path, basic_seeds: Path, basic_sqlite_template: Path, place: str
+) -> None:
+    """A read-only mount or a full disk: the last run is read as `claims list` reads it there, so a
+    load with nothing to change says so (through SQLAlchemy's writable engine it failed: "unable to
+    open database file", "disk I/O error"); a load with something to change still fails cleanly."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    loaded_copy(basic_sqlite_template, basic_seeds, folder / "claims.db")
+    before = (folder / "claims.db").read_bytes()
+    with PLACES[place](folder, tmp_path / "mounted") as mounted:
+        db = mounted / "claims.db"
+        result = cli("--db", db, "load", basic_seeds, "-q")
+        assert result.exit_code == 0, result.output
+        name = api.open_database(str(db)).name
+        words = f"Nothing changed: every seed file and document in {basic_seeds} matches load run 1. ({name})"
+        assert result.stdout == words + "\n"
+        forced = cli("--db", db, "load", basic_seeds, "-q", "--force")
+        assert forced.exit_code == 1 and forced.stderr.startswith("Error: "), forced.output
+        assert (mounted / "claims.db").read_bytes() == before
 
 
 ODD_PATHS = (

@@ -62,6 +62,8 @@ def last_run_in_file(path: Path, wait_seconds: float) -> LastRun | None:
     another revision than this claimsdb's, a database locked for over `wait_seconds`, a damaged
     file, a time that is not one. None only means "not known to be unchanged": the load that
     follows reads the database through SQLAlchemy, and says what is wrong with it, if anything.
+    Where nothing can be written (a read-only mount, a full disk) the file is read all the same,
+    as `claims list` reads it: a load with nothing to change says so there.
     """
     try:
         connection = open_read_only(path, wait_seconds)
