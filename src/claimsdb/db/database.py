@@ -112,7 +112,8 @@ class Database:
     @contextmanager
     def reading_connection(self) -> Iterator[Connection]:
         """What `reading` gives, as a Core connection: for a read that needs neither the ORM nor
-        the models (a load with nothing changed reads the last run through db.runs)."""
+        the models (a load with nothing changed reads the last run through db.runs; on a plain
+        SQLite file it needs not even this, see db.runs.last_run_in_file)."""
         self.must_exist()
         with self.errors(), self.engine.connect() as connection:
             ensure_current(connection, create=False)
