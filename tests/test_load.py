@@ -132,3 +132,29 @@ def test_an_unpinned_document_changed_since_loading_needs_recapture(cli: Cli, ba
     assert snapshot(basic_db) == before
     result = cli("--db", basic_db, "load", basic_seeds, "--recapture", UNDATED, "-q")
     assert result.exit_code == 0, result.output
+
+
+def test_dates_are_stored_as_sqlalchemy_stores_them_on_sqlite(basic_seeds: Path, tmp_path: Path) -> None:
+    """Claims go to the sqlite3 driver with their dates as they are (load.insert_rows): stored as
+    ISO text, exactly as SQLAlchemy's Date type writes and reads them."""
+    import datetime as dt
+    import sqlite3
+
+    from sqlalchemy import Date, String, column, select, table
+
+    db = str(tmp_path / "claims.db")
+    api.load(db, basic_seeds)
+    with sqlite3.connect(db) as raw:
+        stored = raw.execute("SELECT id, claimed_on, claimed_on_end FROM claims WHERE claimed_on IS NOT NULL").fetchall()
+    assert stored
+    for _, start, end in stored:
+        assert dt.date.fromisoformat(start).isoformat() == start
+        assert end is None or dt.date.fromisoformat(end).isoformat() == end
+    claims = table("claims", column("id", String), column("claimed_on", Date), column("claimed_on_end", Date))
+    with api.open_database(db).engine.connect() as connection:
+        read = {row.id: row for row in connection.execute(select(claims))}
+    for key, start, end in stored:
+        assert isinstance(read[key].claimed_on, dt.date)
+        assert (read[key].claimed_on.isoformat(), read[key].claimed_on_end) == (
+            start, dt.date.fromisoformat(end) if end else None
+        )

@@ -163,13 +163,20 @@ def test_claims_dated_by_a_source_parsed_after_them_take_its_date(corpus: Path, 
     assert (again.added, again.changed, again.withdrawn) == ([], [], [])
 
 
-@pytest.mark.parametrize("problem", ["duplicate", "unknown source"])
+@pytest.mark.parametrize("problem", ["duplicate", "unknown source", "duplicate organisation"])
 def test_bad_seeds_in_a_first_load_leave_no_database_file(cli: Cli, corpus: Path, tmp_path: Path, problem: str) -> None:
     seeds = tmp_path / "seeds"
     shutil.copytree(corpus, seeds)
     claim_file = sorted(seeds.glob("copy-00003/*executions*.yaml"))[0]
     text_before = claim_file.read_text(encoding="utf-8")
-    if problem == "duplicate":  # an id the first copy's file defines too, which the database would refuse
+    if problem == "duplicate organisation":  # written with the claims, file by file: the first one counts
+        first = yaml.safe_load((seeds / "copy-00001" / "organisations.yaml").read_text())["organisations"][0]["id"]
+        claim_file = seeds / "copy-00003" / "organisations.yaml"
+        text_before = claim_file.read_text(encoding="utf-8")
+        own = yaml.safe_load(text_before)["organisations"][0]["id"]
+        claim_file.write_text(text_before.replace(f"id: {own}\n", f"id: {first}\n", 1), encoding="utf-8")
+        wanted = f"duplicate organisation id '{first}'"
+    elif problem == "duplicate":  # an id the first copy's file defines too, which the database would refuse
         first = _claim_ids_in_file_order(seeds)[0]
         own = yaml.safe_load(text_before)["claims"][0]["id"]
         claim_file.write_text(text_before.replace(f"id: {own}\n", f"id: {first}\n", 1), encoding="utf-8")

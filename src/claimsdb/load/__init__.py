@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
-    Date,
-    DateTime,
     LargeBinary,
     bindparam,
     cast,
@@ -42,17 +41,30 @@ from claimsdb.errors import SeedError, SeedIssue
 from claimsdb.load_report import LoadReport
 from claimsdb.seeds.records import (
     CLAIM_COLUMNS,
+    DocumentRecord,
+    FileResult,
     Need,
+    OrganisationRecord,
+    PlaceRecord,
     PublishedDate,
     SeedBundle,
     SeedFileRecord,
+    SourceRecord,
     StoredOrganisation,
     StoredSeeds,
+    TermRecord,
+    VocabularyRecord,
 )
 
 if TYPE_CHECKING:
     from claimsdb.db.runs import LastRun
     from claimsdb.load.stream import ClaimStream
+
+
+def holds_reference_rows(session: Session) -> bool:
+    """Whether any table a seed file's definitions go into (but claims) holds a row."""
+    tables = (m.Vocabulary, m.TermRow, m.Organisation, m.Place, m.Source, m.Document)
+    return any(session.scalar(select(model.id).limit(1)) is not None for model in tables)
 
 
 def holds_claims(session: Session) -> bool:
@@ -355,7 +367,8 @@ def load_bundle(
         run_id=run.id, seeds_dir=bundle.root, documents_recaptured=recaptured, files_read=bundle.files_read
     )
     report.files_total = sum(1 for f in _unique_files(bundle.files) if f.kind == "seed")
-    _sync_reference_data(session, bundle, checked_at_end=stream is not None)
+    if stream is None or stream.references is None:  # else the stream wrote them with the claims
+        _sync_reference_data(session, bundle, checked_at_end=stream is not None)
     if stream is not None:
         touched = _streamed_claims(session, stream, report)
     else:
@@ -437,55 +450,129 @@ def _upsert_parts(session: Session, model: type[m.Base], rows: list[dict[str, An
     _update_by_id(session, model, [{"key": row["id"], "part_of_id": row["part_of_id"]} for row in rows], "part_of_id")
 
 
+@dataclass
+class ReferenceRows:
+    """The rows of the reference tables that some seed files define, as the columns hold them:
+    from a whole bundle (load_bundle), or a file at a time (a first load's stream). Link tables
+    (aliases, members, reports) have no identity of their own and follow their owners.
+
+    The first definition of an id counts, as SeedBundle's terms do (any other second definition is
+    refused by the checks, so nothing written for it is ever committed).
+    """
+
+    vocabularies: list[dict[str, Any]] = field(default_factory=list)
+    terms: list[dict[str, Any]] = field(default_factory=list)
+    organisations: list[dict[str, Any]] = field(default_factory=list)
+    organisation_aliases: list[dict[str, Any]] = field(default_factory=list)
+    organisation_members: list[dict[str, Any]] = field(default_factory=list)
+    places: list[dict[str, Any]] = field(default_factory=list)
+    place_aliases: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    source_reports: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    defined: set[tuple[str, str]] = field(default_factory=set)
+    """(table, id) of every row added so far, cleared rows included."""
+
+    def add(self, part: FileResult | SeedBundle) -> None:
+        """The rows of what `part` (a parsed file, or a bundle) defines."""
+        documents = part.documents if isinstance(part, SeedBundle) else [part.document] if part.document else []
+        self._add(
+            self._first("vocabularies", part.vocabularies), self._first("terms", part.terms),
+            self._first("organisations", part.organisations), self._first("places", part.places),
+            self._first("sources", part.sources), self._first("documents", documents),
+        )  # fmt: skip
+
+    def _first(self, table: str, items: Sequence[Any]) -> list[Any]:
+        fresh = [item for item in items if (table, item.id) not in self.defined]
+        self.defined.update((table, item.id) for item in fresh)
+        return fresh
+
+    def _add(
+        self,
+        vocabularies: list[VocabularyRecord],
+        terms: list[TermRecord],
+        organisations: list[OrganisationRecord],
+        places: list[PlaceRecord],
+        sources: list[SourceRecord],
+        documents: list[DocumentRecord],
+    ) -> None:
+        self.vocabularies += [
+            {"id": v.id, "label": v.label, "description": v.description, "seed_file": v.seed_file}
+            for v in vocabularies
+        ]  # fmt: skip
+        self.terms += [
+            {"id": t.id, "vocabulary_id": t.vocabulary, "label": t.label, "definition": t.definition,
+             "huridocs": t.huridocs}
+            for t in terms
+        ]  # fmt: skip
+        self.organisations += [
+            {"id": o.id, "name": o.name, "kind_id": o.kind, "part_of_id": o.part_of, "description": o.description,
+             "known": o.known, "described_in_id": o.described_in, "wikidata": o.wikidata, "seed_file": o.seed_file,
+             "seed_line": o.seed_line}
+            for o in organisations
+        ]  # fmt: skip
+        self.organisation_aliases += [
+            {"organisation_id": o.id, "alias": alias, "position": i}
+            for o in organisations for i, alias in enumerate(o.aliases)
+        ]  # fmt: skip
+        self.organisation_members += [
+            {"organisation_id": o.id, "member_id": member, "position": i}
+            for o in organisations for i, member in enumerate(o.members)
+        ]  # fmt: skip
+        self.places += [
+            {"id": p.id, "name": p.name, "kind_id": p.kind, "part_of_id": p.part_of, "iso_3166_2": p.iso_3166_2,
+             "wikidata": p.wikidata, "description": p.description, "seed_file": p.seed_file,
+             "seed_line": p.seed_line}
+            for p in places
+        ]  # fmt: skip
+        self.place_aliases += [
+            {"place_id": p.id, "alias": alias, "position": i} for p in places for i, alias in enumerate(p.aliases)
+        ]  # fmt: skip
+        self.sources += [
+            {"id": s.id, "title": s.title, "publisher_id": s.publisher, "published": s.published,
+             "published_precision": s.published_precision,
+             "published_inferred_reason": s.published_inferred_reason, "url": s.url, "description": s.description,
+             "held": s.held, "seed_file": s.seed_file, "seed_line": s.seed_line}
+            for s in sources
+        ]  # fmt: skip
+        self.source_reports += [
+            {"source_id": s.id, "reported_id": r, "position": i}
+            for s in sources for i, r in enumerate(s.reports_on)
+        ]  # fmt: skip
+        self.documents += [
+            {"id": d.id, "path": d.path, "sha256": d.sha256, "size_bytes": d.size_bytes, "text": d.text}
+            for d in documents
+        ]  # fmt: skip
+
+    def insert(self, session: Session) -> None:
+        """Insert every row, into tables that hold none of them (a first load's), and start afresh."""
+        tables = (
+            (m.Vocabulary, self.vocabularies), (m.TermRow, self.terms), (m.Organisation, self.organisations),
+            (m.OrganisationAlias, self.organisation_aliases), (m.OrganisationMember, self.organisation_members),
+            (m.Place, self.places), (m.PlaceAlias, self.place_aliases), (m.Source, self.sources),
+            (m.SourceReport, self.source_reports), (m.Document, self.documents),
+        )  # fmt: skip
+        for model, rows in tables:
+            insert_rows(session, model.__table__, rows)
+        for each in fields(self):
+            if each.name != "defined":
+                setattr(self, each.name, [])
+
+
 def _sync_reference_data(session: Session, bundle: SeedBundle, *, checked_at_end: bool = False) -> None:
     """`checked_at_end`: the database checks references only before commit (a streamed first load)."""
-    _upsert(session, m.Vocabulary, [
-        {"id": v.id, "label": v.label, "description": v.description, "seed_file": v.seed_file}
-        for v in bundle.vocabularies
-    ])  # fmt: skip
-    _upsert(session, m.TermRow, [
-        {"id": t.id, "vocabulary_id": t.vocabulary, "label": t.label, "definition": t.definition,
-         "huridocs": t.huridocs}
-        for t in bundle.terms
-    ])  # fmt: skip
-    organisations = [
-        {"id": o.id, "name": o.name, "kind_id": o.kind, "part_of_id": o.part_of, "description": o.description,
-         "known": o.known, "described_in_id": o.described_in, "wikidata": o.wikidata, "seed_file": o.seed_file,
-         "seed_line": o.seed_line}
-        for o in bundle.organisations
-    ]  # fmt: skip
-    _upsert_parts(session, m.Organisation, organisations, checked_at_end)
-    _replace_links(session, bundle, m.OrganisationAlias.organisation_id, m.Organisation, [
-        {"organisation_id": o.id, "alias": alias, "position": i}
-        for o in bundle.organisations for i, alias in enumerate(o.aliases)
-    ])  # fmt: skip
-    _replace_links(session, bundle, m.OrganisationMember.organisation_id, m.Organisation, [
-        {"organisation_id": o.id, "member_id": member, "position": i}
-        for o in bundle.organisations for i, member in enumerate(o.members)
-    ])  # fmt: skip
-    places = [
-        {"id": p.id, "name": p.name, "kind_id": p.kind, "part_of_id": p.part_of, "iso_3166_2": p.iso_3166_2,
-         "wikidata": p.wikidata, "description": p.description, "seed_file": p.seed_file, "seed_line": p.seed_line}
-        for p in bundle.places
-    ]  # fmt: skip
-    _upsert_parts(session, m.Place, places, checked_at_end)
-    _replace_links(session, bundle, m.PlaceAlias.place_id, m.Place, [
-        {"place_id": p.id, "alias": alias, "position": i} for p in bundle.places for i, alias in enumerate(p.aliases)
-    ])  # fmt: skip
-    _upsert(session, m.Source, [
-        {"id": s.id, "title": s.title, "publisher_id": s.publisher, "published": s.published,
-         "published_precision": s.published_precision,
-         "published_inferred_reason": s.published_inferred_reason, "url": s.url, "description": s.description,
-         "held": s.held, "seed_file": s.seed_file, "seed_line": s.seed_line}
-        for s in bundle.sources
-    ])  # fmt: skip
-    _replace_links(session, bundle, m.SourceReport.source_id, m.Source, [
-        {"source_id": s.id, "reported_id": r, "position": i} for s in bundle.sources for i, r in enumerate(s.reports_on)
-    ])  # fmt: skip
-    _upsert(session, m.Document, [
-        {"id": d.id, "path": d.path, "sha256": d.sha256, "size_bytes": d.size_bytes, "text": d.text}
-        for d in bundle.documents
-    ])  # fmt: skip
+    rows = ReferenceRows()
+    rows.add(bundle)
+    _upsert(session, m.Vocabulary, rows.vocabularies)
+    _upsert(session, m.TermRow, rows.terms)
+    _upsert_parts(session, m.Organisation, rows.organisations, checked_at_end)
+    _replace_links(session, bundle, m.OrganisationAlias.organisation_id, m.Organisation, rows.organisation_aliases)
+    _replace_links(session, bundle, m.OrganisationMember.organisation_id, m.Organisation, rows.organisation_members)
+    _upsert_parts(session, m.Place, rows.places, checked_at_end)
+    _replace_links(session, bundle, m.PlaceAlias.place_id, m.Place, rows.place_aliases)
+    _upsert(session, m.Source, rows.sources)
+    _replace_links(session, bundle, m.SourceReport.source_id, m.Source, rows.source_reports)
+    _upsert(session, m.Document, rows.documents)
 
 
 def _sync_assessments(session: Session, bundle: SeedBundle) -> None:
@@ -546,24 +633,10 @@ def insert_rows(
     names = list(names if names is not None else rows[0])  # type: ignore[arg-type]
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([marker] * len(names))})"
-    # SQLite stores dates as ISO text, as SQLAlchemy's SQLite Date and DateTime types do
-    dates = [i for i, name in enumerate(names) if isinstance(table.c[name].type, Date | DateTime)]
-    needs_text = connection.dialect.name == "sqlite" and dates
-    for start in range(0, len(rows), BATCH_SIZE):
+    for start in range(0, len(rows), BATCH_SIZE):  # dates as they are: engine.iso_dates_for_sqlite
         in_batch = rows[start : start + BATCH_SIZE]
         batch = [row if isinstance(row, tuple) else tuple(row[name] for name in names) for row in in_batch]
-        if needs_text:
-            batch = [_with_iso_dates(row, dates) for row in batch]
         connection.exec_driver_sql(sql, batch)
-
-
-def _with_iso_dates(row: tuple[Any, ...], dates: list[int]) -> tuple[Any, ...]:
-    values = list(row)
-    for index in dates:
-        value = values[index]
-        if value is not None:
-            values[index] = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
-    return tuple(values)
 
 
 def _delete_unused(session: Session, bundle: SeedBundle) -> None:

@@ -40,7 +40,16 @@ from claimsdb.db import models as m
 from claimsdb.db.base import BATCH_SIZE
 from claimsdb.db.search import index_claims_after
 from claimsdb.errors import DatabaseStateError
-from claimsdb.load import BULK_TABLES, CLAIM_ROW, create_indexes, drop_indexes, insert_rows, record_all_added
+from claimsdb.load import (
+    BULK_TABLES,
+    CLAIM_ROW,
+    ReferenceRows,
+    create_indexes,
+    drop_indexes,
+    holds_reference_rows,
+    insert_rows,
+    record_all_added,
+)
 from claimsdb.seeds.records import ClaimRecord, FileResult, PublishedDate, unpack_claims
 from claimsdb.seeds.validate import ClaimFinisher, published_date
 
@@ -76,6 +85,9 @@ class ClaimStream:
         """The last claim (rowid) in the full-text index: each batch is indexed as it is written."""
         self.failed: DBAPIError | None = None
         """A write the database refused: reported after the seeds' own problems, which come first."""
+        self.references = None if holds_reference_rows(session) else ReferenceRows()
+        """Into tables without reference rows, each file's organisations, places, sources, documents
+        and terms go in with its claims too (else load_bundle syncs them, comparing with what is there)."""
 
     def foresee(self, result: FileResult) -> None:
         """A file parsed ahead of its turn (a sources file): its sources' dates are known from now on.
@@ -92,6 +104,8 @@ class ClaimStream:
         if self.failed is not None:
             return
         self.foresee(result)
+        if self.references is not None:
+            self.references.add(result)
         packed, result.packed_claims = result.packed_claims, b""  # written here, not held in the bundle
         while self.waiting and self.waiting[0][0] <= self.published.keys():
             self._add(unpack_claims(self.waiting.popleft()[1]))
@@ -151,6 +165,8 @@ class ClaimStream:
     def _write(self) -> None:
         if self.failed is None:
             try:
+                if self.references is not None:
+                    self.references.insert(self.session)
                 insert_rows(self.session, m.Claim.__table__, self.rows, names=CLAIM_ROW)
                 insert_rows(self.session, m.ClaimRelation.__table__, self.relations, names=_RELATION_ROW)
                 if self.rows and self.sqlite:  # PostgreSQL's search index keeps itself

@@ -23,6 +23,7 @@ from typing import Protocol
 from claimsdb.errors import SeedError, SeedIssue
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.seeds.files import SEED_SUFFIXES, FileSurvey, disk_path, sha256_if_changed, stored_seed_files
+from claimsdb.seeds import schema
 from claimsdb.seeds.parse import MAX_SEED_BYTES
 from claimsdb.seeds.records import FileResult, Need, SeedBundle, SeedFileRecord, StoredSeeds
 from claimsdb.seeds.resolve import resolve_file
@@ -255,6 +256,7 @@ def _resolve_all(root: Path, paths: list[Path], *, compress: bool = True) -> Ite
         yield from (resolve_file(root, path, compress=compress) for path in paths)
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    schema.SeedFile.model_rebuild()  # built once, here, and inherited by every forked worker (schema.Model)
     # Ctrl-C is held while the workers are forked (Python would drop one that came mid-fork) and
     # arrives inside the block, whose end (done, an error, Ctrl-C) terminates the workers. A parent
     # killed outright (SIGTERM, SIGKILL) cannot; each worker has asked to end with it instead.
