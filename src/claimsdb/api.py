@@ -35,11 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from sqlalchemy.exc import DBAPIError
-
 from claimsdb import __version__
 from claimsdb.db.database import Database
-from claimsdb.db.engine import DEFAULT_WAIT_SECONDS
+from claimsdb.db.engine import DEFAULT_WAIT_SECONDS, plain_sqlite_file
 from claimsdb.db.locks import parse_wait
 from claimsdb.db.migrate import ensure_current
 from claimsdb.errors import ClaimsError, DatabaseStateError, NotFound
@@ -347,14 +345,9 @@ def _unchanged_since_last_run(db: Database, root: Path, look: _Look) -> int | No
     for byte; else None. (A run by another version may have stored less than this one would: after
     an upgrade, the same seeds are read again.) What it finds goes into `look`, for the
     load that follows when something changed."""
-    from claimsdb.db.runs import last_run
     from claimsdb.seeds.files import trusted
 
-    try:
-        with db.reading_connection() as connection:  # Core: this check pays for neither the ORM nor the models
-            run = look.run = last_run(connection)
-    except DatabaseStateError:
-        return None  # no usable database yet: the load itself says what is wrong
+    run = look.run = _last_run(db)
     if run is None or run.claimsdb_version != __version__:
         return None
     read_from = run.read_from_ns
@@ -364,6 +357,23 @@ def _unchanged_since_last_run(db: Database, root: Path, look: _Look) -> int | No
         if read_from is not None and trusted(fingerprint, read_from)
     }
     return run.run_id if _same_files(root, run.files, fingerprints, look.survey) else None
+
+
+def _last_run(db: Database) -> LastRun | None:
+    """The newest load run, or None: before the first load, and where the database is not usable
+    as it is (the load itself then says what is wrong). A plain SQLite file is read with sqlite3
+    alone, so a load with nothing changed never imports SQLAlchemy; other databases through a Core
+    connection: this check pays for neither the ORM nor the models."""
+    from claimsdb.db.runs import last_run, last_run_in_file
+
+    path = plain_sqlite_file(db.url)
+    if path is not None:
+        return last_run_in_file(path, db.wait_seconds)
+    try:
+        with db.reading_connection() as connection:
+            return last_run(connection)
+    except DatabaseStateError:
+        return None
 
 
 def _same_files(root: Path, recorded: dict[str, str], fingerprints: dict[str, str], survey: FileSurvey) -> bool:
@@ -572,6 +582,8 @@ def _export_failure(session: Session, consequence: str) -> Iterator[None]:
     """A database error in the middle of an export (a damaged file, a lost server) as a message
     saying the export did not finish and what that leaves, never a traceback (the web answers 503);
     the export streams through the driver's own cursor, so its errors may reach here unwrapped."""
+    from sqlalchemy.exc import DBAPIError
+
     driver_error = session.get_bind().dialect.loaded_dbapi.Error
     try:
         yield

@@ -184,7 +184,6 @@ def load(
 ) -> None:
     """Load a seeds directory (default: seeds/) in one transaction, then show what is there."""
     from claimsdb import api
-    from claimsdb.render import render_load_report, render_overview
 
     database = _db(ctx, writable=True, wait_seconds=wait)
     with _progress(quiet) as progress:
@@ -192,10 +191,16 @@ def load(
             database, seeds_dir, recapture=recapture or (), force=force,
             on_wait=functools.partial(_say, err=True), progress=progress,
         )  # fmt: skip
-    console = _stdout()
-    render_load_report(report, database.name, console)
+    if report.nothing_changed:  # one plain line, without rich: a --quiet load with nothing changed imports none of it
+        _say(report.nothing_changed_line(database.name))
+    else:
+        from claimsdb.render import render_load_report
+
+        render_load_report(report, database.name, _stdout())
     if not quiet:
-        render_overview(api.overview(database), console)
+        from claimsdb.render import render_overview
+
+        render_overview(api.overview(database), _stdout())
 
 
 @app.command()

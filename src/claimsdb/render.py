@@ -185,10 +185,7 @@ def _generic_table(rows: Sequence[Any], title: str) -> Table:
 
 def render_load_report(report: LoadReport, database: str, console: Console) -> None:
     if report.nothing_changed:
-        console.print(line(
-            f"Nothing changed: every seed file and document in {report.seeds_dir} matches load run "
-            f"{report.previous_run_id}. ({database})"
-        ))  # fmt: skip
+        console.print(line(report.nothing_changed_line(database)))
         return
     console.print(line(
         f"Loaded {report.seeds_dir} into {database} as load run {report.run_id}: "

@@ -3,7 +3,9 @@
 A `Database` is opened once, by whoever knows the database's address (the CLI for one command,
 the web app for its whole life), and passed to every `claimsdb.api` call. The engine is built on
 first use and kept, so a command makes one engine, and a web server reuses its pooled connections
-instead of connecting (a PostgreSQL handshake) for every request.
+instead of connecting (a PostgreSQL handshake) for every request. SQLAlchemy is imported when the
+engine is first built, not with this module: opening a Database, and a load's nothing-changed check
+on a SQLite file (db.runs.last_run_in_file), do without it.
 """
 
 from __future__ import annotations
@@ -13,15 +15,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, event
-from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
-
 from claimsdb.db.engine import DEFAULT_WAIT_SECONDS, database_url, describe, make_engine, sqlite_file
 from claimsdb.db.migrate import ensure_current
 from claimsdb.errors import DatabaseStateError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
+    from sqlalchemy import Connection, Engine
     from sqlalchemy.orm import Session
 
 
@@ -83,6 +82,8 @@ class Database:
     @contextmanager
     def errors(self) -> Iterator[None]:
         """Database errors as a DatabaseStateError naming the database, never a traceback."""
+        from sqlalchemy.exc import DBAPIError, OperationalError
+
         try:
             yield
         except OperationalError as exc:
@@ -111,7 +112,8 @@ class Database:
     @contextmanager
     def reading_connection(self) -> Iterator[Connection]:
         """What `reading` gives, as a Core connection: for a read that needs neither the ORM nor
-        the models (a load with nothing changed reads the last run through db.runs)."""
+        the models (a load with nothing changed reads the last run through db.runs; on a plain
+        SQLite file it needs not even this, see db.runs.last_run_in_file)."""
         self.must_exist()
         with self.errors(), self.engine.connect() as connection:
             ensure_current(connection, create=False)
@@ -137,6 +139,8 @@ def _reconnect_when_replaced(engine: Engine, path: Path) -> None:
     its -wal; when any differ at checkout, the pool opens a new connection, as if it had never
     pooled one. (Most checkouts find nothing changed: a stat or two, no reconnecting.)
     """
+    from sqlalchemy import event
+    from sqlalchemy.exc import DisconnectionError
 
     @event.listens_for(engine, "connect")
     def remember(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]

@@ -1,16 +1,21 @@
-"""Engines from a path or URL. Nothing here runs at import; callers build what they need."""
+"""Engines from a path or URL. Nothing here runs at import; callers build what they need.
+
+SQLAlchemy is imported only where an engine is built or an unusual URL is read: a bare path or a
+plain sqlite:///path URL, and a SQLite file opened read-only with sqlite3 (open_read_only), need
+none of it, so a load with nothing changed does not pay the tenth of a second it takes to import.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
 from pathlib import Path
-
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from typing import TYPE_CHECKING
 
 from claimsdb.errors import ClaimsError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 DEFAULT_DB = "claims.db"
 DB_ENV = "CLAIMS_DB"
@@ -42,6 +47,11 @@ def database_url(db: str | None = None) -> str:
         url = f"{scheme.lower()}://{rest}"
     else:  # only the scheme in the message: the rest may hold a password
         raise ClaimsError(f"unsupported database {scheme + '://'!r} in --db or ${DB_ENV}: give {SUPPORTED_DATABASES}")
+    if _plain_sqlite_database(url) is not None:
+        return url  # nothing in it that make_url could refuse
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         make_url(url)
     except (ArgumentError, ValueError) as exc:
@@ -52,15 +62,46 @@ def database_url(db: str | None = None) -> str:
 
 def sqlite_file(url: str) -> Path | None:
     """The file behind a SQLite URL (None for other databases and in-memory SQLite)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+    database = _plain_sqlite_database(url)
+    if database is None:
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+        database = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if not database or database == ":memory:":
         return None
-    return Path(parsed.database)
+    return Path(database)
+
+
+def plain_sqlite_file(url: str) -> Path | None:
+    """The file behind a plain sqlite:///path URL (no query string, which could hold connection
+    options), as SQLAlchemy would open it; None for any other URL and for in-memory SQLite."""
+    return sqlite_file(url) if _plain_sqlite_database(url) is not None else None
 
 
 def describe(url: str) -> str:
     """The URL without its password, for messages."""
+    if _plain_sqlite_database(url) is not None:
+        return url  # no password, nothing to render differently
+    from sqlalchemy.engine import make_url
+
     return make_url(url).render_as_string(hide_password=True)
+
+
+_PLAIN_SQLITE = ("sqlite:///", "sqlite+pysqlite:///")
+
+
+def _plain_sqlite_database(url: str) -> str | None:
+    """The database part of a plain SQLite URL, one of _PLAIN_SQLITE then a path without `?`; None
+    for any other URL. make_url reads such a URL as this database part and nothing else (no user,
+    host, port or query; the path as written: it unquotes no database part), and renders it back
+    unchanged. tests/test_unchanged_load.py holds the two readings together."""
+    if "?" in url:
+        return None
+    for scheme in _PLAIN_SQLITE:
+        if url.startswith(scheme):
+            return url[len(scheme) :]
+    return None
 
 
 def make_engine(url: str, *, wait_seconds: float = DEFAULT_WAIT_SECONDS, read_only: bool = False) -> Engine:
@@ -70,12 +111,15 @@ def make_engine(url: str, *, wait_seconds: float = DEFAULT_WAIT_SECONDS, read_on
     writing cannot: a read-only mount, a folder the reader may not write to, a full disk. Such a
     connection never creates the file and never changes the journal mode.
     """
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_file(url)
         read_only = read_only and path is not None
         if read_only:
-            engine = create_engine(url, creator=lambda: _open_read_only(path, wait_seconds))  # type: ignore[arg-type]
+            engine = create_engine(url, creator=lambda: open_read_only(path, wait_seconds))  # type: ignore[arg-type]
         else:
             engine = create_engine(url, connect_args={"timeout": wait_seconds})
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -102,15 +146,15 @@ def _iso_date_time(moment: dt.datetime) -> str:
     return moment.isoformat(sep=" ")
 
 
-def _open_read_only(path: Path, wait_seconds: float) -> sqlite3.Connection:
-    """A read-only connection to the SQLite file at `path`.
+def open_read_only(path: Path, wait_seconds: float) -> sqlite3.Connection:
+    """A read-only connection to the SQLite file at `path` (relative: to the working folder).
 
     A database in WAL mode (as claimsdb leaves it) can only be opened if its -shm index exists or
     can be created. Where it can be neither (a read-only mount, a full disk) and no -wal or -journal
     file holds anything, every committed change is in the database file itself: it is then read as
     `immutable`, without the index and without locks.
     """
-    uri = f"{path.as_uri()}?mode=ro"
+    uri = f"{path.absolute().as_uri()}?mode=ro"  # (as_uri refuses a relative path)
     try:
         return _checked(sqlite3.connect(uri, uri=True, timeout=wait_seconds, check_same_thread=False))
     except sqlite3.OperationalError as exc:

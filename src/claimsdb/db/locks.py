@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-
-from sqlalchemy import Connection, text
-from sqlalchemy.exc import OperationalError
+from typing import TYPE_CHECKING
 
 from claimsdb.errors import ClaimsError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 LOAD_LOCK_KEY = 0x636C61696D73  # "claims"
 MAX_WAIT_SECONDS = 7 * 24 * 3600
@@ -40,6 +41,9 @@ def take_load_lock(connection: Connection, wait_seconds: float, on_wait: Callabl
     """Hold the per-database load lock until the current transaction ends."""
     if connection.dialect.name != "postgresql":
         return  # SQLite's BEGIN IMMEDIATE already holds the write lock
+    from sqlalchemy import text  # here: parse_wait, which every load calls, needs no SQLAlchemy
+    from sqlalchemy.exc import OperationalError
+
     if connection.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": LOAD_LOCK_KEY}).scalar():
         return
     if on_wait:

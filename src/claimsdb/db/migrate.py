@@ -9,13 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, inspect, text
-
 from claimsdb.db.engine import describe
 from claimsdb.errors import DatabaseStateError
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Connection, Engine
 
 HEAD_REVISION = "0008"
 KNOWN_REVISIONS = frozenset({"0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008"})
@@ -53,6 +52,8 @@ def alembic_head() -> str:
 
 
 def current_revision(connection: Connection) -> str | None:
+    from sqlalchemy import inspect, text  # here: HEAD_REVISION is read without SQLAlchemy (db.runs)
+
     if "alembic_version" not in inspect(connection).get_table_names():
         return None
     return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -119,6 +120,8 @@ def ensure_current(connection: Connection, *, create: bool) -> None:
         return
     where = describe(str(connection.engine.url))
     if revision is None:
+        from sqlalchemy import inspect
+
         if inspect(connection).get_table_names():
             raise DatabaseStateError(
                 f"{where} holds tables but no claimsdb schema revision; is it a claimsdb database?"

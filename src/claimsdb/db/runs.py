@@ -1,32 +1,35 @@
-"""The newest load run and the files it read, read with SQLAlchemy Core only.
+"""The newest load run and the files it read, in plain SQL: through SQLAlchemy's connection, or
+straight through sqlite3.
 
 A load with nothing changed needs no more than this: which files the last run read, their hashes
-and fingerprints, and when it began reading. Read through the models, the ORM and the models'
-module would cost it more than the reading (about a sixth of a second at 50,000 claims), so the
-two tables are named here as light Core tables; tests/test_cli_startup.py holds them to the
-models' columns.
+and fingerprints, and when it began reading. Read through the models and the ORM it would cost
+more than the reading (about a sixth of a second at 50,000 claims), and on a SQLite file even
+importing SQLAlchemy costs a tenth of a second: there `last_run_in_file` reads the same rows with
+sqlite3 alone. Both read them with the same SQL (NEWEST_RUN, RUN_FILES); tests/test_last_run.py
+holds its columns to the models'.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, DateTime, Integer, String, column, select, table
+from claimsdb.db.engine import open_read_only
+from claimsdb.db.migrate import HEAD_REVISION
 
-LOAD_RUNS = table(
-    "load_runs",
-    column("id", Integer),
-    column("started_at", DateTime(timezone=True)),
-    column("claimsdb_version", String),
-)
-LOAD_RUN_FILES = table(
-    "load_run_files",
-    column("run_id", Integer),
-    column("path", String),
-    column("sha256", String),
-    column("fingerprint", String),
-)
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+NEWEST_RUN = "SELECT id, claimsdb_version, started_at FROM load_runs ORDER BY id DESC LIMIT 1"
+RUN_FILES = "SELECT path, sha256, fingerprint FROM load_run_files WHERE run_id = :run_id"
+REVISION = "SELECT version_num FROM alembic_version"
+
+Execute = Callable[[str, Mapping[str, Any]], Iterable[Sequence[Any]]]
+"""Run one of the texts above with its parameters (named :like_this) and give back its rows."""
 
 
 @dataclass(frozen=True)
@@ -44,20 +47,64 @@ class LastRun:
 
 
 def last_run(connection: Connection) -> LastRun | None:
-    """The newest run and its files (None before the first load), in two queries."""
-    newest = select(LOAD_RUNS.c.id, LOAD_RUNS.c.claimsdb_version, LOAD_RUNS.c.started_at)
-    row = connection.execute(newest.order_by(LOAD_RUNS.c.id.desc()).limit(1)).first()
-    if row is None:
+    """The newest run and its files (None before the first load), in two queries on a SQLAlchemy
+    connection (either back end), inside its transaction."""
+    from sqlalchemy import text
+
+    return _read(lambda sql, parameters: connection.execute(text(sql), parameters))
+
+
+def last_run_in_file(path: Path, wait_seconds: float) -> LastRun | None:
+    """The newest run and its files in the SQLite file at `path`, read with sqlite3 alone (no
+    SQLAlchemy), opened read-only as the read-only engine opens it (engine.open_read_only).
+
+    None before the first load, and None for anything unusual: no file, no schema, a schema at
+    another revision than this claimsdb's, a database locked for over `wait_seconds`, a damaged
+    file, a time that is not one. None only means "not known to be unchanged": the load that
+    follows reads the database through SQLAlchemy, and says what is wrong with it, if anything.
+    Where nothing can be written (a read-only mount, a full disk) the file is read all the same,
+    as `claims list` reads it: a load with nothing to change says so there.
+    """
+    try:
+        connection = open_read_only(path, wait_seconds)
+    except (sqlite3.Error, OSError, ValueError):
         return None
-    run_id, version, started = row
+    try:
+        connection.isolation_level = None  # transactions as written here: one read, from one snapshot
+        connection.execute("BEGIN")
+        if connection.execute(REVISION).fetchall() != [(HEAD_REVISION,)]:
+            return None
+        return _read(connection.execute)
+    except (sqlite3.Error, ValueError):
+        return None
+    finally:
+        connection.close()
+
+
+def _read(execute: Execute) -> LastRun | None:
+    """The newest run and its files, through `execute` (NEWEST_RUN, then RUN_FILES)."""
+    newest = list(execute(NEWEST_RUN, {}))
+    if not newest:
+        return None
+    run_id, version, started = newest[0]
     files: dict[str, str] = {}
     fingerprints: dict[str, str] = {}
-    read = select(LOAD_RUN_FILES.c.path, LOAD_RUN_FILES.c.sha256, LOAD_RUN_FILES.c.fingerprint)
-    for path, sha256, fingerprint in connection.execute(read.where(LOAD_RUN_FILES.c.run_id == run_id)):
+    for path, sha256, fingerprint in execute(RUN_FILES, {"run_id": run_id}):
         files[path] = sha256
         if fingerprint is not None:
             fingerprints[path] = fingerprint
-    return LastRun(run_id, version, _nanoseconds(started), files, fingerprints)
+    return LastRun(run_id, version, _nanoseconds(_moment(started)), files, fingerprints)
+
+
+def _moment(stored: object) -> dt.datetime | None:
+    """A recorded time as a datetime: PostgreSQL's driver gives one; SQLite holds the text
+    SQLAlchemy's DateTime wrote ("2025-01-31 12:00:00.000001"), read as SQLAlchemy reads it
+    back (datetime.fromisoformat). Anything else is a ValueError."""
+    if stored is None or isinstance(stored, dt.datetime):
+        return stored
+    if isinstance(stored, str):
+        return dt.datetime.fromisoformat(stored)
+    raise ValueError(f"a load run's start time is not a time: {stored!r}")
 
 
 def _nanoseconds(moment: dt.datetime | None) -> int | None:
