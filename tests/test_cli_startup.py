@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -74,6 +75,26 @@ def test_a_load_with_nothing_changed_imports_only_what_it_needs(
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.startswith("Nothing changed: "), result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_quiet_load_that_changes_claims_prints_its_report_without_rich(basic_db: str, basic_seeds: Path) -> None:
+    """--quiet prints only the load report: plain lines (LoadReport.lines), so rich is never imported."""
+    seed = sorted(basic_seeds.glob("*executions*.yaml"))[0]
+    text = seed.read_text(encoding="utf-8")
+    edited = re.sub(r"^(    statement: )(?=[A-Za-z])", r"\1Edited, ", text, count=1, flags=re.MULTILINE)
+    assert edited != text
+    seed.write_text(edited, encoding="utf-8")
+    probe = (
+        "import sys\n"
+        "from claimsdb.cli import app\n"
+        f"try:\n    app(['--db', {basic_db!r}, 'load', {str(basic_seeds)!r}, '--quiet'])\n"
+        "except SystemExit as exit:\n    assert exit.code in (0, None), exit.code\n"
+        "print(sorted(m for m in ('rich',) if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("Loaded "), result.stdout
+    assert "\n  changed: " in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 

@@ -21,16 +21,16 @@ from claimsdb.chars import visible
 from claimsdb.errors import ClaimsError
 from claimsdb.db.engine import database_url, describe, plain_sqlite_file, sqlite_file
 from claimsdb.db.migrate import HEAD_REVISION
-from claimsdb.render import render_load_report
+from claimsdb.render import text
 from conftest import BASIC, execute_sql, loaded_copy, snapshot
 from test_hostile_server import PLACES
 
 Cli = Callable[..., Any]
 
 
-def test_nothing_changed_is_one_line_in_the_words_render_prints(cli: Cli, tmp_path: Path) -> None:
+def test_nothing_changed_is_one_line_in_the_report_s_words(cli: Cli, tmp_path: Path) -> None:
     """Read from a folder whose name holds a bidirectional override and an escape: shown visibly,
-    as render (rich) shows it, never obeyed."""
+    as render (rich) shows stored text, never obeyed."""
     seeds = tmp_path / "seeds \u202e\x1b[2J"
     shutil.copytree(BASIC, seeds)
     db = str(tmp_path / "claims.db")
@@ -44,7 +44,7 @@ def test_nothing_changed_is_one_line_in_the_words_render_prints(cli: Cli, tmp_pa
 
     report = api.LoadReport(run_id=None, seeds_dir=str(seeds), nothing_changed=True, previous_run_id=1)
     rendered = io.StringIO()
-    render_load_report(report, name, Console(file=rendered, width=1000, markup=False, highlight=False))
+    Console(file=rendered, width=1000, markup=False, highlight=False).print(text(report.lines(name)[0]))
     assert rendered.getvalue() == quiet.stdout
 
     talkative = cli("--db", db, "load", seeds)

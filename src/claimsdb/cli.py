@@ -191,12 +191,8 @@ def load(
             database, seeds_dir, recapture=recapture or (), force=force,
             on_wait=functools.partial(_say, err=True), progress=progress,
         )  # fmt: skip
-    if report.nothing_changed:  # one plain line, without rich: a --quiet load with nothing changed imports none of it
-        _say(report.nothing_changed_line(database.name))
-    else:
-        from claimsdb.render import render_load_report
-
-        render_load_report(report, database.name, _stdout())
+    for report_line in report.lines(database.name):  # plain lines: a --quiet load never imports rich
+        _say(report_line)
     if not quiet:
         from claimsdb.render import render_overview
 

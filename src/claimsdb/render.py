@@ -39,7 +39,6 @@ if TYPE_CHECKING:  # the results are named here for type checkers; at run time t
         FigureGroup,
         Figures,
         FigureValue,
-        LoadReport,
         Measure,
         Overview,
         Period,
@@ -181,31 +180,6 @@ def _generic_table(rows: Sequence[Any], title: str) -> Table:
 
 
 # --- load ---------------------------------------------------------------------------------------
-
-
-def render_load_report(report: LoadReport, database: str, console: Console) -> None:
-    if report.nothing_changed:
-        console.print(line(report.nothing_changed_line(database)))
-        return
-    console.print(line(
-        f"Loaded {report.seeds_dir} into {database} as load run {report.run_id}: "
-        f"{len(report.added)} added, {len(report.changed)} changed, {len(report.restored)} restored, "
-        f"{len(report.withdrawn)} withdrawn, {report.unchanged} unchanged; {report.claims_total} claims in the seeds."
-    ))  # fmt: skip
-    if report.files_read < report.files_total:
-        console.print(line(
-            f"  Read {report.files_read:,} of {report.files_total:,} seed files: those changed since the last load "
-            "and those a change reaches; the rest are as the last load left them (--force reads every file)."
-        ))  # fmt: skip
-    if report.documents_recaptured:
-        console.print(line(f"  re-captured documents (new bytes accepted): {', '.join(report.documents_recaptured)}"))
-    for label, ids in (("changed", report.changed), ("restored", report.restored), ("withdrawn", report.withdrawn)):
-        if ids:
-            console.print(line(f"  {label}: {', '.join(ids)}"))
-    if report.withdrawn:
-        console.print(line(
-            "  Withdrawn claims stay in the database, marked, and are hidden unless you ask for them (--withdrawn)."
-        ))  # fmt: skip
 
 
 # --- overview -----------------------------------------------------------------------------------
