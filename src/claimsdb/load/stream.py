@@ -50,8 +50,8 @@ from claimsdb.load.write import (
     insert_rows,
     record_all_added,
 )
-from claimsdb.seeds.records import ClaimRecord, FileResult, PublishedDate, unpack_claims
-from claimsdb.seeds.validate import ClaimFinisher, published_date
+from claimsdb.seeds.records import FileResult, PackedClaim, PublishedDate, unpack_claim_rows
+from claimsdb.seeds.validate import ClaimFinisher, content_hash_of, published_date
 
 _RELATION_ROW = ("claim_id", "kind", "target_id")
 
@@ -108,11 +108,11 @@ class ClaimStream:
             self.references.add(result)
         packed, result.packed_claims = result.packed_claims, b""  # written here, not held in the bundle
         while self.waiting and self.waiting[0][0] <= self.published.keys():
-            self._add(unpack_claims(self.waiting.popleft()[1]))
+            self._add(unpack_claim_rows(self.waiting.popleft()[1]))
         if not result.claim_count:
             pass  # no claims to write
         elif not self.waiting and result.claims_dated_by <= self.published.keys():
-            self._add(unpack_claims(packed))
+            self._add(unpack_claim_rows(packed))
         else:  # it waits for a source, or behind a file that does: held compressed, as any load holds claims
             self.waiting.append((result.claims_dated_by, zlib.compress(packed, 1)))
 
@@ -123,7 +123,7 @@ class ClaimStream:
         database work here, mostly SQLite's own, leaves free to run.
         """
         while self.waiting:
-            self._add(unpack_claims(self.waiting.popleft()[1]))
+            self._add(unpack_claim_rows(self.waiting.popleft()[1]))
         self._write()
         if self.failed is None:
             try:
@@ -150,16 +150,20 @@ class ClaimStream:
             raise _missing_rows(f"{len(missing):,} references to missing rows (the first: row {rowid} of {table} "
                                 f"names a row of {parent} that is not there)")  # fmt: skip
 
-    def _add(self, records: list[ClaimRecord]) -> None:
-        records = [record for record in records if record.id not in self.seen]  # a duplicate id: checks say so
-        self.seen.update(record.id for record in records)
-        self.finisher.finish(records)
-        run_id = self.run.id
-        for record in records:
-            self.rows.append((record.id, *record.values, record.content_hash, "active", run_id, run_id))
-            self.relations += [(relation.claim_id, relation.kind, relation.target_id) for relation in record.relations]
-            self.added.append(record.id)
-        if len(self.rows) >= BATCH_SIZE:  # a file at a time: a batch is never much more than BATCH_SIZE rows
+    def _add(self, claims: list[PackedClaim]) -> None:
+        """Claims as the workers packed them, straight to rows: dated, hashed, never made records
+        (content_hash_of and ClaimFinisher.dated are what ClaimFinisher.finish does to a record)."""
+        run_id, rows, relations, added, seen = self.run.id, self.rows, self.relations, self.added, self.seen
+        for key, values, pairs, dated_by in claims:
+            if key in seen:
+                continue  # a duplicate id: the checks say so
+            seen.add(key)
+            if dated_by is not None:
+                values = self.finisher.dated(values, dated_by)
+            rows.append((key, *values, content_hash_of(values, pairs), "active", run_id, run_id))
+            relations += [(key, kind, target) for kind, target in pairs]
+            added.append(key)
+        if len(rows) >= BATCH_SIZE:  # a file at a time: a batch is never much more than BATCH_SIZE rows
             self._write()
 
     def _write(self) -> None:

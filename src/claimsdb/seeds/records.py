@@ -268,14 +268,22 @@ _PICKLED = pickle.dumps(None, protocol=pickle.HIGHEST_PROTOCOL)[:1]
 """The first byte of a pickle (PROTO); a zlib stream starts otherwise (0x78)."""
 
 
-def unpack_claims(packed: bytes) -> list[ClaimRecord]:
+PackedClaim = tuple[str, tuple[Any, ...], tuple[tuple[str, str], ...], str | None]
+"""A claim as pack_claims packs it: (id, values, (relation kind, target id) pairs, dated_by)."""
+
+
+def unpack_claim_rows(packed: bytes) -> list[PackedClaim]:
+    """The claims as packed, without making records: a first load writes them as they are (load.stream)."""
     if not packed:
         return []
     pickled = packed if packed[:1] == _PICKLED else zlib.decompress(packed)
-    rows = pickle.loads(pickled)  # made by pack_claims in our own worker process
+    return pickle.loads(pickled)  # type: ignore[no-any-return]  # made by pack_claims in our own worker process
+
+
+def unpack_claims(packed: bytes) -> list[ClaimRecord]:
     return [
         ClaimRecord(key, values, tuple(RelationRecord(key, kind, target) for kind, target in relations), "", dated_by)
-        for key, values, relations, dated_by in rows
+        for key, values, relations, dated_by in unpack_claim_rows(packed)
     ]
 
 

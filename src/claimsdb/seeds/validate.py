@@ -57,7 +57,12 @@ def content_hash(record: ClaimRecord) -> str:
     Every column but the last two (seed_file, seed_line: where the claim sits, not what it says),
     in CLAIM_COLUMNS order; repr() of str, int, None and date values is stable.
     """
-    body = (record.values[:-2], sorted((r.kind, r.target_id) for r in record.relations))
+    return content_hash_of(record.values, [(r.kind, r.target_id) for r in record.relations])
+
+
+def content_hash_of(values: tuple[Any, ...], relations: Iterable[tuple[str, str]]) -> str:
+    """content_hash of a claim given as its values and its relations' (kind, target id) pairs."""
+    body = (values[:-2], sorted(relations))
     return hashlib.sha256(repr(body).encode()).hexdigest()
 
 
@@ -74,21 +79,22 @@ class ClaimFinisher:
     def finish(self, records: Iterable[ClaimRecord]) -> None:
         for record in records:
             if record.dated_by is not None:
-                self._date(record, record.dated_by)
+                record.values = self.dated(record.values, record.dated_by)
                 record.dated_by = None
             record.content_hash = content_hash(record)
 
-    def _date(self, record: ClaimRecord, source: str) -> None:
+    def dated(self, values: tuple[Any, ...], source: str) -> tuple[Any, ...]:
+        """A claim's values with the date columns taken from `source`'s publication date (as they
+        are if the source has none: the checks then say what is wrong)."""
         published = self.published.get(source)
         if published is None:
-            return
+            return values
         columns = self._columns.get(source)
         if columns is None:
             reason = f"the publication date of {source}" + (f" ({published.inferred})" if published.inferred else "")
             dates = date_columns(published.value, published.precision, "publication", reason)
             columns = self._columns[source] = tuple(dates[name] for name in DATE_COLUMNS)
-        values = record.values
-        record.values = (*values[:_FIRST_DATE_COLUMN], *columns, *values[_FIRST_DATE_COLUMN + len(DATE_COLUMNS) :])
+        return (*values[:_FIRST_DATE_COLUMN], *columns, *values[_FIRST_DATE_COLUMN + len(DATE_COLUMNS) :])
 
 
 @dataclass(frozen=True, slots=True)
