@@ -12,9 +12,10 @@ came from other files are left as they are. `stored_seeds` tells the reader what
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -633,9 +634,10 @@ def insert_rows(
     names = list(names if names is not None else rows[0])  # type: ignore[arg-type]
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([marker] * len(names))})"
+    as_tuple = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
     for start in range(0, len(rows), BATCH_SIZE):  # dates as they are: engine.iso_dates_for_sqlite
         in_batch = rows[start : start + BATCH_SIZE]
-        batch = [row if isinstance(row, tuple) else tuple(row[name] for name in names) for row in in_batch]
+        batch = [row if isinstance(row, tuple) else as_tuple(row) for row in in_batch]
         connection.exec_driver_sql(sql, batch)
 
 
