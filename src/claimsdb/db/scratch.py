@@ -16,6 +16,7 @@ flushed to disk whole, and only then linked into place.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sqlite3
@@ -50,7 +51,8 @@ class NewFile:
             if self.target.exists():
                 return False
             os.replace(self.path, self.target)
-        _flush(self.target.parent)  # the new name, on disk too
+        with contextlib.suppress(OSError):  # the new name on disk too, where a folder can be flushed
+            _flush(self.target.parent)
         return True
 
     def discard(self) -> None:
@@ -71,7 +73,12 @@ class NewFile:
         log = Path(f"{self.path}-wal")
         if busy or mode != "wal" or (log.exists() and log.stat().st_size):
             raise DatabaseStateError(f"could not finish the new database {self.target}; nothing was written")
-        _flush(self.path)  # written with synchronous=OFF: on disk before it gets its real name
+        try:
+            _flush(self.path)  # written with synchronous=OFF: on disk before it gets its real name
+        except OSError as exc:
+            raise DatabaseStateError(
+                f"could not write the new database {self.target} to disk ({exc.strerror}); nothing was written"
+            ) from None
 
 
 def _unjournaled(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
