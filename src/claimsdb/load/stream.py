@@ -3,7 +3,9 @@
 Into a database that holds no claims, every claim is new: nothing is compared, updated or
 withdrawn. So each file's claims are inserted as soon as a worker process hands the file back,
 and the main process writes while the workers parse, instead of waiting for the last file. Each
-batch of claims is added to the full-text index as it is written, too.
+batch of claims is added to the full-text index as it is written, too; and into a database with
+no reference rows yet (a new one), each file's organisations, places, sources, documents and terms
+go in with its claims (load.write.ReferenceRows), instead of after the last file.
 
 The all-or-nothing guarantee is the same as any load's: everything happens inside the load's one
 transaction; the cross-file checks still run on every file before anything is committed, and any
