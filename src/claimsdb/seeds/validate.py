@@ -369,22 +369,30 @@ class _SeedSet:
         )
 
     def reporting_cycles(self) -> None:
+        """Report each circle of `reports_on`, found by a depth-first walk kept on a list of its own:
+        a recursive walk would stop at Python's recursion limit on a long chain of reports, and its
+        closure, calling itself, would keep every file read alive until the garbage collector came."""
         graph = {key: [t for t in targets if t in self.reports_on] for key, targets in self.reports_on.items()}
-        state: dict[str, int] = {}
-
-        def visit(node: str, path: list[str]) -> None:
-            state[node] = 1
-            for nxt in graph[node]:
-                if state.get(nxt) == 1:
-                    cycle = [*path[path.index(nxt) :], nxt] if nxt in path else [node, nxt]
-                    self._cycle(cycle)
-                elif nxt not in state:
-                    visit(nxt, [*path, nxt])
-            state[node] = 2
-
-        for node in graph:
-            if node not in state:
-                visit(node, [node])
+        state: dict[str, int] = {}  # 1: on the path being walked; 2: done
+        for start in graph:
+            if start in state:
+                continue
+            state[start] = 1
+            path, ahead = [start], [iter(graph[start])]
+            while ahead:
+                node = path[-1]
+                for nxt in ahead[-1]:
+                    if state.get(nxt) == 1:
+                        self._cycle([*path[path.index(nxt) :], nxt])
+                    elif nxt not in state:
+                        state[nxt] = 1
+                        path.append(nxt)
+                        ahead.append(iter(graph[nxt]))
+                        break
+                else:  # every report of `node` walked
+                    state[node] = 2
+                    path.pop()
+                    ahead.pop()
 
     def _cycle(self, cycle: list[str]) -> None:
         # a new circle always runs through a file read now (the stored sources had none)
