@@ -102,6 +102,9 @@ class FirstLoad:
     def parsed(self) -> None:
         self._stream().parsed()
 
+    def checking(self) -> None:
+        self._stream().checking()
+
     def finish(self, bundle: SeedBundle) -> LoadReport | None:
         """Write what is left, commit, and put a new file in place; None if another load made the file
         meanwhile (its database is left alone: this load goes the ordinary way)."""

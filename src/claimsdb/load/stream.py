@@ -60,7 +60,8 @@ _RELATION_ROW = ("claim_id", "kind", "target_id")
 
 class ClaimStream:
     """Takes each parsed file (`take`, in file order) and writes its claims; `parsed` writes the
-    rest while the files are checked together; `finish` says what was added. A seeds.ResultSink.
+    rest, and `checking` the change records and indexes while the files are checked together;
+    `finish` says what was added. What a seeds.ResultSink is given (through load.first.FirstLoad).
 
     Made inside the load's transaction, with the write lock held, on a database without claims;
     on SQLite, in a transaction begun with the execution option `sqlite_foreign_keys_checked_at_end`.
@@ -119,14 +120,20 @@ class ClaimStream:
             self.waiting.append((result.claims_dated_by, zlib.compress(packed, 1)))
 
     def parsed(self) -> None:
-        """Every file is parsed: write the claims still waiting, the change records and the indexes.
+        """Every file is parsed: write the claims still waiting and the rows not written yet.
 
-        Runs while the files are checked together in another thread (seeds.collect), which the
-        database work here, mostly SQLite's own, leaves free to run.
+        Before the files are checked together: an executemany lets go of Python's lock for each
+        row, and with the checks running in another thread, getting it back would cost a switch
+        interval (5 ms) a row.
         """
         while self.waiting:
             self._add(unpack_claim_rows(self.waiting.popleft()[1]))
         self._write()
+
+    def checking(self) -> None:
+        """While the files are checked together in another thread (seeds.collect): the change
+        records and the indexes, a few long SQL statements that leave Python's lock to the checks
+        while SQLite works."""
         if self.failed is None:
             try:
                 record_all_added(self.session, self.run.id)

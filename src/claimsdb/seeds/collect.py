@@ -100,7 +100,9 @@ def read_seeds(
     progress.phase("Checking references, vocabularies and quotes")
     files = _all_files(results, stored, hashes, scope, fingerprints)
     check = partial(build_bundle, root, results, unreadable, stored=stored, scope=scope, files=files)
-    bundle, more_issues = _checked_while(sink.parsed, check) if sink else check()
+    if sink is not None:
+        sink.parsed()
+    bundle, more_issues = _checked_while(sink.checking, check) if sink else check()
     bundle.full = set(paths) <= scope
     bundle.read_started = survey.started
     issues += more_issues
@@ -122,7 +124,11 @@ class ResultSink(Protocol):
         """A readable file's result, in file order, as soon as it is parsed."""
 
     def parsed(self) -> None:
-        """Every file is parsed: runs while the files are checked together (in another thread)."""
+        """Every file is parsed and taken: runs before the files are checked together."""
+
+    def checking(self) -> None:
+        """Runs while the files are checked together (in another thread): work that holds Python's
+        lock seldom, since the checks need it (one long SQL statement, not many short ones)."""
 
 
 def _checked_while(work: Callable[[], None], check: Callable[[], _Checked]) -> _Checked:
