@@ -206,7 +206,7 @@ def benchmark_real(claims: int, work: Path, repeat: int = 1) -> list[Figure]:
 
     With `repeat`, each step runs that many times (the database removed before each cold load,
     the edited file and the database put back before each one-file load) and its median is kept:
-    on a shared machine one run can be off by a second.
+    on a shared machine one run can be off by a second. The floor and the cold load take turns.
     """
     corpus, db = work / "real-seeds", work / "real.db"
     written = generate_real(corpus, claims)
@@ -214,15 +214,20 @@ def benchmark_real(claims: int, work: Path, repeat: int = 1) -> list[Figure]:
     label = f"real-shaped ({written['copies']} copies of seeds/)"
     load = claims_cmd(db, "load", str(corpus), "-q")
     floor_step = [sys.executable, str(HERE / "floor.py"), str(corpus)]
-    floor_figure = _median(repeat, lambda: cpu_figure(f"{label}: floor, C-YAML parse", floor_step, claims, None, ""))
 
     def cold_load() -> Figure:
         for stale in work.glob("real.db*"):
             stale.unlink()
-        return cpu_figure(f"{label}: claims load, cold", load, claims, floor_figure, "within 1.5x the floor (1.0x)")
+        return cpu_figure(f"{label}: claims load, cold", load, claims, None, "within 1.5x the floor (1.0x)")
 
-    cold = _median(repeat, cold_load)
-    cold.baseline = "floor"
+    # the floor and the cold load taken in turns, so both see the machine as it is at the time
+    # (on a shared machine the same step can take a fifth longer a few minutes later)
+    floors, colds = [], []
+    for _ in range(repeat):
+        floors.append(cpu_figure(f"{label}: floor, C-YAML parse", floor_step, claims, None, ""))
+        colds.append(cold_load())
+    floor_figure, cold = _middle(floors), _middle(colds)
+    cold.baseline, cold.baseline_seconds = "floor", floor_figure.seconds
     nothing = _median(repeat, lambda: cpu_figure(f"{label}: load, nothing changed", load, claims, cold,
                                                  "within 0.05x cold"))  # fmt: skip
     saved = {path: path.read_bytes() for path in work.glob("real.db*")}
@@ -242,8 +247,12 @@ def benchmark_real(claims: int, work: Path, repeat: int = 1) -> list[Figure]:
 
 def _median(repeat: int, step: Callable[[], Figure]) -> Figure:
     """The run of `step` with the median wall time, its CPU time that run's."""
-    runs = sorted((step() for _ in range(repeat)), key=lambda figure: figure.seconds)
-    return runs[len(runs) // 2]
+    return _middle([step() for _ in range(repeat)])
+
+
+def _middle(runs: list[Figure]) -> Figure:
+    """The run with the median wall time (the upper one of an even number)."""
+    return sorted(runs, key=lambda figure: figure.seconds)[len(runs) // 2]
 
 
 def report(figures: list[Figure], claims: int) -> None:
