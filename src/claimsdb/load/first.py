@@ -73,8 +73,8 @@ class FirstLoad:
         """The workers are parsing: open the database, make its schema, and get ready to write."""
         from claimsdb.db.locks import take_load_lock
         from claimsdb.db.migrate import ensure_current
-        from claimsdb.load.write import holds_claims
         from claimsdb.load.stream import ClaimStream
+        from claimsdb.load.write import holds_claims
 
         db = self.db
         if db.file is not None and not db.file.exists():
