@@ -113,3 +113,21 @@ def test_api_names_each_lazy_result_for_type_checkers_and_at_run_time() -> None:
         assert getattr(api, name) is getattr(importlib.import_module(module), name), name
         assert name in dir(api)
     assert not hasattr(api, "no_such_result")
+
+
+def test_the_program_skips_the_last_sweep_for_cycles() -> None:
+    """`claims` and `python -m claimsdb` run cli.run, which leaves the collector nothing to sweep at exit."""
+    from importlib.metadata import entry_points
+
+    (script,) = entry_points(group="console_scripts", name="claims")
+    assert script.value == "claimsdb.cli:run"
+    probe = (
+        "import atexit, gc, runpy, sys\n"
+        "atexit.register(lambda: print('frozen:', gc.get_freeze_count() > 0))\n"
+        "sys.argv = ['claims', '--help']\n"
+        "runpy.run_module('claimsdb', run_name='__main__')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "Usage: claims" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "frozen: True"

@@ -1,5 +1,5 @@
 """`python -m claimsdb` runs the `claims` command."""
 
-from claimsdb.cli import app
+from claimsdb.cli import run
 
-app(prog_name="claims")
+run()
