@@ -259,6 +259,31 @@ def test_many_files_one_changed_reads_one(cli: Cli, tmp_path: Path, sqlite_path:
     assert misplaced == 0
 
 
+def test_a_search_index_at_other_rowids_is_rewritten_right(cli: Cli, basic_seeds: Path, sqlite_path: str) -> None:
+    """A load finds a changed claim's index entry by its rowid; where entries sit elsewhere (as an
+    older claimsdb or a VACUUM may leave them), it still finds and replaces each one."""
+    import sqlite3
+
+    from conftest import execute_sql
+
+    assert cli("--db", sqlite_path, "load", basic_seeds, "-q").exit_code == 0
+    execute_sql(sqlite_path, "DELETE FROM claims_fts")
+    execute_sql(
+        sqlite_path,
+        "INSERT INTO claims_fts(id, statement, quote) SELECT id, statement, quote FROM claims ORDER BY id DESC",
+    )
+    edit_statement(basic_seeds)
+    assert cli("--db", sqlite_path, "load", basic_seeds, "-q").exit_code == 0
+    with sqlite3.connect(sqlite_path) as connection:
+        claims = connection.execute("SELECT count(*) FROM claims").fetchone()[0]
+        entries = connection.execute("SELECT id, statement FROM claims_fts").fetchall()
+        stated = connection.execute("SELECT id, statement FROM claims").fetchall()
+    assert len(entries) == claims  # one entry a claim: the edited claim's old entry is gone
+    assert sorted(entries) == sorted(stated)
+    edited = cli("--db", sqlite_path, "list", "--search", "says that its report", "--format", "csv").stdout
+    assert edited.count("\n") == 2  # the header and the edited claim
+
+
 def test_rows_from_before_revision_0004_make_the_next_load_read_everything(
     cli: Cli, basic_seeds: Path, sqlite_path: str
 ) -> None:

@@ -54,9 +54,13 @@ def refresh_search_index(session: Session, claim_ids: Sequence[str] | None = Non
         batch = list(claim_ids[start : start + BATCH_SIZE])
         keys = ", ".join(f":k{i}" for i in range(len(batch)))
         params = {f"k{i}": key for i, key in enumerate(batch)}
-        session.execute(text(f"DELETE FROM claims_fts WHERE id IN ({keys})"), params)
         rowids = session.execute(text(f"SELECT rowid FROM claims WHERE id IN ({keys})"), params).scalars().all()
         marks = ", ".join(str(int(rowid)) for rowid in rowids) or "NULL"
+        # each claim's one entry, found by rowid; only when some are not there (rowids moved, or a claim
+        # is gone) is the whole index read for them, as the id is not indexed
+        found = session.execute(text(f"DELETE FROM claims_fts WHERE rowid IN ({marks}) AND id IN ({keys})"), params)
+        if found.rowcount < len(batch):  # type: ignore[attr-defined]
+            session.execute(text(f"DELETE FROM claims_fts WHERE id IN ({keys})"), params)
         taken = set(session.execute(text(f"SELECT rowid FROM claims_fts WHERE rowid IN ({marks})")).scalars())
         # each entry at its claim's rowid, where that is free (it is, unless rowids moved, e.g. by VACUUM)
         free = ", ".join(str(int(rowid)) for rowid in rowids if rowid not in taken) or "NULL"
