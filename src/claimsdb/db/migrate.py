@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy import Connection, Engine
 
-HEAD_REVISION = "0008"
-KNOWN_REVISIONS = frozenset({"0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008"})
+HEAD_REVISION = "0009"
+KNOWN_REVISIONS = frozenset({"0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009"})
 """The newest revision in migrations/versions. Checking a database against it needs no Alembic
 (which costs a third of a second to import); tests/test_migrations.py keeps it equal to Alembic's head."""
 

@@ -175,6 +175,8 @@ class Claim(Base):
         Index("ix_claims_document_status", "document_id", "made_in_id", "status"),
         # the default order of every listing and export: lets "first page of a search" stop early
         Index("ix_claims_reading_order", "document_id", "quote_start", "id"),
+        # a load that reads a few changed files finds the claims they held by file, not by a scan
+        Index("ix_claims_seed_file", "seed_file"),
     )
 
     id: Mapped[Id]
