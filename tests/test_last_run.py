@@ -67,6 +67,22 @@ def _both_readings(path: Path) -> LastRun:
     return through_sqlite3
 
 
+def test_the_last_run_says_whether_the_database_holds_claims(tmp_path: Path, basic_seeds: Path) -> None:
+    """A load into a database whose runs left no claim writes as it parses (api._holds_no_claims)."""
+    import yaml
+
+    for path in basic_seeds.rglob("*.yaml"):
+        if "claims" in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) or path.name == "assessments.yaml":
+            path.rename(path.with_suffix(".later"))
+    path = tmp_path / "claims.db"
+    assert api.load(str(path), basic_seeds).claims_total == 0
+    assert not _both_readings(path).holds_claims
+    for later in basic_seeds.rglob("*.later"):
+        later.rename(later.with_suffix(".yaml"))
+    assert api.load(str(path), basic_seeds).claims_total > 0
+    assert _both_readings(path).holds_claims
+
+
 def test_a_database_with_no_run_yet_has_no_last_run(tmp_path: Path) -> None:
     path = tmp_path / "claims.db"
     api.migrate(str(path))

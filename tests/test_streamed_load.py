@@ -69,7 +69,7 @@ def _files_before_their_sources(root: Path) -> int:
 def _ordinary_load(monkeypatch: pytest.MonkeyPatch, db: str, seeds: Path) -> api.LoadReport:
     """The same load the ordinary way: parse every file, check them, then write."""
     with monkeypatch.context() as patch:
-        patch.setattr("claimsdb.api._holds_no_claims", lambda _db: False)
+        patch.setattr("claimsdb.api._holds_no_claims", lambda _db, _run: False)
         return api.load(db, seeds)
 
 

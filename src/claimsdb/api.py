@@ -255,7 +255,7 @@ def _load(
         unchanged = _unchanged_since_last_run(db, root, look)
         if unchanged is not None:
             return LoadReport(run_id=None, seeds_dir=str(root), nothing_changed=True, previous_run_id=unchanged)
-    if not recapture and root.is_dir() and _holds_no_claims(db):  # (a missing folder: read_seeds says so)
+    if not recapture and root.is_dir() and _holds_no_claims(db, look.run):  # (a missing folder: read_seeds says so)
         report = _first_load(db, root, on_wait=on_wait, progress=progress)
         if report is not None:
             return report
@@ -278,10 +278,15 @@ def _load(
         return load_bundle(session, bundle, recapture=recapture)
 
 
-def _holds_no_claims(db: Database) -> bool:
-    """A database not yet made, or made without claims: a first load writes as it parses."""
+def _holds_no_claims(db: Database, run: LastRun | None) -> bool:
+    """A database not yet made, or made without claims: a first load writes as it parses.
+
+    The last run, as the nothing-changed check read it a moment ago, says so when there is one
+    (no session, no schema check); a first load asks again once it holds the write lock."""
     if db.file is not None and not db.file.exists():
         return True  # known without the ORM and the models: a first load imports them once its workers parse
+    if run is not None:
+        return not run.holds_claims
     from claimsdb.load.write import holds_claims
 
     try:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 NEWEST_RUN = "SELECT id, claimsdb_version, started_at FROM load_runs ORDER BY id DESC LIMIT 1"
 RUN_FILES = "SELECT path, sha256, fingerprint FROM load_run_files WHERE run_id = :run_id"
 REVISION = "SELECT version_num FROM alembic_version"
+ANY_CLAIM = "SELECT 1 FROM claims LIMIT 1"
 
 Execute = Callable[[str, Mapping[str, Any]], Iterable[Sequence[Any]]]
 """Run one of the texts above with its parameters (named :like_this) and give back its rows."""
@@ -44,6 +45,9 @@ class LastRun:
     """{stored path: sha256} of every file it read."""
     fingerprints: dict[str, str] = field(default_factory=dict)
     """{stored path: fingerprint} of the files it recorded one for (seeds.files.file_fingerprint)."""
+    holds_claims: bool = True
+    """Whether the database held any claim when the run was read (a load into one that holds none
+    writes as it parses, load.first; it asks again once it holds the write lock)."""
 
 
 def last_run(connection: Connection) -> LastRun | None:
@@ -82,7 +86,7 @@ def last_run_in_file(path: Path, wait_seconds: float) -> LastRun | None:
 
 
 def _read(execute: Execute) -> LastRun | None:
-    """The newest run and its files, through `execute` (NEWEST_RUN, then RUN_FILES)."""
+    """The newest run and its files, through `execute` (NEWEST_RUN, RUN_FILES, then ANY_CLAIM)."""
     newest = list(execute(NEWEST_RUN, {}))
     if not newest:
         return None
@@ -93,7 +97,8 @@ def _read(execute: Execute) -> LastRun | None:
         files[path] = sha256
         if fingerprint is not None:
             fingerprints[path] = fingerprint
-    return LastRun(run_id, version, _nanoseconds(_moment(started)), files, fingerprints)
+    holds_claims = bool(list(execute(ANY_CLAIM, {})))
+    return LastRun(run_id, version, _nanoseconds(_moment(started)), files, fingerprints, holds_claims)
 
 
 def _moment(stored: object) -> dt.datetime | None:
