@@ -395,6 +395,28 @@ def test_a_new_database_file_is_built_without_a_journal_on_disk_and_published_wh
     assert _rows(target, "PRAGMA integrity_check") == [("ok",)]
 
 
+def test_a_new_file_is_on_its_way_to_disk_before_it_is_published(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its pages are flushed while the load checks and commits (NewFile.flush_soon), and that
+    flush has ended before the file is flushed once more and published."""
+    from claimsdb.db.scratch import NewFile
+
+    early: list[bool] = []
+    publish = NewFile.publish
+
+    def looked_at(new: NewFile) -> bool:
+        flushing = new._flushing
+        published = publish(new)
+        early.append(flushing is not None and not flushing.is_alive())
+        return published
+
+    monkeypatch.setattr(NewFile, "publish", looked_at)
+    api.load(str(tmp_path / "claims.db"), corpus)
+    assert early == [True]
+    assert _rows(tmp_path / "claims.db", "PRAGMA integrity_check") == [("ok",)]
+
+
 def test_a_first_load_sets_its_workers_parsing_before_it_opens_the_database(corpus: Path, tmp_path: Path) -> None:
     """The ORM, the models and Alembic are imported, and the new file and its schema made, while the
     workers parse (load.first): when the load starts on the database, the workers are running and

@@ -104,6 +104,8 @@ class FirstLoad:
 
     def checking(self) -> None:
         self._stream().checking()
+        if self.new is not None:  # every row and index written: on its way to the disk while the checks end
+            self.new.flush_soon()
 
     def finish(self, bundle: SeedBundle) -> LoadReport | None:
         """Write what is left, commit, and put a new file in place; None if another load made the file
