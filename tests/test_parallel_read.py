@@ -92,3 +92,35 @@ def test_workers_run_no_further_ahead_than_the_results_taken(corpus: Path, monke
     limit = max(10, chunk * (workers + 2))  # never less than a chunk for each worker and two more
     assert len(paths) > 2 * limit  # else running ahead would not show
     assert max(index - taken_then for index, taken_then in enumerate(handed)) <= limit
+
+
+def test_the_pool_wakes_for_its_workers_not_for_each_result(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """seeds.workers.QuietPool: its worker handler sleeps while results wait to be read (a busy
+    taker, as a first load writing as it reads is, keeps them waiting)."""
+    import time
+    from multiprocessing.pool import Pool
+
+    from claimsdb.seeds import collect
+
+    wakes = 0
+    wait = Pool._wait_for_updates
+
+    def counted(*args: Any, **kwargs: Any) -> None:
+        nonlocal wakes
+        wakes += 1
+        wait(*args, **kwargs)
+
+    monkeypatch.setattr(Pool, "_wait_for_updates", staticmethod(counted))  # what the worker handler calls
+    taken = collect._Paced.taken
+
+    def slowly(paced: Any) -> None:
+        busy_until = time.perf_counter() + 0.002
+        while time.perf_counter() < busy_until:  # holding Python's lock, as writing claims does
+            pass
+        taken(paced)
+
+    monkeypatch.setattr(collect._Paced, "taken", slowly)
+    paths = seed_paths(corpus)
+    results, issues, _ = read_seed_files(corpus, paths)
+    assert issues == [] and len(results) == len(paths)
+    assert wakes < len(paths) // 10, wakes  # at the start, and as the pool ends: not once a result

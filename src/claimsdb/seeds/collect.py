@@ -278,7 +278,9 @@ def _resolve_all(
     # killed outright (SIGTERM, SIGKILL) cannot; each worker has asked to end with it instead.
     held = _hold_interrupts()
     try:
-        pool = context.Pool(workers, initializer=_worker_starts, initargs=(os.getpid(),))
+        from claimsdb.seeds.workers import QuietPool
+
+        pool = QuietPool(workers, initializer=_worker_starts, initargs=(os.getpid(),), context=context)
     except BaseException:
         _release_interrupts(held)
         raise
