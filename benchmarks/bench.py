@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -55,6 +55,10 @@ class Figure:
     target: str = ""
     cpu_seconds: float | None = None
     """User + system CPU of the step and its worker processes: steadier than wall time on a shared machine."""
+    runs: list[float] = field(default_factory=list)
+    """Every run's wall time, in order, when the step was repeated (`seconds` is their median's)."""
+    paired_ratios: list[float] = field(default_factory=list)
+    """A cold load's ratio to the floor run just before it, for each pair (--repeat)."""
 
     @property
     def ratio(self) -> float | None:
@@ -227,6 +231,7 @@ def benchmark_real(claims: int, work: Path, repeat: int = 1) -> list[Figure]:
         floors.append(cpu_figure(f"{label}: floor, C-YAML parse", floor_step, claims, None, ""))
         colds.append(cold_load())
     floor_figure, cold = _middle(floors), _middle(colds)
+    cold.paired_ratios = [round(c.seconds / f.seconds, 2) for f, c in zip(floors, colds, strict=True)]
     cold.baseline, cold.baseline_seconds = "floor", floor_figure.seconds
     nothing = _median(repeat, lambda: cpu_figure(f"{label}: load, nothing changed", load, claims, cold,
                                                  "within 0.05x cold"))  # fmt: skip
@@ -251,8 +256,11 @@ def _median(repeat: int, step: Callable[[], Figure]) -> Figure:
 
 
 def _middle(runs: list[Figure]) -> Figure:
-    """The run with the median wall time (the upper one of an even number)."""
-    return sorted(runs, key=lambda figure: figure.seconds)[len(runs) // 2]
+    """The run with the median wall time (the upper one of an even number), with every run's time."""
+    middle = sorted(runs, key=lambda figure: figure.seconds)[len(runs) // 2]
+    if len(runs) > 1:
+        middle.runs = [round(figure.seconds, 3) for figure in runs]
+    return middle
 
 
 def report(figures: list[Figure], claims: int) -> None:

@@ -14,7 +14,7 @@ def test_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
     out = tmp_path / "figures.json"
     result = subprocess.run(
         [sys.executable, str(PROJECT / "benchmarks" / "bench.py"), "--claims", "1000", "--corpus", "both",
-         "--out", str(out)],
+         "--repeat", "2", "--out", str(out)],
         capture_output=True, text=True, check=False, cwd=PROJECT,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -35,4 +35,6 @@ def test_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
     for name, baseline in (("claims load, cold", "floor"), ("load, nothing changed", "cold load"),
                            ("load, one file changed", "cold load")):  # fmt: skip
         assert real[name]["baseline"] == baseline and real[name]["ratio_to_baseline"] > 0, name
+        assert len(real[name]["runs"]) == 2 and round(real[name]["seconds"], 3) in real[name]["runs"], name
+    assert len(real["claims load, cold"]["paired_ratios"]) == 2
     assert "real-shaped (" in result.stdout
