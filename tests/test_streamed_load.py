@@ -332,9 +332,11 @@ def test_a_load_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path, monk
     before = gc.get_threshold()
     gc.set_threshold(1234, 5, 6)
     try:
-        api.load(str(tmp_path / "claims.db"), seeds)
+        report = api.load(str(tmp_path / "claims.db"), seeds)
         assert set(seen) == {api.LOAD_GC_THRESHOLD}
         assert gc.get_threshold() == (1234, 5, 6) and gc.get_freeze_count() == 0
+        # what the load made and left is among the oldest objects, not walked once more as young ones
+        assert any(found is report for found in gc.get_objects(generation=2))
         write_seed(seeds, "broken.yaml", "claims:\n  - id: lonely-claim\n")
         with pytest.raises(SeedError):
             api.load(str(tmp_path / "other.db"), seeds)
