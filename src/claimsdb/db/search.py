@@ -57,7 +57,8 @@ def refresh_search_index(session: Session, claim_ids: Sequence[str] | None = Non
         rowids = session.execute(text(f"SELECT rowid FROM claims WHERE id IN ({keys})"), params).scalars().all()
         marks = ", ".join(str(int(rowid)) for rowid in rowids) or "NULL"
         # each claim's one entry, found by rowid; only when some are not there (rowids moved, or a claim
-        # is gone) is the whole index read for them, as the id is not indexed
+        # is gone) is the whole index read for them, as the id is not indexed. (A second entry for a
+        # claim elsewhere, which no claimsdb writes, would stay.)
         found = session.execute(text(f"DELETE FROM claims_fts WHERE rowid IN ({marks}) AND id IN ({keys})"), params)
         if found.rowcount < len(batch):  # type: ignore[attr-defined]
             session.execute(text(f"DELETE FROM claims_fts WHERE id IN ({keys})"), params)
