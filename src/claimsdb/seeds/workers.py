@@ -24,4 +24,7 @@ class QuietPool(Pool):
     """
 
     def _get_sentinels(self) -> list[Connection]:
-        return [self._change_notifier._reader]  # type: ignore[attr-defined]
+        notifier = getattr(self, "_change_notifier", None)
+        if notifier is None:  # a Python whose Pool is built otherwise: its own sentinels, as they are
+            return super()._get_sentinels()  # type: ignore[misc, no-any-return]
+        return [notifier._reader]
