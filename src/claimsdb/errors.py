@@ -9,6 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def dotted(loc: tuple[str | int, ...]) -> str:
+    """A location in a seed file as a curator reads it: claims[3].quote."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
 class ClaimsError(Exception):
     """Base of every error a user can act on; its text is the whole message."""
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from claimsdb.errors import SeedIssue
+from claimsdb.errors import SeedIssue, dotted
 from claimsdb.rules import CLOSE_TO_A_FIELD, closest
 from claimsdb.seeds import schema
 from claimsdb.seeds.files import stored_path
@@ -226,13 +226,6 @@ def _located(loc: Loc, parsed: ParsedFile) -> Loc:
         if tuple(loc[:end]) in parsed.lines:
             return tuple(loc[:end])
     return loc
-
-
-def dotted(loc: Loc) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top level)"
 
 
 def validation_issues(exc: ValidationError, parsed: ParsedFile) -> list[SeedIssue]:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Iterator
 from typing import Any, Protocol
 
 from claimsdb.errors import SeedIssue
+from claimsdb.rules import cut_to_precision, last_day
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,23 @@ DATE_COLUMNS = (
     "claimed_on_inferred_reason",
     "claimed_on_edtf",
 )
+
+
+def date_columns(
+    value: Any, precision: str | None, basis: str, reason: str | None, *, latest: Any = None, edtf: str | None = None
+) -> dict[str, Any]:
+    """The date columns; a single date's latest day and EDTF form follow from its precision."""
+    if value is not None and precision and latest is None and edtf is None:
+        latest = last_day(value, precision)
+        edtf = cut_to_precision(value, precision)
+    return {
+        "claimed_on": value,
+        "claimed_on_end": latest,
+        "claimed_on_precision": precision if (value is not None or latest is not None) else None,
+        "claimed_on_basis": basis,
+        "claimed_on_inferred_reason": reason,
+        "claimed_on_edtf": edtf,
+    }
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass is several times slower to build, and we build a million

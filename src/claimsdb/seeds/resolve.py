@@ -17,13 +17,14 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from claimsdb.errors import SeedIssue
+from claimsdb.errors import SeedIssue, dotted
 from claimsdb.seeds import schema
 from claimsdb.seeds.anchor import AnchorNotFound, anchor_quote
 from claimsdb.seeds.files import file_fingerprint, stored_path
 from claimsdb.seeds.parse import Loc, decode_text
-from claimsdb.seeds.read import SeedFileInput, dotted, read_seed_file
+from claimsdb.seeds.read import SeedFileInput, read_seed_file
 from claimsdb.seeds.records import (
+    date_columns,
     CLAIM_COLUMNS,
     AssessmentRecord,
     VALUE_COLUMNS,
@@ -435,23 +436,6 @@ def document_bound(document_id: str, published: Any, precision: str) -> dict[str
     written = schema.PartialDate.model_construct(value=published, precision=precision).iso()
     reason = f"made no later than {document_id}, the document it was recorded from (published {written})"
     return date_columns(None, precision, "document", reason, latest=latest, edtf=f"../{written}")
-
-
-def date_columns(
-    value: Any, precision: str | None, basis: str, reason: str | None, *, latest: Any = None, edtf: str | None = None
-) -> dict[str, Any]:
-    """The date columns; a single date's latest day and EDTF form follow from its precision."""
-    if value is not None and precision and latest is None and edtf is None:
-        latest = schema.last_day(value, precision)
-        edtf = schema.PartialDate.model_construct(value=value, precision=precision).iso()
-    return {
-        "claimed_on": value,
-        "claimed_on_end": latest,
-        "claimed_on_precision": precision if (value is not None or latest is not None) else None,
-        "claimed_on_basis": basis,
-        "claimed_on_inferred_reason": reason,
-        "claimed_on_edtf": edtf,
-    }
 
 
 def described_claimant_id(document_id: str, name: str) -> str:

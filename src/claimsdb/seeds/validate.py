@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 from pathlib import Path
 
-from claimsdb.errors import SeedIssue
+from claimsdb.errors import SeedIssue, dotted
 from claimsdb.rules import CLOSE_TO_A_NAME, CLOSE_TO_AN_ID, closest, closest_hint
 from claimsdb.seeds.records import (
+    date_columns,
     DEFINED_ON_DEMAND,
     DATE_COLUMNS,
     CLAIM_INDEX,
@@ -36,8 +37,6 @@ from claimsdb.seeds.records import (
     StoredSeeds,
     TermRecord,
 )
-from claimsdb.seeds.read import dotted
-from claimsdb.seeds.resolve import date_columns, resolve_file
 
 _WHERE_TO_DEFINE = {
     "organisation": (
@@ -285,6 +284,8 @@ class _SeedSet:
 
     def _claim_definition(self, result: FileResult, index: int) -> Definition:
         """Where exactly the index-th claim of a file writes its id (read again, for the message)."""
+        from claimsdb.seeds.resolve import resolve_file  # the parser, in this process: only for a message
+
         detailed = resolve_file(self.root, Path(result.path), with_uses=True)
         return [d for d in detailed.definitions if d.key[0] == "claim"][index]
 
@@ -323,6 +324,8 @@ class _SeedSet:
                     self.defined[(kind, key)] = _Defined(path)
 
     def check_needs(self) -> None:
+        from claimsdb.seeds.resolve import resolve_file  # the parser, in this process: only for a message
+
         self._stored_definitions_needed()
         self._stored_claims_needed()
         for result in self.results:
