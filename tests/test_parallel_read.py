@@ -67,14 +67,15 @@ def test_workers_run_no_further_ahead_than_the_results_taken(corpus: Path, monke
     from claimsdb.seeds import collect
 
     monkeypatch.setattr(collect, "IN_FLIGHT_FILES", 10)
-    handed: list[int] = []
-    taken = 0
-    paced_iter, paced_taken = collect._Paced.__iter__, collect._Paced.taken
+    ahead: list[int] = []  # at each chunk handed out: files handed out and not yet taken
+    handed = taken = 0
+    submit, paced_taken = collect._Paced.submit, collect._Paced.taken
 
-    def counting_iter(self: Any) -> Any:
-        for path in paced_iter(self):
-            handed.append(taken)
-            yield path
+    def counting_submit(self: Any, paths: list[Path]) -> None:
+        nonlocal handed
+        handed += len(paths)
+        ahead.append(handed - taken)
+        submit(self, paths)
 
     def counting_taken(self: Any) -> None:
         nonlocal taken
@@ -82,45 +83,13 @@ def test_workers_run_no_further_ahead_than_the_results_taken(corpus: Path, monke
         time.sleep(0.002)  # a slow writer
         paced_taken(self)
 
-    monkeypatch.setattr(collect._Paced, "__iter__", counting_iter)
+    monkeypatch.setattr(collect._Paced, "submit", counting_submit)
     monkeypatch.setattr(collect._Paced, "taken", counting_taken)
     paths = seed_paths(corpus)
     results, issues, _ = read_seed_files(corpus, paths)
-    assert issues == [] and len(results) == len(paths) == len(handed)
+    assert issues == [] and len(results) == len(paths) == handed == taken
     workers = min(os.cpu_count() or 1, 8)
     chunk = max(1, min(16, len(paths) // (workers * 8)))
     limit = max(10, chunk * (workers + 2))  # never less than a chunk for each worker and two more
     assert len(paths) > 2 * limit  # else running ahead would not show
-    assert max(index - taken_then for index, taken_then in enumerate(handed)) <= limit
-
-
-def test_the_pool_wakes_for_its_workers_not_for_each_result(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """seeds.workers.QuietPool: its worker handler sleeps while results wait to be read (a busy
-    taker, as a first load writing as it reads is, keeps them waiting)."""
-    import time
-    from multiprocessing.pool import Pool
-
-    from claimsdb.seeds import collect
-
-    wakes = 0
-    wait = Pool._wait_for_updates
-
-    def counted(*args: Any, **kwargs: Any) -> None:
-        nonlocal wakes
-        wakes += 1
-        wait(*args, **kwargs)
-
-    monkeypatch.setattr(Pool, "_wait_for_updates", staticmethod(counted))  # what the worker handler calls
-    taken = collect._Paced.taken
-
-    def slowly(paced: Any) -> None:
-        busy_until = time.perf_counter() + 0.002
-        while time.perf_counter() < busy_until:  # holding Python's lock, as writing claims does
-            pass
-        taken(paced)
-
-    monkeypatch.setattr(collect._Paced, "taken", slowly)
-    paths = seed_paths(corpus)
-    results, issues, _ = read_seed_files(corpus, paths)
-    assert issues == [] and len(results) == len(paths)
-    assert wakes < len(paths) // 10, wakes  # at the start, and as the pool ends: not once a result
+    assert len(ahead) > 2 and max(ahead) <= limit
