@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from claimsdb.seeds.collect import PARALLEL_FROM_FILES, read_seed_files
+from claimsdb.seeds.collect import PARALLEL_FROM_FILES, WORKER_LOST, read_seed_files
 from claimsdb.seeds.files import seed_paths
 from conftest import generate_corpus
 
@@ -93,3 +93,41 @@ def test_workers_run_no_further_ahead_than_the_results_taken(corpus: Path, monke
     limit = max(10, chunk * (workers + 2))  # never less than a chunk for each worker and two more
     assert len(paths) > 2 * limit  # else running ahead would not show
     assert len(ahead) > 2 and max(ahead) <= limit
+
+
+_HALF_SENT = """
+import multiprocessing, os, signal, sys
+from concurrent.futures import ProcessPoolExecutor
+from claimsdb.errors import ClaimsError
+from claimsdb.seeds import collect
+
+def big(size):
+    return b"x" * size
+
+if __name__ == "__main__":
+    pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"))
+    future = pool.submit(big, 300_000_000)
+    while not pool._result_queue._reader.poll(0.01):  # the worker has begun to send its result
+        pass
+    os.kill(next(iter(pool._processes)), signal.SIGKILL)
+    try:
+        collect._result_of(future, pool)
+    except ClaimsError as error:
+        print(error)
+    collect._end_workers(pool)
+    print("ended")
+"""
+
+
+def test_a_worker_killed_while_it_sends_a_result_ends_the_read(tmp_path: Path) -> None:
+    """The executor misses a worker killed half-way through sending (its thread waits for the rest
+    of the message): the read notices it, and ending the workers ends that thread too."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "half_sent.py"
+    script.write_text(_HALF_SENT, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr  # the timeout guards against the hang this is about
+    assert done.stdout.splitlines() == [WORKER_LOST, "ended"], done.stdout + done.stderr
+

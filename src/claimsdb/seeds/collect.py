@@ -316,7 +316,7 @@ over a network, or fast-parsing JSON seeds, let results pile up by the hundred m
 
 WORKER_LOST = (
     "a parsing worker process ended unexpectedly (killed by the system, perhaps for lack of memory?); "
-    "nothing was written; run the load again"
+    "nothing was written; run it again"
 )
 
 
@@ -351,10 +351,6 @@ class _Paced:
                 yield result
                 self.taken()
                 self.hand_out()
-
-    def cancel(self) -> None:
-        for future in self.pending:
-            future.cancel()
 
 
 def _result_of(future: Future[list[FileResult]], pool: ProcessPoolExecutor) -> list[FileResult]:
