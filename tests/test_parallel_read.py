@@ -105,7 +105,8 @@ def big(size):
     return b"x" * size
 
 if __name__ == "__main__":
-    pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"),
+                               initializer=collect._worker_starts, initargs=(os.getpid(),))  # end with this
     future = pool.submit(big, 300_000_000)
     while not pool._result_queue._reader.poll(0.01):  # the worker has begun to send its result
         pass
