@@ -338,7 +338,10 @@ class _Paced:
             self.submit(self.chunks.popleft())
 
     def submit(self, paths: list[Path]) -> None:
-        self.pending.append(self.pool.submit(self.work, paths))
+        try:
+            self.pending.append(self.pool.submit(self.work, paths))
+        except BrokenProcessPool:  # a worker died before these could be handed out
+            raise ClaimsError(WORKER_LOST) from None
         self.handed += len(paths)
 
     def taken(self) -> None:
