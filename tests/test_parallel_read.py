@@ -105,17 +105,20 @@ def big(size):
     return b"x" * size
 
 if __name__ == "__main__":
-    pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"),
-                               initializer=collect._worker_starts, initargs=(os.getpid(),))  # end with this
-    future = pool.submit(big, 300_000_000)
-    while not pool._result_queue._reader.poll(0.01):  # the worker has begun to send its result
-        pass
-    os.kill(next(iter(pool._processes)), signal.SIGKILL)
-    try:
-        collect._result_of(future, pool)
-    except ClaimsError as error:
-        print(error)
-    collect._end_workers(pool)
+    for _attempt in range(5):  # a worker that sent it all before it was killed is tried again
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=collect._worker_starts, initargs=(os.getpid(),))  # end with this
+        future = pool.submit(big, 300_000_000)
+        while not pool._result_queue._reader.poll(0.01):  # the worker has begun to send its result
+            pass
+        os.kill(next(iter(pool._processes)), signal.SIGKILL)  # the one worker, half-way through sending
+        try:
+            collect._result_of(future, pool)
+        except ClaimsError as error:
+            print(error)
+            break
+        finally:
+            collect._end_workers(pool)
     print("ended")
 """
 

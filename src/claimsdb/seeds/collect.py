@@ -384,23 +384,27 @@ def _end_workers(pool: ProcessPoolExecutor) -> None:
 
     `shutdown` alone would let every running task finish first. ProcessPoolExecutor has no public
     way to stop its workers before Python 3.14 (`terminate_workers`); before it, its `_processes`
-    (pid: process, dropped by `shutdown`, so taken first) are terminated one by one. The executor's
-    copy of the result pipe's writing end is closed too: a thread waiting for the rest of a message
-    that a killed worker began then reads the end of the pipe once the workers are gone, and ends.
+    (pid: process) are terminated one by one. The executor's copy of the result pipe's writing end
+    is closed too: a thread waiting for the rest of a message that a killed worker began then reads
+    the end of the pipe once the workers are gone, and ends. That thread is joined here even where
+    `terminate_workers` shut the executor down without waiting (which forgets the thread): one
+    still running as Python exits races its exit hook, which prints a traceback.
     """
     processes = _processes(pool)
     results = getattr(pool, "_result_queue", None)
+    manager = getattr(pool, "_executor_manager_thread", None)
     terminate = getattr(pool, "terminate_workers", None)
     if terminate is not None:
         terminate()
     else:
-        pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             with contextlib.suppress(OSError, ValueError):  # ended already
                 process.terminate()
     if results is not None:
         results._writer.close()
-    pool.shutdown(wait=True)
+    pool.shutdown(wait=True, cancel_futures=True)
+    if manager is not None:
+        manager.join()
 
 
 def _hold_interrupts() -> set[signal.Signals] | None:
