@@ -341,6 +341,63 @@ def test_a_stopped_load_leaves_no_worker_running(big_corpus: Path, tmp_path: Pat
     assert snapshot(str(db)) == before
 
 
+def _one_worker_killed(proc: subprocess.Popen[str]) -> set[int] | None:
+    """SIGKILL one of a load's parsing workers, as the system's out-of-memory killer would; all
+    their pids, or None if it finished parsing first (it is frozen meanwhile, as above)."""
+    wait_until("the load to start its parsing workers", 120, lambda: _children(proc.pid), proc)
+    os.kill(proc.pid, signal.SIGSTOP)
+    workers = _children(proc.pid)
+    if workers:
+        os.kill(min(workers), signal.SIGKILL)
+    os.kill(proc.pid, signal.SIGCONT)
+    return workers or None
+
+
+@pytest.mark.parametrize("first", [False, True], ids=["existing database", "first load"])
+def test_a_load_whose_worker_is_killed_fails_and_changes_nothing(
+    big_corpus: Path, tmp_path: Path, cli: Cli, first: bool
+) -> None:
+    db = tmp_path / "claims.db"
+    if not first:
+        assert cli("--db", db, "load", write_small_seeds(tmp_path / "small"), "-q").exit_code == 0
+        shutil.copyfile(db, tmp_path / "pristine.sqlite")
+    before = snapshot(str(db))
+    err_file = tmp_path / "stderr.txt"
+    for _attempt in range(3):  # a load that ended its parsing before a worker was killed is tried again
+        with err_file.open("w") as err_out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "claimsdb", "--db", str(db), "load", str(big_corpus), "-q"],
+                stdout=subprocess.DEVNULL, stderr=err_out, text=True, env=_child_env(), cwd=tmp_path,
+            )  # fmt: skip
+        workers: set[int] | None = None
+        try:
+            workers = _one_worker_killed(proc)
+            proc.wait(timeout=120)  # a guard against the hang this test is about, not a timing
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            left = _alive(workers or set())
+            for pid in left:
+                os.kill(pid, signal.SIGKILL)
+        if workers:
+            break
+        for written in tmp_path.glob("*claims.db*"):
+            written.unlink()
+        if not first:
+            shutil.copyfile(tmp_path / "pristine.sqlite", db)
+    assert workers, "the load finished parsing before a worker could be killed, three times"
+    err = err_file.read_text()
+    assert "Traceback" not in err, err
+    assert proc.returncode == 1, err
+    assert "a parsing worker process ended unexpectedly" in err and "nothing was written" in err, err
+    assert not left, f"workers {sorted(left)} outlived their load"
+    assert snapshot(str(db)) == before
+    if first:
+        assert not db.exists()
+        assert not list(tmp_path.glob(".claims.db.loading-*"))
+
+
 # --- 12. the web server: no trust in the Host header, limits on slow clients, a streamed CSV --------
 
 

@@ -8,19 +8,22 @@ every file. Either way the same checks run and the same errors come out.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import re
 import signal
 import sys
-import threading
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from claimsdb.errors import SeedError, SeedIssue
+from claimsdb.errors import ClaimsError, SeedError, SeedIssue
 from claimsdb.progress import NO_PROGRESS, Progress
 from claimsdb.seeds import schema
 from claimsdb.seeds.files import SEED_SUFFIXES, FileSurvey, disk_path, sha256_if_changed, stored_seed_files
@@ -263,7 +266,10 @@ def _resolve_all(
 
     Workers send back plain records (cheap to unpickle), never pydantic models or line maps.
     `started` is called once the workers have work, before the first result is waited for: what
-    it does (a first load opens its database) is done while they parse.
+    it does (a first load opens its database) is done while they parse. A worker that dies (the
+    system's out-of-memory killer, `kill -9`) ends the read with a ClaimsError, not a wait: the
+    executor reports it on every pending file (BrokenProcessPool), where multiprocessing's Pool
+    would start a new worker and wait forever for the files the dead one held.
     """
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_FROM_FILES or workers < 2:
@@ -273,55 +279,132 @@ def _resolve_all(
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     schema.SeedFile.model_rebuild()  # built once, here, and inherited by every forked worker (schema.Model)
-    # Ctrl-C is held while the workers are forked (Python would drop one that came mid-fork) and
-    # arrives inside the block, whose end (done, an error, Ctrl-C) terminates the workers. A parent
-    # killed outright (SIGTERM, SIGKILL) cannot; each worker has asked to end with it instead.
+    chunk = max(1, min(16, len(paths) // (workers * 8)))
+    work = partial(_resolve_chunk, root, compress)
+    # Ctrl-C is held while the workers are forked (Python would drop one that came mid-fork: the
+    # executor forks them all at the first submit) and arrives inside the block, whose end (done,
+    # an error, Ctrl-C) terminates the workers. A parent killed outright (SIGTERM, SIGKILL) cannot;
+    # each worker has asked to end with it instead.
     held = _hold_interrupts()
     try:
-        from claimsdb.seeds.workers import QuietPool
-
-        pool = QuietPool(workers, initializer=_worker_starts, initargs=(os.getpid(),), context=context)
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_starts, initargs=(os.getpid(),))
     except BaseException:
         _release_interrupts(held)
         raise
-    with pool:
-        _release_interrupts(held)
-        chunk = max(1, min(16, len(paths) // (workers * 8)))
-        paced = _Paced(paths, max(IN_FLIGHT_FILES, chunk * (workers + 2)))  # never less than a chunk each
+    try:
         try:
-            results = pool.imap(partial(resolve_file, root, compress=compress), paced, chunksize=chunk)
-            if started is not None:
-                started()
-            for result in results:
-                paced.taken()
-                yield result
+            paced = _Paced(pool, work, paths, chunk, max(IN_FLIGHT_FILES, chunk * (workers + 2)))
+            paced.hand_out()  # forks the workers
         finally:
-            paced.stopped.set()  # lets the pool's feeding thread end, which terminating the pool waits for
+            _release_interrupts(held)
+        if started is not None:
+            started()
+        yield from paced.results()
+    finally:
+        _end_workers(pool)
+
+
+def _resolve_chunk(root: Path, compress: bool, paths: list[Path]) -> list[FileResult]:
+    """resolve_file for a few paths, in a worker: one task, and one result to send back, for them all."""
+    return [resolve_file(root, path, compress=compress) for path in paths]
 
 
 IN_FLIGHT_FILES = 512
-"""Files handed to the workers and not yet taken back. The pool keeps every result its workers
+"""Files handed to the workers and not yet taken back. The executor keeps every result its workers
 send until they are taken, and a first load takes them only as fast as it writes them (PostgreSQL
 over a network, or fast-parsing JSON seeds, let results pile up by the hundred megabytes)."""
 
+WORKER_LOST = (
+    "a parsing worker process ended unexpectedly (killed by the system, perhaps for lack of memory?); "
+    "nothing was written; run it again"
+)
+
 
 class _Paced:
-    """The paths, handed to the pool no faster than their results are taken (`taken`)."""
+    """The paths, handed to the workers a chunk at a time and no faster than their results are
+    taken: at most `limit` files handed out and not yet taken (`taken`), parsed or not."""
 
-    def __init__(self, paths: list[Path], limit: int) -> None:
-        self.paths = paths
-        self.slots = threading.Semaphore(limit)
-        self.stopped = threading.Event()
+    def __init__(self, pool: ProcessPoolExecutor, work: Callable[[list[Path]], list[FileResult]],
+                 paths: list[Path], chunk: int, limit: int) -> None:  # fmt: skip
+        self.pool, self.work, self.limit = pool, work, limit
+        self.chunks = deque(paths[start : start + chunk] for start in range(0, len(paths), chunk))
+        self.pending: deque[Future[list[FileResult]]] = deque()
+        self.handed = 0  # files handed to the workers
+        self.taken_files = 0  # results taken back by the caller
 
-    def __iter__(self) -> Iterator[Path]:
-        for path in self.paths:
-            while not self.slots.acquire(timeout=0.1):
-                if self.stopped.is_set():
-                    return
-            yield path
+    def hand_out(self) -> None:
+        """Submit the next chunks, as many as the limit allows."""
+        while self.chunks and self.handed + len(self.chunks[0]) - self.taken_files <= self.limit:
+            self.submit(self.chunks.popleft())
+
+    def submit(self, paths: list[Path]) -> None:
+        try:
+            self.pending.append(self.pool.submit(self.work, paths))
+        except BrokenProcessPool:  # a worker died before these could be handed out
+            raise ClaimsError(WORKER_LOST) from None
+        self.handed += len(paths)
 
     def taken(self) -> None:
-        self.slots.release()
+        self.taken_files += 1
+
+    def results(self) -> Iterator[FileResult]:
+        """Every result, in the order of the paths; a ClaimsError if a worker died."""
+        while self.pending:
+            for result in _result_of(self.pending.popleft(), self.pool):
+                yield result
+                self.taken()
+                self.hand_out()
+
+
+def _result_of(future: Future[list[FileResult]], pool: ProcessPoolExecutor) -> list[FileResult]:
+    """The future's result; a ClaimsError if a worker died, however the executor noticed (or not).
+
+    The executor notices a dead worker by its process ending, and fails every pending future. But a
+    worker killed half-way through sending a result leaves half a message in the pipe, which the
+    executor's thread then waits to read the rest of, noticing nothing: so the wait here looks at
+    the workers itself, every second.
+    """
+    while True:
+        try:
+            return future.result(timeout=1.0)
+        except BrokenProcessPool:
+            raise ClaimsError(WORKER_LOST) from None
+        except FutureTimeout:
+            if any(process.exitcode is not None for process in _processes(pool)):
+                raise ClaimsError(WORKER_LOST) from None
+
+
+def _processes(pool: ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:
+    processes = getattr(pool, "_processes", None)  # None once shut down
+    return list(processes.values()) if processes else []
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel what is not parsed yet, stop the workers and wait for the executor to end, promptly.
+
+    `shutdown` alone would let every running task finish first. ProcessPoolExecutor has no public
+    way to stop its workers before Python 3.14 (`terminate_workers`); before it, its `_processes`
+    (pid: process) are terminated one by one. The executor's copy of the result pipe's writing end
+    is closed too: a thread waiting for the rest of a message that a killed worker began then reads
+    the end of the pipe once the workers are gone, and ends. That thread is joined here even where
+    `terminate_workers` shut the executor down without waiting (which forgets the thread): one
+    still running as Python exits races its exit hook, which prints a traceback.
+    """
+    processes = _processes(pool)
+    results = getattr(pool, "_result_queue", None)
+    manager = getattr(pool, "_executor_manager_thread", None)
+    terminate = getattr(pool, "terminate_workers", None)
+    if terminate is not None:
+        terminate()
+    else:
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError):  # ended already
+                process.terminate()
+    if results is not None:
+        results._writer.close()
+    pool.shutdown(wait=True, cancel_futures=True)
+    if manager is not None:
+        manager.join()
 
 
 def _hold_interrupts() -> set[signal.Signals] | None:
