@@ -27,6 +27,7 @@ from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner
 
 from claimsdb.cli import app
+from claimsdb.db import models as m
 from claimsdb.db.engine import database_url
 from pg_server import PostgresServer, free_port, start_server
 
@@ -324,6 +325,30 @@ def snapshot(db: str) -> list[tuple[str, list[tuple[Any, ...]]]]:
             ]
     finally:
         engine.dispose()
+
+
+def comparable(tables: list[tuple[str, list[tuple[Any, ...]]]]) -> list[tuple[str, list[Any]]]:
+    """Every table's rows, but the load runs' start and end times (they differ between any two loads)
+    and the full-text index's own storage (segments differ when it is built in batches: its
+    entries are compared by _search_entries)."""
+    times = {c.name for c in m.LoadRun.__table__.columns if c.name.endswith("_at")}
+    positions = [i for i, c in enumerate(m.LoadRun.__table__.columns) if c.name in times]
+    return [
+        (name, [tuple(v for i, v in enumerate(row) if i not in positions) for row in rows] if name == "load_runs"
+         else rows)
+        for name, rows in tables
+        if not name.startswith("claims_fts_") or name == "claims_fts_content"
+    ]
+
+
+def edit_one_claim(seeds: Path) -> Path:
+    """Change the first claim statement of the first seed file that has one; that file."""
+    for path in sorted(seeds.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        if "    statement: " in text:
+            path.write_text(text.replace("    statement: ", "    statement: Edited, ", 1), encoding="utf-8")
+            return path
+    raise AssertionError(f"no claim statement under {seeds}")
 
 
 def generate_corpus(root: Path, claims: int, *, seed: int = 42, as_json: bool = False) -> dict[str, int]:

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 import conftest
-from conftest import generate_corpus, load_seeds, loaded_copy, snapshot, wait_until, write_seed
+from conftest import edit_one_claim, generate_corpus, load_seeds, loaded_copy, snapshot, wait_until, write_seed
 
 Cli = Callable[..., Any]
 
@@ -353,20 +353,28 @@ def _one_worker_killed(proc: subprocess.Popen[str]) -> set[int] | None:
     return workers or None
 
 
-@pytest.mark.parametrize("first", [False, True], ids=["existing database", "first load"])
+@pytest.mark.parametrize("case", ["existing database", "first load", "after an edit"])
 def test_a_load_whose_worker_is_killed_fails_and_changes_nothing(
-    big_corpus: Path, tmp_path: Path, cli: Cli, first: bool
+    big_corpus: Path, tmp_path: Path, cli: Cli, case: str
 ) -> None:
+    """Many files parsed by a worker a core (into a database, or a new one), or one changed file
+    parsed by the worker a load after an edit starts before it knows which (workers.parsers_ahead)."""
     db = tmp_path / "claims.db"
-    if not first:
+    first, seeds = case == "first load", big_corpus
+    if case == "existing database":
         assert cli("--db", db, "load", write_small_seeds(tmp_path / "small"), "-q").exit_code == 0
+    elif case == "after an edit":
+        seeds = Path(shutil.copytree(big_corpus, tmp_path / "seeds"))
+        assert cli("--db", db, "load", seeds, "-q").exit_code == 0
+        edit_one_claim(seeds)
+    if not first:
         shutil.copyfile(db, tmp_path / "pristine.sqlite")
     before = snapshot(str(db))
     err_file = tmp_path / "stderr.txt"
     for _attempt in range(3):  # a load that ended its parsing before a worker was killed is tried again
         with err_file.open("w") as err_out:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "claimsdb", "--db", str(db), "load", str(big_corpus), "-q"],
+                [sys.executable, "-m", "claimsdb", "--db", str(db), "load", str(seeds), "-q"],
                 stdout=subprocess.DEVNULL, stderr=err_out, text=True, env=_child_env(), cwd=tmp_path,
             )  # fmt: skip
         workers: set[int] | None = None

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from claimsdb.seeds.collect import PARALLEL_FROM_FILES, WORKER_LOST, read_seed_files
+from claimsdb.seeds.collect import PARALLEL_FROM_FILES, read_seed_files
+from claimsdb.seeds.workers import WORKER_LOST
 from claimsdb.seeds.files import seed_paths
 from conftest import generate_corpus
 
@@ -64,12 +65,12 @@ def test_workers_run_no_further_ahead_than_the_results_taken(corpus: Path, monke
     """A slow taker (a first load writing as it reads) holds the workers back: results do not pile up."""
     import time
 
-    from claimsdb.seeds import collect
+    from claimsdb.seeds import workers
 
-    monkeypatch.setattr(collect, "IN_FLIGHT_FILES", 10)
+    monkeypatch.setattr(workers, "IN_FLIGHT_FILES", 10)
     ahead: list[int] = []  # at each chunk handed out: files handed out and not yet taken
     handed = taken = 0
-    submit, paced_taken = collect._Paced.submit, collect._Paced.taken
+    submit, paced_taken = workers._Paced.submit, workers._Paced.taken
 
     def counting_submit(self: Any, paths: list[Path]) -> None:
         nonlocal handed
@@ -83,14 +84,14 @@ def test_workers_run_no_further_ahead_than_the_results_taken(corpus: Path, monke
         time.sleep(0.002)  # a slow writer
         paced_taken(self)
 
-    monkeypatch.setattr(collect._Paced, "submit", counting_submit)
-    monkeypatch.setattr(collect._Paced, "taken", counting_taken)
+    monkeypatch.setattr(workers._Paced, "submit", counting_submit)
+    monkeypatch.setattr(workers._Paced, "taken", counting_taken)
     paths = seed_paths(corpus)
     results, issues, _ = read_seed_files(corpus, paths)
     assert issues == [] and len(results) == len(paths) == handed == taken
-    workers = min(os.cpu_count() or 1, 8)
-    chunk = max(1, min(16, len(paths) // (workers * 8)))
-    limit = max(10, chunk * (workers + 2))  # never less than a chunk for each worker and two more
+    count = min(os.cpu_count() or 1, 8)
+    chunk = max(1, min(16, len(paths) // (count * 8)))
+    limit = max(10, chunk * (count + 2))  # never less than a chunk for each worker and two more
     assert len(paths) > 2 * limit  # else running ahead would not show
     assert len(ahead) > 2 and max(ahead) <= limit
 
@@ -99,7 +100,7 @@ _HALF_SENT = """
 import multiprocessing, os, signal, sys
 from concurrent.futures import ProcessPoolExecutor
 from claimsdb.errors import ClaimsError
-from claimsdb.seeds import collect
+from claimsdb.seeds import workers
 
 def big(size):
     return b"x" * size
@@ -107,18 +108,18 @@ def big(size):
 if __name__ == "__main__":
     for _attempt in range(5):  # a worker that sent it all before it was killed is tried again
         pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=collect._worker_starts, initargs=(os.getpid(),))  # end with this
+                                   initializer=workers._worker_starts, initargs=(os.getpid(),))  # end with this
         future = pool.submit(big, 300_000_000)
         while not pool._result_queue._reader.poll(0.01):  # the worker has begun to send its result
             pass
         os.kill(next(iter(pool._processes)), signal.SIGKILL)  # the one worker, half-way through sending
         try:
-            collect._result_of(future, pool)
+            workers._result_of(future, pool)
         except ClaimsError as error:
             print(error)
             break
         finally:
-            collect._end_workers(pool)
+            workers._end_workers(pool)
     print("ended")
 """
 
@@ -135,3 +136,75 @@ def test_a_worker_killed_while_it_sends_a_result_ends_the_read(tmp_path: Path) -
     assert done.returncode == 0, done.stderr  # the timeout guards against the hang this is about
     assert done.stdout.splitlines() == [WORKER_LOST, "ended"], done.stdout + done.stderr
 
+
+
+_LOAD_AND_TELL = """
+import atexit, json, sys
+from claimsdb.cli import run
+
+told = sys.argv.pop(1)
+parser = ("claimsdb.seeds.schema", "claimsdb.seeds.resolve", "yaml")
+atexit.register(lambda: open(told, "w").write(json.dumps([name for name in parser if name in sys.modules])))
+sys.argv[0] = "claims"
+run()
+"""
+
+
+def test_a_load_after_an_edit_parses_in_a_worker_started_before_the_changes_are_known(
+    basic_seeds: Path, basic_sqlite_template: Path, tmp_path: Path, cli: Cli
+) -> None:
+    """workers.parsers_ahead: the `claims` process leaves the YAML parser and the seed models to a
+    worker it starts before it knows which files changed, and the database ends as a load that
+    parses in its own process (as one whose seed models are built already does) leaves it."""
+    import json
+    import subprocess
+    import sys
+
+    from claimsdb.seeds.workers import parsers_ahead
+    from conftest import comparable, edit_one_claim, loaded_copy, snapshot
+
+    ahead_db = loaded_copy(basic_sqlite_template, basic_seeds, tmp_path / "ahead.db")
+    here_db = loaded_copy(basic_sqlite_template, basic_seeds, tmp_path / "here.db")
+    edit_one_claim(basic_seeds)
+    script, told = tmp_path / "load_and_tell.py", tmp_path / "imported.json"
+    script.write_text(_LOAD_AND_TELL, encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if key != "CLAIMS_DB"}
+    done = subprocess.run(
+        [sys.executable, str(script), str(told), "--db", str(ahead_db), "load", str(basic_seeds), "-q"],
+        capture_output=True, text=True, timeout=120, env=env, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "0 added, 1 changed" in done.stdout, done.stdout
+    assert json.loads(told.read_text()) == [], "the claims process imported the parser itself"
+    with parsers_ahead() as ahead:
+        assert ahead is None  # this process has the seed models built: it parses a few files itself
+    assert cli("--db", here_db, "load", basic_seeds, "-q").exit_code == 0
+    assert comparable(snapshot(str(ahead_db))) == comparable(snapshot(str(here_db)))
+    assert "Edited, " in str(snapshot(str(ahead_db)))
+
+
+def test_a_broken_edit_found_by_the_worker_started_ahead_is_located(
+    basic_seeds: Path, basic_sqlite_template: Path, tmp_path: Path
+) -> None:
+    """The curator's error from a file parsed by the worker a load after an edit starts: its file,
+    its line and what to do, no traceback; the database as it was."""
+    import subprocess
+    import sys
+
+    from conftest import loaded_copy, snapshot
+
+    db = loaded_copy(basic_sqlite_template, basic_seeds, tmp_path / "claims.db")
+    before = snapshot(str(db))
+    path = basic_seeds / "herald-2018-06-14-hrdc-executions.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(index for index, line in enumerate(lines) if line.startswith("    statement: "))
+    lines.insert(at + 1, "    statment: a misspelt field\n")
+    path.write_text("".join(lines), encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if key != "CLAIMS_DB"}
+    done = subprocess.run(
+        [sys.executable, "-m", "claimsdb", "--db", str(db), "load", str(basic_seeds), "-q"],
+        capture_output=True, text=True, timeout=120, env=env, check=False,
+    )  # fmt: skip
+    assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
+    assert f"{path.name}:{at + 2}" in done.stderr and "statment" in done.stderr, done.stderr
+    assert snapshot(str(db)) == before

@@ -31,7 +31,7 @@ from claimsdb.load.stream import ClaimStream
 from claimsdb.seeds.collect import PARALLEL_FROM_FILES
 from claimsdb.seeds.files import seed_paths
 from claimsdb.seeds.resolve import resolve_file
-from conftest import _new_pg_database, snapshot, write_seed
+from conftest import _new_pg_database, comparable, snapshot, write_seed
 
 Cli = Callable[..., Any]
 PROJECT = Path(__file__).resolve().parent.parent
@@ -86,20 +86,6 @@ def _rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
         return connection.execute(sql).fetchall()
 
 
-def _comparable(tables: list[tuple[str, list[tuple[Any, ...]]]]) -> list[tuple[str, list[Any]]]:
-    """Every table's rows, but the load runs' start and end times (they differ between any two loads)
-    and the full-text index's own storage (segments differ when it is built in batches: its
-    entries are compared by _search_entries)."""
-    times = {c.name for c in m.LoadRun.__table__.columns if c.name.endswith("_at")}
-    positions = [i for i, c in enumerate(m.LoadRun.__table__.columns) if c.name in times]
-    return [
-        (name, [tuple(v for i, v in enumerate(row) if i not in positions) for row in rows] if name == "load_runs"
-         else rows)
-        for name, rows in tables
-        if not name.startswith("claims_fts_") or name == "claims_fts_content"
-    ]
-
-
 def _search_entries(db: Path) -> list[Any]:
     """The full-text index, as searches see it: its entries by rowid, and what a few words find."""
     with sqlite3.connect(db) as connection:
@@ -126,7 +112,7 @@ def test_a_streamed_first_load_leaves_the_database_an_ordinary_load_leaves(
     expected = _ordinary_load(monkeypatch, ordinary, corpus)
     assert report.added == expected.added == _claim_ids_in_file_order(corpus)
     assert report.claims_total == expected.claims_total == len(report.added)
-    assert _comparable(snapshot(streamed)) == _comparable(snapshot(ordinary))
+    assert comparable(snapshot(streamed)) == comparable(snapshot(ordinary))
     if backend == "sqlite":
         streamed_file, ordinary_file = Path(streamed), Path(ordinary)
         assert _search_entries(streamed_file) == _search_entries(ordinary_file)
@@ -286,7 +272,7 @@ def test_claims_are_written_a_batch_at_a_time_even_when_many_wait(
     report = api.load(str(tmp_path / "claims.db"), seeds)
     monkeypatch.setattr(ClaimStream, "_write", write)
     assert _ordinary_load(monkeypatch, str(tmp_path / "ordinary.db"), seeds).added == report.added
-    assert _comparable(snapshot(str(tmp_path / "claims.db"))) == _comparable(snapshot(str(tmp_path / "ordinary.db")))
+    assert comparable(snapshot(str(tmp_path / "claims.db"))) == comparable(snapshot(str(tmp_path / "ordinary.db")))
     largest_file = max(len((yaml.safe_load(p.read_text(encoding="utf-8")) or {}).get("claims") or ())
                        for p in seed_paths(seeds))  # fmt: skip
     assert sum(batches) == len(report.added) > 0
@@ -310,7 +296,7 @@ def test_a_database_with_reference_rows_but_no_claims_is_streamed_alike(
     report = api.load(streamed, BASIC)
     expected = _ordinary_load(monkeypatch, ordinary, BASIC)
     assert report.added == expected.added != []
-    assert _comparable(snapshot(streamed)) == _comparable(snapshot(ordinary))
+    assert comparable(snapshot(streamed)) == comparable(snapshot(ordinary))
     assert "dropped-org" not in str(snapshot(streamed))
 
 

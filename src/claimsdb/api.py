@@ -266,14 +266,19 @@ def _load(
         report = _first_load(db, root, on_wait=on_wait, progress=progress)
         if report is not None:
             return report
-    from claimsdb.db.locks import take_load_lock
-    from claimsdb.load.write import last_run_id, load_bundle  # the ORM and the models: only when there is loading to do
-    from claimsdb.seeds import read_seeds  # pydantic and the YAML parser: only when there is parsing to do
+    from claimsdb.seeds.workers import parsers_ahead
 
     # read before taking the write lock: bad seeds leave no trace, and others can write meanwhile
     with ExitStack() as stack:
+        # a worker imports the YAML parser and builds the seed models while this process imports the ORM
+        ahead = stack.enter_context(parsers_ahead()) if root.is_dir() and not (force or recapture) else None
+        from claimsdb.db.locks import take_load_lock
+        from claimsdb.load.write import last_run_id, load_bundle  # the ORM and the models: only when loading
+        from claimsdb.seeds import read_seeds
+
         stored = None if force or recapture else _stored_seeds(db, stack, look)
-        bundle = read_seeds(root, progress, stored, survey=look.survey if stored is not None else None)
+        survey = look.survey if stored is not None else None
+        bundle = read_seeds(root, progress, stored, survey=survey, ahead=ahead)
     with db.session() as session, session.begin():
         # take the write lock first; create the schema of a new database in this same transaction
         connection = session.connection(execution_options={"sqlite_immediate": True})

@@ -8,29 +8,20 @@ every file. Either way the same checks run and the same errors come out.
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
 import os
 import re
-import signal
-import sys
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from claimsdb.errors import ClaimsError, SeedError, SeedIssue
+from claimsdb.errors import SeedError, SeedIssue
 from claimsdb.progress import NO_PROGRESS, Progress
-from claimsdb.seeds import schema
 from claimsdb.seeds.files import SEED_SUFFIXES, FileSurvey, disk_path, sha256_if_changed, stored_seed_files
-from claimsdb.seeds.parse import MAX_SEED_BYTES
 from claimsdb.seeds.records import FileResult, Need, SeedBundle, SeedFileRecord, StoredSeeds
-from claimsdb.seeds.resolve import resolve_file
 from claimsdb.seeds.validate import build_bundle, files_to_reread
+from claimsdb.seeds.workers import Parsers
 
 _Checked = tuple[SeedBundle, list[SeedIssue]]
 MAX_SEED_FILES = 100_000
@@ -46,6 +37,7 @@ def read_seeds(
     stored: StoredSeeds | None = None,
     sink: ResultSink | None = None,
     survey: FileSurvey | None = None,
+    ahead: Parsers | None = None,
 ) -> SeedBundle:
     """Parse and check the seed files under `root`; raise SeedError listing every problem.
 
@@ -53,6 +45,7 @@ def read_seeds(
     bundle replaces only their rows (`SeedBundle.scope`). A `sink` is handed every file as soon as
     it is parsed (a first load writes as it parses: load.stream). `survey` is what the nothing-changed
     check found under `root` just before: the files are not walked, nor looked at, a second time.
+    `ahead` is a worker started before the files to read were known (workers.parsers_ahead).
     """
     survey = survey if survey is not None else FileSurvey()  # started before any file is looked at
     root = Path(root)
@@ -83,14 +76,14 @@ def read_seeds(
     scope |= {name for name in stored.files if name.endswith(SEED_SUFFIXES) and name not in paths}  # files gone
     progress.phase("Parsing seed files", sum(1 for name in paths if name in scope))
     first_read = [Path(paths[name]) for name in paths if name in scope]
-    results, issues, unreadable = read_seed_files(root, first_read, progress, sink)
+    results, issues, unreadable = read_seed_files(root, first_read, progress, sink, ahead)
     while stored.files:
         more = files_to_reread(stored, results, scope) & set(paths)
         if not more:
             break
         scope |= more
         progress.phase("Reading the files a change reaches", len(more))
-        extra = read_seed_files(root, [Path(paths[name]) for name in paths if name in more], progress)
+        extra = read_seed_files(root, [Path(paths[name]) for name in paths if name in more], progress, ahead=ahead)
         results, issues, unreadable = results + extra[0], issues + extra[1], unreadable | extra[2]
     if not set(paths) <= scope and len(scope) > MAX_PARTIAL_FILES:  # most files: read them all
         rest = [Path(paths[name]) for name in paths if name not in scope]
@@ -208,6 +201,7 @@ def read_seed_files(
     paths: list[Path],
     progress: Progress = NO_PROGRESS,
     sink: ResultSink | None = None,
+    ahead: Parsers | None = None,
 ) -> tuple[list[FileResult], list[SeedIssue], dict[str, frozenset[str]]]:
     """Every file resolved on its own; also the files that could not be read, with their words.
 
@@ -219,8 +213,8 @@ def read_seed_files(
     issues: list[SeedIssue] = []
     unreadable: dict[str, frozenset[str]] = {}
     shared: dict[Need, Need] = {}  # one copy of each reference, however many files make it
-    ahead = {index for index, path in enumerate(paths) if SOURCES_FILE in path.stem.casefold()} if sink else set()
-    results_of = _in_file_order(root, paths, ahead, sink)  # the sink starts once the workers do
+    first = {index for index, path in enumerate(paths) if SOURCES_FILE in path.stem.casefold()} if sink else set()
+    results_of = _in_file_order(root, paths, first, sink, ahead)  # the sink starts once the workers do
     for path, result in zip(paths, results_of, strict=True):
         progress.advance()
         if result.readable:
@@ -238,14 +232,16 @@ SOURCES_FILE = "sources"
 """A seed file with this in its name is parsed first by a first load (README: sources go in sources.yaml)."""
 
 
-def _in_file_order(root: Path, paths: list[Path], ahead: set[int], sink: ResultSink | None) -> Iterator[FileResult]:
-    """resolve_file for every path, in file order, the files in `ahead` parsed before the rest:
+def _in_file_order(
+    root: Path, paths: list[Path], first: set[int], sink: ResultSink | None, ahead: Parsers | None
+) -> Iterator[FileResult]:
+    """resolve_file for every path, in file order, the files in `first` parsed before the rest:
     each is shown to the sink (`foresee`) as soon as it is parsed, then held till its turn."""
-    order = sorted(ahead) + [index for index in range(len(paths)) if index not in ahead]
+    order = sorted(first) + [index for index in range(len(paths)) if index not in first]
     held: dict[int, FileResult] = {}
     turn = 0
     started = sink.start if sink is not None else None
-    parsed = _resolve_all(root, [paths[index] for index in order], compress=sink is None, started=started)
+    parsed = _resolve_all(root, [paths[index] for index in order], compress=sink is None, started=started, ahead=ahead)
     for index, result in zip(order, parsed, strict=True):
         if index != turn:
             if sink is not None and result.readable:
@@ -260,183 +256,42 @@ def _in_file_order(root: Path, paths: list[Path], ahead: set[int], sink: ResultS
 
 
 def _resolve_all(
-    root: Path, paths: list[Path], *, compress: bool = True, started: Callable[[], None] | None = None
+    root: Path,
+    paths: list[Path],
+    *,
+    compress: bool = True,
+    started: Callable[[], None] | None = None,
+    ahead: Parsers | None = None,
 ) -> Iterator[FileResult]:
-    """resolve_file for every path, in order; across processes when there are many files.
+    """resolve_file for every path, in order; across processes when there are many files, or when
+    `ahead` (workers.parsers_ahead) has a worker waiting for them.
 
     Workers send back plain records (cheap to unpickle), never pydantic models or line maps.
     `started` is called once the workers have work, before the first result is waited for: what
-    it does (a first load opens its database) is done while they parse. A worker that dies (the
-    system's out-of-memory killer, `kill -9`) ends the read with a ClaimsError, not a wait: the
-    executor reports it on every pending file (BrokenProcessPool), where multiprocessing's Pool
-    would start a new worker and wait forever for the files the dead one held.
+    it does (a first load opens its database) is done while they parse.
     """
     workers = min(os.cpu_count() or 1, 8)
-    if len(paths) < PARALLEL_FROM_FILES or workers < 2:
+    few = len(paths) < PARALLEL_FROM_FILES or workers < 2
+    if ahead is not None and (few or ahead.workers >= workers):
+        yield from ahead.parse(root, paths, compress=compress, started=started)
+        return
+    if ahead is not None:
+        ahead.retire()  # too many files for it: a worker a core instead
+    if few:
+        from claimsdb.seeds.resolve import resolve_file
+
         if started is not None:
             started()
         yield from (resolve_file(root, path, compress=compress) for path in paths)
         return
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    from claimsdb.seeds import schema
+
     schema.SeedFile.model_rebuild()  # built once, here, and inherited by every forked worker (schema.Model)
-    chunk = max(1, min(16, len(paths) // (workers * 8)))
-    work = partial(_resolve_chunk, root, compress)
-    # Ctrl-C is held while the workers are forked (Python would drop one that came mid-fork: the
-    # executor forks them all at the first submit) and arrives inside the block, whose end (done,
-    # an error, Ctrl-C) terminates the workers. A parent killed outright (SIGTERM, SIGKILL) cannot;
-    # each worker has asked to end with it instead.
-    held = _hold_interrupts()
+    parsers = Parsers(workers)
     try:
-        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_starts, initargs=(os.getpid(),))
-    except BaseException:
-        _release_interrupts(held)
-        raise
-    try:
-        try:
-            paced = _Paced(pool, work, paths, chunk, max(IN_FLIGHT_FILES, chunk * (workers + 2)))
-            paced.hand_out()  # forks the workers
-        finally:
-            _release_interrupts(held)
-        if started is not None:
-            started()
-        yield from paced.results()
+        yield from parsers.parse(root, paths, compress=compress, started=started)
     finally:
-        _end_workers(pool)
-
-
-def _resolve_chunk(root: Path, compress: bool, paths: list[Path]) -> list[FileResult]:
-    """resolve_file for a few paths, in a worker: one task, and one result to send back, for them all."""
-    return [resolve_file(root, path, compress=compress) for path in paths]
-
-
-IN_FLIGHT_FILES = 512
-"""Files handed to the workers and not yet taken back. The executor keeps every result its workers
-send until they are taken, and a first load takes them only as fast as it writes them (PostgreSQL
-over a network, or fast-parsing JSON seeds, let results pile up by the hundred megabytes)."""
-
-WORKER_LOST = (
-    "a parsing worker process ended unexpectedly (killed by the system, perhaps for lack of memory?); "
-    "nothing was written; run it again"
-)
-
-
-class _Paced:
-    """The paths, handed to the workers a chunk at a time and no faster than their results are
-    taken: at most `limit` files handed out and not yet taken (`taken`), parsed or not."""
-
-    def __init__(self, pool: ProcessPoolExecutor, work: Callable[[list[Path]], list[FileResult]],
-                 paths: list[Path], chunk: int, limit: int) -> None:  # fmt: skip
-        self.pool, self.work, self.limit = pool, work, limit
-        self.chunks = deque(paths[start : start + chunk] for start in range(0, len(paths), chunk))
-        self.pending: deque[Future[list[FileResult]]] = deque()
-        self.handed = 0  # files handed to the workers
-        self.taken_files = 0  # results taken back by the caller
-
-    def hand_out(self) -> None:
-        """Submit the next chunks, as many as the limit allows."""
-        while self.chunks and self.handed + len(self.chunks[0]) - self.taken_files <= self.limit:
-            self.submit(self.chunks.popleft())
-
-    def submit(self, paths: list[Path]) -> None:
-        try:
-            self.pending.append(self.pool.submit(self.work, paths))
-        except BrokenProcessPool:  # a worker died before these could be handed out
-            raise ClaimsError(WORKER_LOST) from None
-        self.handed += len(paths)
-
-    def taken(self) -> None:
-        self.taken_files += 1
-
-    def results(self) -> Iterator[FileResult]:
-        """Every result, in the order of the paths; a ClaimsError if a worker died."""
-        while self.pending:
-            for result in _result_of(self.pending.popleft(), self.pool):
-                yield result
-                self.taken()
-                self.hand_out()
-
-
-def _result_of(future: Future[list[FileResult]], pool: ProcessPoolExecutor) -> list[FileResult]:
-    """The future's result; a ClaimsError if a worker died, however the executor noticed (or not).
-
-    The executor notices a dead worker by its process ending, and fails every pending future. But a
-    worker killed half-way through sending a result leaves half a message in the pipe, which the
-    executor's thread then waits to read the rest of, noticing nothing: so the wait here looks at
-    the workers itself, every second.
-    """
-    while True:
-        try:
-            return future.result(timeout=1.0)
-        except BrokenProcessPool:
-            raise ClaimsError(WORKER_LOST) from None
-        except FutureTimeout:
-            if any(process.exitcode is not None for process in _processes(pool)):
-                raise ClaimsError(WORKER_LOST) from None
-
-
-def _processes(pool: ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:
-    processes = getattr(pool, "_processes", None)  # None once shut down
-    return list(processes.values()) if processes else []
-
-
-def _end_workers(pool: ProcessPoolExecutor) -> None:
-    """Cancel what is not parsed yet, stop the workers and wait for the executor to end, promptly.
-
-    `shutdown` alone would let every running task finish first. ProcessPoolExecutor has no public
-    way to stop its workers before Python 3.14 (`terminate_workers`); before it, its `_processes`
-    (pid: process) are terminated one by one. The executor's copy of the result pipe's writing end
-    is closed too: a thread waiting for the rest of a message that a killed worker began then reads
-    the end of the pipe once the workers are gone, and ends. That thread is joined here even where
-    `terminate_workers` shut the executor down without waiting (which forgets the thread): one
-    still running as Python exits races its exit hook, which prints a traceback.
-    """
-    processes = _processes(pool)
-    results = getattr(pool, "_result_queue", None)
-    manager = getattr(pool, "_executor_manager_thread", None)
-    terminate = getattr(pool, "terminate_workers", None)
-    if terminate is not None:
-        terminate()
-    else:
-        for process in processes:
-            with contextlib.suppress(OSError, ValueError):  # ended already
-                process.terminate()
-    if results is not None:
-        results._writer.close()
-    pool.shutdown(wait=True, cancel_futures=True)
-    if manager is not None:
-        manager.join()
-
-
-def _hold_interrupts() -> set[signal.Signals] | None:
-    """Block SIGINT in this thread; the previous mask, or None where signals cannot be masked."""
-    if not hasattr(signal, "pthread_sigmask"):
-        return None
-    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-
-
-def _release_interrupts(held: set[signal.Signals] | None) -> None:
-    if held is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
-
-
-PR_SET_PDEATHSIG = 1
-"""Linux prctl option: the signal a process gets when its parent ends."""
-
-
-def _worker_starts(parent: int) -> None:
-    """A worker leaves Ctrl-C to its parent, which stops it, and ends when its parent ends, even
-    when the parent is killed outright (SIGTERM, SIGKILL) and can stop nothing: on Linux the
-    kernel sends the signal. (Otherwise a worker would wait for work forever, holding the pipes.)"""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held by the parent while forking
-    if sys.platform == "linux":
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent ended before the line above could take effect
-        os._exit(1)
+        parsers.end()
 
 
 _SLUG_WORD = re.compile(rb"[a-z0-9][a-z0-9_-]*")
@@ -444,6 +299,8 @@ _SLUG_WORD = re.compile(rb"[a-z0-9][a-z0-9_-]*")
 
 def _words_in(path: Path) -> frozenset[str]:
     """Every id-like word in a file we could not read: ids it might define if it could be read."""
+    from claimsdb.seeds.parse import MAX_SEED_BYTES
+
     try:
         raw = path.read_bytes()[: MAX_SEED_BYTES + 1]
     except OSError:

@@ -324,14 +324,14 @@ class _SeedSet:
                     self.defined[(kind, key)] = _Defined(path)
 
     def check_needs(self) -> None:
-        from claimsdb.seeds.resolve import resolve_file  # the parser, in this process: only for a message
-
         self._stored_definitions_needed()
         self._stored_claims_needed()
         for result in self.results:
             if all(self.satisfied(need) for need in result.needs):
                 continue
-            detailed = resolve_file(self.root, Path(result.path), with_uses=True)  # to say where
+            from claimsdb.seeds.resolve import resolve_file  # the parser, in this process: only to say where
+
+            detailed = resolve_file(self.root, Path(result.path), with_uses=True)
             for use in detailed.uses or ():
                 if not self.satisfied(use.need):
                     message = self._unmet(use.need)
