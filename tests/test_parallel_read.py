@@ -208,3 +208,21 @@ def test_a_broken_edit_found_by_the_worker_started_ahead_is_located(
     assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
     assert f"{path.name}:{at + 2}" in done.stderr and "statment" in done.stderr, done.stderr
     assert snapshot(str(db)) == before
+
+
+def test_a_worker_started_ahead_and_retired_leaves_later_files_to_this_process(corpus: Path) -> None:
+    """Many changed files retire the worker started ahead (a worker a core parses them); files a
+    change reaches, read after, are parsed without it."""
+    from claimsdb.seeds.collect import _resolve_all
+    from claimsdb.seeds.workers import Parsers
+
+    paths = seed_paths(corpus)
+    ahead = Parsers(1)
+    try:
+        many = list(_resolve_all(corpus, paths, ahead=ahead))
+        assert ahead.ended
+        few = list(_resolve_all(corpus, paths[:2], ahead=ahead))
+    finally:
+        ahead.end()
+    assert [result.path for result in many] == [str(path) for path in paths]
+    assert few == many[:2]

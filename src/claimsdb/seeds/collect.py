@@ -272,11 +272,11 @@ def _resolve_all(
     """
     workers = min(os.cpu_count() or 1, 8)
     few = len(paths) < PARALLEL_FROM_FILES or workers < 2
-    if ahead is not None and (few or ahead.workers >= workers):
-        yield from ahead.parse(root, paths, compress=compress, started=started)
-        return
-    if ahead is not None:
-        ahead.retire()  # too many files for it: a worker a core instead
+    if ahead is not None and not ahead.ended:
+        if few or ahead.workers >= workers:
+            yield from ahead.parse(root, paths, compress=compress, started=started)
+            return
+        ahead.retire()  # too many files for it: a worker a core instead (and this process, for a few more)
     if few:
         from claimsdb.seeds.resolve import resolve_file
 
