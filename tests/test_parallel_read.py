@@ -226,3 +226,25 @@ def test_a_worker_started_ahead_and_retired_leaves_later_files_to_this_process(c
         ahead.end()
     assert [result.path for result in many] == [str(path) for path in paths]
     assert few == many[:2]
+
+
+def test_a_load_after_an_edit_through_the_claims_program_on_each_back_end(
+    basic_db: str, basic_seeds: Path, tmp_path: Path
+) -> None:
+    """The worker started ahead is forked while the nothing-changed check's connection is open
+    (a PostgreSQL socket, a SQLite file): it never uses it, and the load that follows works."""
+    import subprocess
+    import sys
+
+    from conftest import edit_one_claim, snapshot
+
+    edit_one_claim(basic_seeds)
+    env = {key: value for key, value in os.environ.items() if key != "CLAIMS_DB"}
+    done = subprocess.run(
+        [sys.executable, "-m", "claimsdb", "--db", basic_db, "load", str(basic_seeds), "-q"],
+        capture_output=True, text=True, timeout=120, env=env, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "0 added, 1 changed" in done.stdout, done.stdout
+    claims = dict(snapshot(basic_db))["claims"]
+    assert sum(1 for row in claims if any(str(cell).startswith("Edited, ") for cell in row)) == 1
