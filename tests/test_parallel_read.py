@@ -137,7 +137,6 @@ def test_a_worker_killed_while_it_sends_a_result_ends_the_read(tmp_path: Path) -
     assert done.stdout.splitlines() == [WORKER_LOST, "ended"], done.stdout + done.stderr
 
 
-
 _LOAD_AND_TELL = """
 import atexit, json, sys
 from claimsdb.cli import run
