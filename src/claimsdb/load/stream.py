@@ -14,10 +14,9 @@ A claim may name a source whose file has not been parsed yet, so references are 
 the end, before the transaction commits. On SQLite the transaction runs with foreign keys off and
 ends with `PRAGMA foreign_key_check` on each table but claim_changes (a tenth of a second at 50,000
 claims; deferring the keys instead would make SQLite search the claims for each organisation or
-source inserted later). On
-PostgreSQL, whose foreign keys are not declared deferrable, the load drops them inside its
-transaction and adds them back at the end, which checks every row; a failed load rolls that back
-too (PostgreSQL's DDL is transactional).
+source inserted later). On PostgreSQL, whose foreign keys are not declared deferrable, the load
+drops them inside its transaction and adds them back at the end, which checks every row; a failed
+load rolls that back too (PostgreSQL's DDL is transactional).
 
 Claims go in in file order, as `load_bundle` would insert them: a file whose claims take the date
 of a source not parsed yet waits (held compressed), with the files after it, until that source's

@@ -284,10 +284,15 @@ class _SeedSet:
 
     def _claim_definition(self, result: FileResult, index: int) -> Definition:
         """Where exactly the index-th claim of a file writes its id (read again, for the message)."""
-        from claimsdb.seeds.resolve import resolve_file  # the parser, in this process: only for a message
-
-        detailed = resolve_file(self.root, Path(result.path), with_uses=True)
+        detailed = self._read_again(result)
         return [d for d in detailed.definitions if d.key[0] == "claim"][index]
+
+    def _read_again(self, result: FileResult) -> FileResult:
+        """A file parsed again, in this process, with where it uses each id: only to place a message
+        (the parser is imported here then, and otherwise only in the worker processes)."""
+        from claimsdb.seeds.resolve import resolve_file
+
+        return resolve_file(self.root, Path(result.path), with_uses=True)
 
     # -- references ----------------------------------------------------------------------------
 
@@ -329,10 +334,7 @@ class _SeedSet:
         for result in self.results:
             if all(self.satisfied(need) for need in result.needs):
                 continue
-            from claimsdb.seeds.resolve import resolve_file  # the parser, in this process: only to say where
-
-            detailed = resolve_file(self.root, Path(result.path), with_uses=True)
-            for use in detailed.uses or ():
+            for use in self._read_again(result).uses or ():  # to say where
                 if not self.satisfied(use.need):
                     message = self._unmet(use.need)
                     if message:
