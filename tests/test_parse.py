@@ -144,6 +144,16 @@ def test_alias_is_refused_at_the_anchor() -> None:
     )
 
 
+def test_merge_key_is_refused_by_name() -> None:
+    issue = refused(b"document:\n  id: a\n  <<: {title: t}\n")
+    assert issue.line == 3
+    assert issue.message == "YAML merge keys (<<) are not allowed in seed files; write the values out"
+
+
+def test_a_quoted_merge_key_is_a_word() -> None:
+    assert parsed(b"document:\n  '<<': t\n").data == {"document": {"<<": "t"}}
+
+
 def _alias_bomb(levels: int = 9) -> bytes:
     lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     for level in range(1, levels):

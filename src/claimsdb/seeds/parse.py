@@ -174,6 +174,7 @@ def _depth(value: Any) -> int:
 
 
 _COMMENT = re.compile(r"[ \t]+#")
+_STR, _INT, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:null"
 _constructor = yaml.constructor.SafeConstructor()
 _resolver = yaml.resolver.Resolver()
 _IMPLICIT_FIRSTS = frozenset(first for first in _resolver.yaml_implicit_resolvers if first)
@@ -195,7 +196,12 @@ class _Frame:
 
 
 def _build(text: str) -> tuple[Any, dict[Loc, int], dict[Loc, tuple[int, int]]]:
-    """Plain values from the parser's event stream, iteratively: no recursion, so no depth crash."""
+    """Plain values from the parser's event stream, iteratively: no recursion, so no depth crash.
+
+    The loop takes the common events itself (a key, a value in a mapping or a list, the end of
+    one) and leaves the rest to helpers: a function call per scalar was a third of its time, with
+    over a million scalars in a cold load at 50,000 claims.
+    """
     lines: dict[Loc, int] = {}
     cut: dict[Loc, tuple[int, int]] = {}
     commented = "#" in text  # most machine-made files have no comments: skip the look at each value
@@ -206,32 +212,53 @@ def _build(text: str) -> tuple[Any, dict[Loc, int], dict[Loc, tuple[int, int]]]:
     try:
         next_event = loader.get_event  # asked for directly: a third faster than yaml.parse's generator
         while (event := next_event()) is not None:
-            if type(event) is _ScalarEvent and not event.anchor:  # most events: a value or a key
-                line = event.start_mark.line + 1
-                top = stack[-1] if stack else None
-                if top is not None and top.key is None and type(top.value) is dict:
-                    _take_key(top, event, line, lines)
+            kind = type(event)
+            if kind is _ScalarEvent and not event.anchor and stack:  # most events: a key or a value
+                top = stack[-1]
+                container = top.value
+                if type(container) is dict and top.key is None:
+                    key = event.value
+                    if event.tag is not None or key in container or key == "<<":
+                        _check_key(top, event, lines)  # raises, unless the tag is `!!str` or `!`, or '<<' quoted
+                    lines[(*top.loc, key)] = event.start_mark.line + 1
+                    top.key = key
                     continue
                 if len(stack) > MAX_DEPTH:
-                    raise _Refused(line, f"nesting is deeper than {MAX_DEPTH} levels; the seed format never needs that")
-                end = event.end_mark
-                if commented and not event.style and (comment := _COMMENT.match(text, end.index)):
-                    cut[_child_loc(stack)] = (end.line + 1, end.column + comment.end() - end.index)
-                result = _place(stack, _scalar(event, line), line, lines, result)
-                continue
-            documents, result = _other_event(event, stack, lines, documents, result)
+                    raise _Refused(event.start_mark.line + 1, _TOO_DEEP)
+                style = event.style
+                if commented and not style and text[event.end_mark.index : event.end_mark.index + 1] in _BLANKS:
+                    _look_for_cut(text, event, stack, cut)
+                value = event.value  # quoted and block scalars are text, and so are plain words no type starts with
+                if event.tag is not None or not (
+                    style or (value and value[0] not in _IMPLICIT_FIRSTS and event.implicit[0] and _NO_WILDCARD)
+                ):
+                    value = _scalar(event, event.start_mark.line + 1)  # 12, true, ~, 2020-01-01, tags
+                if type(container) is dict:
+                    container[top.key] = value
+                    top.key = None
+                else:
+                    lines[(*top.loc, len(container))] = event.start_mark.line + 1
+                    container.append(value)
+            elif kind is _MappingEndEvent or kind is _SequenceEndEvent:
+                stack.pop()
+            else:
+                documents, result = _other_event(event, stack, lines, documents, result, text, cut)
     finally:
         loader.dispose()
     return result, lines, cut
 
 
-_ScalarEvent = yaml.ScalarEvent
+_ScalarEvent, _MappingEndEvent, _SequenceEndEvent = yaml.ScalarEvent, yaml.MappingEndEvent, yaml.SequenceEndEvent
+_TOO_DEEP = f"nesting is deeper than {MAX_DEPTH} levels; the seed format never needs that"
+_BLANKS = (" ", "\t")
 
 
 def _other_event(
-    event: Any, stack: list[_Frame], lines: dict[Loc, int], documents: int, result: Any
-) -> tuple[int, Any]:
-    """Any event but an unanchored scalar's (those _build takes itself); returns (documents, result)."""
+    event: Any, stack: list[_Frame], lines: dict[Loc, int], documents: int, result: Any, text: str,
+    cut: dict[Loc, tuple[int, int]],
+) -> tuple[int, Any]:  # fmt: skip
+    """Any event _build does not take itself (the start of a mapping or list, a document, an anchor,
+    a scalar that is the whole file); returns (documents, result)."""
     line = event.start_mark.line + 1
     if isinstance(event, yaml.DocumentStartEvent):
         if documents >= 1:
@@ -246,19 +273,21 @@ def _other_event(
             "YAML anchors and aliases (& and *) are not allowed in seed files; write the value out, and put a "
             "text that starts with & or * in single quotes",
         )
+    if isinstance(event, yaml.ScalarEvent):  # the whole file is one value
+        if "#" in text and not event.style:
+            _look_for_cut(text, event, stack, cut)
+        return documents, _place(stack, _scalar(event, line), line, lines, result)
     if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
         if event.tag not in _COLLECTION_TAGS:
             raise _Refused(line, f"the YAML type {event.tag} is not allowed in seed files")
         if stack and isinstance(stack[-1].value, dict) and stack[-1].key is None:
             raise _Refused(line, "keys must be plain words, not lists or mappings")
         if len(stack) > MAX_DEPTH:
-            raise _Refused(line, f"nesting is deeper than {MAX_DEPTH} levels; the seed format never needs that")
+            raise _Refused(line, _TOO_DEEP)
         container: dict[str, Any] | list[Any] = {} if isinstance(event, yaml.MappingStartEvent) else []
         loc = _child_loc(stack)
         result = _place(stack, container, line, lines, result)
         stack.append(_Frame(container, loc))
-    elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-        stack.pop()
     return documents, result
 
 
@@ -286,22 +315,25 @@ def _place(stack: list[_Frame], value: Any, line: int, lines: dict[Loc, int], re
     return result
 
 
-def _take_key(frame: _Frame, event: yaml.ScalarEvent, line: int, lines: dict[Loc, int]) -> None:
-    """Keys are the words as written: `no:` and `on:` stay words, never become booleans."""
-    if event.tag not in (None, "!", "tag:yaml.org,2002:str"):
+def _check_key(frame: _Frame, event: yaml.ScalarEvent, lines: dict[Loc, int]) -> None:
+    """Raise if this key may not be taken. Keys are the words as written (`no:` and `on:` stay words,
+    never become booleans), once each in a mapping, with no tag but `!!str` and no merge key."""
+    line = event.start_mark.line + 1
+    if event.tag not in (None, "!", _STR):
         raise _Refused(line, "keys must be plain words (no tags or merge keys)")
     key = event.value
-    if key == "<<" and event.style is None:
+    if key == "<<" and not event.style:  # plain: the C parser's style for it is '', the Python one's None
         raise _Refused(line, "YAML merge keys (<<) are not allowed in seed files; write the values out")
-    assert isinstance(frame.value, dict)
     if key in frame.value:
         first = lines[(*frame.loc, key)]
         raise _Refused(line, f"the key {key!r} appears twice in this mapping (first on line {first}); keep one")
-    lines[(*frame.loc, key)] = line
-    frame.key = key
 
 
-_STR, _INT, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:null"
+def _look_for_cut(text: str, event: yaml.ScalarEvent, stack: list[_Frame], cut: dict[Loc, tuple[int, int]]) -> None:
+    """Record where an unquoted ' #' after this plain value ended it (ParsedFile.cut)."""
+    end = event.end_mark
+    if text[end.index : end.index + 1] in _BLANKS and (comment := _COMMENT.match(text, end.index)):
+        cut[_child_loc(stack)] = (end.line + 1, end.column + comment.end() - end.index)
 
 
 def _scalar(event: yaml.ScalarEvent, line: int) -> Any:
