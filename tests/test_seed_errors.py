@@ -342,6 +342,48 @@ def test_document_symlink_pointing_outside_is_refused(cli: Cli, curator_seeds: P
     one_problem(cli, curator_seeds, db, U, line, message)
 
 
+def test_document_in_a_linked_folder_leading_outside_is_refused(cli: Cli, curator_seeds: Path, db: Path) -> None:
+    outside = curator_seeds.parent / "elsewhere"
+    outside.mkdir()
+    (outside / "x.txt").write_bytes((curator_seeds / U_DOCUMENT).read_bytes())
+    (curator_seeds / "documents" / "linked").symlink_to(outside, target_is_directory=True)
+    line = edit(curator_seeds / U, f"file: {U_DOCUMENT}", "file: documents/linked/x.txt")
+    message = "document.file: document file 'documents/linked/x.txt' leads outside the seeds directory"
+    one_problem(cli, curator_seeds, db, U, line, message)
+
+
+def test_document_in_a_linked_folder_inside_the_seeds_is_read(cli: Cli, curator_seeds: Path, tmp_path: Path) -> None:
+    (curator_seeds / "held").mkdir()
+    os.replace(curator_seeds / U_DOCUMENT, curator_seeds / "held" / "u.txt")
+    (curator_seeds / "documents" / "linked").symlink_to(curator_seeds / "held", target_is_directory=True)
+    edit(curator_seeds / U, f"file: {U_DOCUMENT}", "file: documents/linked/u.txt")
+    result = cli("--db", tmp_path / "new.db", "load", curator_seeds)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["documents/a.txt", "documents/link.txt", "documents/linked/a.txt", "documents/../a.txt", "documents/gone.txt",
+     "documents/dangling.txt", "documents/linked/..", "a.txt", "."],
+)  # fmt: skip
+def test_real_paths_are_where_path_resolve_says(tmp_path: Path, where: str) -> None:
+    from claimsdb.seeds.files import RealPaths
+
+    root = tmp_path / "seeds"
+    (root / "documents").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    for file in (root / "documents" / "a.txt", root / "a.txt", tmp_path / "elsewhere" / "a.txt"):
+        file.write_text("words")
+    (root / "documents" / "link.txt").symlink_to(tmp_path / "elsewhere" / "a.txt")
+    (root / "documents" / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    (root / "documents" / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    real = RealPaths(root)
+    path = root / where
+    assert real.real(path) == path.resolve()
+    assert real.real(path) == path.resolve()  # a second time, from what it found the first
+    assert real.inside(path) == path.resolve().is_relative_to(root.resolve())
+
+
 def test_seed_file_symlink_pointing_outside_is_refused(cli: Cli, curator_seeds: Path, db: Path) -> None:
     (curator_seeds.parent / "elsewhere.yaml").write_text("organisations: []\n")
     (curator_seeds / "link.yaml").symlink_to(curator_seeds.parent / "elsewhere.yaml")

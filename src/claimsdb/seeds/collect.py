@@ -278,11 +278,13 @@ def _resolve_all(
             return
         ahead.retire()  # too many files for it: a worker a core instead (and this process, for a few more)
     if few:
+        from claimsdb.seeds.files import RealPaths
         from claimsdb.seeds.resolve import resolve_file
 
         if started is not None:
             started()
-        yield from (resolve_file(root, path, compress=compress) for path in paths)
+        real = RealPaths(root)
+        yield from (resolve_file(root, path, compress=compress, real=real) for path in paths)
         return
     from claimsdb.seeds import schema
 

@@ -95,6 +95,34 @@ recorded it began reading: an edit in the same clock tick as the read could leav
 times as they were ("racy git"), so such a file is hashed next time."""
 
 
+class RealPaths:
+    """Where files under the seeds folder really are, for the check that none leads outside it.
+
+    `Path.resolve` costs a system call for every part of a path; a load asks for two paths a file
+    (the seed file and its document), each as deep as the folder. Here the folder is resolved once
+    and each directory once: a file that is not itself a link is where its directory really is.
+    Made for one batch of files (a worker's task), so a link changed between loads is seen.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self._folders: dict[str, str] = {}
+
+    def real(self, path: Path) -> Path:
+        """`path.resolve()`, for a path that need not exist."""
+        name = path.name
+        if not name or name in (".", "..") or os.path.islink(path):
+            return path.resolve()
+        folder = str(path.parent)
+        real = self._folders.get(folder)
+        if real is None:
+            real = self._folders[folder] = os.path.realpath(folder)
+        return Path(real, name)
+
+    def inside(self, path: Path) -> bool:
+        return self.real(path).is_relative_to(self.root)
+
+
 def file_fingerprint(path: str | os.PathLike[str]) -> str | None:
     """Size, modification and change times (ns) and inode of a file, taken *before* it is read.
 
@@ -107,6 +135,11 @@ def file_fingerprint(path: str | os.PathLike[str]) -> str | None:
         stat = os.stat(path)
     except (OSError, ValueError):
         return None
+    return fingerprint_of(stat)
+
+
+def fingerprint_of(stat: os.stat_result) -> str:
+    """file_fingerprint of a file already stat'ed (before it was read)."""
     return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
 
 

@@ -46,6 +46,8 @@ class ParsedFile:
     lines: dict[Loc, int]
     sha256: str
     cut: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    fingerprint: str | None = None
+    """files.file_fingerprint of the file as it was opened to be read (None: parsed from bytes)."""
 
     def line_of(self, loc: Loc) -> int | None:
         """The line of the deepest located prefix of `loc` (pydantic locs may go past our map)."""
@@ -96,7 +98,9 @@ def decode_text(raw: bytes, label: str) -> tuple[str | None, SeedIssue | None]:
         )
 
 
-def parse_seed_file(raw: bytes, label: str, sha256: str) -> tuple[ParsedFile | None, list[SeedIssue]]:
+def parse_seed_file(
+    raw: bytes, label: str, sha256: str, fingerprint: str | None = None
+) -> tuple[ParsedFile | None, list[SeedIssue]]:
     """Parse `raw` (the bytes of the file named `label`) or say everything wrong with it."""
     text, issue = seed_text(raw, label)
     if issue:
@@ -119,15 +123,17 @@ def parse_seed_file(raw: bytes, label: str, sha256: str) -> tuple[ParsedFile | N
     except yaml.YAMLError as exc:
         return None, [SeedIssue(label, None, f"this is not valid YAML: {exc}")]
     if data is None:
-        return ParsedFile(label, {}, {(): 1}, sha256), []
+        return ParsedFile(label, {}, {(): 1}, sha256, fingerprint=fingerprint), []
     if not isinstance(data, dict):
         return None, [
             SeedIssue(label, lines.get(()), "a seed file must be a mapping of sections (document, claims, ...)")
         ]
-    return ParsedFile(label, data, lines, sha256, cut), []
+    return ParsedFile(label, data, lines, sha256, cut, fingerprint), []
 
 
-def parse_json_seed_file(raw: bytes, label: str, sha256: str) -> tuple[ParsedFile | None, list[SeedIssue]]:
+def parse_json_seed_file(
+    raw: bytes, label: str, sha256: str, fingerprint: str | None = None
+) -> tuple[ParsedFile | None, list[SeedIssue]]:
     """A machine-made seed file in JSON: the same checks as YAML, without line numbers inside it."""
     text, issue = seed_text(raw, label)
     if issue:
@@ -148,7 +154,7 @@ def parse_json_seed_file(raw: bytes, label: str, sha256: str) -> tuple[ParsedFil
         ]
     if not isinstance(data, dict):
         return None, [SeedIssue(label, 1, "a seed file must be an object of sections (document, claims, ...)")]
-    return ParsedFile(label, data, {}, sha256), []  # JSON gives no positions: issues name the path only
+    return ParsedFile(label, data, {}, sha256, fingerprint=fingerprint), []  # JSON has no positions: issues name the path
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -7,7 +7,9 @@ issues. Items that fail validation are dropped and the rest kept, so one run rep
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import UnionType
@@ -18,8 +20,15 @@ from pydantic import BaseModel, ValidationError
 from claimsdb.errors import SeedIssue, dotted
 from claimsdb.rules import CLOSE_TO_A_FIELD, closest
 from claimsdb.seeds import schema
-from claimsdb.seeds.files import stored_path
-from claimsdb.seeds.parse import Loc, ParsedFile, parse_json_seed_file, parse_seed_file, too_large
+from claimsdb.seeds.files import RealPaths, fingerprint_of, stored_path
+from claimsdb.seeds.parse import (
+    MAX_SEED_BYTES,
+    Loc,
+    ParsedFile,
+    parse_json_seed_file,
+    parse_seed_file,
+    too_large,
+)
 
 
 @dataclass(frozen=True)
@@ -45,13 +54,13 @@ class SeedFileInput:
 
 
 def read_seed_file(
-    root: Path, path: Path, resolved_root: Path | None = None
+    root: Path, path: Path, real: RealPaths | None = None
 ) -> tuple[SeedFileInput | None, list[SeedIssue]]:
     """One seed file, parsed and validated on its own (cross-file checks come later).
 
-    `resolved_root` is `root.resolve()` when the caller has it already (a path resolved costs a
-    system call per part)."""
-    if not path.resolve().is_relative_to(resolved_root or root.resolve()) and path.exists():
+    `real` finds where files really are (a link may lead outside the seeds folder); a caller
+    reading many files hands in one for them all."""
+    if not (real or RealPaths(root)).inside(path) and path.exists():
         return None, [
             SeedIssue(str(path), None, "this file is a link to a place outside the seeds directory; copy it in instead")
         ]
@@ -60,23 +69,47 @@ def read_seed_file(
 
 
 def parse_file(path: Path) -> tuple[ParsedFile | None, list[SeedIssue]]:
-    """Read and parse one file into plain data with its line map (YAML or JSON by suffix)."""
+    """Read and parse one file into plain data with its line map (YAML or JSON by suffix).
+
+    The file is opened once, and its size and fingerprint (files.fingerprint_of) are taken from
+    the open file before it is read: the fingerprint is of the very bytes parsed."""
     label = str(path)
-    if not path.exists():
-        return None, [
-            SeedIssue(
-                label, None, "this is a link to a file that does not exist; remove the link or restore its target"
-            )
-        ]
-    oversized = too_large(path.stat().st_size, label)  # before reading it into memory
-    if oversized:
-        return None, [oversized]
     try:
-        raw = path.read_bytes()
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        if exc.errno in _MISSING:
+            return None, [
+                SeedIssue(
+                    label, None, "this is a link to a file that does not exist; remove the link or restore its target"
+                )
+            ]
+        return None, [SeedIssue(label, None, f"cannot read this file: {exc.strerror}")]
+    try:
+        stat = os.fstat(descriptor)
+        oversized = too_large(stat.st_size, label)  # before reading it into memory
+        raw = b"" if oversized else _read_at_most(descriptor, stat.st_size, MAX_SEED_BYTES + 1)
     except OSError as exc:
         return None, [SeedIssue(label, None, f"cannot read this file: {exc.strerror}")]
+    finally:
+        os.close(descriptor)
+    if oversized:
+        return None, [oversized]
     parse = parse_json_seed_file if path.suffix == ".json" else parse_seed_file
-    return parse(raw, label, hashlib.sha256(raw).hexdigest())
+    return parse(raw, label, hashlib.sha256(raw).hexdigest(), fingerprint_of(stat))  # parse refuses one grown too large
+
+
+_MISSING = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP)
+"""What opening a link whose target is not there raises (Path.exists says False to these)."""
+
+
+def _read_at_most(descriptor: int, size: int, limit: int) -> bytes:
+    """The file's bytes, up to `limit` of them (a file may grow while it is read)."""
+    parts: list[bytes] = []
+    read = 0
+    while read < limit and (part := os.read(descriptor, min(max(size + 1, 1 << 16), limit - read))):
+        parts.append(part)  # size + 1: the end of the file is seen in one more call
+        read += len(part)
+    return b"".join(parts)
 
 
 def _validated(

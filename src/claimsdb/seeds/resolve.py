@@ -15,12 +15,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from operator import itemgetter
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from claimsdb.errors import SeedIssue, dotted
 from claimsdb.seeds import schema
 from claimsdb.seeds.anchor import AnchorNotFound, anchor_quote
-from claimsdb.seeds.files import file_fingerprint, stored_path
+from claimsdb.seeds.files import RealPaths, fingerprint_of, stored_path
 from claimsdb.seeds.parse import Loc, decode_text
 from claimsdb.seeds.read import SeedFileInput, read_seed_file
 from claimsdb.seeds.records import (
@@ -53,28 +54,30 @@ OWN_VOICE = "own_voice"
 """The attribution of a claim the document's publisher makes in its own article, unless the curator says otherwise."""
 
 
-def resolve_file(root: Path, path: Path, *, with_uses: bool = False, compress: bool = True) -> FileResult:
+def resolve_file(
+    root: Path, path: Path, *, with_uses: bool = False, compress: bool = True, real: RealPaths | None = None
+) -> FileResult:
     """Everything one file says, as records; `with_uses` also records where each reference is;
-    `compress`: whether its claims are packed compressed (FileResult.pack_claims)."""
-    fingerprint = file_fingerprint(path)  # before reading: a change after it gives another fingerprint
-    resolved_root = root.resolve()  # once a file: both the file and its document are checked against it
-    one, issues = read_seed_file(root, path, resolved_root)
+    `compress`: whether its claims are packed compressed (FileResult.pack_claims); `real`: where
+    files really are, shared by a batch of files (files.RealPaths)."""
+    real = real or RealPaths(root)  # both the file and its document are checked against the folder
+    one, issues = read_seed_file(root, path, real)
     if one is None:
         return FileResult(str(path), stored_path(root, path), "", issues=issues, readable=False)
     result = FileResult(
-        str(path), one.stored_path, one.parsed.sha256, fingerprint, issues=issues, broken_ids=one.broken_ids
+        str(path), one.stored_path, one.parsed.sha256, one.parsed.fingerprint, issues=issues, broken_ids=one.broken_ids
     )
     if with_uses:
         result.uses = []
-    _FileResolver(root, one, result, resolved_root).resolve()
+    _FileResolver(root, one, result, real).resolve()
     result.pack_claims(compress)
     return result
 
 
 class _FileResolver:
-    def __init__(self, root: Path, one: SeedFileInput, result: FileResult, resolved_root: Path) -> None:
+    def __init__(self, root: Path, one: SeedFileInput, result: FileResult, real: RealPaths) -> None:
         self.root = root
-        self.resolved_root = resolved_root
+        self.real = real
         self.one = one
         self.result = result
         self.text: str | None = None
@@ -237,29 +240,30 @@ class _FileResolver:
         loc: Loc = ("document",)
         path = self.root / document.file
         try:
-            resolved = path.resolve(strict=True)
+            resolved = self.real.real(path)
+            stat = resolved.stat()  # before reading: the fingerprint is of the bytes read, as for seed files
         except (RuntimeError, OSError, ValueError):
             self.issue(
                 (*loc, "file"),
                 f"document file {document.file!r} not found; paths are relative to the seeds directory ({self.root})",
             )
             return
-        if not resolved.is_relative_to(self.resolved_root):
+        if not resolved.is_relative_to(self.real.root):
             self.issue(
                 (*loc, "file"),
                 f"document file {document.file!r} leads outside the seeds directory; keep documents under it (e.g. "
                 "documents/)",
             )
             return
-        if not resolved.is_file():
+        if not S_ISREG(stat.st_mode):
             self.issue((*loc, "file"), f"document file {document.file!r} is not a file")
             return
-        if resolved.stat().st_size > MAX_DOCUMENT_BYTES:
+        if stat.st_size > MAX_DOCUMENT_BYTES:
             self.issue(
                 (*loc, "file"), f"document file {document.file!r} is over the {MAX_DOCUMENT_BYTES // 2**20} MiB limit"
             )
             return
-        fingerprint = file_fingerprint(resolved)  # before reading, as for seed files
+        fingerprint = fingerprint_of(stat)
         raw = resolved.read_bytes()
         digest = hashlib.sha256(raw).hexdigest()
         if document.sha256 is not None and document.sha256 != digest:

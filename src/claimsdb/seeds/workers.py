@@ -124,9 +124,11 @@ def _ready() -> None:
 
 def _resolve_chunk(root: Path, compress: bool, paths: list[Path]) -> list[FileResult]:
     """resolve_file for a few paths, in a worker: one task, and one result to send back, for them all."""
+    from claimsdb.seeds.files import RealPaths
     from claimsdb.seeds.resolve import resolve_file
 
-    return [resolve_file(root, path, compress=compress) for path in paths]
+    real = RealPaths(root)
+    return [resolve_file(root, path, compress=compress, real=real) for path in paths]
 
 
 class _Paced:
