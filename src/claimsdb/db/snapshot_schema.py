@@ -23,19 +23,26 @@ WIDTH = 120
 _HEADER = '''"""The SQLite schema of migrations/versions at revision {revision}: generated, do not edit.
 
 Written by `{command}` (db/snapshot_schema.py) from a new file that Alembic
-upgraded to head: every entry of its sqlite_master in rowid order, less what SQLite makes by itself
-(autoindexes, its own tables, FTS5's shadow tables). db.migrate.ensure_current runs these on a new
-SQLite file instead of importing Alembic and replaying each revision (about 0.2 s of CPU a first
-load); tests/test_schema_snapshot.py keeps them equal to what the migrations make.
+upgraded to head: every entry of its sqlite_master (tables and views in creation order, then indexes
+and triggers by name; a table's constraints sorted), less what SQLite makes by itself (autoindexes,
+its own tables, FTS5's shadow tables). db.migrate.ensure_current runs these on a new SQLite file
+instead of importing Alembic and replaying each revision (about 0.2 s of CPU a first load);
+tests/test_schema_snapshot.py keeps them equal to what the migrations make.
 """
 
 REVISION = {revision_literal}
 
 STATEMENTS: tuple[str, ...] = ('''
 
+Entry = tuple[str, str, str, str | None]
+"""An entry of sqlite_master: type, name, tbl_name, sql."""
+
+_CONSTRAINT_WORDS = ("CONSTRAINT ", "PRIMARY KEY (", "UNIQUE (", "CHECK (", "FOREIGN KEY(")
+
 
 def migrated_schema(path: Path) -> tuple[str, tuple[str, ...]]:
-    """Upgrade the new SQLite file `path` with Alembic; its revision and the statements that rebuild it."""
+    """Upgrade the new SQLite file `path` with Alembic as `claims migrate` does; the revision it reached and
+    the statements that rebuild it."""
     from claimsdb.db.engine import make_engine
     from claimsdb.db.migrate import migrate
 
@@ -47,19 +54,49 @@ def migrated_schema(path: Path) -> tuple[str, tuple[str, ...]]:
     return revision, schema_statements(path)
 
 
+def schema_entries(path: Path | str) -> list[Entry]:
+    """Every entry of sqlite_master in an order and a text that do not depend on the process that made them.
+
+    Alembic's batch mode re-creates a table with its constraints and then its indexes in the order of
+    SQLAlchemy's sets of them, which differs from one process to the next (they hash by identity):
+    tables and views keep their creation order (each may need those before it), indexes and triggers
+    come after them by name, and a CREATE TABLE's constraints are sorted (canonical).
+    """
+    connection = sqlite3.connect(path)
+    try:
+        rows = connection.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master "
+            "ORDER BY type NOT IN ('table', 'view'), CASE WHEN type IN ('table', 'view') THEN rowid END, name"
+        ).fetchall()
+    finally:
+        connection.close()
+    return [(kind, name, table, canonical(sql)) for kind, name, table, sql in rows]
+
+
+def canonical(sql: str | None) -> str | None:
+    """A CREATE TABLE as SQLAlchemy writes it ("(\\n\\t" item ", \\n\\t" item "\\n)") with its
+    constraints sorted after its columns; any other statement as it is."""
+    if sql is None or not sql.startswith("CREATE TABLE") or "(\n\t" not in sql or not sql.endswith("\n)"):
+        return sql
+    head, body = sql[:-2].split("(\n\t", 1)
+    items = body.split(", \n\t")
+    columns = [item for item in items if not item.startswith(_CONSTRAINT_WORDS)]
+    constraints = sorted(item for item in items if item.startswith(_CONSTRAINT_WORDS))
+    return head + "(\n\t" + ", \n\t".join(columns + constraints) + "\n)"
+
+
 def schema_statements(path: Path) -> tuple[str, ...]:
-    """sqlite_master's statements in creation order, less the entries SQLite makes on its own."""
+    """The statements of schema_entries, less the entries SQLite makes on its own."""
     connection = sqlite3.connect(path)
     try:
         shadow = {name for (name,) in connection.execute("SELECT name FROM pragma_table_list WHERE type = 'shadow'")}
         _refuse_rows(connection, shadow)
-        rows = connection.execute(
-            "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-            "ORDER BY rowid"
-        ).fetchall()
     finally:
         connection.close()
-    return tuple(sql for name, sql in rows if name not in shadow)
+    return tuple(
+        sql for _, name, _, sql in schema_entries(path)
+        if sql is not None and not name.startswith("sqlite_") and name not in shadow
+    )  # fmt: skip
 
 
 def _refuse_rows(connection: sqlite3.Connection, shadow: set[str]) -> None:

@@ -1,10 +1,11 @@
 """The SQLite schema of migrations/versions at revision 0009: generated, do not edit.
 
 Written by `uv run python -m claimsdb.db.snapshot_schema` (db/snapshot_schema.py) from a new file that Alembic
-upgraded to head: every entry of its sqlite_master in rowid order, less what SQLite makes by itself
-(autoindexes, its own tables, FTS5's shadow tables). db.migrate.ensure_current runs these on a new
-SQLite file instead of importing Alembic and replaying each revision (about 0.2 s of CPU a first
-load); tests/test_schema_snapshot.py keeps them equal to what the migrations make.
+upgraded to head: every entry of its sqlite_master (tables and views in creation order, then indexes
+and triggers by name; a table's constraints sorted), less what SQLite makes by itself (autoindexes,
+its own tables, FTS5's shadow tables). db.migrate.ensure_current runs these on a new SQLite file
+instead of importing Alembic and replaying each revision (about 0.2 s of CPU a first load);
+tests/test_schema_snapshot.py keeps them equal to what the migrations make.
 """
 
 REVISION = "0009"
@@ -38,18 +39,17 @@ STATEMENTS: tuple[str, ...] = (
     "\tpath VARCHAR(500) NOT NULL, \n"
     "\tsha256 VARCHAR(64) NOT NULL, \n"
     "\tkind VARCHAR(10) NOT NULL, fingerprint VARCHAR(100), \n"
-    "\tCONSTRAINT pk_load_run_files PRIMARY KEY (run_id, path), \n"
-    "\tCONSTRAINT fk_load_run_files_run_id_load_runs FOREIGN KEY(run_id) REFERENCES load_runs (id)\n"
+    "\tCONSTRAINT fk_load_run_files_run_id_load_runs FOREIGN KEY(run_id) REFERENCES load_runs (id), \n"
+    "\tCONSTRAINT pk_load_run_files PRIMARY KEY (run_id, path)\n"
     ")",
     "CREATE TABLE terms (\n"
     "\tid VARCHAR(120) NOT NULL, \n"
     "\tvocabulary_id VARCHAR(120) NOT NULL, \n"
     "\tlabel VARCHAR(200) NOT NULL, \n"
     "\tdefinition TEXT NOT NULL, huridocs VARCHAR(300), \n"
-    "\tCONSTRAINT pk_terms PRIMARY KEY (id), \n"
-    "\tCONSTRAINT fk_terms_vocabulary_id_vocabularies FOREIGN KEY(vocabulary_id) REFERENCES vocabularies (id)\n"
+    "\tCONSTRAINT fk_terms_vocabulary_id_vocabularies FOREIGN KEY(vocabulary_id) REFERENCES vocabularies (id), \n"
+    "\tCONSTRAINT pk_terms PRIMARY KEY (id)\n"
     ")",
-    "CREATE INDEX ix_terms_vocabulary_id ON terms (vocabulary_id)",
     "CREATE TABLE organisations (\n"
     "\tid VARCHAR(120) NOT NULL, \n"
     "\tname VARCHAR(300) NOT NULL, \n"
@@ -58,17 +58,17 @@ STATEMENTS: tuple[str, ...] = (
     "\tdescription TEXT, \n"
     "\tseed_file VARCHAR(500) NOT NULL, \n"
     "\tseed_line INTEGER, known TEXT, described_in_id VARCHAR(120), wikidata VARCHAR(20), \n"
-    "\tCONSTRAINT pk_organisations PRIMARY KEY (id), \n"
     "\tCONSTRAINT fk_organisations_kind_id_terms FOREIGN KEY(kind_id) REFERENCES terms (id), \n"
-    "\tCONSTRAINT fk_organisations_part_of_id_organisations FOREIGN KEY(part_of_id) REFERENCES organisations (id)\n"
+    "\tCONSTRAINT fk_organisations_part_of_id_organisations FOREIGN KEY(part_of_id) REFERENCES organisations (id), \n"
+    "\tCONSTRAINT pk_organisations PRIMARY KEY (id)\n"
     ")",
     "CREATE TABLE organisation_aliases (\n"
     "\torganisation_id VARCHAR(120) NOT NULL, \n"
     "\talias VARCHAR(300) NOT NULL, \n"
     "\tposition INTEGER NOT NULL, \n"
-    "\tCONSTRAINT pk_organisation_aliases PRIMARY KEY (organisation_id, alias), \n"
     "\tCONSTRAINT fk_organisation_aliases_organisation_id_organisations FOREIGN KEY(organisation_id) REFERENCES "
-    "organisations (id)\n"
+    "organisations (id), \n"
+    "\tCONSTRAINT pk_organisation_aliases PRIMARY KEY (organisation_id, alias)\n"
     ")",
     "CREATE TABLE sources (\n"
     "\tid VARCHAR(120) NOT NULL, \n"
@@ -82,48 +82,45 @@ STATEMENTS: tuple[str, ...] = (
     "\theld BOOLEAN NOT NULL, \n"
     "\tseed_file VARCHAR(500) NOT NULL, \n"
     "\tseed_line INTEGER, \n"
-    "\tCONSTRAINT pk_sources PRIMARY KEY (id), \n"
     "\tCONSTRAINT ck_sources_published_precision CHECK (published_precision IN ('day', 'month', 'year')), \n"
-    "\tCONSTRAINT fk_sources_publisher_id_organisations FOREIGN KEY(publisher_id) REFERENCES organisations (id)\n"
+    "\tCONSTRAINT fk_sources_publisher_id_organisations FOREIGN KEY(publisher_id) REFERENCES organisations (id), \n"
+    "\tCONSTRAINT pk_sources PRIMARY KEY (id)\n"
     ")",
-    "CREATE INDEX ix_sources_publisher_id ON sources (publisher_id)",
     "CREATE TABLE documents (\n"
     "\tid VARCHAR(120) NOT NULL, \n"
     "\tpath VARCHAR(500) NOT NULL, \n"
     "\tsha256 VARCHAR(64) NOT NULL, \n"
     "\tsize_bytes INTEGER NOT NULL, \n"
     "\ttext TEXT NOT NULL, \n"
-    "\tCONSTRAINT pk_documents PRIMARY KEY (id), \n"
-    "\tCONSTRAINT fk_documents_id_sources FOREIGN KEY(id) REFERENCES sources (id)\n"
+    "\tCONSTRAINT fk_documents_id_sources FOREIGN KEY(id) REFERENCES sources (id), \n"
+    "\tCONSTRAINT pk_documents PRIMARY KEY (id)\n"
     ")",
     "CREATE TABLE source_reports (\n"
     "\tsource_id VARCHAR(120) NOT NULL, \n"
     "\treported_id VARCHAR(120) NOT NULL, \n"
     "\tposition INTEGER NOT NULL, \n"
-    "\tCONSTRAINT pk_source_reports PRIMARY KEY (source_id, reported_id), \n"
     "\tCONSTRAINT fk_source_reports_reported_id_sources FOREIGN KEY(reported_id) REFERENCES sources (id), \n"
-    "\tCONSTRAINT fk_source_reports_source_id_sources FOREIGN KEY(source_id) REFERENCES sources (id)\n"
+    "\tCONSTRAINT fk_source_reports_source_id_sources FOREIGN KEY(source_id) REFERENCES sources (id), \n"
+    "\tCONSTRAINT pk_source_reports PRIMARY KEY (source_id, reported_id)\n"
     ")",
     "CREATE TABLE claim_changes (\n"
     "\trun_id INTEGER NOT NULL, \n"
     "\tclaim_id VARCHAR(120) NOT NULL, \n"
     "\taction VARCHAR(10) NOT NULL, \n"
-    "\tCONSTRAINT pk_claim_changes PRIMARY KEY (run_id, claim_id), \n"
     "\tCONSTRAINT ck_claim_changes_action CHECK (action IN ('added', 'changed', 'withdrawn', 'restored')), \n"
     "\tCONSTRAINT fk_claim_changes_claim_id_claims FOREIGN KEY(claim_id) REFERENCES claims (id), \n"
-    "\tCONSTRAINT fk_claim_changes_run_id_load_runs FOREIGN KEY(run_id) REFERENCES load_runs (id)\n"
+    "\tCONSTRAINT fk_claim_changes_run_id_load_runs FOREIGN KEY(run_id) REFERENCES load_runs (id), \n"
+    "\tCONSTRAINT pk_claim_changes PRIMARY KEY (run_id, claim_id)\n"
     ")",
-    "CREATE INDEX ix_claim_changes_claim_id ON claim_changes (claim_id)",
     "CREATE TABLE claim_relations (\n"
     "\tclaim_id VARCHAR(120) NOT NULL, \n"
     "\tkind VARCHAR(20) NOT NULL, \n"
     "\ttarget_id VARCHAR(120) NOT NULL, \n"
-    "\tCONSTRAINT pk_claim_relations PRIMARY KEY (claim_id, kind, target_id), \n"
     "\tCONSTRAINT ck_claim_relations_kind CHECK (kind IN ('corroborates', 'contradicts', 'refines', 'supersedes')), \n"
     "\tCONSTRAINT fk_claim_relations_claim_id_claims FOREIGN KEY(claim_id) REFERENCES claims (id), \n"
-    "\tCONSTRAINT fk_claim_relations_target_id_claims FOREIGN KEY(target_id) REFERENCES claims (id)\n"
+    "\tCONSTRAINT fk_claim_relations_target_id_claims FOREIGN KEY(target_id) REFERENCES claims (id), \n"
+    "\tCONSTRAINT pk_claim_relations PRIMARY KEY (claim_id, kind, target_id)\n"
     ")",
-    "CREATE INDEX ix_claim_relations_target_id ON claim_relations (target_id)",
     "CREATE VIRTUAL TABLE claims_fts USING fts5(id UNINDEXED, statement, quote, tokenize = 'porter unicode61 "
     "remove_diacritics 2')",
     "CREATE TABLE places (\n"
@@ -136,26 +133,26 @@ STATEMENTS: tuple[str, ...] = (
     "\tdescription TEXT, \n"
     "\tseed_file VARCHAR(500) NOT NULL, \n"
     "\tseed_line INTEGER, \n"
-    "\tCONSTRAINT pk_places PRIMARY KEY (id), \n"
     "\tCONSTRAINT fk_places_kind_id_terms FOREIGN KEY(kind_id) REFERENCES terms (id), \n"
-    "\tCONSTRAINT fk_places_part_of_id_places FOREIGN KEY(part_of_id) REFERENCES places (id)\n"
+    "\tCONSTRAINT fk_places_part_of_id_places FOREIGN KEY(part_of_id) REFERENCES places (id), \n"
+    "\tCONSTRAINT pk_places PRIMARY KEY (id)\n"
     ")",
     "CREATE TABLE organisation_members (\n"
     "\torganisation_id VARCHAR(120) NOT NULL, \n"
     "\tmember_id VARCHAR(120) NOT NULL, \n"
     "\tposition INTEGER NOT NULL, \n"
-    "\tCONSTRAINT pk_organisation_members PRIMARY KEY (organisation_id, member_id), \n"
     "\tCONSTRAINT fk_organisation_members_member_id_organisations FOREIGN KEY(member_id) REFERENCES organisations "
     "(id), \n"
     "\tCONSTRAINT fk_organisation_members_organisation_id_organisations FOREIGN KEY(organisation_id) REFERENCES "
-    "organisations (id)\n"
+    "organisations (id), \n"
+    "\tCONSTRAINT pk_organisation_members PRIMARY KEY (organisation_id, member_id)\n"
     ")",
     "CREATE TABLE place_aliases (\n"
     "\tplace_id VARCHAR(120) NOT NULL, \n"
     "\talias VARCHAR(300) NOT NULL, \n"
     "\tposition INTEGER NOT NULL, \n"
-    "\tCONSTRAINT pk_place_aliases PRIMARY KEY (place_id, alias), \n"
-    "\tCONSTRAINT fk_place_aliases_place_id_places FOREIGN KEY(place_id) REFERENCES places (id)\n"
+    "\tCONSTRAINT fk_place_aliases_place_id_places FOREIGN KEY(place_id) REFERENCES places (id), \n"
+    "\tCONSTRAINT pk_place_aliases PRIMARY KEY (place_id, alias)\n"
     ")",
     "CREATE TABLE \"claims\" (\n"
     "\tid VARCHAR(120) NOT NULL, \n"
@@ -201,29 +198,26 @@ STATEMENTS: tuple[str, ...] = (
     "\tattribution VARCHAR(120), \n"
     "\tperiod_inferred_reason TEXT, \n"
     "\tplace VARCHAR(120), \n"
-    "\tCONSTRAINT pk_claims PRIMARY KEY (id), \n"
-    "\tCONSTRAINT fk_claims_document_id_documents FOREIGN KEY(document_id) REFERENCES documents (id), \n"
-    "\tCONSTRAINT fk_claims_offence_terms FOREIGN KEY(offence) REFERENCES terms (id), \n"
-    "\tCONSTRAINT ck_claims_quote_offsets CHECK (quote_start >= 0 AND quote_end > quote_start), \n"
-    "\tCONSTRAINT fk_claims_changed_run_id_load_runs FOREIGN KEY(changed_run_id) REFERENCES load_runs (id), \n"
-    "\tCONSTRAINT fk_claims_evidence_method_terms FOREIGN KEY(evidence_method) REFERENCES terms (id), \n"
-    "\tCONSTRAINT fk_claims_location_terms FOREIGN KEY(location) REFERENCES terms (id), \n"
+    "\tCONSTRAINT ck_claims_claimed_on_basis CHECK (claimed_on_basis IN ('stated', 'inferred', 'publication', "
+    "'document', 'unknown')), \n"
     "\tCONSTRAINT ck_claims_claimed_on_precision CHECK (claimed_on_precision IN ('day', 'month', 'year')), \n"
-    "\tCONSTRAINT fk_claims_claimant_id_organisations FOREIGN KEY(claimant_id) REFERENCES organisations (id), \n"
-    "\tCONSTRAINT fk_claims_made_in_id_sources FOREIGN KEY(made_in_id) REFERENCES sources (id), \n"
-    "\tCONSTRAINT fk_claims_method_terms FOREIGN KEY(method) REFERENCES terms (id), \n"
+    "\tCONSTRAINT ck_claims_quote_offsets CHECK (quote_start >= 0 AND quote_end > quote_start), \n"
     "\tCONSTRAINT ck_claims_status CHECK (status IN ('active', 'withdrawn')), \n"
     "\tCONSTRAINT fk_claims_added_run_id_load_runs FOREIGN KEY(added_run_id) REFERENCES load_runs (id), \n"
-    "\tCONSTRAINT fk_claims_punishment_terms FOREIGN KEY(punishment) REFERENCES terms (id), \n"
-    "\tCONSTRAINT fk_claims_measure_terms FOREIGN KEY(measure) REFERENCES terms (id), \n"
     "\tCONSTRAINT fk_claims_attribution_terms FOREIGN KEY(attribution) REFERENCES terms (id), \n"
+    "\tCONSTRAINT fk_claims_changed_run_id_load_runs FOREIGN KEY(changed_run_id) REFERENCES load_runs (id), \n"
+    "\tCONSTRAINT fk_claims_claimant_id_organisations FOREIGN KEY(claimant_id) REFERENCES organisations (id), \n"
+    "\tCONSTRAINT fk_claims_document_id_documents FOREIGN KEY(document_id) REFERENCES documents (id), \n"
+    "\tCONSTRAINT fk_claims_evidence_method_terms FOREIGN KEY(evidence_method) REFERENCES terms (id), \n"
+    "\tCONSTRAINT fk_claims_location_terms FOREIGN KEY(location) REFERENCES terms (id), \n"
+    "\tCONSTRAINT fk_claims_made_in_id_sources FOREIGN KEY(made_in_id) REFERENCES sources (id), \n"
+    "\tCONSTRAINT fk_claims_measure_terms FOREIGN KEY(measure) REFERENCES terms (id), \n"
+    "\tCONSTRAINT fk_claims_method_terms FOREIGN KEY(method) REFERENCES terms (id), \n"
+    "\tCONSTRAINT fk_claims_offence_terms FOREIGN KEY(offence) REFERENCES terms (id), \n"
     "\tCONSTRAINT fk_claims_place_places FOREIGN KEY(place) REFERENCES places (id), \n"
-    "\tCONSTRAINT ck_claims_claimed_on_basis CHECK (claimed_on_basis IN ('stated', 'inferred', 'publication', "
-    "'document', 'unknown'))\n"
+    "\tCONSTRAINT fk_claims_punishment_terms FOREIGN KEY(punishment) REFERENCES terms (id), \n"
+    "\tCONSTRAINT pk_claims PRIMARY KEY (id)\n"
     ")",
-    "CREATE INDEX ix_claims_claimed_on_end ON claims (claimed_on_end)",
-    "CREATE INDEX ix_claims_claimed_on ON claims (claimed_on)",
-    "CREATE INDEX ix_claims_reading_order ON claims (document_id, quote_start, id)",
     "CREATE TABLE assessments (\n"
     "\tid VARCHAR(120) NOT NULL, \n"
     "\torganisation_id VARCHAR(120), \n"
@@ -237,22 +231,29 @@ STATEMENTS: tuple[str, ...] = (
     "\treason TEXT NOT NULL, \n"
     "\tseed_file VARCHAR(500) NOT NULL, \n"
     "\tseed_line INTEGER, \n"
-    "\tCONSTRAINT pk_assessments PRIMARY KEY (id), \n"
-    "\tCONSTRAINT ck_assessments_reliability CHECK (reliability IN ('A', 'B', 'C', 'D', 'E', 'F')), \n"
+    "\tCONSTRAINT ck_assessments_credibility CHECK (credibility BETWEEN 1 AND 6), \n"
     "\tCONSTRAINT ck_assessments_one_target CHECK ((CASE WHEN organisation_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN "
     "source_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN claim_id IS NULL THEN 0 ELSE 1 END) = 1), \n"
-    "\tCONSTRAINT ck_assessments_credibility CHECK (credibility BETWEEN 1 AND 6), \n"
+    "\tCONSTRAINT ck_assessments_reliability CHECK (reliability IN ('A', 'B', 'C', 'D', 'E', 'F')), \n"
     "\tCONSTRAINT fk_assessments_claim_id_claims FOREIGN KEY(claim_id) REFERENCES claims (id), \n"
     "\tCONSTRAINT fk_assessments_organisation_id_organisations FOREIGN KEY(organisation_id) REFERENCES organisations "
     "(id), \n"
-    "\tCONSTRAINT fk_assessments_source_id_sources FOREIGN KEY(source_id) REFERENCES sources (id)\n"
+    "\tCONSTRAINT fk_assessments_source_id_sources FOREIGN KEY(source_id) REFERENCES sources (id), \n"
+    "\tCONSTRAINT pk_assessments PRIMARY KEY (id)\n"
     ")",
     "CREATE INDEX ix_assessments_claim_id ON assessments (claim_id)",
     "CREATE INDEX ix_assessments_organisation_id ON assessments (organisation_id)",
     "CREATE INDEX ix_assessments_source_id ON assessments (source_id)",
-    "CREATE INDEX ix_claims_type_claimant_status ON claims (type, claimant_id, status)",
+    "CREATE INDEX ix_claim_changes_claim_id ON claim_changes (claim_id)",
+    "CREATE INDEX ix_claim_relations_target_id ON claim_relations (target_id)",
     "CREATE INDEX ix_claims_claimant_status ON claims (claimant_id, status)",
-    "CREATE INDEX ix_claims_made_in_status ON claims (made_in_id, status)",
+    "CREATE INDEX ix_claims_claimed_on ON claims (claimed_on)",
+    "CREATE INDEX ix_claims_claimed_on_end ON claims (claimed_on_end)",
     "CREATE INDEX ix_claims_document_status ON claims (document_id, made_in_id, status)",
+    "CREATE INDEX ix_claims_made_in_status ON claims (made_in_id, status)",
+    "CREATE INDEX ix_claims_reading_order ON claims (document_id, quote_start, id)",
     "CREATE INDEX ix_claims_seed_file ON claims (seed_file)",
+    "CREATE INDEX ix_claims_type_claimant_status ON claims (type, claimant_id, status)",
+    "CREATE INDEX ix_sources_publisher_id ON sources (publisher_id)",
+    "CREATE INDEX ix_terms_vocabulary_id ON terms (vocabulary_id)",
 )
