@@ -52,7 +52,7 @@ from claimsdb.load.write import (
     insert_rows,
 )
 from claimsdb.seeds.records import FileResult, PackedClaim, PublishedDate, unpack_claim_rows
-from claimsdb.seeds.validate import ClaimFinisher, content_hash_of, published_date
+from claimsdb.seeds.validate import ClaimFinisher, published_date
 
 _RELATION_ROW = ("claim_id", "kind", "target_id")
 _CHANGE_ROW = ("run_id", "claim_id", "action")
@@ -165,16 +165,18 @@ class ClaimStream:
 
     def _add(self, claims: list[PackedClaim]) -> None:
         """Claims as the workers packed them, straight to rows: dated, hashed, never made records
-        (content_hash_of and ClaimFinisher.dated are what ClaimFinisher.finish does to a record)."""
+        (content_hash_of and ClaimFinisher.dated are what ClaimFinisher.finish does to a record).
+        A worker hashed each claim as far as it could (records.PackedClaim): what is left here, for
+        a claim that takes its source's date, is that date and the sha256 over the text."""
         run_id, rows, relations, added, seen = self.run.id, self.rows, self.relations, self.added, self.seen
-        changes = self.changes
-        for key, values, pairs, dated_by in claims:
+        changes, finisher = self.changes, self.finisher
+        for key, values, pairs, dated_by, hashed in claims:
             if key in seen:
                 continue  # a duplicate id: the checks say so
             seen.add(key)
-            if dated_by is not None:
-                values = self.finisher.dated(values, dated_by)
-            rows.append((key, *values, content_hash_of(values, pairs), "active", run_id, run_id))
+            if dated_by is not None:  # packed uncompressed, for writing at once: `hashed` is never None
+                values, hashed = finisher.dated_hash(values, dated_by, hashed)  # type: ignore[arg-type]
+            rows.append((key, *values, hashed, "active", run_id, run_id))
             relations += [(key, kind, target) for kind, target in pairs]
             added.append(key)
             changes.append((run_id, key, "added"))

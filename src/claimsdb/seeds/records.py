@@ -7,10 +7,11 @@ only maps fields onto tables. Each record keeps the seed file and line it came f
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import hashlib
 import pickle
 import zlib
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from claimsdb.errors import SeedIssue
@@ -152,6 +153,44 @@ DATE_COLUMNS = (
 )
 
 
+_FIRST_DATE = CLAIM_INDEX[DATE_COLUMNS[0]]
+_AFTER_DATES = _FIRST_DATE + len(DATE_COLUMNS)
+
+
+def content_hash_of(values: tuple[Any, ...], relations: Iterable[tuple[str, str]]) -> str:
+    """content_hash of a claim given as its values and its relations' (kind, target id) pairs: the
+    sha256 of the repr of every column but the last two (seed_file, seed_line: where the claim sits,
+    not what it says) and of the sorted pairs. repr() of str, int, None and date values is stable."""
+    body = (values[:-2], sorted(relations))
+    return hashlib.sha256(repr(body).encode()).hexdigest()
+
+
+HashParts = tuple[str, str]
+"""The text content_hash_of hashes, less its date columns': what comes before them and after."""
+
+
+def hash_parts(values: tuple[Any, ...], relations: Iterable[tuple[str, str]]) -> HashParts:
+    """The text of a claim's content hash either side of its date columns.
+
+    A claim may take its date from a source another file defines, known only to the process that
+    sees every file; the rest of the text, its reprs most of a hash's cost, is made where the claim
+    is parsed. content_hash_from(hash_parts(v, r), dates_text(v)) == content_hash_of(v, r):
+    repr((values, pairs)) is "((" + the values' reprs joined by ", " + "), " + repr(pairs) + ")".
+    """
+    before = ", ".join(map(repr, values[:_FIRST_DATE]))
+    after = ", ".join(map(repr, values[_AFTER_DATES:-2]))
+    return f"(({before}, ", f", {after}), {sorted(relations)!r})"
+
+
+def dates_text(values: tuple[Any, ...]) -> str:
+    """The date columns' part of a content hash's text."""
+    return ", ".join(map(repr, values[_FIRST_DATE:_AFTER_DATES]))
+
+
+def content_hash_from(parts: HashParts, dates: str) -> str:
+    return hashlib.sha256(f"{parts[0]}{dates}{parts[1]}".encode()).hexdigest()
+
+
 def date_columns(
     value: Any, precision: str | None, basis: str, reason: str | None, *, latest: Any = None, edtf: str | None = None
 ) -> dict[str, Any]:
@@ -273,8 +312,15 @@ class FileResult:
     def pack_claims(self, compress: bool = True) -> None:
         """Claims as one compressed blob: a million claims held between parsing and writing take
         a few hundred MB this way, instead of gigabytes as objects. Claims written as soon as they
-        are parsed (load.stream) are not held, and not compressed."""
-        rows = [(c.id, c.values, tuple((r.kind, r.target_id) for r in c.relations), c.dated_by) for c in self.claims]
+        are parsed (load.stream) are not held, and not compressed; their content hashes are made
+        here, in the worker, as far as the claim alone allows (a PackedClaim's `hashed`)."""
+        rows = []
+        for c in self.claims:
+            pairs = tuple((r.kind, r.target_id) for r in c.relations)
+            hashed: str | HashParts | None = None
+            if not compress:
+                hashed = content_hash_of(c.values, pairs) if c.dated_by is None else hash_parts(c.values, pairs)
+            rows.append((c.id, c.values, pairs, c.dated_by, hashed))
         pickled = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
         self.packed_claims = zlib.compress(pickled, 1) if compress else pickled
         self.claim_count = len(rows)
@@ -286,8 +332,10 @@ _PICKLED = pickle.dumps(None, protocol=pickle.HIGHEST_PROTOCOL)[:1]
 """The first byte of a pickle (PROTO); a zlib stream starts otherwise (0x78)."""
 
 
-PackedClaim = tuple[str, tuple[Any, ...], tuple[tuple[str, str], ...], str | None]
-"""A claim as pack_claims packs it: (id, values, (relation kind, target id) pairs, dated_by)."""
+PackedClaim = tuple[str, tuple[Any, ...], tuple[tuple[str, str], ...], str | None, str | HashParts | None]
+"""A claim as pack_claims packs it: (id, values, (relation kind, target id) pairs, dated_by, hashed):
+`hashed` is its content hash, or, when it takes its date from a source (dated_by), the hash_parts
+that content_hash_from finishes; None in claims packed to be held (compressed)."""
 
 
 def unpack_claim_rows(packed: bytes) -> list[PackedClaim]:
@@ -301,7 +349,7 @@ def unpack_claim_rows(packed: bytes) -> list[PackedClaim]:
 def unpack_claims(packed: bytes) -> list[ClaimRecord]:
     return [
         ClaimRecord(key, values, tuple(RelationRecord(key, kind, target) for kind, target in relations), "", dated_by)
-        for key, values, relations, dated_by in unpack_claim_rows(packed)
+        for key, values, relations, dated_by, _hashed in unpack_claim_rows(packed)
     ]
 
 

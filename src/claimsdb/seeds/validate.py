@@ -12,7 +12,6 @@ so one run reports all of them.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,11 @@ from pathlib import Path
 from claimsdb.errors import SeedIssue, dotted
 from claimsdb.rules import CLOSE_TO_A_NAME, CLOSE_TO_AN_ID, closest, closest_hint
 from claimsdb.seeds.records import (
+    HashParts,
+    content_hash_from,
+    content_hash_of,
     date_columns,
+    dates_text,
     DEFINED_ON_DEMAND,
     DATE_COLUMNS,
     CLAIM_INDEX,
@@ -59,12 +62,6 @@ def content_hash(record: ClaimRecord) -> str:
     return content_hash_of(record.values, [(r.kind, r.target_id) for r in record.relations])
 
 
-def content_hash_of(values: tuple[Any, ...], relations: Iterable[tuple[str, str]]) -> str:
-    """content_hash of a claim given as its values and its relations' (kind, target id) pairs."""
-    body = (values[:-2], sorted(relations))
-    return hashlib.sha256(repr(body).encode()).hexdigest()
-
-
 class ClaimFinisher:
     """Fills in each claim's date from its source and computes its content hash.
 
@@ -73,7 +70,7 @@ class ClaimFinisher:
 
     def __init__(self, published: dict[str, PublishedDate | None]) -> None:
         self.published = published
-        self._columns: dict[str, tuple[object, ...]] = {}
+        self._columns: dict[str, tuple[tuple[object, ...], str]] = {}
 
     def finish(self, records: Iterable[ClaimRecord]) -> None:
         for record in records:
@@ -88,12 +85,28 @@ class ClaimFinisher:
         published = self.published.get(source)
         if published is None:
             return values
+        columns = self._dates(source, published)[0]
+        return (*values[:_FIRST_DATE_COLUMN], *columns, *values[_FIRST_DATE_COLUMN + len(DATE_COLUMNS) :])
+
+    def dated_hash(self, values: tuple[Any, ...], source: str, parts: HashParts) -> tuple[tuple[Any, ...], str]:
+        """`dated`, and the content hash of the claim so dated, from the parts a worker made of it
+        (records.hash_parts): what the main process alone can add is the dates' text."""
+        published = self.published.get(source)
+        if published is None:
+            return values, content_hash_from(parts, dates_text(values))
+        columns, text = self._dates(source, published)
+        dated = (*values[:_FIRST_DATE_COLUMN], *columns, *values[_FIRST_DATE_COLUMN + len(DATE_COLUMNS) :])
+        return dated, content_hash_from(parts, text)
+
+    def _dates(self, source: str, published: PublishedDate) -> tuple[tuple[object, ...], str]:
+        """The date columns a claim takes from `source`, and their text in a content hash; made once a source."""
         columns = self._columns.get(source)
         if columns is None:
             reason = f"the publication date of {source}" + (f" ({published.inferred})" if published.inferred else "")
             dates = date_columns(published.value, published.precision, "publication", reason)
-            columns = self._columns[source] = tuple(dates[name] for name in DATE_COLUMNS)
-        return (*values[:_FIRST_DATE_COLUMN], *columns, *values[_FIRST_DATE_COLUMN + len(DATE_COLUMNS) :])
+            values = tuple(dates[name] for name in DATE_COLUMNS)
+            columns = self._columns[source] = (values, ", ".join(map(repr, values)))
+        return columns
 
 
 @dataclass(frozen=True, slots=True)
