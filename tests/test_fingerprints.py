@@ -93,3 +93,28 @@ def test_a_document_edited_with_its_size_and_mtime_restored_is_still_refused(age
     _rewrite_keeping_size_and_mtime(aged_seeds / "documents" / "herald-2018-06-14.txt", b"Jane Doe", b"Jane Roe")
     with pytest.raises(SeedError, match="the bytes of document 'herald-2018-06-14-hrdc-executions' changed"):
         api.load(str(db), aged_seeds)
+
+
+def test_the_seed_walk_finds_what_seed_paths_finds_links_and_all(tmp_path: Path) -> None:
+    """stored_seed_files walks with os.scandir itself; it must find exactly what os.walk does:
+    files and links to files (a dangling one too, to be reported), not hidden files or other
+    suffixes, nothing inside a linked folder, in the order Paths sort."""
+    from claimsdb.seeds.files import seed_paths, stored_path, stored_seed_files
+
+    root = tmp_path / "seeds"
+    for folder in ("a/b", "a/c", "z", "Z", "a b"):
+        (root / folder).mkdir(parents=True)
+    for name in ("top.yaml", "a/x.yml", "a/b/y.json", "a/c/.hidden.yaml", "a/c/notes.txt", "z/1.yaml", "Z/2.yaml",
+                 "a b/3.yaml", "a/10.yaml", "a/9.yaml"):  # fmt: skip
+        (root / name).write_text("organisations: []\n")
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "o.yaml").write_text("organisations: []\n")
+    (root / "linked").symlink_to(tmp_path / "outside", target_is_directory=True)
+    (root / "a" / "link.yaml").symlink_to(root / "z" / "1.yaml")
+    (root / "a" / "dangling.yaml").symlink_to(root / "gone.yaml")
+    (root / "a" / "folder.yaml").mkdir()  # a folder named like a seed file is a folder
+    walked = stored_seed_files(root)
+    assert walked == {stored_path(root, path): str(path) for path in seed_paths(root)}
+    assert list(walked) == [stored_path(root, path) for path in seed_paths(root)]
+    assert "seeds/a/dangling.yaml" in walked and "seeds/a/link.yaml" in walked
+    assert not any("linked" in name or "hidden" in name for name in walked)
