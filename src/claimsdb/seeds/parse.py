@@ -154,7 +154,7 @@ def parse_json_seed_file(
         ]
     if not isinstance(data, dict):
         return None, [SeedIssue(label, 1, "a seed file must be an object of sections (document, claims, ...)")]
-    return ParsedFile(label, data, {}, sha256, fingerprint=fingerprint), []  # JSON has no positions: issues name the path
+    return ParsedFile(label, data, {}, sha256, fingerprint=fingerprint), []  # JSON has no positions: issues name paths
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
