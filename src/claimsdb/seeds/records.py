@@ -165,8 +165,9 @@ def content_hash_of(values: tuple[Any, ...], relations: Iterable[tuple[str, str]
     return hashlib.sha256(repr(body).encode()).hexdigest()
 
 
-HashParts = tuple[str, str]
-"""The text content_hash_of hashes, less its date columns': what comes before them and after."""
+HashParts = tuple[bytes, bytes]
+"""The text content_hash_of hashes, less its date columns', UTF-8 encoded: what comes before them
+and after (bytes: they cross between processes and into sha256 as they are, never decoded)."""
 
 
 def hash_parts(values: tuple[Any, ...], relations: Iterable[tuple[str, str]]) -> HashParts:
@@ -174,21 +175,25 @@ def hash_parts(values: tuple[Any, ...], relations: Iterable[tuple[str, str]]) ->
 
     A claim may take its date from a source another file defines, known only to the process that
     sees every file; the rest of the text, its reprs most of a hash's cost, is made where the claim
-    is parsed. content_hash_from(hash_parts(v, r), dates_text(v)) == content_hash_of(v, r):
-    repr((values, pairs)) is "((" + the values' reprs joined by ", " + "), " + repr(pairs) + ")".
+    is parsed. content_hash_from(hash_parts(v, r), hash_dates(dates of v)) == content_hash_of(v, r):
+    repr((values, pairs)) is "((" + the values' reprs joined by ", " + "), " + repr(pairs) + ")",
+    and UTF-8 encodes it piece by piece as it does whole (repr escapes what UTF-8 cannot hold).
     """
     before = ", ".join(map(repr, values[:_FIRST_DATE]))
     after = ", ".join(map(repr, values[_AFTER_DATES:-2]))
-    return f"(({before}, ", f", {after}), {sorted(relations)!r})"
+    return f"(({before}, ".encode(), f", {after}), {sorted(relations)!r})".encode()
 
 
-def dates_text(values: tuple[Any, ...]) -> str:
-    """The date columns' part of a content hash's text."""
-    return ", ".join(map(repr, values[_FIRST_DATE:_AFTER_DATES]))
+def hash_dates(dates: Iterable[Any]) -> bytes:
+    """The date columns' part of a content hash's text, given their values (DATE_COLUMNS order)."""
+    return ", ".join(map(repr, dates)).encode()
 
 
-def content_hash_from(parts: HashParts, dates: str) -> str:
-    return hashlib.sha256(f"{parts[0]}{dates}{parts[1]}".encode()).hexdigest()
+def content_hash_from(parts: HashParts, dates: bytes) -> str:
+    digest = hashlib.sha256(parts[0])
+    digest.update(dates)
+    digest.update(parts[1])
+    return digest.hexdigest()
 
 
 def date_columns(

@@ -24,7 +24,7 @@ from claimsdb.seeds.records import (
     content_hash_from,
     content_hash_of,
     date_columns,
-    dates_text,
+    hash_dates,
     DEFINED_ON_DEMAND,
     DATE_COLUMNS,
     CLAIM_INDEX,
@@ -51,6 +51,7 @@ _WHERE_TO_DEFINE = {
     "claim": "define that claim",
 }
 _FIRST_DATE_COLUMN = CLAIM_INDEX[DATE_COLUMNS[0]]
+_AFTER_DATE_COLUMNS = _FIRST_DATE_COLUMN + len(DATE_COLUMNS)
 
 
 def content_hash(record: ClaimRecord) -> str:
@@ -70,7 +71,7 @@ class ClaimFinisher:
 
     def __init__(self, published: dict[str, PublishedDate | None]) -> None:
         self.published = published
-        self._columns: dict[str, tuple[tuple[object, ...], str]] = {}
+        self._columns: dict[str, tuple[tuple[object, ...], bytes]] = {}
 
     def finish(self, records: Iterable[ClaimRecord]) -> None:
         for record in records:
@@ -86,26 +87,26 @@ class ClaimFinisher:
         if published is None:
             return values
         columns = self._dates(source, published)[0]
-        return (*values[:_FIRST_DATE_COLUMN], *columns, *values[_FIRST_DATE_COLUMN + len(DATE_COLUMNS) :])
+        return (*values[:_FIRST_DATE_COLUMN], *columns, *values[_AFTER_DATE_COLUMNS:])
 
     def dated_hash(self, values: tuple[Any, ...], source: str, parts: HashParts) -> tuple[tuple[Any, ...], str]:
         """`dated`, and the content hash of the claim so dated, from the parts a worker made of it
         (records.hash_parts): what the main process alone can add is the dates' text."""
         published = self.published.get(source)
         if published is None:
-            return values, content_hash_from(parts, dates_text(values))
+            return values, content_hash_from(parts, hash_dates(values[_FIRST_DATE_COLUMN:_AFTER_DATE_COLUMNS]))
         columns, text = self._dates(source, published)
-        dated = (*values[:_FIRST_DATE_COLUMN], *columns, *values[_FIRST_DATE_COLUMN + len(DATE_COLUMNS) :])
+        dated = (*values[:_FIRST_DATE_COLUMN], *columns, *values[_AFTER_DATE_COLUMNS:])
         return dated, content_hash_from(parts, text)
 
-    def _dates(self, source: str, published: PublishedDate) -> tuple[tuple[object, ...], str]:
+    def _dates(self, source: str, published: PublishedDate) -> tuple[tuple[object, ...], bytes]:
         """The date columns a claim takes from `source`, and their text in a content hash; made once a source."""
         columns = self._columns.get(source)
         if columns is None:
             reason = f"the publication date of {source}" + (f" ({published.inferred})" if published.inferred else "")
             dates = date_columns(published.value, published.precision, "publication", reason)
             values = tuple(dates[name] for name in DATE_COLUMNS)
-            columns = self._columns[source] = (values, ", ".join(map(repr, values)))
+            columns = self._columns[source] = (values, hash_dates(values))
         return columns
 
 
