@@ -84,8 +84,6 @@ class ClaimStream:
         self.added: list[str] = []
         self.rows: list[tuple[Any, ...]] = []
         self.relations: list[tuple[str, str, str]] = []
-        self.changes: list[tuple[int, str, str]] = []
-        """Each claim's change record ("added"), written with its batch."""
         self.indexed = 0
         """The last claim (rowid) in the full-text index: each batch is indexed as it is written."""
         self.failed: DBAPIError | None = None
@@ -169,7 +167,7 @@ class ClaimStream:
         A worker hashed each claim as far as it could (records.PackedClaim): what is left here, for
         a claim that takes its source's date, is that date and the sha256 over the text."""
         run_id, rows, relations, added, seen = self.run.id, self.rows, self.relations, self.added, self.seen
-        changes, finisher = self.changes, self.finisher
+        finisher = self.finisher
         for key, values, pairs, dated_by, hashed in claims:
             if key in seen:
                 continue  # a duplicate id: the checks say so
@@ -179,7 +177,6 @@ class ClaimStream:
             rows.append((key, *values, hashed, "active", run_id, run_id))
             relations += [(key, kind, target) for kind, target in pairs]
             added.append(key)
-            changes.append((run_id, key, "added"))
         if len(rows) >= BATCH_SIZE:  # a file at a time: a batch is never much more than BATCH_SIZE rows
             self._write()
 
@@ -190,12 +187,28 @@ class ClaimStream:
                     self.references.insert(self.session)
                 insert_rows(self.session, m.Claim.__table__, self.rows, names=CLAIM_ROW)
                 insert_rows(self.session, m.ClaimRelation.__table__, self.relations, names=_RELATION_ROW)
-                insert_rows(self.session, m.ClaimChange.__table__, self.changes, names=_CHANGE_ROW)
-                if self.rows and self.sqlite:  # PostgreSQL's search index keeps itself
-                    self.indexed = index_claims_after(self.session, self.indexed)
+                if not self.sqlite:  # each claim's change record ("added"); PostgreSQL's search index keeps itself
+                    changes = [(self.run.id, row[0], "added") for row in self.rows]
+                    insert_rows(self.session, m.ClaimChange.__table__, changes, names=_CHANGE_ROW)
+                elif self.rows:
+                    self.indexed = _changes_and_search_after(self.session, self.run.id, self.indexed)
             except DBAPIError as exc:
                 self.failed = exc
-        self.rows, self.relations, self.changes = [], [], []
+        self.rows, self.relations = [], []
+
+
+def _changes_and_search_after(session: Session, run_id: int, rowid: int) -> int:
+    """SQLite: the change records ("added") and the full-text entries of the claims written after
+    `rowid`, copied by SQLite from the rows just written (not handed over row by row from Python,
+    a parameter at a time); returns the last claim's rowid."""
+    session.execute(
+        text(
+            "INSERT INTO claim_changes (run_id, claim_id, action) SELECT :run, id, 'added' FROM claims "
+            "WHERE rowid > :after"
+        ),
+        {"run": run_id, "after": rowid},
+    )
+    return index_claims_after(session, rowid)
 
 
 _CHECKED_TABLES = tuple(
