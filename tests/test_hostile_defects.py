@@ -12,6 +12,8 @@ import io
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -450,3 +452,30 @@ def test_csv_listings_with_no_rows_still_print_the_header(db_url: str, seeds: Pa
         "claimed_on_precision,quote,attribution,place,date_match"
     ]
     assert "No claims match these filters." in result.stderr
+
+
+def _claims(*args: object) -> subprocess.CompletedProcess[str]:
+    """The real `claims` program, with a time limit: what is tested here used to wait for ever."""
+    return subprocess.run(
+        [sys.executable, "-m", "claimsdb", *map(str, args)], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_a_named_pipe_among_the_seeds_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """A pipe called `x.yaml` would make a reader wait for a writer for ever: check, a first load and
+    a load into a database all refuse it at once, say what it is, and write nothing."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(FIXTURES / "basic", seeds)
+    db = tmp_path / "claims.db"
+    assert _claims("--db", db, "load", seeds, "-q").returncode == 0
+    before = snapshot(str(db))
+    os.mkfifo(seeds / "pipe.yaml")
+    message = f"{seeds / 'pipe.yaml'}: this is not a plain file (a pipe or a device?); remove it"
+    for args in (("check", seeds), ("--db", tmp_path / "new.db", "load", seeds), ("--db", db, "load", seeds),
+                 ("--db", db, "load", seeds, "--force")):  # fmt: skip
+        result = _claims(*args)
+        assert result.returncode == 1, result.stderr
+        assert message in result.stderr + result.stdout, result.stderr
+        assert "Traceback" not in result.stderr
+    assert not (tmp_path / "new.db").exists()
+    assert snapshot(str(db)) == before

@@ -301,10 +301,8 @@ _SLUG_WORD = re.compile(rb"[a-z0-9][a-z0-9_-]*")
 
 def _words_in(path: Path) -> frozenset[str]:
     """Every id-like word in a file we could not read: ids it might define if it could be read."""
+    from claimsdb.seeds.files import leading_bytes
     from claimsdb.seeds.parse import MAX_SEED_BYTES
 
-    try:
-        raw = path.read_bytes()[: MAX_SEED_BYTES + 1]
-    except OSError:
-        return frozenset()
+    raw = leading_bytes(path, MAX_SEED_BYTES + 1)  # never a pipe's (it would wait for a writer for ever)
     return frozenset(word.decode() for word in _SLUG_WORD.findall(raw))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import functools
 import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 SEED_SUFFIXES = (".yaml", ".yml", ".json")
 """YAML for curators; JSON, with the same schema, for machine-made bulk imports."""
@@ -181,12 +183,49 @@ def sha256_if_changed(
     return file_sha256(path), now
 
 
+READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
+"""How a seed file is opened to be read: O_NONBLOCK, so that a named pipe called `x.yaml` opens at
+once (to be refused: not a plain file) instead of waiting for a writer for ever."""
+
+
+def read_at_most(descriptor: int, size: int, limit: int) -> bytes:
+    """An open file's bytes, up to `limit` of them (`size`: as fstat gave it; a file may grow while read)."""
+    parts: list[bytes] = []
+    read = 0
+    while read < limit and (part := os.read(descriptor, min(max(size + 1, 1 << 16), limit - read))):
+        parts.append(part)  # size + 1: the end of the file is seen in one more call
+        read += len(part)
+    return b"".join(parts)
+
+
+def leading_bytes(path: str | os.PathLike[str], limit: int) -> bytes:
+    """Up to `limit` bytes of a plain file; none of anything else (a pipe, a device, a folder) or of a
+    file that cannot be read."""
+    try:
+        descriptor = os.open(path, READ_FLAGS)
+    except OSError:
+        return b""
+    try:
+        stat = os.fstat(descriptor)
+        return read_at_most(descriptor, stat.st_size, limit) if S_ISREG(stat.st_mode) else b""
+    except OSError:
+        return b""
+    finally:
+        os.close(descriptor)
+
+
 def file_sha256(path: str | os.PathLike[str]) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
+    """The sha256 of a plain file's bytes; OSError for anything else (a pipe would never end)."""
+    descriptor = os.open(path, READ_FLAGS)
+    try:
+        if not S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "not a plain file", str(path))
+        digest = hashlib.sha256()
+        while block := os.read(descriptor, 1 << 20):
             digest.update(block)
-    return digest.hexdigest()
+        return digest.hexdigest()
+    finally:
+        os.close(descriptor)
 
 
 @dataclass

@@ -12,6 +12,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from stat import S_ISREG
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from claimsdb.errors import SeedIssue, dotted
 from claimsdb.rules import CLOSE_TO_A_FIELD, closest
 from claimsdb.seeds import schema
-from claimsdb.seeds.files import RealPaths, fingerprint_of, stored_path
+from claimsdb.seeds.files import READ_FLAGS, RealPaths, fingerprint_of, read_at_most, stored_path
 from claimsdb.seeds.parse import (
     MAX_SEED_BYTES,
     Loc,
@@ -75,7 +76,7 @@ def parse_file(path: Path) -> tuple[ParsedFile | None, list[SeedIssue]]:
     the open file before it is read: the fingerprint is of the very bytes parsed."""
     label = str(path)
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        descriptor = os.open(path, READ_FLAGS)
     except OSError as exc:
         if exc.errno in _MISSING:
             return None, [
@@ -86,8 +87,10 @@ def parse_file(path: Path) -> tuple[ParsedFile | None, list[SeedIssue]]:
         return None, [SeedIssue(label, None, f"cannot read this file: {exc.strerror}")]
     try:
         stat = os.fstat(descriptor)
+        if not S_ISREG(stat.st_mode):
+            return None, [SeedIssue(label, None, "this is not a plain file (a pipe or a device?); remove it")]
         oversized = too_large(stat.st_size, label)  # before reading it into memory
-        raw = b"" if oversized else _read_at_most(descriptor, stat.st_size, MAX_SEED_BYTES + 1)
+        raw = b"" if oversized else read_at_most(descriptor, stat.st_size, MAX_SEED_BYTES + 1)
     except OSError as exc:
         return None, [SeedIssue(label, None, f"cannot read this file: {exc.strerror}")]
     finally:
@@ -100,16 +103,6 @@ def parse_file(path: Path) -> tuple[ParsedFile | None, list[SeedIssue]]:
 
 _MISSING = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP)
 """What opening a link whose target is not there raises (Path.exists says False to these)."""
-
-
-def _read_at_most(descriptor: int, size: int, limit: int) -> bytes:
-    """The file's bytes, up to `limit` of them (a file may grow while it is read)."""
-    parts: list[bytes] = []
-    read = 0
-    while read < limit and (part := os.read(descriptor, min(max(size + 1, 1 << 16), limit - read))):
-        parts.append(part)  # size + 1: the end of the file is seen in one more call
-        read += len(part)
-    return b"".join(parts)
 
 
 def _validated(
