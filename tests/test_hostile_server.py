@@ -20,7 +20,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -288,6 +288,15 @@ def _alive(pids: set[int]) -> set[int]:
     return {pid for pid in pids if (stat := _stat(pid)) is not None and stat[0] != "Z"}
 
 
+def _load_process(db: Path, seeds: Path, err_out: IO[str], cwd: Path) -> subprocess.Popen[str]:
+    """`claims load -q` as a child process, its errors to a file (not a pipe: orphaned workers would
+    hold a pipe open)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "claimsdb", "--db", str(db), "load", str(seeds), "-q"],
+        stdout=subprocess.DEVNULL, stderr=err_out, text=True, env=_child_env(), cwd=cwd,
+    )  # fmt: skip
+
+
 def _signalled_while_parsing(proc: subprocess.Popen[str], signum: int) -> set[int] | None:
     """Send `signum` to a load while its parsing workers run; their pids, or None if it finished
     parsing first. The load is frozen (SIGSTOP) before its workers are looked for again, so a busy
@@ -312,10 +321,7 @@ def test_a_stopped_load_leaves_no_worker_running(big_corpus: Path, tmp_path: Pat
     err_file = tmp_path / "stderr.txt"
     for _attempt in range(3):  # a load that ended its parsing before it was frozen is tried again
         with err_file.open("w") as err_out:  # a file, not a pipe: orphaned workers would hold a pipe open
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "claimsdb", "--db", str(db), "load", str(big_corpus), "-q"],
-                stdout=subprocess.DEVNULL, stderr=err_out, text=True, env=_child_env(), cwd=tmp_path,
-            )  # fmt: skip
+            proc = _load_process(db, big_corpus, err_out, tmp_path)
         workers: set[int] | None = None
         try:
             workers = _signalled_while_parsing(proc, signum)
@@ -373,10 +379,7 @@ def test_a_load_whose_worker_is_killed_fails_and_changes_nothing(
     err_file = tmp_path / "stderr.txt"
     for _attempt in range(3):  # a load that ended its parsing before a worker was killed is tried again
         with err_file.open("w") as err_out:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "claimsdb", "--db", str(db), "load", str(seeds), "-q"],
-                stdout=subprocess.DEVNULL, stderr=err_out, text=True, env=_child_env(), cwd=tmp_path,
-            )  # fmt: skip
+            proc = _load_process(db, seeds, err_out, tmp_path)
         workers: set[int] | None = None
         try:
             workers = _one_worker_killed(proc)
