@@ -20,16 +20,18 @@ from typing import Any
 import pytest
 import yaml
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import IntegrityError
 
 from claimsdb import api
 from claimsdb.db import models as m
 from claimsdb.db.database import Database
 from claimsdb.db.engine import database_url
 from claimsdb.errors import DatabaseStateError, SeedError
-from claimsdb.load.write import insert_rows
+from claimsdb.load.write import CLAIM_ROW, insert_rows
 from claimsdb.load.stream import ClaimStream
 from claimsdb.seeds.collect import PARALLEL_FROM_FILES
 from claimsdb.seeds.files import seed_paths
+from claimsdb.seeds.records import CLAIM_COLUMNS
 from claimsdb.seeds.resolve import resolve_file
 from conftest import _new_pg_database, comparable, snapshot, write_seed
 
@@ -226,6 +228,53 @@ def test_a_reference_the_checks_missed_is_refused_before_anything_is_committed(
     assert _count(db_url, "claim_relations") == _count(db_url, "load_runs") == 0
     if backend == "postgresql":
         assert _foreign_keys(db_url) == keys != []
+
+
+def _claim_values(**changed: Any) -> tuple[Any, ...]:
+    """A claim's values in records.CLAIM_COLUMNS order, as a worker packs them: valid, but for `changed`."""
+    values: dict[str, Any] = dict.fromkeys(CLAIM_COLUMNS)
+    values |= {"type": "execution-method", "statement": "S", "claimant_id": "org", "document_id": "doc",
+               "quote": "q", "quote_start": 0, "quote_end": 1, "quote_prefix": "", "quote_suffix": "",
+               "document_sha256": "0" * 64, "claimed_on_basis": "unknown", "seed_file": "seeds/a.yaml"}  # fmt: skip
+    return tuple((values | changed)[column] for column in CLAIM_COLUMNS)
+
+
+@pytest.mark.parametrize(
+    ("changed", "broken"),
+    [
+        ({}, None),
+        ({"claimed_on_basis": "rumoured"}, "ck_claims_claimed_on_basis"),
+        ({"claimed_on_precision": "week"}, "ck_claims_claimed_on_precision"),
+        ({"quote_start": 5, "quote_end": 5}, "ck_claims_quote_offsets"),
+    ],
+)
+def test_the_claims_a_first_load_writes_are_held_to_their_check_constraints(
+    tmp_path: Path, changed: dict[str, Any], broken: str | None
+) -> None:
+    """On SQLite the stream inserts a batch of claims without their CHECK constraints and checks the
+    batch in one statement after: a claim that breaks one is refused as SQLite refuses it, and the
+    inserts after the stream's, on the same connection, are checked row by row again."""
+    assert api.migrate(str(tmp_path / "claims.db"))
+    with Database(str(tmp_path / "claims.db")) as database:
+        with database.session() as session, session.begin():
+            options = {"sqlite_immediate": True, "sqlite_foreign_keys_checked_at_end": True}
+            session.connection(execution_options=options)
+            stream = ClaimStream(session, tmp_path, dt.datetime.now(dt.UTC))
+            stream._add(
+                [("c-ok", _claim_values(), (), None, "1" * 64), ("c-1", _claim_values(**changed), (), None, "2" * 64)]
+            )
+            stream.parsed()
+            if broken is None:
+                assert stream.finish() == ["c-ok", "c-1"]
+            else:
+                with pytest.raises(IntegrityError) as raised:
+                    stream.finish()
+                assert str(raised.value.orig) == f"CHECK constraint failed: {broken}"
+            row = ("c-2", *_claim_values(claimed_on_basis="rumoured"), "3" * 64, "active", 1, 1)
+            with pytest.raises(IntegrityError, match="CHECK constraint failed: ck_claims_claimed_on_basis"):
+                with session.begin_nested():
+                    insert_rows(session, m.Claim.__table__, [row], names=CLAIM_ROW)
+            session.rollback()
 
 
 def _count(url: str, table: str) -> int:
