@@ -240,29 +240,32 @@ def _claim_values(**changed: Any) -> tuple[Any, ...]:
 
 
 @pytest.mark.parametrize(
-    ("changed", "broken"),
+    ("changed", "kind", "broken"),
     [
-        ({}, None),
-        ({"claimed_on_basis": "rumoured"}, "ck_claims_claimed_on_basis"),
-        ({"claimed_on_precision": "week"}, "ck_claims_claimed_on_precision"),
-        ({"quote_start": 5, "quote_end": 5}, "ck_claims_quote_offsets"),
+        ({}, "corroborates", None),
+        ({"claimed_on_basis": "rumoured"}, "corroborates", "ck_claims_claimed_on_basis"),
+        ({"claimed_on_precision": "week"}, "corroborates", "ck_claims_claimed_on_precision"),
+        ({"quote_start": 5, "quote_end": 5}, "corroborates", "ck_claims_quote_offsets"),
+        ({}, "echoes", "ck_claim_relations_kind"),
     ],
 )
 def test_the_claims_a_first_load_writes_are_held_to_their_check_constraints(
-    tmp_path: Path, changed: dict[str, Any], broken: str | None
+    tmp_path: Path, changed: dict[str, Any], kind: str, broken: str | None
 ) -> None:
-    """On SQLite the stream inserts a batch of claims without their CHECK constraints and checks the
-    batch in one statement after: a claim that breaks one is refused as SQLite refuses it, and the
-    inserts after the stream's, on the same connection, are checked row by row again."""
+    """On SQLite the stream inserts a batch of claims (and their relations) without their CHECK
+    constraints and checks the batch in one statement after: a row that breaks one is refused as
+    SQLite refuses it, and inserts after the stream's, on the same connection, are checked row by row."""
     assert api.migrate(str(tmp_path / "claims.db"))
     with Database(str(tmp_path / "claims.db")) as database:
         with database.session() as session, session.begin():
             options = {"sqlite_immediate": True, "sqlite_foreign_keys_checked_at_end": True}
             session.connection(execution_options=options)
             stream = ClaimStream(session, tmp_path, dt.datetime.now(dt.UTC))
-            stream._add(
-                [("c-ok", _claim_values(), (), None, "1" * 64), ("c-1", _claim_values(**changed), (), None, "2" * 64)]
-            )
+            claims = [
+                ("c-ok", _claim_values(), (), None, "1" * 64),
+                ("c-1", _claim_values(**changed), ((kind, "c-ok"),), None, "2" * 64),
+            ]
+            stream._add(claims)  # type: ignore[arg-type]
             stream.parsed()
             if broken is None:
                 assert stream.finish() == ["c-ok", "c-1"]
@@ -274,6 +277,10 @@ def test_the_claims_a_first_load_writes_are_held_to_their_check_constraints(
             with pytest.raises(IntegrityError, match="CHECK constraint failed: ck_claims_claimed_on_basis"):
                 with session.begin_nested():
                     insert_rows(session, m.Claim.__table__, [row], names=CLAIM_ROW)
+            with pytest.raises(IntegrityError, match="CHECK constraint failed: ck_claim_relations_kind"):
+                with session.begin_nested():
+                    insert_rows(session, m.ClaimRelation.__table__, [("c-ok", "echoes", "c-ok")],
+                                names=("claim_id", "kind", "target_id"))  # fmt: skip
             session.rollback()
 
 

@@ -14,10 +14,10 @@ A claim may name a source whose file has not been parsed yet, so references are 
 the end, before the transaction commits. On SQLite the transaction runs with foreign keys off and
 ends with `PRAGMA foreign_key_check` on each table but claim_changes (a tenth of a second at 50,000
 claims; deferring the keys instead would make SQLite search the claims for each organisation or
-source inserted later); the claims' CHECK constraints are checked once a batch, by one SELECT
-(`_insert_claims_checked_after`). On PostgreSQL, whose foreign keys are not declared deferrable, the load
-drops them inside its transaction and adds them back at the end, which checks every row; a failed
-load rolls that back too (PostgreSQL's DDL is transactional).
+source inserted later); the CHECK constraints of claims and their relations are checked once a
+batch, by one SELECT (`_insert_checked_after`). On PostgreSQL, whose foreign keys are not declared
+deferrable, the load drops them inside its transaction and adds them back at the end, which checks
+every row; a failed load rolls that back too (PostgreSQL's DDL is transactional).
 
 Claims go in in file order, as `load_bundle` would insert them: a file whose claims take the date
 of a source not parsed yet waits (held compressed), with the files after it, until that source's
@@ -28,6 +28,7 @@ file is parsed. Files named like `sources.yaml` are parsed first and shown to th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sqlite3
 import zlib
 from collections import deque
@@ -187,63 +188,77 @@ class ClaimStream:
             try:
                 if self.references is not None:
                     self.references.insert(self.session)
-                if not self.sqlite:
-                    insert_rows(self.session, m.Claim.__table__, self.rows, names=CLAIM_ROW)
-                elif self.rows:
-                    _insert_claims_checked_after(self.session, self.rows, self.indexed)
-                insert_rows(self.session, m.ClaimRelation.__table__, self.relations, names=_RELATION_ROW)
-                if not self.sqlite:  # each claim's change record ("added"); PostgreSQL's search index keeps itself
-                    changes = [(self.run.id, row[0], "added") for row in self.rows]
-                    insert_rows(self.session, m.ClaimChange.__table__, changes, names=_CHANGE_ROW)
-                elif self.rows:
-                    self.indexed = _changes_and_search_after(self.session, self.run.id, self.indexed)
+                if self.sqlite:
+                    self._write_to_sqlite()
+                else:
+                    self._write_to_postgresql()
             except DBAPIError as exc:
                 self.failed = exc
         self.rows, self.relations = [], []
 
+    def _write_to_sqlite(self) -> None:
+        """The claims and their relations, checked a batch at a time; their change records ("added")
+        and full-text entries, copied by SQLite from the claims just written."""
+        _insert_checked_after(self.session, m.Claim.__table__, self.rows, CLAIM_ROW)
+        _insert_checked_after(self.session, m.ClaimRelation.__table__, self.relations, _RELATION_ROW)
+        if self.rows:
+            self.indexed = _changes_and_search_after(self.session, self.run.id, self.indexed)
 
-def _insert_claims_checked_after(session: Session, rows: list[tuple[Any, ...]], rowid: int) -> None:
-    """SQLite: a batch of claims, inserted without their CHECK constraints, then checked in one
-    statement (the claims written after `rowid`, the last claim before the batch).
+    def _write_to_postgresql(self) -> None:
+        """The claims, their relations and change records (PostgreSQL's search index keeps itself)."""
+        insert_rows(self.session, m.Claim.__table__, self.rows, names=CLAIM_ROW)
+        insert_rows(self.session, m.ClaimRelation.__table__, self.relations, names=_RELATION_ROW)
+        changes = [(self.run.id, row[0], "added") for row in self.rows]
+        insert_rows(self.session, m.ClaimChange.__table__, changes, names=_CHANGE_ROW)
+
+
+def _insert_checked_after(
+    session: Session, table: Any, rows: list[tuple[Any, ...]], names: tuple[str, ...]
+) -> None:
+    """SQLite: rows (tuples in the order of `names`) inserted without the table's CHECK constraints,
+    then checked in one statement.
 
     Checked row by row, a constraint like `status IN ('active', 'withdrawn')` makes SQLite build
     a lookup table of its list for every row an executemany inserts (a fifth of the claims' insert
-    at 50,000 claims); a SELECT builds it once. A row that breaks one is refused as SQLite itself
-    would refuse it (IntegrityError: "CHECK constraint failed: <name>"), and the load rolls back.
-    SQLite compiles the choice into the statement: the insert has a text of its own (never taken
-    from the driver's statement cache by another insert) and is only ever compiled in here.
+    at 50,000 claims); a SELECT over the rows just written builds it once. A row that breaks one is
+    refused as SQLite itself refuses it (IntegrityError: "CHECK constraint failed: <name>"), and the
+    load rolls back. SQLite compiles the choice into the statement: the insert has a text of its own
+    (never taken from the driver's statement cache by another insert) and is only compiled in here.
     """
+    if not rows:
+        return
+    insert, broken_check = _checked_after(table.name, names)
     connection = session.connection()
+    before = connection.exec_driver_sql(f"SELECT coalesce(max(rowid), 0) FROM {table.name}").scalar()
     connection.exec_driver_sql("PRAGMA ignore_check_constraints=ON")
     try:
-        connection.exec_driver_sql(_CLAIMS_UNCHECKED, rows)  # type: ignore[arg-type]
+        connection.exec_driver_sql(insert, rows)  # type: ignore[arg-type]
     finally:
         connection.exec_driver_sql("PRAGMA ignore_check_constraints=OFF")
-    broken = session.execute(text(_BROKEN_CHECK), {"after": rowid}).scalar()
+    broken = connection.execute(text(broken_check), {"after": before}).scalar()
     if broken is not None:
-        raise IntegrityError(_CLAIMS_UNCHECKED, None, sqlite3.IntegrityError(f"CHECK constraint failed: {broken}"))
+        raise IntegrityError(insert, None, sqlite3.IntegrityError(f"CHECK constraint failed: {broken}"))
 
 
-_CLAIMS_UNCHECKED = (
-    f"INSERT INTO claims ({', '.join(CLAIM_ROW)}) VALUES ({', '.join('?' * len(CLAIM_ROW))})"
-    " /* CHECK constraints: _BROKEN_CHECK */"
-)
-_CLAIM_CHECKS = tuple(
-    (str(check.name), str(check.sqltext))
-    for check in m.Claim.__table__.constraints
-    if isinstance(check, CheckConstraint)
-)
-"""(name in the schema, SQL) of each CHECK constraint on claims, as the models (and so the
-migrations) declare it."""
-_BROKEN_CHECK = (
-    "SELECT CASE "
-    + " ".join(f"WHEN NOT ({check}) THEN '{name}'" for name, check in _CLAIM_CHECKS)
-    + " END FROM claims WHERE rowid > :after AND NOT ("
-    + " AND ".join(f"({check})" for _, check in _CLAIM_CHECKS)
-    + ") LIMIT 1"
-)
-"""The first CHECK constraint broken by a claim written after :after (a row breaks one when its
-expression is false; NULL passes, as it does in SQLite's own check)."""
+@functools.cache
+def _checked_after(table: str, names: tuple[str, ...]) -> tuple[str, str]:
+    """The insert of `_insert_checked_after`, and the SELECT that names the first CHECK constraint
+    broken by a row after :after (a row breaks one when its expression is false; NULL passes, as
+    in SQLite's own check), from the constraints the models (and so the migrations) declare."""
+    checks = [
+        (str(check.name), str(check.sqltext))
+        for check in m.Base.metadata.tables[table].constraints
+        if isinstance(check, CheckConstraint)
+    ]
+    insert = (
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        " /* CHECK constraints: checked after, load.stream */"
+    )
+    if not checks:
+        return insert, "SELECT NULL"
+    cases = " ".join(f"WHEN NOT ({check}) THEN '{name}'" for name, check in checks)
+    every = " AND ".join(f"({check})" for _, check in checks)
+    return insert, f"SELECT CASE {cases} END FROM {table} WHERE rowid > :after AND NOT ({every}) LIMIT 1"
 
 
 def _changes_and_search_after(session: Session, run_id: int, rowid: int) -> int:
