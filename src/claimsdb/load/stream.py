@@ -59,6 +59,10 @@ from claimsdb.seeds.validate import ClaimFinisher, published_date
 
 _RELATION_ROW = ("claim_id", "kind", "target_id")
 _CHANGE_ROW = ("run_id", "claim_id", "action")
+WRITE_EVERY = 2_000
+"""Claims held before they are written: a fifth of BATCH_SIZE, so that few are left to write once
+the last file is parsed, when the load waits for this process alone (each batch of the full-text
+index, which costs more the more batches it is given, still takes BATCH_SIZE claims)."""
 
 
 class ClaimStream:
@@ -88,7 +92,9 @@ class ClaimStream:
         self.rows: list[tuple[Any, ...]] = []
         self.relations: list[tuple[str, str, str]] = []
         self.indexed = 0
-        """The last claim (rowid) in the full-text index: each batch is indexed as it is written."""
+        """The last claim (rowid) in the full-text index, which takes the claims BATCH_SIZE at a time."""
+        self.unindexed = 0
+        """Claims written since (SQLite)."""
         self.failed: DBAPIError | None = None
         """A write the database refused: reported after the seeds' own problems, which come first."""
         self.references = None if holds_reference_rows(session) else ReferenceRows()
@@ -131,7 +137,7 @@ class ClaimStream:
         """
         while self.waiting:
             self._add(unpack_claim_rows(self.waiting.popleft()[1]))
-        self._write()
+        self._write(last=True)
 
     def checking(self) -> None:
         """While the files are checked together in another thread (seeds.collect): the indexes, a
@@ -180,29 +186,32 @@ class ClaimStream:
             rows.append((key, *values, hashed, "active", run_id, run_id))
             relations += [(key, kind, target) for kind, target in pairs]
             added.append(key)
-        if len(rows) >= BATCH_SIZE:  # a file at a time: a batch is never much more than BATCH_SIZE rows
+        if len(rows) >= WRITE_EVERY:  # a file at a time: a batch is never much more than WRITE_EVERY rows
             self._write()
 
-    def _write(self) -> None:
+    def _write(self, *, last: bool = False) -> None:
         if self.failed is None:
             try:
                 if self.references is not None:
                     self.references.insert(self.session)
                 if self.sqlite:
-                    self._write_to_sqlite()
+                    self._write_to_sqlite(last)
                 else:
                     self._write_to_postgresql()
             except DBAPIError as exc:
                 self.failed = exc
         self.rows, self.relations = [], []
 
-    def _write_to_sqlite(self) -> None:
-        """The claims and their relations, checked a batch at a time; their change records ("added")
-        and full-text entries, copied by SQLite from the claims just written."""
+    def _write_to_sqlite(self, last: bool) -> None:
+        """The claims and their relations, checked a batch at a time; then, every BATCH_SIZE claims
+        and after the `last` batch, their change records ("added") and full-text entries, copied by
+        SQLite from the claims written since."""
         _insert_checked_after(self.session, m.Claim.__table__, self.rows, CLAIM_ROW)
         _insert_checked_after(self.session, m.ClaimRelation.__table__, self.relations, _RELATION_ROW)
-        if self.rows:
+        self.unindexed += len(self.rows)
+        if self.unindexed and (last or self.unindexed >= BATCH_SIZE):
             self.indexed = _changes_and_search_after(self.session, self.run.id, self.indexed)
+            self.unindexed = 0
 
     def _write_to_postgresql(self) -> None:
         """The claims, their relations and change records (PostgreSQL's search index keeps itself)."""
