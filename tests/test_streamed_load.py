@@ -284,6 +284,28 @@ def test_the_claims_a_first_load_writes_are_held_to_their_check_constraints(
             session.rollback()
 
 
+def test_a_table_with_a_trigger_is_checked_row_by_row(tmp_path: Path) -> None:
+    """Inserted without their CHECK constraints, a table's rows would fire its triggers unchecked
+    too: a table with a trigger is inserted into as usual, and what its trigger writes is checked."""
+    assert api.migrate(str(tmp_path / "claims.db"))
+    with sqlite3.connect(tmp_path / "claims.db") as connection:
+        connection.execute(
+            "CREATE TRIGGER claims_noted AFTER INSERT ON claims BEGIN "
+            "INSERT INTO claim_changes (run_id, claim_id, action) VALUES (NEW.added_run_id, NEW.id, 'noted'); END"
+        )
+    with Database(str(tmp_path / "claims.db")) as database:
+        with database.session() as session, session.begin():
+            options = {"sqlite_immediate": True, "sqlite_foreign_keys_checked_at_end": True}
+            session.connection(execution_options=options)
+            stream = ClaimStream(session, tmp_path, dt.datetime.now(dt.UTC))
+            stream._add([("c-ok", _claim_values(), (), None, "1" * 64)])  # type: ignore[list-item]
+            stream.parsed()
+            with pytest.raises(IntegrityError) as raised:
+                stream.finish()
+            assert str(raised.value.orig) == "CHECK constraint failed: ck_claim_changes_action"
+            session.rollback()
+
+
 def _count(url: str, table: str) -> int:
     engine = create_engine(database_url(url))
     try:

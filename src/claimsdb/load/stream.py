@@ -233,11 +233,16 @@ def _insert_checked_after(
     refused as SQLite itself refuses it (IntegrityError: "CHECK constraint failed: <name>"), and the
     load rolls back. SQLite compiles the choice into the statement: the insert has a text of its own
     (never taken from the driver's statement cache by another insert) and is only compiled in here.
+    A table with a trigger is inserted into as any other (its trigger's statements would be
+    compiled with the same choice, and not checked after).
     """
     if not rows:
         return
-    insert, broken_check = _checked_after(table.name, names)
     connection = session.connection()
+    if connection.exec_driver_sql(_TRIGGERS, (table.name,)).first() is not None:
+        insert_rows(session, table, rows, names=names)
+        return
+    insert, broken_check = _checked_after(table.name, names)
     before = connection.exec_driver_sql(f"SELECT coalesce(max(rowid), 0) FROM {table.name}").scalar()
     connection.exec_driver_sql("PRAGMA ignore_check_constraints=ON")
     try:
@@ -247,6 +252,9 @@ def _insert_checked_after(
     broken = connection.execute(text(broken_check), {"after": before}).scalar()
     if broken is not None:
         raise IntegrityError(insert, None, sqlite3.IntegrityError(f"CHECK constraint failed: {broken}"))
+
+
+_TRIGGERS = "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?"
 
 
 @functools.cache
