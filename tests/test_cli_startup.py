@@ -105,7 +105,9 @@ def test_a_load_of_one_changed_file_leaves_the_seed_stack_to_its_worker(basic_db
     process, the one the load waits for, never imports the YAML parser or pydantic."""
     seed = sorted(basic_seeds.glob("*executions*.yaml"))[0]
     text = seed.read_text(encoding="utf-8")
-    seed.write_text(re.sub(r"^(    statement: )(?=[A-Za-z])", r"\1Edited, ", text, count=1, flags=re.MULTILINE))
+    edited = re.sub(r"^(    statement: )(?=[A-Za-z])", r"\1Edited, ", text, count=1, flags=re.MULTILINE)
+    assert edited != text
+    seed.write_text(edited, encoding="utf-8")
     probe = (
         "import sys\n"
         "from claimsdb.cli import app\n"
