@@ -80,8 +80,9 @@ def test_a_load_with_nothing_changed_imports_only_what_it_needs(
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
-def test_a_quiet_load_that_changes_claims_prints_its_report_without_rich(basic_db: str, basic_seeds: Path) -> None:
-    """--quiet prints only the load report: plain lines (LoadReport.lines), so rich is never imported."""
+def _quiet_load_after_an_edit(basic_db: str, basic_seeds: Path, watched: tuple[str, ...]) -> tuple[str, str]:
+    """`claims load --quiet` in a process of its own after one claim's statement is edited: what it
+    printed, and (its last line) which of `watched` it imported."""
     seed = sorted(basic_seeds.glob("*executions*.yaml"))[0]
     text = seed.read_text(encoding="utf-8")
     edited = re.sub(r"^(    statement: )(?=[A-Za-z])", r"\1Edited, ", text, count=1, flags=re.MULTILINE)
@@ -92,32 +93,26 @@ def test_a_quiet_load_that_changes_claims_prints_its_report_without_rich(basic_d
         "from claimsdb.cli import app\n"
         f"try:\n    app(['--db', {basic_db!r}, 'load', {str(basic_seeds)!r}, '--quiet'])\n"
         "except SystemExit as exit:\n    assert exit.code in (0, None), exit.code\n"
-        "print(sorted(m for m in ('rich',) if m in sys.modules))\n"
+        f"print(sorted(m for m in {watched!r} if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert result.stdout.startswith("Loaded "), result.stdout
-    assert "\n  changed: " in result.stdout
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    return result.stdout, result.stdout.strip().splitlines()[-1]
+
+
+def test_a_quiet_load_that_changes_claims_prints_its_report_without_rich(basic_db: str, basic_seeds: Path) -> None:
+    """--quiet prints only the load report: plain lines (LoadReport.lines), so rich is never imported."""
+    printed, imported = _quiet_load_after_an_edit(basic_db, basic_seeds, ("rich",))
+    assert printed.startswith("Loaded "), printed
+    assert "\n  changed: " in printed
+    assert imported == "[]"
 
 
 def test_a_load_of_one_changed_file_leaves_the_seed_stack_to_its_worker(basic_db: str, basic_seeds: Path) -> None:
     """The changed file is parsed and validated by the worker started ahead (seeds.workers): this
     process, the one the load waits for, never imports the YAML parser or pydantic."""
-    seed = sorted(basic_seeds.glob("*executions*.yaml"))[0]
-    text = seed.read_text(encoding="utf-8")
-    edited = re.sub(r"^(    statement: )(?=[A-Za-z])", r"\1Edited, ", text, count=1, flags=re.MULTILINE)
-    assert edited != text
-    seed.write_text(edited, encoding="utf-8")
-    probe = (
-        "import sys\n"
-        "from claimsdb.cli import app\n"
-        f"try:\n    app(['--db', {basic_db!r}, 'load', {str(basic_seeds)!r}, '--quiet'])\n"
-        "except SystemExit as exit:\n    assert exit.code in (0, None), exit.code\n"
-        "print(sorted(m for m in ('yaml', 'pydantic', 'claimsdb.seeds.schema') if m in sys.modules))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert "\n  changed: " in result.stdout, result.stdout
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    printed, imported = _quiet_load_after_an_edit(basic_db, basic_seeds, ("yaml", "pydantic", "claimsdb.seeds.schema"))
+    assert "\n  changed: " in printed, printed
+    assert imported == "[]"
 
 
 def test_api_names_each_lazy_result_for_type_checkers_and_at_run_time() -> None:
